@@ -1,0 +1,3 @@
+from amauta_cli.cli.main import main
+
+main()

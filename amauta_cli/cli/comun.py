@@ -1,0 +1,159 @@
+"""Piezas compartidas por todos los grupos de comandos: contexto, formatos y confirmaciones.
+
+Este módulo se importa al arrancar (``amauta --help``): nada de SQLAlchemy,
+Alembic ni bcrypt a nivel de módulo.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Iterator
+
+import typer
+
+from amauta_cli.errores import OperacionRechazada
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+    from amauta_cli.db import OrigenURL
+
+
+class Formato(str, Enum):
+    tabla = "tabla"
+    json = "json"
+    csv = "csv"
+
+
+OpcionFormato = Annotated[
+    Formato,
+    typer.Option(
+        "--formato",
+        "-f",
+        help="Formato de salida: tabla (para leer), json o csv (para scripts).",
+        case_sensitive=False,
+    ),
+]
+OpcionSi = Annotated[
+    bool, typer.Option("--si", "-s", help="Confirma sin preguntar (para scripts).")
+]
+
+
+@dataclass
+class Contexto:
+    """Lo que la opción global ``--db-url`` deja a los comandos."""
+
+    db_url_opcion: str | None = None
+
+    @property
+    def origen(self) -> "OrigenURL":
+        from amauta_cli.db import resolver_url
+
+        return resolver_url(self.db_url_opcion)
+
+    @property
+    def url(self) -> str:
+        return self.origen.url
+
+    @property
+    def url_enmascarada(self) -> str:
+        from amauta_cli.db import enmascarar_url
+
+        return enmascarar_url(self.url)
+
+    @contextmanager
+    def sesion(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Session"]:
+        """Una unidad de trabajo (una transacción) sobre una base con el esquema al día."""
+        from amauta_cli.db import transaccion
+
+        with transaccion(self.url, solo_lectura=solo_lectura) as s:
+            if exigir_esquema:
+                from amauta_cli.services.esquema import exigir_al_dia
+
+                exigir_al_dia(s.connection())
+            yield s
+
+    @contextmanager
+    def conexion(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Connection"]:
+        from amauta_cli.db import conexion
+
+        with conexion(self.url, solo_lectura=solo_lectura) as con:
+            if exigir_esquema:
+                from amauta_cli.services.esquema import exigir_al_dia
+
+                exigir_al_dia(con)
+            yield con
+
+
+_CONTEXTO = Contexto()
+
+
+def fijar_contexto(db_url: str | None) -> None:
+    global _CONTEXTO
+    _CONTEXTO = Contexto(db_url)
+
+
+def contexto() -> Contexto:
+    return _CONTEXTO
+
+
+# --- Confirmaciones ------------------------------------------------------------------------------
+RESPUESTAS_SI = {"s", "si", "sí", "y", "yes"}
+
+
+def confirmar(pregunta: str, si: bool = False) -> None:
+    """Pide confirmación (s/N). Sin respuesta afirmativa, cancela con código 1."""
+    if si:
+        return
+    try:
+        respuesta = typer.prompt(f"{pregunta} [s/N]", default="n", show_default=False, err=True)
+    except (EOFError, typer.Abort):
+        respuesta = ""
+    if respuesta.strip().lower() not in RESPUESTAS_SI:
+        raise OperacionRechazada(
+            "Operación cancelada: no se confirmó. Para scripts sin terminal, agregue --si."
+        )
+
+
+def confirmar_destructivo(
+    accion: str, nombre_base: str, url_enmascarada: str, produccion: bool, si: bool = False
+) -> None:
+    """Confirma una operación destructiva que nombra la base.
+
+    En una base marcada como producción no alcanza con ``--si``: hay que escribir el
+    nombre de la base (o pasarlo en ``AMAUTA_CONFIRMAR_BASE`` para automatizaciones
+    deliberadas).
+    """
+    if not produccion:
+        confirmar(f"{accion} en {url_enmascarada}. ¿Continuar?", si)
+        return
+    esperado = nombre_base
+    dado = os.environ.get("AMAUTA_CONFIRMAR_BASE")
+    if dado is None:
+        from amauta_cli import render
+
+        render.aviso(
+            f"{accion} en {url_enmascarada}, una base MARCADA COMO PRODUCCIÓN. "
+            "--si no alcanza: escriba el nombre de la base para confirmar."
+        )
+        try:
+            dado = typer.prompt(
+                f"Nombre de la base ({esperado})", default="", show_default=False, err=True
+            )
+        except (EOFError, typer.Abort):
+            dado = ""
+    if dado.strip() != esperado:
+        raise OperacionRechazada(
+            f"Operación cancelada: la base está marcada como producción y no se escribió su "
+            f"nombre ('{esperado}'). Escríbalo cuando se le pida, o defina "
+            f"AMAUTA_CONFIRMAR_BASE={esperado} si lo hace un script deliberadamente."
+        )
+
+
+def es_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()

@@ -1,0 +1,138 @@
+"""Punto de entrada de ``amauta``: la aplicación Typer raíz y el manejo de errores.
+
+Cada grupo de comandos vive en su propio módulo (``cli/db.py``, ``cli/usuarios.py``...)
+y se registra abajo. Los módulos de ``cli/`` solo importan Typer a nivel de módulo;
+SQLAlchemy, Alembic, bcrypt y Rich se importan dentro de los comandos, para que
+``amauta --help`` arranque rápido.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from amauta_cli import __version__
+from amauta_cli.cli import comun
+from amauta_cli.errores import AmautaError
+
+
+class GrupoAmauta(TyperGroup):
+    """Convierte los errores en un mensaje en español y un código de salida, sin traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AmautaError as e:
+            _mostrar_error(e)
+            raise typer.Exit(e.codigo_salida) from None
+        except KeyboardInterrupt:
+            _mostrar_texto("Interrumpido por el usuario; la transacción en curso se deshizo.")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as e:  # noqa: BLE001 - último recurso: nunca un traceback
+            if type(e).__name__ in ("Exit", "Abort", "UsageError", "BadParameter", "NoSuchOption"):
+                raise
+            traducido = _traducir(e)
+            if traducido is not None:
+                _mostrar_error(traducido)
+                raise typer.Exit(1) from None
+            if os.environ.get("AMAUTA_DEBUG"):
+                raise
+            from amauta_cli.db import enmascarar_texto
+
+            detalle = enmascarar_texto(f"{type(e).__name__}: {e}", comun.contexto().url)
+            _mostrar_texto(
+                "Error inesperado de amauta. Nada quedó a medias: la transacción se deshizo.\n"
+                f"Detalle: {detalle.splitlines()[0] if detalle else ''}\n"
+                "Defina AMAUTA_DEBUG=1 para ver el detalle completo y repórtelo."
+            )
+            raise typer.Exit(1) from None
+
+
+def _traducir(e: Exception) -> AmautaError | None:
+    if not type(e).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
+        return None
+    from amauta_cli.db import error_de_conexion
+
+    return error_de_conexion(e, comun.contexto().url)
+
+
+def _mostrar_error(e: AmautaError) -> None:
+    from amauta_cli import render
+    from amauta_cli.db import enmascarar_texto
+
+    url = comun.contexto().url
+    render.error(enmascarar_texto(e.mensaje, url), [enmascarar_texto(p, url) for p in e.problemas])
+
+
+def _mostrar_texto(texto: str) -> None:
+    from amauta_cli import render
+
+    render.error(texto)
+
+
+app = typer.Typer(
+    name="amauta",
+    cls=GrupoAmauta,
+    help=(
+        "Administración de la base de datos de Amauta: esquema y migraciones, datos de "
+        "desarrollo, usuarios, grupos, asistencia, calificaciones y respaldos.\n\n"
+        "La base se elige con --db-url, AMAUTA_DATABASE_URL o DATABASE_URL; sin ninguna, "
+        "se usa un archivo SQLite en ~/.local/share/amauta/amauta.db."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(valor: bool) -> None:
+    if valor:
+        typer.echo(f"amauta {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def principal(
+    db_url: Annotated[
+        Optional[str],
+        typer.Option(
+            "--db-url",
+            metavar="URL",
+            help=(
+                "URL de la base (postgresql://usuario@host/base o sqlite:///archivo.db). "
+                "Para no exponer la contraseña en la línea de comandos, use "
+                "AMAUTA_DATABASE_URL, PGPASSWORD o ~/.pgpass."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Muestra la versión."),
+    ] = False,
+) -> None:
+    comun.fijar_contexto(db_url)
+
+
+def _registrar() -> None:
+    from amauta_cli.cli import db
+
+    app.add_typer(db.app, name="db")
+
+
+_registrar()
+
+
+def main() -> None:
+    app(prog_name="amauta")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

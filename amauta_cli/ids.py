@@ -1,0 +1,64 @@
+"""Identificadores estilo cuid y marcas de tiempo como las escribe el cliente de Prisma.
+
+Prisma genera ``@default(cuid())`` y ``@updatedAt`` en el cliente, no en la base,
+así que amauta debe hacer lo mismo para convivir con la aplicación Prisma.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+import socket
+import threading
+import time
+from datetime import date, datetime, timezone
+
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+_contador = itertools.count(secrets.randbelow(36**4))
+_cerrojo = threading.Lock()
+
+
+def _b36(n: int, ancho: int) -> str:
+    digitos = []
+    while n:
+        n, r = divmod(n, 36)
+        digitos.append(_BASE36[r])
+    texto = "".join(reversed(digitos)) or "0"
+    return texto.rjust(ancho, "0")[-ancho:]
+
+
+def _huella() -> str:
+    pid = _b36(os.getpid(), 2)
+    nombre = socket.gethostname() or "amauta"
+    suma = len(nombre) + 36
+    for c in nombre:
+        suma += ord(c)
+    return pid + _b36(suma, 2)
+
+
+_HUELLA = _huella()
+
+
+def cuid() -> str:
+    """Un id de 25 caracteres con el formato de cuid v1 (``c`` + tiempo + contador + huella + azar)."""
+    with _cerrojo:
+        n = next(_contador) % (36**4)
+    return (
+        "c"
+        + _b36(int(time.time() * 1000), 8)
+        + _b36(n, 4)
+        + _HUELLA
+        + _b36(secrets.randbits(41), 8)
+    )
+
+
+def ahora() -> datetime:
+    """Instante actual en UTC, sin zona y con precisión de milisegundos (TIMESTAMP(3))."""
+    t = datetime.now(timezone.utc).replace(tzinfo=None)
+    return t.replace(microsecond=(t.microsecond // 1000) * 1000)
+
+
+def medianoche(d: date) -> datetime:
+    """Una fecha de calendario guardada como las 00:00:00.000 de ese día (p. ej. ``Asistencia.fecha``)."""
+    return datetime(d.year, d.month, d.day)

@@ -1,0 +1,496 @@
+"""El esquema de la base: migraciones (Alembic por su API), estado, historial y deriva.
+
+``amauta db migrate|rollback|estado|historial|verificar`` llaman a estas funciones.
+No imprimen: devuelven datos o lanzan ``AmautaError`` con mensajes en español.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from amauta_cli.db import conexion, crear_motor, datos_conexion, enmascarar_url, motor_de_url
+from amauta_cli.errores import ErrorMigracion
+
+if TYPE_CHECKING:  # pragma: no cover
+    from alembic.config import Config
+    from alembic.script import Script, ScriptDirectory
+    from sqlalchemy.engine import Connection
+
+#: Clave del bloqueo consultivo de PostgreSQL que serializa ``amauta db migrate``.
+CLAVE_BLOQUEO_MIGRACION = 0x616D61757461  # "amauta"
+
+#: Índices que existen solo en PostgreSQL y se crean con SQL en la migración.
+INDICES_SOLO_SQL = {"idx_curso_busqueda"}
+
+
+# --- Alembic ---------------------------------------------------------------------------
+def dir_migraciones() -> Path:
+    """``migrations/``: dentro del paquete instalado, o en la raíz del repositorio."""
+    import amauta_cli
+
+    paquete = Path(amauta_cli.__file__).resolve().parent
+    for candidato in (paquete / "migrations", paquete.parent / "migrations"):
+        if (candidato / "env.py").is_file():
+            return candidato
+    raise ErrorMigracion(  # pragma: no cover - instalación rota
+        "No se encontró la carpeta de migraciones de amauta; reinstale el paquete."
+    )
+
+
+def config_alembic(url: str | None = None) -> "Config":
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(dir_migraciones()))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+@lru_cache(maxsize=1)
+def script() -> "ScriptDirectory":
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(config_alembic())
+
+
+def cabeza() -> str:
+    return script().get_current_head()
+
+
+def revisiones() -> list["Script"]:
+    """Todas las revisiones, de la más antigua a la más nueva."""
+    return list(reversed(list(script().walk_revisions())))
+
+
+def revision_actual(con: "Connection") -> str | None:
+    from alembic.migration import MigrationContext
+
+    return MigrationContext.configure(con).get_current_revision()
+
+
+def _conocida(rev: str | None) -> None:
+    if rev is None:
+        return
+    from alembic.util import CommandError
+
+    try:
+        if script().get_revision(rev) is not None:
+            return
+    except CommandError:
+        pass
+    raise ErrorMigracion(
+        f"La base está en la revisión '{rev}', que esta versión de amauta no conoce: "
+        f"la base es más nueva que el código (última revisión conocida: '{cabeza()}'). "
+        "Actualice amauta a la versión que creó esa revisión antes de usar esta base; "
+        "no la migre ni la revierta con esta versión."
+    )
+
+
+def _resolver(rev: str) -> str | None:
+    """Convierte 'head', 'base' o un id (o prefijo) en una revisión concreta (None = base)."""
+    from alembic.util import CommandError
+
+    if rev in ("base", None):
+        return None
+    if rev == "head":
+        return cabeza()
+    try:
+        sc = script().get_revision(rev)
+    except CommandError:
+        sc = None
+    if sc is None:
+        disponibles = ", ".join(s.revision for s in revisiones())
+        raise ErrorMigracion(
+            f"Revisión desconocida: '{rev}'. Las revisiones disponibles son: {disponibles} "
+            "(además de 'head' y 'base')."
+        )
+    return sc.revision
+
+
+def _camino(superior: str | None, inferior: str | None) -> list["Script"]:
+    """Revisiones entre ``inferior`` (excluida) y ``superior`` (incluida), de abajo hacia arriba."""
+    if superior is None or superior == inferior:
+        return []
+    scripts = list(script().iterate_revisions(superior, inferior or "base"))
+    return list(reversed(scripts))
+
+
+def _titulo(sc: "Script") -> str:
+    return (sc.doc or "").strip().splitlines()[0] if sc.doc else ""
+
+
+@dataclass
+class PasoMigracion:
+    revision: str
+    descripcion: str
+
+
+def _pasos(scripts: list["Script"]) -> list[PasoMigracion]:
+    return [PasoMigracion(s.revision, _titulo(s)) for s in scripts]
+
+
+# --- Migrar ------------------------------------------------------------------------------
+@dataclass
+class ResultadoMigracion:
+    desde: str | None
+    hasta: str | None
+    aplicadas: list[PasoMigracion] = field(default_factory=list)
+
+
+def _bloquear(con: "Connection", avisar: Callable[[str], None]) -> None:
+    """Serializa migraciones concurrentes en PostgreSQL con un bloqueo consultivo de transacción."""
+    from sqlalchemy import text
+
+    if con.dialect.name != "postgresql":
+        return  # en SQLite, BEGIN IMMEDIATE ya serializa a los escritores
+    libre = con.execute(
+        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": CLAVE_BLOQUEO_MIGRACION}
+    ).scalar()
+    if not libre:
+        avisar(
+            "Otra ejecución de `amauta db migrate` está migrando esta base en este momento "
+            f"(bloqueo consultivo {CLAVE_BLOQUEO_MIGRACION}); esperando a que termine..."
+        )
+        con.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAVE_BLOQUEO_MIGRACION})
+
+
+def migrar(
+    url: str, revision: str = "head", avisar: Callable[[str], None] = lambda _m: None
+) -> ResultadoMigracion:
+    """Sube la base hasta ``revision`` en una transacción. Sin cambios si ya está al día."""
+    from alembic import command
+
+    destino = _resolver(revision)
+    with conexion(url) as con:
+        _bloquear(con, avisar)
+        actual = revision_actual(con)
+        _conocida(actual)
+        if actual is not None and destino is not None and actual != destino:
+            if destino in {s.revision for s in _camino(actual, None)}:
+                raise ErrorMigracion(
+                    f"La base ya está en '{actual}', posterior a '{destino}'. "
+                    "Para volver atrás use `amauta db rollback --revision "
+                    f"{destino}`."
+                )
+        plan = _camino(destino, actual)
+        if not plan:
+            return ResultadoMigracion(actual, actual)
+        cfg = config_alembic()
+        cfg.attributes["connection"] = con
+        command.upgrade(cfg, destino or "base")
+    return ResultadoMigracion(actual, destino, _pasos(plan))
+
+
+def sql_migracion(url: str, revision: str = "head", desde: str | None = None) -> str:
+    """El SQL que aplicaría ``migrar`` (modo sin conexión de Alembic). No modifica la base.
+
+    Si ``desde`` es None se lee la revisión actual de la base (solo lectura).
+    """
+    from alembic import command
+
+    destino = _resolver(revision)
+    if desde is None:
+        with conexion(url, solo_lectura=True) as con:
+            actual = revision_actual(con)
+    else:
+        actual = _resolver(desde)
+    _conocida(actual)
+    salida = io.StringIO()
+    cfg = config_alembic(url)
+    cfg.attributes["salida"] = salida
+    rango = f"{actual}:{destino or 'base'}" if actual else (destino or "base")
+    if actual == destino:
+        return ""
+    command.upgrade(cfg, rango, sql=True)
+    return salida.getvalue()
+
+
+# --- Revertir ----------------------------------------------------------------------------
+@dataclass
+class PlanReversion:
+    actual: str | None
+    destino: str | None
+    deshacer: list[PasoMigracion]
+
+
+def planificar_reversion(url: str, pasos: int | None = None, revision: str | None = None) -> PlanReversion:
+    """Qué migraciones se desharían (de la más nueva a la más vieja), sin tocar la base."""
+    with conexion(url, solo_lectura=True) as con:
+        actual = revision_actual(con)
+    _conocida(actual)
+    if actual is None:
+        raise ErrorMigracion("La base no tiene migraciones aplicadas: no hay nada que revertir.")
+    aplicadas = _camino(actual, None)  # de la más vieja a la actual
+    if revision is not None:
+        destino = _resolver(revision)
+        if destino is not None and destino not in {s.revision for s in aplicadas}:
+            raise ErrorMigracion(
+                f"La revisión '{destino}' no es anterior a la actual ('{actual}'): "
+                "no hay nada que revertir hasta ella."
+            )
+    else:
+        n = 1 if pasos is None else pasos
+        if n < 1:
+            raise ErrorMigracion("--pasos debe ser un número entero mayor o igual a 1.")
+        if n > len(aplicadas):
+            raise ErrorMigracion(
+                f"Se pidieron {n} pasos pero la base tiene {len(aplicadas)} migraciones "
+                "aplicadas. Use `--revision base` para deshacerlas todas."
+            )
+        idx = len(aplicadas) - n
+        destino = aplicadas[idx - 1].revision if idx > 0 else None
+    deshacer = list(reversed(_camino(actual, destino)))
+    return PlanReversion(actual, destino, _pasos(deshacer))
+
+
+def revertir(url: str, plan: PlanReversion) -> PlanReversion:
+    """Ejecuta un plan de reversión en una transacción, si la base sigue donde estaba."""
+    from alembic import command
+
+    with conexion(url) as con:
+        _bloquear(con, lambda _m: None)
+        actual = revision_actual(con)
+        if actual != plan.actual:
+            raise ErrorMigracion(
+                f"La base cambió de revisión mientras se confirmaba ('{plan.actual}' → "
+                f"'{actual}'). Vuelva a ejecutar el comando."
+            )
+        cfg = config_alembic()
+        cfg.attributes["connection"] = con
+        command.downgrade(cfg, plan.destino or "base")
+    return plan
+
+
+# --- Estado e historial ----------------------------------------------------------------------
+def version_servidor(con: "Connection") -> str:
+    from sqlalchemy import text
+
+    if con.dialect.name == "postgresql":
+        return str(con.execute(text("SHOW server_version")).scalar())
+    if con.dialect.name == "sqlite":
+        return str(con.execute(text("SELECT sqlite_version()")).scalar())
+    return "?"  # pragma: no cover
+
+
+def contar_filas(con: "Connection") -> dict[str, int]:
+    """Filas de cada tabla de amauta, en una sola consulta (UNION ALL)."""
+    from sqlalchemy import inspect, text
+
+    from amauta_cli.models import TABLAS_PRISMA
+
+    existentes = set(inspect(con).get_table_names())
+    tablas = [t for t in TABLAS_PRISMA if t in existentes]
+    tablas += sorted(t for t in existentes if t not in tablas and t != "alembic_version")
+    if not tablas:
+        return {}
+    prep = con.dialect.identifier_preparer
+    consulta = " UNION ALL ".join(
+        f"SELECT '{t}' AS tabla, count(*) AS filas FROM {prep.quote_identifier(t)}" for t in tablas
+    )
+    filas = dict(con.execute(text(consulta)).all())
+    return {t: int(filas[t]) for t in tablas}
+
+
+def estado(url: str, origen_url: str = "") -> dict[str, Any]:
+    from amauta_cli.services import entorno
+
+    with conexion(url, solo_lectura=True) as con:
+        actual = revision_actual(con)
+        version = version_servidor(con)
+        filas = contar_filas(con)
+        env = entorno.leer(con)
+    conocida = True
+    try:
+        _conocida(actual)
+    except ErrorMigracion:
+        conocida = False
+    pendientes = _pasos(_camino(cabeza(), actual)) if conocida else []
+    d = datos_conexion(url)
+    return {
+        "motor": motor_de_url(url),
+        "url": enmascarar_url(url),
+        "origen_url": origen_url,
+        "base": d.base,
+        "version_servidor": version,
+        "revision_actual": actual,
+        "revision_cabeza": cabeza(),
+        "al_dia": conocida and not pendientes,
+        "revision_desconocida": not conocida,
+        "pendientes": [p.revision for p in pendientes],
+        "entorno": env,
+        "tablas": filas,
+    }
+
+
+def historial(url: str | None) -> list[dict[str, Any]]:
+    actual = None
+    if url is not None:
+        with conexion(url, solo_lectura=True) as con:
+            actual = revision_actual(con)
+    aplicadas = {s.revision for s in _camino(actual, None)} if actual else set()
+    filas = []
+    for sc in revisiones():
+        filas.append(
+            {
+                "revision": sc.revision,
+                "anterior": sc.down_revision,
+                "descripcion": _titulo(sc),
+                "aplicada": sc.revision in aplicadas,
+                "actual": sc.revision == actual,
+                "cabeza": sc.is_head,
+            }
+        )
+    return filas
+
+
+def exigir_al_dia(con: "Connection") -> None:
+    """Los comandos de datos necesitan el esquema en la última revisión."""
+    actual = revision_actual(con)
+    _conocida(actual)
+    if actual is None:
+        raise ErrorMigracion(
+            "La base no tiene el esquema de amauta. Ejecute primero `amauta db migrate`."
+        )
+    if actual != cabeza():
+        raise ErrorMigracion(
+            f"La base está en la revisión '{actual}' y amauta necesita '{cabeza()}'. "
+            "Ejecute `amauta db migrate` para aplicar las migraciones pendientes."
+        )
+
+
+# --- Deriva ------------------------------------------------------------------------------
+def incluir_objeto(obj: Any, nombre: str | None, tipo: str, reflejado: bool, comparado: Any) -> bool:
+    """Filtro de comparación de Alembic: ignora lo que se crea con SQL a mano."""
+    if tipo == "index" and nombre in INDICES_SOLO_SQL:
+        return False
+    return True
+
+
+def verificar(url: str) -> list[str]:
+    """Las diferencias entre la base viva y los modelos; lista vacía si no hay deriva."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import inspect, text
+
+    from amauta_cli.models import ENUMS, metadata
+
+    problemas: list[str] = []
+    with conexion(url, solo_lectura=True) as con:
+        actual = revision_actual(con)
+        _conocida(actual)
+        pendientes = _camino(cabeza(), actual)
+        if pendientes:
+            problemas.append(
+                "migraciones pendientes: "
+                + ", ".join(s.revision for s in pendientes)
+                + " (ejecute `amauta db migrate`)"
+            )
+        mc = MigrationContext.configure(
+            con,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_object": incluir_objeto,
+            },
+        )
+        for diff in compare_metadata(mc, metadata):
+            problemas.extend(_describir(diff))
+        insp = inspect(con)
+        existentes = set(insp.get_table_names())
+        # Acciones ON DELETE / ON UPDATE de las claves foráneas (Alembic no las compara).
+        for tabla in metadata.sorted_tables:
+            if tabla.name not in existentes:
+                continue
+            reflejadas = {fk["name"]: fk for fk in insp.get_foreign_keys(tabla.name)}
+            for fkc in tabla.foreign_key_constraints:
+                r = reflejadas.get(fkc.name)
+                if r is None:
+                    if con.dialect.name == "postgresql":
+                        problemas.append(f'falta la clave foránea "{fkc.name}" en "{tabla.name}"')
+                    continue
+                opciones = r.get("options", {})
+                for accion, esperado in (("ondelete", fkc.ondelete), ("onupdate", fkc.onupdate)):
+                    real = (opciones.get(accion) or "NO ACTION").upper()
+                    if real != (esperado or "NO ACTION").upper():
+                        problemas.append(
+                            f'clave foránea "{fkc.name}": {accion.upper().replace("ON", "ON ")} '
+                            f"es {real}, debería ser {esperado}"
+                        )
+        if con.dialect.name == "postgresql":
+            filas = con.execute(
+                text(
+                    "SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) "
+                    "FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid "
+                    "JOIN pg_namespace n ON n.oid = t.typnamespace "
+                    "WHERE n.nspname = current_schema() GROUP BY t.typname"
+                )
+            ).all()
+            reales = {nombre: list(valores) for nombre, valores in filas}
+            for nombre, enum_cls in ENUMS.items():
+                esperado = [m.value for m in enum_cls]
+                if nombre not in reales:
+                    problemas.append(f'falta el tipo enum "{nombre}"')
+                elif reales[nombre] != esperado:
+                    problemas.append(
+                        f'el enum "{nombre}" tiene los valores {reales[nombre]}, '
+                        f"deberían ser {esperado}"
+                    )
+            if "Curso" in existentes:
+                indices = {i["name"] for i in insp.get_indexes("Curso")}
+                if "idx_curso_busqueda" not in indices:
+                    problemas.append(
+                        'falta el índice GIN de búsqueda en español "idx_curso_busqueda" en "Curso"'
+                    )
+    return problemas
+
+
+def _describir(diff: Any) -> list[str]:
+    """Un diff de Alembic en español."""
+    if isinstance(diff, list):
+        return [p for d in diff for p in _describir(d)]
+    tipo = diff[0]
+    if tipo == "add_table":
+        return [f'falta la tabla "{diff[1].name}"']
+    if tipo == "remove_table":
+        return [f'la tabla "{diff[1].name}" sobra: no está en los modelos']
+    if tipo == "add_column":
+        return [f'falta la columna "{diff[2]}"."{diff[3].name}"']
+    if tipo == "remove_column":
+        return [f'la columna "{diff[2]}"."{diff[3].name}" sobra: no está en los modelos']
+    if tipo == "add_index":
+        ix = diff[1]
+        return [f'falta el índice "{ix.name}" en "{ix.table.name}"']
+    if tipo == "remove_index":
+        ix = diff[1]
+        return [f'el índice "{ix.name}" en "{ix.table.name}" sobra: no está en los modelos']
+    if tipo in ("add_fk", "remove_fk"):
+        fkc = diff[1]
+        verbo = "falta" if tipo == "add_fk" else "sobra"
+        return [f'{verbo} la clave foránea "{fkc.name}" en "{fkc.parent.name}"']
+    if tipo in ("add_constraint", "remove_constraint"):
+        c = diff[1]
+        verbo = "falta" if tipo == "add_constraint" else "sobra"
+        return [f'{verbo} la restricción "{c.name}" en "{c.table.name}"']
+    if tipo == "modify_nullable":
+        _, _, tabla, col, _kw, antes, despues = diff
+        return [
+            f'la columna "{tabla}"."{col}" es {"NULL" if antes else "NOT NULL"}, '
+            f'debería ser {"NULL" if despues else "NOT NULL"}'
+        ]
+    if tipo == "modify_type":
+        _, _, tabla, col, _kw, antes, despues = diff
+        return [f'la columna "{tabla}"."{col}" es de tipo {antes}, debería ser {despues}']
+    if tipo == "modify_default":
+        _, _, tabla, col, _kw, antes, despues = diff
+        a = getattr(antes, "arg", antes)
+        b = getattr(despues, "arg", despues)
+        return [
+            f'la columna "{tabla}"."{col}" tiene DEFAULT {getattr(a, "text", a)}, '
+            f"debería ser {getattr(b, 'text', b)}"
+        ]
+    return [f"diferencia: {diff!r}"]  # pragma: no cover
