@@ -128,6 +128,14 @@ def ruta_sqlite(url: str) -> Path | None:
     return Path(resto)
 
 
+def _sin_acentos(valor: object) -> object:
+    if valor is None:
+        return None
+    from amauta_cli.parsing import sin_acentos
+
+    return sin_acentos(str(valor))
+
+
 # --- Motores ---------------------------------------------------------------------------
 _motores: dict[str, "Engine"] = {}
 
@@ -155,6 +163,8 @@ def crear_motor(url: str) -> "Engine":
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+            # Equivalente SQLite de services.comun.sin_acentos_sql (búsquedas sin acentos).
+            dbapi_con.create_function("amauta_sin_acentos", 1, _sin_acentos, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _al_comenzar(conn):  # pragma: no cover - trivial

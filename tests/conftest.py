@@ -164,7 +164,7 @@ def _dir_plantillas(tmp_path_factory) -> Iterator[Path]:
 
 
 def _preparar_plantilla(motor: str, nombre: str, preparar: Callable[[str], None], carpeta: Path) -> str:
-    from amauta_cli.db import cerrar_motores, crear_motor
+    from amauta_cli.db import cerrar_motores
 
     clave = (motor, nombre)
     if clave in _plantillas:
@@ -173,9 +173,7 @@ def _preparar_plantilla(motor: str, nombre: str, preparar: Callable[[str], None]
         ruta = carpeta / f"{nombre}.db"
         url = f"sqlite:///{ruta}"
         preparar(url)
-        with crear_motor(url).connect() as con:
-            con.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        cerrar_motores()
+        cerrar_motores()  # al cerrar la última conexión, SQLite vuelca el WAL al archivo
         _plantillas[clave] = str(ruta)
     else:
         bd = f"amauta_tpl_{nombre}_{uuid.uuid4().hex[:8]}"
