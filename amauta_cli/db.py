@@ -250,7 +250,7 @@ def error_de_conexion(exc: BaseException, url: str) -> ErrorConexion | None:
     """Un mensaje de un párrafo (URL enmascarada, host, puerto, qué probar), o None."""
     from sqlalchemy import exc as sa_exc
 
-    if not isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+    if not isinstance(exc, sa_exc.DBAPIError):
         return None
     original = str(getattr(exc, "orig", exc) or exc)
     texto = original.lower()
@@ -267,7 +267,7 @@ def error_de_conexion(exc: BaseException, url: str) -> ErrorConexion | None:
                 f"La base SQLite {d.base} está bloqueada por otro proceso desde hace más de "
                 "30 segundos. Espere a que termine y vuelva a intentar."
             )
-        if "not a database" in texto or "malformed" in texto:
+        if "not a database" in texto or "malformed" in texto or "file is encrypted" in texto:
             return ErrorConexion(
                 f"El archivo {d.base} no es una base SQLite válida (o está dañado). "
                 "Revise la ruta o restaure un respaldo con `amauta db restore`."
