@@ -16,8 +16,11 @@ import typer
 from typer.core import TyperGroup
 
 from amauta_cli import __version__
-from amauta_cli.cli import comun
+from amauta_cli.cli import comun, espanol
 from amauta_cli.errores import AmautaError
+
+
+espanol.instalar()
 
 
 class GrupoAmauta(TyperGroup):
@@ -34,6 +37,13 @@ class GrupoAmauta(TyperGroup):
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:
+            # `amauta ... | head`: el lector cerró la tubería; no es un error de amauta.
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
+            raise typer.Exit(0) from None
         except Exception as e:  # noqa: BLE001 - último recurso: nunca un traceback
             if type(e).__name__ in ("Exit", "Abort", "UsageError", "BadParameter", "NoSuchOption"):
                 raise
