@@ -221,7 +221,8 @@ def listar(
     pie = f"Página {p.pagina} de {p.paginas} · {p.total} usuario(s)."
     if p.pagina < p.paginas:
         pie += f" Use --pagina {p.pagina + 1} para ver más."
-    vacio = "Ningún usuario cumple esos filtros." if p.total else "No hay usuarios."
+    hay_filtros = bool(rol or activo is not None or (buscar and buscar.strip()))
+    vacio = "Ningún usuario cumple esos filtros." if hay_filtros else "No hay usuarios."
     if p.total and not p.filas:
         vacio = f"La página {p.pagina} está vacía: hay {p.paginas} página(s) de {p.total} usuario(s)."
     render.emitir_filas(p.filas, usuarios.COLUMNAS_LISTADO, formato.value, vacio=vacio, pie=pie)
