@@ -121,3 +121,20 @@ def test_desactivar_sin_grupos(amauta, escuela):
     amauta("instituciones", "crear", "--nombre", "Nueva", "--tipo", "escuela")
     r = amauta("instituciones", "desactivar", "nueva")
     assert r.codigo == 0 and "Institución desactivada: Nueva" in r.stderr
+
+
+def test_una_parte_del_nombre_alcanza_si_es_de_una_sola(amauta, escuela):
+    r = amauta("instituciones", "ver", "escuela no 42", "-f", "json")
+    assert r.codigo == 0, r.texto
+    assert json.loads(r.stdout)["nombre"] == ESCUELA
+    r = amauta("grupos", "listar", "--institucion", "Rivadavia", "-f", "json")
+    assert [g["nombre"] for g in json.loads(r.stdout)] == ["4to Grado A"]
+    # Si la parte aparece en varias, se pide el nombre completo (nunca se elige una al azar).
+    assert amauta("instituciones", "crear", "--nombre", "Escuela Técnica 5", "--tipo", "escuela").codigo == 0
+    antes = escuela.instantanea()
+    r = amauta("grupos", "crear", "-i", "escuela", "-n", "1ro A", "-e", "carlos.lopez@edu.ar")
+    assert r.codigo == 1
+    assert "'escuela' coincide con varias instituciones ('Escuela Nº 42 Bernardino Rivadavia', 'Escuela Técnica 5')" in r.stderr
+    assert escuela.instantanea() == antes
+    r = amauta("instituciones", "ver", "100%")
+    assert r.codigo == 1 and "No existe la institución '100%'" in r.stderr
