@@ -334,6 +334,44 @@ def test_ultimo_super_admin_no_se_desactiva_ni_se_degrada(amauta, escuela):
     assert amauta("usuarios", "editar", "admin@amauta.org", "--rol", "ADMIN_ESCUELA").codigo == 0
 
 
+def test_dos_bajas_simultaneas_no_dejan_cero_super_admins(escuela):
+    """A desactiva un SUPER_ADMIN y, antes de confirmar, B intenta desactivar al otro."""
+    import threading
+    import time
+
+    escuela.ejecutar('UPDATE "Usuario" SET rol = :r WHERE email = :e', r="SUPER_ADMIN", e="director@escuela.edu.ar")
+    a_bloqueo = threading.Event()
+    errores: dict[str, BaseException] = {}
+
+    def a():
+        try:
+            with transaccion(escuela.url) as s:
+                usuarios.desactivar(s, "admin@amauta.org")
+                a_bloqueo.set()
+                time.sleep(0.5)  # B llega mientras A todavía no confirmó
+        except BaseException as e:  # noqa: BLE001
+            errores["a"] = e
+            a_bloqueo.set()
+
+    def b():
+        a_bloqueo.wait(10)
+        try:
+            with transaccion(escuela.url) as s:
+                usuarios.desactivar(s, "director@escuela.edu.ar")
+        except BaseException as e:  # noqa: BLE001
+            errores["b"] = e
+
+    hilos = [threading.Thread(target=a), threading.Thread(target=b)]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join(30)
+    assert "a" not in errores, errores
+    assert isinstance(errores.get("b"), OperacionRechazada), errores
+    activos = escuela.filas('SELECT email FROM "Usuario" WHERE rol = :r AND activo = :v', r="SUPER_ADMIN", v=True)
+    assert activos == [("director@escuela.edu.ar",)]
+
+
 def test_ultimo_super_admin_servicio(escuela):
     with transaccion(escuela.url) as s:
         with pytest.raises(OperacionRechazada, match="último SUPER_ADMIN"):
