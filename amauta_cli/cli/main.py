@@ -32,6 +32,11 @@ class GrupoAmauta(TyperGroup):
         except AmautaError as e:
             _mostrar_error(e)
             raise typer.Exit(e.codigo_salida) from None
+        except BrokenPipeError:
+            # stdout se cerró antes de tiempo (`amauta usuarios exportar | head`): no es un
+            # error de amauta. Se descarta lo que quede por escribir y se sale en silencio.
+            _descartar_stdout()
+            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             _mostrar_texto("Interrumpido por el usuario; la transacción en curso se deshizo.")
             raise typer.Exit(130) from None
@@ -62,6 +67,14 @@ class GrupoAmauta(TyperGroup):
                 "Defina AMAUTA_DEBUG=1 para ver el detalle completo y repórtelo."
             )
             raise typer.Exit(1) from None
+
+
+def _descartar_stdout() -> None:
+    try:
+        nulo = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(nulo, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout sin descriptor (p. ej. en pruebas)
+        pass
 
 
 def _traducir(e: Exception) -> AmautaError | None:
@@ -132,9 +145,12 @@ def principal(
 
 
 def _registrar() -> None:
-    from amauta_cli.cli import db
+    from amauta_cli.cli import db, grupos, instituciones, usuarios
 
     app.add_typer(db.app, name="db")
+    app.add_typer(usuarios.app, name="usuarios")
+    app.add_typer(instituciones.app, name="instituciones")
+    app.add_typer(grupos.app, name="grupos")
 
 
 _registrar()

@@ -64,6 +64,23 @@ def buscar_institucion(s: Session, nombre_o_id: str) -> Institucion:
             )
         )
     )
+    if not candidatas and sin_acentos(texto):
+        # Sin coincidencia exacta, una parte del nombre sirve si es de UNA sola institución
+        # ("Escuela Nº 42" por 'Escuela Primaria Nº 42 "Bernardino Rivadavia"').
+        candidatas = list(
+            s.scalars(
+                select(Institucion)
+                .where(sin_acentos_sql(Institucion.nombre).contains(sin_acentos(texto), autoescape=True))
+                .order_by(Institucion.nombre)
+                .limit(6)
+            )
+        )
+        if len(candidatas) > 1:
+            nombres = ", ".join(f"'{i.nombre}'" for i in candidatas[:5])
+            raise NoEncontrado(
+                f"'{texto}' coincide con varias instituciones ({nombres}"
+                f"{', ...' if len(candidatas) > 5 else ''}); escriba el nombre completo o el id."
+            )
     if not candidatas:
         raise NoEncontrado(
             f"No existe la institución '{texto}'. Vea las existentes con `amauta instituciones listar`."

@@ -1,0 +1,158 @@
+"""``amauta grupos``: clases de una institución, con su educador y sus estudiantes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from amauta_cli.cli.comun import Formato, OpcionFormato, contexto
+
+app = typer.Typer(
+    help=(
+        "Grupos (clases): crear, listar, ver, agregar y quitar estudiantes, desactivar y activar. "
+        "Un grupo se nombra por su nombre dentro de su institución (--institucion si se repite) o por su id."
+    ),
+    no_args_is_help=True,
+)
+
+ArgumentoGrupo = Annotated[
+    str, typer.Argument(help="Nombre del grupo (sin distinguir mayúsculas ni acentos) o su id.", show_default=False)
+]
+OpcionInstitucion = Annotated[
+    Optional[str],
+    typer.Option("--institucion", "-i", help="Institución del grupo (nombre o id), si el nombre se repite."),
+]
+
+
+@app.command("crear")
+def crear(
+    institucion: Annotated[str, typer.Option("--institucion", "-i", help="Institución (nombre o id).", show_default=False)],
+    nombre: Annotated[str, typer.Option("--nombre", "-n", help="Nombre del grupo, p. ej. '4to Grado A'.", show_default=False)],
+    educador: Annotated[str, typer.Option("--educador", "-e", help="Email del educador (rol EDUCADOR).", show_default=False)],
+    grado: Annotated[Optional[str], typer.Option("--grado", help="Grado, p. ej. 4to.")] = None,
+    seccion: Annotated[Optional[str], typer.Option("--seccion", help="Sección, p. ej. A.")] = None,
+) -> None:
+    """Crea un grupo en una institución activa, a cargo de un educador."""
+    from amauta_cli import render
+    from amauta_cli.services import grupos
+
+    with contexto().sesion() as s:
+        g = grupos.crear(s, institucion, nombre, educador, grado, seccion)
+        texto = f"Grupo creado: {g.nombre} en {g.institucion.nombre}, id {g.id}."
+    render.exito(texto)
+
+
+@app.command("listar")
+def listar(
+    institucion: Annotated[Optional[str], typer.Option("--institucion", "-i", help="Solo los de esta institución.")] = None,
+    educador: Annotated[Optional[str], typer.Option("--educador", "-e", help="Solo los de este educador (email).")] = None,
+    activos: Annotated[bool, typer.Option("--activos", help="Solo grupos activos.")] = False,
+    inactivos: Annotated[bool, typer.Option("--inactivos", help="Solo grupos desactivados.")] = False,
+    buscar: Annotated[Optional[str], typer.Option("--buscar", "-b", help="Texto en el nombre o el grado, sin acentos.")] = None,
+    formato: OpcionFormato = Formato.tabla,
+) -> None:
+    """Grupos con su institución, educador y cantidad de estudiantes."""
+    from amauta_cli import render
+    from amauta_cli.cli.usuarios import filtro_activo
+    from amauta_cli.services import grupos
+
+    activo = filtro_activo(activos, inactivos)
+    with contexto().sesion(solo_lectura=True) as s:
+        filas = grupos.listar(s, institucion, activo, educador, buscar)
+    render.emitir_filas(filas, grupos.COLUMNAS_LISTADO, formato.value, vacio="No hay grupos que mostrar.")
+
+
+@app.command("ver")
+def ver(grupo: ArgumentoGrupo, institucion: OpcionInstitucion = None, formato: OpcionFormato = Formato.tabla) -> None:
+    """El grupo, su educador y sus estudiantes (csv: la lista de estudiantes)."""
+    from amauta_cli import render
+    from amauta_cli.services import grupos
+
+    with contexto().sesion(solo_lectura=True) as s:
+        d = grupos.ver(s, grupo, institucion)
+    if formato == Formato.json:
+        render.emitir_json(d)
+        return
+    if formato == Formato.csv:
+        render.emitir_filas(d["estudiantes"], grupos.COLUMNAS_ESTUDIANTES, "csv")
+        return
+    edu = d["educador"] or {}
+    render.emitir_clave_valor(
+        [
+            ("nombre", "Grupo", d["nombre"]),
+            ("institucion", "Institución", d["institucion"]),
+            ("grado", "Grado", d["grado"]),
+            ("seccion", "Sección", d["seccion"]),
+            ("educador", "Educador", f"{edu.get('nombre', '')} {edu.get('apellido', '')} <{edu.get('email', '')}>"),
+            ("activo", "Activo", d["activo"]),
+            ("cantidad_estudiantes", "Estudiantes", d["cantidad_estudiantes"]),
+            ("id", "Id", d["id"]),
+        ],
+        "tabla",
+        titulo=d["nombre"],
+    )
+    render.emitir_filas(
+        d["estudiantes"], grupos.COLUMNAS_ESTUDIANTES, "tabla", titulo="Estudiantes", vacio="El grupo no tiene estudiantes."
+    )
+
+
+@app.command("agregar-estudiantes")
+def agregar_estudiantes(
+    grupo: ArgumentoGrupo,
+    emails: Annotated[
+        Optional[list[str]], typer.Argument(help="Emails de los estudiantes.", show_default=False)
+    ] = None,
+    archivo: Annotated[
+        Optional[str], typer.Option("--archivo", help="CSV con una columna email (más emails).")
+    ] = None,
+    institucion: OpcionInstitucion = None,
+) -> None:
+    """Agrega estudiantes activos (rol ESTUDIANTE) al grupo; quien ya estaba, sigue igual."""
+    from amauta_cli import render
+    from amauta_cli.services import grupos
+
+    with contexto().sesion() as s:
+        r = grupos.agregar_estudiantes(s, grupo, emails or [], archivo, institucion)
+        nombre = r.grupo.nombre
+    render.exito(f"Grupo {nombre}: {len(r.agregados)} estudiante(s) agregado(s), {len(r.ya_estaban)} ya estaban.")
+
+
+@app.command("quitar-estudiante")
+def quitar_estudiante(
+    grupo: ArgumentoGrupo,
+    email: Annotated[str, typer.Argument(help="Email del estudiante.", show_default=False)],
+    institucion: OpcionInstitucion = None,
+) -> None:
+    """Quita un estudiante del grupo (su asistencia y sus notas se conservan)."""
+    from amauta_cli import render
+    from amauta_cli.services import grupos
+
+    with contexto().sesion() as s:
+        g, u = grupos.quitar_estudiante(s, grupo, email, institucion)
+        texto = f"{u.email} ya no está en el grupo {g.nombre}."
+    render.exito(texto)
+
+
+@app.command("desactivar")
+def desactivar(grupo: ArgumentoGrupo, institucion: OpcionInstitucion = None) -> None:
+    """Baja lógica del grupo: deja de admitir cambios (sus datos se conservan)."""
+    from amauta_cli import render
+    from amauta_cli.services import grupos
+
+    with contexto().sesion() as s:
+        g, cambiado = grupos.desactivar(s, grupo, institucion)
+        nombre = g.nombre
+    render.exito(f"Grupo desactivado: {nombre}." if cambiado else f"{nombre} ya estaba inactivo. No se cambió nada.")
+
+
+@app.command("activar")
+def activar(grupo: ArgumentoGrupo, institucion: OpcionInstitucion = None) -> None:
+    """Vuelve a activar un grupo desactivado."""
+    from amauta_cli import render
+    from amauta_cli.services import grupos
+
+    with contexto().sesion() as s:
+        g, cambiado = grupos.activar(s, grupo, institucion)
+        nombre = g.nombre
+    render.exito(f"Grupo activado: {nombre}." if cambiado else f"{nombre} ya estaba activo. No se cambió nada.")
