@@ -42,16 +42,9 @@ class GrupoAmauta(TyperGroup):
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort):
             raise
-        except BrokenPipeError:
-            # `amauta ... | head`: el lector cerró la tubería; no es un error de amauta.
-            try:
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            except (OSError, ValueError):
-                pass
-            raise typer.Exit(0) from None
         except Exception as e:  # noqa: BLE001 - último recurso: nunca un traceback
-            if type(e).__name__ in ("Exit", "Abort", "UsageError", "BadParameter", "NoSuchOption"):
-                raise
+            if _es_de_click(e):
+                raise  # errores de uso (p. ej. falta una opción obligatoria): click sale con 2
             traducido = _traducir(e)
             if traducido is not None:
                 _mostrar_error(traducido)
@@ -75,6 +68,14 @@ def _descartar_stdout() -> None:
         os.dup2(nulo, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # stdout sin descriptor (p. ej. en pruebas)
         pass
+
+
+def _es_de_click(e: Exception) -> bool:
+    """Excepciones de click (Exit, Abort, UsageError y subclases como MissingParameter).
+
+    Por nombre en la jerarquía: Typer trae su propio click (``typer._click``).
+    """
+    return any(c.__name__ in ("ClickException", "Exit", "Abort") for c in type(e).__mro__)
 
 
 def _traducir(e: Exception) -> AmautaError | None:

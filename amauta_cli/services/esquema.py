@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from amauta_cli.db import conexion, crear_motor, datos_conexion, enmascarar_url, motor_de_url
+from amauta_cli.db import conexion, datos_conexion, enmascarar_url, motor_de_url
 from amauta_cli.errores import ErrorMigracion
 
 if TYPE_CHECKING:  # pragma: no cover
