@@ -46,3 +46,15 @@ def test_busquedas_que_fallan_explican_por_que(bd):
             buscar_grupo(s, "5to B")
         with pytest.raises(OperacionRechazada, match="inactivo"):
             buscar_grupo(s, "Matemática Básica", institucion="Colegio San Martín", exigir_activo=True)
+
+
+def test_grupos_homonimos_en_la_misma_institucion_se_nombran_por_id(bd):
+    """Datos cargados por la app Prisma pueden repetir un nombre dentro de una institución."""
+    _escuela(bd.url)
+    with transaccion(bd.url) as s:
+        inst = buscar_institucion(s, "Colegio San Martín")
+        otro = Grupo(nombre="Matemática Básica", institucionId=inst.id, educadorId=buscar_usuario(s, "maria@edu.ar").id)
+        s.add(otro)
+    with transaccion(bd.url) as s:
+        with pytest.raises(NoEncontrado, match="Hay 2 grupos llamados .* en la institución 'Colegio San Martín'; nombre el grupo por su id"):
+            buscar_grupo(s, "Matemática Básica", institucion="Colegio San Martín")

@@ -110,6 +110,12 @@ def buscar_grupo(
             raise NoEncontrado(
                 f"No existe el grupo '{texto}'{donde}. Vea los grupos con `amauta grupos listar`."
             )
+        if len(candidatos) > 1 and len({c.institucionId for c in candidatos}) == 1:
+            ids = ", ".join(sorted(c.id for c in candidatos))
+            raise NoEncontrado(
+                f"Hay {len(candidatos)} grupos llamados '{texto}' en la institución "
+                f"'{candidatos[0].institucion.nombre}'; nombre el grupo por su id ({ids})."
+            )
         if len(candidatos) > 1:
             nombres = ", ".join(sorted(f"'{c.institucion.nombre}'" for c in candidatos))
             raise NoEncontrado(
