@@ -122,9 +122,10 @@ def principal(
 
 
 def _registrar() -> None:
-    from amauta_cli.cli import db
+    from amauta_cli.cli import db, seed
 
     app.add_typer(db.app, name="db")
+    app.command("seed")(seed.seed)  # un solo comando, sin subcomandos
 
 
 _registrar()
