@@ -35,6 +35,12 @@ CONTEOS_DISENO = {
 LUNES = date(2024, 6, 3)  # un lunes cualquiera, para fijar "hoy"
 
 
+def todas_las_revisiones() -> list[str]:
+    from amauta_cli.services.esquema import revisiones
+
+    return [r.revision for r in revisiones()]
+
+
 def fecha_hora(v) -> datetime:
     """Un TIMESTAMP leído con SQL crudo: datetime en PostgreSQL, texto en SQLite."""
     return datetime.fromisoformat(v) if isinstance(v, str) else v
@@ -284,7 +290,7 @@ def test_segunda_corrida_no_cambia_nada(bd_seed):
 
 def test_desde_una_base_vacia_migra_y_dos_corridas_dan_lo_mismo(bd_vacia):
     r1 = sembrar(bd_vacia.url, hoy=LUNES)
-    assert r1.migraciones == ["0001", "0002"]
+    assert r1.migraciones == todas_las_revisiones()
     assert r1.totales["creadas"] == 67
     assert conteos_prisma(bd_vacia) == CONTEOS_DISENO
     antes = bd_vacia.instantanea()
@@ -398,7 +404,7 @@ def test_reset_tras_cambios_manuales_restablece_el_estado_del_seed(bd_seed):
         t=date(2024, 1, 1),
     )
     r = sembrar(bd_seed.url, reset=True)
-    assert r.reset and r.migraciones == ["0001", "0002"]
+    assert r.reset and r.migraciones == todas_las_revisiones()
     assert r.totales == {"creadas": 67, "actualizadas": 0, "sin_cambios": 0, "eliminadas": 0}
     assert conteos_prisma(bd_seed) == CONTEOS_DISENO
     assert bd_seed.valor('SELECT nombre FROM "Usuario" WHERE email = :e', e="maria.gonzalez@edu.ar") == "María"
@@ -410,7 +416,11 @@ def test_reset_tras_cambios_manuales_restablece_el_estado_del_seed(bd_seed):
 
     assert verificar(bd_seed.url) == []  # el esquema quedó exactamente el de los modelos
     if bd_seed.motor == "postgresql":
-        assert bd_seed.valor("SELECT count(*) FROM pg_type WHERE typtype = 'e' AND typnamespace = 'public'::regnamespace") == 9
+        from amauta_cli.models import ENUMS
+
+        assert bd_seed.valor(
+            "SELECT count(*) FROM pg_type WHERE typtype = 'e' AND typnamespace = 'public'::regnamespace"
+        ) == len(ENUMS) == 9
     # Y una corrida normal después no cambia nada.
     antes = bd_seed.instantanea()
     sembrar(bd_seed.url)

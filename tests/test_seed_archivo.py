@@ -93,7 +93,7 @@ def test_se_listan_todos_los_problemas_a_la_vez(tmp_path):
     p = problemas(tmp_path, con(romper))
     esperados = [
         "usuarios[0].rol: 'REY' no es un rol válido",
-        "usuarios[1].email: email 'admin@amauta.org' repetido (ya está en usuarios[0].email)",
+        "usuarios[1].email: email 'admin@amauta.org' se repite (ya está en usuarios[0].email)",
         "usuarios[2].emial: campo desconocido 'emial' (válidos: email, nombre,",
         "categorias[0].slug: 'Matemáticas' no es un slug válido",
         "cursos[2].publicadoEn: solo los cursos PUBLICADO tienen publicadoEn (este está BORRADOR)",

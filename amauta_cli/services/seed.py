@@ -385,7 +385,7 @@ class _Validador:
 
     def unico(self, vistos: dict, clave: Any, ruta: tuple, descripcion: str) -> bool:
         if clave in vistos:
-            self.mal(ruta, f"{descripcion} repetido (ya está en {_ruta_texto(vistos[clave])})")
+            self.mal(ruta, f"{descripcion} se repite (ya está en {_ruta_texto(vistos[clave])})")
             return False
         vistos[clave] = ruta
         return True
