@@ -84,14 +84,25 @@ def main() -> int:
     from amauta_cli.seguridad import hashear_muchos
     from amauta_cli.services.seed import _verificar_muchos
 
-    print(f"amauta seed — {n} repeticiones, {os.cpu_count()} núcleos, Python {sys.version.split()[0]}")
+    print(
+        f"amauta seed — {n} repeticiones, {os.cpu_count()} núcleos, Python {sys.version.split()[0]}"
+    )
     print(f"promedio de carga al empezar: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("Referencias (misma corrida):")
     print(fila("arranque: amauta --version", *medir_comando(["--version"], None, n)))
     hashes = hashear_muchos(["Amauta2024!"] * 8)
-    print(fila("bcrypt solo: 8 hashes costo 10 en paralelo", medir_funcion(lambda: hashear_muchos(["Amauta2024!"] * 8), n)))
-    print(fila("bcrypt solo: 8 verificaciones en paralelo", medir_funcion(
-        lambda: _verificar_muchos([("Amauta2024!", h) for h in hashes]), n)))
+    print(
+        fila(
+            "bcrypt solo: 8 hashes costo 10 en paralelo",
+            medir_funcion(lambda: hashear_muchos(["Amauta2024!"] * 8), n),
+        )
+    )
+    print(
+        fila(
+            "bcrypt solo: 8 verificaciones en paralelo",
+            medir_funcion(lambda: _verificar_muchos([("Amauta2024!", h) for h in hashes]), n),
+        )
+    )
 
     cumple = True
     for motor in motores:
@@ -115,8 +126,10 @@ def main() -> int:
             except psycopg.OperationalError as e:
                 print(f"{motor}: sin servidor en {PG_ADMIN} ({e}); se omite")
                 continue
-            url = make_url(PG_ADMIN).set(drivername="postgresql+psycopg", database=nombre).render_as_string(
-                hide_password=False
+            url = (
+                make_url(PG_ADMIN)
+                .set(drivername="postgresql+psycopg", database=nombre)
+                .render_as_string(hide_password=False)
             )
 
             def limpiar(nombre=nombre):  # noqa: F811
@@ -125,7 +138,9 @@ def main() -> int:
 
         try:
             print(f"{motor}:")
-            medir_comando(["seed", "--reset", "--si"], url, 1)  # calentar (caché del sistema de archivos)
+            medir_comando(
+                ["seed", "--reset", "--si"], url, 1
+            )  # calentar (caché del sistema de archivos)
             reset = medir_comando(["seed", "--reset", "--si"], url, n)
             repetido = medir_comando(["seed"], url, n)
             print(fila("amauta seed --reset --si", *reset))

@@ -84,18 +84,26 @@ def test_perfiles_con_los_datos_especificos_del_diseno(bd_seed):
     from amauta_cli.models import Perfil, Usuario
 
     with transaccion(bd_seed.url, solo_lectura=True) as s:
-        filas = s.execute(select(Usuario.email, Perfil).join(Perfil, Perfil.usuarioId == Usuario.id)).all()
+        filas = s.execute(
+            select(Usuario.email, Perfil).join(Perfil, Perfil.usuarioId == Usuario.id)
+        ).all()
         s.expunge_all()  # los objetos quedan cargados después del rollback de solo lectura
         p = {email: perfil for email, perfil in filas}
     assert len(p) == 8  # todo usuario tiene su perfil
     maria, carlos = p["maria.gonzalez@edu.ar"], p["carlos.lopez@edu.ar"]
     assert maria.bio.startswith("Licenciada en Matemáticas")
     assert (maria.telefono, maria.ciudad, maria.especialidad, maria.experiencia) == (
-        "+54 11 1234-5678", "Buenos Aires", ["Álgebra", "Geometría"], 10,
+        "+54 11 1234-5678",
+        "Buenos Aires",
+        ["Álgebra", "Geometría"],
+        10,
     )
     assert carlos.bio.startswith("Doctor en Física")
     assert (carlos.telefono, carlos.ciudad, carlos.especialidad, carlos.experiencia) == (
-        "+54 11 2345-6789", "Córdoba", ["Física", "Química"], 8,
+        "+54 11 2345-6789",
+        "Córdoba",
+        ["Física", "Química"],
+        8,
     )
     for email, ciudad, matricula, grado in (
         ("lucas.fernandez@mail.com", "Mendoza", "2024-001", "4to"),
@@ -103,21 +111,50 @@ def test_perfiles_con_los_datos_especificos_del_diseno(bd_seed):
         ("mateo.garcia@mail.com", "Rosario", "2024-003", "3ro"),
     ):
         e = p[email]
-        assert (e.bio, e.telefono, e.ciudad, e.matricula, e.grado) == (None, None, ciudad, matricula, grado)
+        assert (e.bio, e.telefono, e.ciudad, e.matricula, e.grado) == (
+            None,
+            None,
+            ciudad,
+            matricula,
+            grado,
+        )
 
 
 def test_categorias_e_institucion(bd_seed):
     assert set(bd_seed.filas('SELECT nombre, slug, descripcion, icono FROM "Categoria"')) == {
         ("Matemáticas", "matematicas", "Álgebra, geometría, cálculo y estadística", "calculator"),
-        ("Ciencias Naturales", "ciencias-naturales", "Física, química, biología y astronomía", "flask"),
-        ("Lengua y Literatura", "lengua-literatura", "Gramática, comprensión lectora y redacción", "book-open"),
+        (
+            "Ciencias Naturales",
+            "ciencias-naturales",
+            "Física, química, biología y astronomía",
+            "flask",
+        ),
+        (
+            "Lengua y Literatura",
+            "lengua-literatura",
+            "Gramática, comprensión lectora y redacción",
+            "book-open",
+        ),
         ("Historia", "historia", "Historia argentina, americana y mundial", "landmark"),
-        ("Tecnología", "tecnologia", "Informática, programación y herramientas digitales", "laptop"),
+        (
+            "Tecnología",
+            "tecnologia",
+            "Informática, programación y herramientas digitales",
+            "laptop",
+        ),
         ("Arte", "arte", "Plástica, música y expresión artística", "palette"),
     }
-    assert bd_seed.filas('SELECT nombre, tipo, direccion, telefono, email, activa FROM "Institucion"') == [
-        ('Escuela Primaria Nº 42 "Bernardino Rivadavia"', "ESCUELA", "Av. San Martín 1234, CABA",
-         "+54 11 4567-8900", "contacto@escuela42.edu.ar", True),
+    assert bd_seed.filas(
+        'SELECT nombre, tipo, direccion, telefono, email, activa FROM "Institucion"'
+    ) == [
+        (
+            'Escuela Primaria Nº 42 "Bernardino Rivadavia"',
+            "ESCUELA",
+            "Av. San Martín 1234, CABA",
+            "+54 11 4567-8900",
+            "contacto@escuela42.edu.ar",
+            True,
+        ),
     ]
 
 
@@ -128,9 +165,33 @@ def test_cursos_publicadoen_solo_en_los_publicados(bd_seed):
         "ORDER BY c.slug"
     )
     assert [f[:7] for f in filas] == [
-        ("algebra-basica", "Álgebra Básica", "maria.gonzalez@edu.ar", "matematicas", "PRINCIPIANTE", "PUBLICADO", 180),
-        ("geometria-plana", "Geometría Plana", "maria.gonzalez@edu.ar", "matematicas", "INTERMEDIO", "PUBLICADO", 240),
-        ("intro-fisica", "Introducción a la Física", "carlos.lopez@edu.ar", "ciencias-naturales", "PRINCIPIANTE", "BORRADOR", 200),
+        (
+            "algebra-basica",
+            "Álgebra Básica",
+            "maria.gonzalez@edu.ar",
+            "matematicas",
+            "PRINCIPIANTE",
+            "PUBLICADO",
+            180,
+        ),
+        (
+            "geometria-plana",
+            "Geometría Plana",
+            "maria.gonzalez@edu.ar",
+            "matematicas",
+            "INTERMEDIO",
+            "PUBLICADO",
+            240,
+        ),
+        (
+            "intro-fisica",
+            "Introducción a la Física",
+            "carlos.lopez@edu.ar",
+            "ciencias-naturales",
+            "PRINCIPIANTE",
+            "BORRADOR",
+            200,
+        ),
     ]
     publicado = {f[0]: f[7] for f in filas}
     assert publicado["intro-fisica"] is None
@@ -147,14 +208,17 @@ def test_lecciones_del_diseno_y_su_contenido_por_tipo(bd_seed):
 
     with transaccion(bd_seed.url, solo_lectura=True) as s:
         filas = s.execute(
-            select(Curso.slug, Leccion).join(Leccion, Leccion.cursoId == Curso.id).order_by(Curso.slug, Leccion.orden)
+            select(Curso.slug, Leccion)
+            .join(Leccion, Leccion.cursoId == Curso.id)
+            .order_by(Curso.slug, Leccion.orden)
         ).all()
         s.expunge_all()
     lecciones = {}
     for slug, lec in filas:
         lecciones.setdefault(slug, []).append(lec)
     resumen = {
-        slug: [(l.orden, l.titulo, l.tipo.value, l.duracion, l.publicada) for l in ls] for slug, ls in lecciones.items()
+        slug: [(l.orden, l.titulo, l.tipo.value, l.duracion, l.publicada) for l in ls]
+        for slug, ls in lecciones.items()
     }
     assert resumen == {
         "algebra-basica": [
@@ -213,8 +277,12 @@ def test_progresos_lucas_seis_y_su_quiz_al_85(bd_seed):
     lucas = [f for f in filas if f[0] == "lucas.fernandez@mail.com"]
     assert len(lucas) == 6
     assert {(f[1], f[2]) for f in lucas} == {
-        ("algebra-basica", 1), ("algebra-basica", 2), ("algebra-basica", 3), ("algebra-basica", 4),
-        ("geometria-plana", 1), ("geometria-plana", 2),
+        ("algebra-basica", 1),
+        ("algebra-basica", 2),
+        ("algebra-basica", 3),
+        ("algebra-basica", 4),
+        ("geometria-plana", 1),
+        ("geometria-plana", 2),
     }
     quiz = [f for f in lucas if f[1:3] == ("algebra-basica", 4)][0]
     assert quiz[5] == 85
@@ -228,10 +296,22 @@ def test_grupo_con_sus_dos_estudiantes(bd_seed):
     assert bd_seed.filas(
         'SELECT g.nombre, g.grado, g.seccion, i.nombre, u.email, g.activo FROM "Grupo" g '
         'JOIN "Institucion" i ON i.id = g."institucionId" JOIN "Usuario" u ON u.id = g."educadorId"'
-    ) == [("4to Grado A", "4to", "A", 'Escuela Primaria Nº 42 "Bernardino Rivadavia"', "maria.gonzalez@edu.ar", True)]
-    assert {e for (e,) in bd_seed.filas(
-        'SELECT u.email FROM "GrupoEstudiante" ge JOIN "Usuario" u ON u.id = ge."estudianteId"'
-    )} == {"lucas.fernandez@mail.com", "valentina.ruiz@mail.com"}
+    ) == [
+        (
+            "4to Grado A",
+            "4to",
+            "A",
+            'Escuela Primaria Nº 42 "Bernardino Rivadavia"',
+            "maria.gonzalez@edu.ar",
+            True,
+        )
+    ]
+    assert {
+        e
+        for (e,) in bd_seed.filas(
+            'SELECT u.email FROM "GrupoEstudiante" ge JOIN "Usuario" u ON u.id = ge."estudianteId"'
+        )
+    } == {"lucas.fernandez@mail.com", "valentina.ruiz@mail.com"}
 
 
 def test_asistencia_de_los_ultimos_5_dias_habiles(bd_seed):
@@ -241,7 +321,13 @@ def test_asistencia_de_los_ultimos_5_dias_habiles(bd_seed):
     lucas = [f for f in filas if f[0] == "lucas.fernandez@mail.com"]
     valentina = [f for f in filas if f[0] == "valentina.ruiz@mail.com"]
     assert sorted(f[2] for f in lucas) == ["PRESENTE"] * 5
-    assert sorted(f[2] for f in valentina) == ["AUSENTE", "PRESENTE", "PRESENTE", "PRESENTE", "TARDANZA"]
+    assert sorted(f[2] for f in valentina) == [
+        "AUSENTE",
+        "PRESENTE",
+        "PRESENTE",
+        "PRESENTE",
+        "TARDANZA",
+    ]
     fechas_v = {fecha_hora(f[1]) for f in valentina}
     assert len(fechas_v) == 5 and fechas_v == {fecha_hora(f[1]) for f in lucas}
     for f in fechas_v:
@@ -252,10 +338,12 @@ def test_asistencia_de_los_ultimos_5_dias_habiles(bd_seed):
 
 
 def test_calificaciones_y_comunicado(bd_seed):
-    assert set(bd_seed.filas(
-        'SELECT u.email, c.materia, c.periodo, c.nota, c."notaMaxima" FROM "Calificacion" c '
-        'JOIN "Usuario" u ON u.id = c."estudianteId"'
-    )) == {
+    assert set(
+        bd_seed.filas(
+            'SELECT u.email, c.materia, c.periodo, c.nota, c."notaMaxima" FROM "Calificacion" c '
+            'JOIN "Usuario" u ON u.id = c."estudianteId"'
+        )
+    ) == {
         ("lucas.fernandez@mail.com", "Matemáticas", "1er Trimestre", 8.5, 10.0),
         ("lucas.fernandez@mail.com", "Matemáticas", "2do Trimestre", 9.0, 10.0),
         ("valentina.ruiz@mail.com", "Matemáticas", "1er Trimestre", 7.0, 10.0),
@@ -264,20 +352,32 @@ def test_calificaciones_y_comunicado(bd_seed):
     assert bd_seed.filas(
         'SELECT c.titulo, c.tipo, c.prioridad, u.email, i.nombre FROM "Comunicado" c '
         'JOIN "Usuario" u ON u.id = c."autorId" JOIN "Institucion" i ON i.id = c."institucionId"'
-    ) == [("Bienvenidos al ciclo lectivo 2024", "GENERAL", "NORMAL", "director@escuela.edu.ar",
-           'Escuela Primaria Nº 42 "Bernardino Rivadavia"')]
+    ) == [
+        (
+            "Bienvenidos al ciclo lectivo 2024",
+            "GENERAL",
+            "NORMAL",
+            "director@escuela.edu.ar",
+            'Escuela Primaria Nº 42 "Bernardino Rivadavia"',
+        )
+    ]
 
 
 def test_fechas_escalonadas_y_updatedat_puesto_por_el_cliente(bd_seed):
-    creados = [c for (c,) in bd_seed.filas('SELECT "createdAt" FROM "Usuario" ORDER BY "createdAt"')]
+    creados = [
+        c for (c,) in bd_seed.filas('SELECT "createdAt" FROM "Usuario" ORDER BY "createdAt"')
+    ]
     assert len(set(creados)) == 8
     assert bd_seed.valor('SELECT count(*) FROM "Usuario" WHERE "emailVerificado" IS NULL') == 0
     for tabla in ("Usuario", "Perfil", "Curso", "Leccion", "Progreso", "Asistencia", "Comunicado"):
         assert bd_seed.valor(f'SELECT count(*) FROM "{tabla}" WHERE "updatedAt" IS NULL') == 0
     # Lecciones y progresos: después de su curso / de la inscripción.
-    assert bd_seed.valor(
-        'SELECT count(*) FROM "Leccion" l JOIN "Curso" c ON c.id = l."cursoId" WHERE l."createdAt" <= c."createdAt"'
-    ) == 0
+    assert (
+        bd_seed.valor(
+            'SELECT count(*) FROM "Leccion" l JOIN "Curso" c ON c.id = l."cursoId" WHERE l."createdAt" <= c."createdAt"'
+        )
+        == 0
+    )
 
 
 # --- Idempotencia -----------------------------------------------------------------------------------
@@ -300,11 +400,18 @@ def test_desde_una_base_vacia_migra_y_dos_corridas_dan_lo_mismo(bd_vacia):
 
 
 def test_cambios_manuales_se_restablecen_conservando_ids(bd_seed):
-    ids_antes = {t: sorted(bd_seed.filas(f'SELECT id FROM "{t}"')) for t in ("Usuario", "Curso", "Leccion", "Grupo")}
+    ids_antes = {
+        t: sorted(bd_seed.filas(f'SELECT id FROM "{t}"'))
+        for t in ("Usuario", "Curso", "Leccion", "Grupo")
+    }
     hashes_antes = dict(bd_seed.filas('SELECT email, password FROM "Usuario"'))
     otro = bcrypt.hashpw(b"OtraClave123", bcrypt.gensalt(4)).decode()
-    bd_seed.ejecutar('UPDATE "Usuario" SET nombre = :n, password = :p WHERE email = :e',
-                     n="Mariela", p=otro, e="maria.gonzalez@edu.ar")
+    bd_seed.ejecutar(
+        'UPDATE "Usuario" SET nombre = :n, password = :p WHERE email = :e',
+        n="Mariela",
+        p=otro,
+        e="maria.gonzalez@edu.ar",
+    )
     bd_seed.ejecutar("""UPDATE "Curso" SET estado = 'ARCHIVADO' WHERE slug = 'intro-fisica'""")
     bd_seed.ejecutar("""UPDATE "Asistencia" SET estado = 'JUSTIFICADO'""")
     bd_seed.ejecutar('DELETE FROM "Calificacion" WHERE periodo = :p', p="2do Trimestre")
@@ -314,7 +421,10 @@ def test_cambios_manuales_se_restablecen_conservando_ids(bd_seed):
     assert por["Curso"].actualizadas == 1
     assert por["Asistencia"].actualizadas == 10
     assert por["Calificacion"].creadas == 2
-    assert bd_seed.valor('SELECT nombre FROM "Usuario" WHERE email = :e', e="maria.gonzalez@edu.ar") == "María"
+    assert (
+        bd_seed.valor('SELECT nombre FROM "Usuario" WHERE email = :e', e="maria.gonzalez@edu.ar")
+        == "María"
+    )
     assert bd_seed.valor("""SELECT estado FROM "Curso" WHERE slug = 'intro-fisica'""") == "BORRADOR"
     assert conteos_prisma(bd_seed) == CONTEOS_DISENO
     for t, ids in ids_antes.items():
@@ -351,7 +461,9 @@ def test_otro_dia_corre_la_ventana_sin_acumular_filas(bd):
     bd.ejecutar(
         'INSERT INTO "Asistencia" (id, "grupoId", "estudianteId", fecha, estado, "createdAt", "updatedAt") '
         "VALUES ('cmanual', :g, :e, :f, 'JUSTIFICADO', :f, :f)",
-        g=grupo, e=lucas, f=date(2024, 5, 1),
+        g=grupo,
+        e=lucas,
+        f=date(2024, 5, 1),
     )
     jueves = miercoles + timedelta(days=1)
     r = sembrar(bd.url, hoy=jueves)
@@ -366,7 +478,11 @@ def test_otro_dia_corre_la_ventana_sin_acumular_filas(bd):
     )
     assert sorted({fecha_hora(f[1]).date() for f in filas}) == ventana
     assert sorted(f[2] for f in filas if f[0] == "valentina.ruiz@mail.com") == [
-        "AUSENTE", "PRESENTE", "PRESENTE", "PRESENTE", "TARDANZA",
+        "AUSENTE",
+        "PRESENTE",
+        "PRESENTE",
+        "PRESENTE",
+        "TARDANZA",
     ]
     # Mismo día: nada cambia. Un mes después: 10 fuera, 10 dentro, nunca más de 10.
     antes = bd.instantanea()
@@ -395,7 +511,9 @@ def test_dias_habiles_son_los_n_ultimos_de_lunes_a_viernes(hoy, n):
 
 # --- --reset ---------------------------------------------------------------------------------------------
 def test_reset_tras_cambios_manuales_restablece_el_estado_del_seed(bd_seed):
-    bd_seed.ejecutar('UPDATE "Usuario" SET nombre = :n WHERE email = :e', n="Mariela", e="maria.gonzalez@edu.ar")
+    bd_seed.ejecutar(
+        'UPDATE "Usuario" SET nombre = :n WHERE email = :e', n="Mariela", e="maria.gonzalez@edu.ar"
+    )
     bd_seed.ejecutar('DELETE FROM "Progreso"')
     bd_seed.ejecutar('CREATE TABLE "basura" (x INTEGER)')
     bd_seed.ejecutar(
@@ -407,7 +525,10 @@ def test_reset_tras_cambios_manuales_restablece_el_estado_del_seed(bd_seed):
     assert r.reset and r.migraciones == todas_las_revisiones()
     assert r.totales == {"creadas": 67, "actualizadas": 0, "sin_cambios": 0, "eliminadas": 0}
     assert conteos_prisma(bd_seed) == CONTEOS_DISENO
-    assert bd_seed.valor('SELECT nombre FROM "Usuario" WHERE email = :e', e="maria.gonzalez@edu.ar") == "María"
+    assert (
+        bd_seed.valor('SELECT nombre FROM "Usuario" WHERE email = :e', e="maria.gonzalez@edu.ar")
+        == "María"
+    )
     from sqlalchemy import inspect
 
     with bd_seed.engine().connect() as con:
@@ -418,9 +539,13 @@ def test_reset_tras_cambios_manuales_restablece_el_estado_del_seed(bd_seed):
     if bd_seed.motor == "postgresql":
         from amauta_cli.models import ENUMS
 
-        assert bd_seed.valor(
-            "SELECT count(*) FROM pg_type WHERE typtype = 'e' AND typnamespace = 'public'::regnamespace"
-        ) == len(ENUMS) == 9
+        assert (
+            bd_seed.valor(
+                "SELECT count(*) FROM pg_type WHERE typtype = 'e' AND typnamespace = 'public'::regnamespace"
+            )
+            == len(ENUMS)
+            == 9
+        )
     # Y una corrida normal después no cambia nada.
     antes = bd_seed.instantanea()
     sembrar(bd_seed.url)
@@ -428,10 +553,14 @@ def test_reset_tras_cambios_manuales_restablece_el_estado_del_seed(bd_seed):
 
 
 def test_reset_conserva_la_marca_de_entorno_que_no_es_produccion(bd_seed):
-    bd_seed.ejecutar("""INSERT INTO "_amauta_meta" (clave, valor, "updatedAt") VALUES ('entorno', 'pruebas', :t)""",
-                     t=date(2024, 1, 1))
+    bd_seed.ejecutar(
+        """INSERT INTO "_amauta_meta" (clave, valor, "updatedAt") VALUES ('entorno', 'pruebas', :t)""",
+        t=date(2024, 1, 1),
+    )
     sembrar(bd_seed.url, reset=True)
-    assert bd_seed.valor("""SELECT valor FROM "_amauta_meta" WHERE clave = 'entorno'""") == "pruebas"
+    assert (
+        bd_seed.valor("""SELECT valor FROM "_amauta_meta" WHERE clave = 'entorno'""") == "pruebas"
+    )
 
 
 def test_reset_es_todo_o_nada(bd_seed, monkeypatch):
@@ -448,9 +577,13 @@ def test_reset_es_todo_o_nada(bd_seed, monkeypatch):
 
 def test_seed_es_todo_o_nada(bd_seed, monkeypatch):
     bd_seed.ejecutar('DELETE FROM "Calificacion"')
-    bd_seed.ejecutar('UPDATE "Usuario" SET nombre = :n WHERE email = :e', n="Mariela", e="maria.gonzalez@edu.ar")
+    bd_seed.ejecutar(
+        'UPDATE "Usuario" SET nombre = :n WHERE email = :e', n="Mariela", e="maria.gonzalez@edu.ar"
+    )
     antes = bd_seed.instantanea()
-    monkeypatch.setattr(seed, "_sincronizar_asistencias", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("x")))
+    monkeypatch.setattr(
+        seed, "_sincronizar_asistencias", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("x"))
+    )
     with pytest.raises(RuntimeError):
         sembrar(bd_seed.url)
     assert bd_seed.instantanea() == antes
@@ -458,8 +591,10 @@ def test_seed_es_todo_o_nada(bd_seed, monkeypatch):
 
 # --- Producción -----------------------------------------------------------------------------------------
 def _marcar_produccion(bd) -> None:
-    bd.ejecutar("""INSERT INTO "_amauta_meta" (clave, valor, "updatedAt") VALUES ('entorno', 'produccion', :t)""",
-                t=date(2024, 1, 1))
+    bd.ejecutar(
+        """INSERT INTO "_amauta_meta" (clave, valor, "updatedAt") VALUES ('entorno', 'produccion', :t)""",
+        t=date(2024, 1, 1),
+    )
 
 
 @pytest.mark.parametrize("reset", [False, True])

@@ -17,7 +17,11 @@ BASE = yaml.safe_load(seed.ruta_por_defecto().read_text(encoding="utf-8"))
 
 def escribir(tmp_path: Path, datos, nombre: str = "otro.yaml") -> Path:
     ruta = tmp_path / nombre
-    texto = datos if isinstance(datos, str) else yaml.safe_dump(datos, allow_unicode=True, sort_keys=False)
+    texto = (
+        datos
+        if isinstance(datos, str)
+        else yaml.safe_dump(datos, allow_unicode=True, sort_keys=False)
+    )
     ruta.write_text(texto, encoding="utf-8")
     return ruta
 
@@ -55,7 +59,10 @@ def test_rol_invalido_con_ruta_linea_y_valores_permitidos(tmp_path):
 
 def test_email_desconocido_en_un_grupo(tmp_path):
     p = problemas(tmp_path, con(lambda d: d["grupos"][0]["estudiantes"].append("nadie@mail.com")))
-    assert any("grupos[0].estudiantes[2]: el email 'nadie@mail.com' no está en usuarios: del archivo" in x for x in p)
+    assert any(
+        "grupos[0].estudiantes[2]: el email 'nadie@mail.com' no está en usuarios: del archivo" in x
+        for x in p
+    )
 
 
 def test_campo_obligatorio_que_falta(tmp_path):
@@ -112,10 +119,14 @@ def test_se_listan_todos_los_problemas_a_la_vez(tmp_path):
 def test_reglas_entre_secciones(tmp_path):
     def romper(d):
         d["inscripciones"][0]["estado"] = "COMPLETADO"
-        d["progresos"] = [x for x in d["progresos"] if not (x["curso"] == "algebra-basica" and x["leccion"] == 4)]
+        d["progresos"] = [
+            x for x in d["progresos"] if not (x["curso"] == "algebra-basica" and x["leccion"] == 4)
+        ]
         d["asistencias"][0]["estudiante"] = "mateo.garcia@mail.com"  # no está en el grupo
         d["cursos"][0]["educador"] = "lucas.fernandez@mail.com"  # un estudiante
-        d["progresos"].append({"usuario": "mateo.garcia@mail.com", "curso": "geometria-plana", "leccion": 1})
+        d["progresos"].append(
+            {"usuario": "mateo.garcia@mail.com", "curso": "geometria-plana", "leccion": 1}
+        )
 
     p = problemas(tmp_path, con(romper))
     for e in (

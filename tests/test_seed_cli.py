@@ -19,8 +19,19 @@ from amauta_cli.services import seed
 
 BASE = yaml.safe_load(seed.ruta_por_defecto().read_text(encoding="utf-8"))
 ENTIDADES = [
-    "Usuario", "Perfil", "Categoria", "Institucion", "Curso", "Leccion", "Grupo", "GrupoEstudiante",
-    "Inscripcion", "Progreso", "Asistencia", "Calificacion", "Comunicado",
+    "Usuario",
+    "Perfil",
+    "Categoria",
+    "Institucion",
+    "Curso",
+    "Leccion",
+    "Grupo",
+    "GrupoEstudiante",
+    "Inscripcion",
+    "Progreso",
+    "Asistencia",
+    "Calificacion",
+    "Comunicado",
 ]
 
 
@@ -32,7 +43,14 @@ def test_primera_corrida_migra_y_muestra_la_tabla(bd_vacia):
 
     assert f"Migraciones aplicadas: {', '.join(x.revision for x in revisiones())}." in r.stderr
     assert "Asistencia de los últimos 5 días hábiles" in r.stderr
-    for etiqueta in ("Entidad", "Creadas", "Actualizadas", "Sin cambios", "Usuarios", "Estudiantes de grupos"):
+    for etiqueta in (
+        "Entidad",
+        "Creadas",
+        "Actualizadas",
+        "Sin cambios",
+        "Usuarios",
+        "Estudiantes de grupos",
+    ):
         assert etiqueta in r.stdout
     assert "Total: 67 creadas, 0 actualizadas, 0 sin cambios, en " in r.stdout
     assert "Amauta2024!" not in r.texto  # la contraseña nunca se muestra
@@ -43,7 +61,14 @@ def test_json_estable_y_segunda_corrida_sin_cambios(cli_seed):
     assert r.codigo == 0, r.texto
     d = json.loads(r.stdout)
     assert set(d) == {
-        "base", "archivo", "reset", "migraciones_aplicadas", "entidades", "totales", "fechas_asistencia", "segundos",
+        "base",
+        "archivo",
+        "reset",
+        "migraciones_aplicadas",
+        "entidades",
+        "totales",
+        "fechas_asistencia",
+        "segundos",
     }
     assert [e["tabla"] for e in d["entidades"]] == ENTIDADES
     assert d["totales"] == {"creadas": 0, "actualizadas": 0, "sin_cambios": 67, "eliminadas": 0}
@@ -65,7 +90,10 @@ def test_reset_pregunta_nombrando_la_base_y_no_sigue_sin_confirmar(cli_seed, bd_
     antes = bd_seed.instantanea()
     r = cli_seed("seed", "--reset", input="n\n")
     assert r.codigo == 1
-    assert f"--reset borra TODAS las tablas, tipos y datos de {enmascarar_url(bd_seed.url)}" in r.stderr
+    assert (
+        f"--reset borra TODAS las tablas, tipos y datos de {enmascarar_url(bd_seed.url)}"
+        in r.stderr
+    )
     assert "Operación cancelada" in r.stderr
     assert bd_seed.instantanea() == antes
 
@@ -86,7 +114,9 @@ def test_reset_confirmado_y_con_si(cli_seed, bd_seed):
 def test_la_url_con_contrasena_se_muestra_enmascarada(bd_seed):
     if bd_seed.motor != "postgresql":
         pytest.skip("solo las URL de PostgreSQL llevan contraseña")
-    url = bd_seed.url.replace("postgres@", "postgres:secreto-xyz@", 1)  # el servidor de pruebas confía
+    url = bd_seed.url.replace(
+        "postgres@", "postgres:secreto-xyz@", 1
+    )  # el servidor de pruebas confía
     r = invocar(url, "seed", "--reset", input="n\n")
     assert r.codigo == 1
     assert "postgres:***@" in r.stderr and "secreto-xyz" not in r.texto
@@ -121,13 +151,22 @@ def _roto(cambio):
 
 
 MALFORMADOS = {
-    "rol": (_roto(lambda d: d["usuarios"][3].update(rol="PROFESOR")), "usuarios[3].rol: 'PROFESOR' no es un rol válido"),
+    "rol": (
+        _roto(lambda d: d["usuarios"][3].update(rol="PROFESOR")),
+        "usuarios[3].rol: 'PROFESOR' no es un rol válido",
+    ),
     "email_en_grupo": (
         _roto(lambda d: d["grupos"][0]["estudiantes"].append("nadie@mail.com")),
         "el email 'nadie@mail.com' no está en usuarios: del archivo",
     ),
-    "falta_campo": (_roto(lambda d: d["cursos"][0].pop("titulo")), "cursos[0]: falta el campo obligatorio 'titulo'"),
-    "fecha": (_roto(lambda d: d["usuarios"][0].update(createdAt="ayer a la tarde")), "usuarios[0].createdAt: 'ayer a la tarde' no es una fecha válida"),
+    "falta_campo": (
+        _roto(lambda d: d["cursos"][0].pop("titulo")),
+        "cursos[0]: falta el campo obligatorio 'titulo'",
+    ),
+    "fecha": (
+        _roto(lambda d: d["usuarios"][0].update(createdAt="ayer a la tarde")),
+        "usuarios[0].createdAt: 'ayer a la tarde' no es una fecha válida",
+    ),
     "yaml": ("usuarios: [\n", "no es YAML válido"),
 }
 
@@ -139,7 +178,10 @@ def test_archivo_mal_formado_no_toca_la_base(cli_seed, bd_seed, tmp_path, caso):
     ruta.write_text(texto, encoding="utf-8")
     bd_seed.ejecutar('DELETE FROM "Calificacion"')  # el seed la restablecería si llegara a escribir
     antes = bd_seed.instantanea()
-    for args in (("seed", "--archivo", str(ruta)), ("seed", "--reset", "--si", "--archivo", str(ruta))):
+    for args in (
+        ("seed", "--archivo", str(ruta)),
+        ("seed", "--reset", "--si", "--archivo", str(ruta)),
+    ):
         r = cli_seed(*args)
         assert r.codigo == 1, r.texto
         assert esperado in r.stderr, r.stderr
@@ -172,7 +214,9 @@ def test_ayuda_rapida_sin_importar_sqlalchemy_ni_bcrypt():
         "import sys; from amauta_cli.cli import main; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy','bcrypt','alembic','yaml','rich')))"
     )
-    salida = subprocess.run([sys.executable, "-c", codigo], capture_output=True, text=True, check=True).stdout
+    salida = subprocess.run(
+        [sys.executable, "-c", codigo], capture_output=True, text=True, check=True
+    ).stdout
     assert salida.strip() == "[]"
 
 
@@ -184,9 +228,13 @@ def _amauta() -> list[str]:
 def test_de_punta_a_punta_con_el_comando_instalado(bd_vacia, tmp_path):
     env = dict(os.environ, AMAUTA_DATABASE_URL=bd_vacia.url)
     env.pop("AMAUTA_ENV", None)
-    r1 = subprocess.run(_amauta() + ["seed", "--reset", "--si"], capture_output=True, text=True, env=env)
+    r1 = subprocess.run(
+        _amauta() + ["seed", "--reset", "--si"], capture_output=True, text=True, env=env
+    )
     assert r1.returncode == 0, r1.stderr
-    r2 = subprocess.run(_amauta() + ["seed", "--formato", "json"], capture_output=True, text=True, env=env)
+    r2 = subprocess.run(
+        _amauta() + ["seed", "--formato", "json"], capture_output=True, text=True, env=env
+    )
     assert r2.returncode == 0, r2.stderr
     d = json.loads(r2.stdout)
     assert d["totales"] == {"creadas": 0, "actualizadas": 0, "sin_cambios": 67, "eliminadas": 0}

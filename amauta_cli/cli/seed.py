@@ -98,7 +98,9 @@ def _emitir(r, segundos: float, formato: Formato, url: str) -> None:
             }
         )
         return
-    columnas = [("tabla", "tabla")] + [(k, k) for k, _ in _COLUMNAS[1:]] + [("eliminadas", "eliminadas")]
+    columnas = (
+        [("tabla", "tabla")] + [(k, k) for k, _ in _COLUMNAS[1:]] + [("eliminadas", "eliminadas")]
+    )
     if formato == Formato.csv:
         render.emitir_filas(filas, columnas, "csv")
         return
