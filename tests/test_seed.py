@@ -614,3 +614,31 @@ def test_amauta_env_produccion_se_rechaza_antes_de_migrar(bd_vacia, monkeypatch,
         sembrar(bd_vacia.url, reset=reset)
     monkeypatch.delenv("AMAUTA_ENV")
     assert bd_vacia.conteos() == {}  # ni siquiera se creó el esquema
+
+
+# --- bcrypt anticipado ------------------------------------------------------------------------------
+def test_contrasenas_anticipadas_se_reverifican_si_la_base_cambio():
+    from amauta_cli.services.seed import _Contrasenas
+
+    usuarios = [
+        {"email": "a@x.com", "password": PASSWORD},
+        {"email": "b@x.com", "password": PASSWORD},
+    ]
+    bueno = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode()
+    otro_bueno = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode()
+    malo = bcrypt.hashpw(b"otra-cosa-123", bcrypt.gensalt(4)).decode()
+    # Se verificó 'bueno' para a@ y 'malo' para b@ antes de migrar...
+    with _Contrasenas(usuarios, {"a@x.com": bueno, "b@x.com": malo}, cifrar=False) as c:
+        # ...pero en la transacción a@ tiene otro hash que también verifica y b@ uno bueno.
+        r = c.resolver({"a@x.com": otro_bueno, "b@x.com": bueno})
+    assert r == {"a@x.com": otro_bueno, "b@x.com": bueno}  # se conservan: no se recifra
+    with _Contrasenas(usuarios, {"a@x.com": bueno, "b@x.com": bueno}, cifrar=False) as c:
+        r = c.resolver({"a@x.com": malo})  # b@ desapareció; a@ ya no verifica
+    assert r["a@x.com"] != malo and r["b@x.com"] not in (bueno, malo)
+    for h in r.values():
+        assert h.startswith("$2b$10$") and bcrypt.checkpw(PASSWORD.encode(), h.encode())
+    with _Contrasenas(usuarios, {}, cifrar=True) as c:  # --reset: todas nuevas, con sal propia
+        r = c.resolver({})
+    assert len(set(r.values())) == 2 and all(
+        bcrypt.checkpw(PASSWORD.encode(), h.encode()) for h in r.values()
+    )

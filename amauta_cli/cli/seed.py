@@ -53,17 +53,21 @@ def seed(
     ctx = contexto()
     # 1. El archivo entero, validado antes de tocar la base.
     datos = servicio.cargar(archivo)
-    # 2. La guardia de producción, antes de preguntar, migrar o borrar nada.
-    accion = "amauta seed --reset" if reset else "amauta seed"
-    servicio.exigir_no_produccion(ctx.url, accion)
     render.info(f"Base: {ctx.url_enmascarada}")
+    # 2. La guardia de producción va dentro de sembrar, antes de preguntar, migrar o borrar.
+    pregunta = None
     if reset:
-        confirmar(
-            f"--reset borra TODAS las tablas, tipos y datos de {ctx.url_enmascarada} y la deja "
-            "solo con los datos de desarrollo. ¿Continuar?",
-            si,
-        )
-    resultado = servicio.sembrar(ctx.url, datos, reset=reset, avisar=render.info)
+
+        def pregunta() -> None:
+            confirmar(
+                f"--reset borra TODAS las tablas, tipos y datos de {ctx.url_enmascarada} y la "
+                "deja solo con los datos de desarrollo. ¿Continuar?",
+                si,
+            )
+
+    resultado = servicio.sembrar(
+        ctx.url, datos, reset=reset, avisar=render.info, confirmar=pregunta
+    )
     segundos = time.perf_counter() - inicio
     _emitir(resultado, segundos, formato, ctx.url_enmascarada)
 

@@ -45,7 +45,6 @@ __all__ = [
     "ResultadoSeed",
     "cargar",
     "dias_habiles",
-    "exigir_no_produccion",
     "ruta_por_defecto",
     "sembrar",
     "sembrar_en_sesion",
@@ -96,15 +95,61 @@ class ResultadoSeed:
         }
 
 
-# --- Guardia de producción --------------------------------------------------------------------
-def exigir_no_produccion(url: str, accion: str) -> None:
-    """Rechaza antes de tocar nada: ``AMAUTA_ENV=produccion`` o una base marcada como producción."""
-    from amauta_cli.db import conexion
-    from amauta_cli.services import entorno
+# --- Contraseñas ----------------------------------------------------------------------------------
+class _Contrasenas:
+    """El trabajo de bcrypt, lanzado lo antes posible y consumido dentro de la transacción.
 
-    entorno.exigir_no_produccion(None, accion)
-    with conexion(url, solo_lectura=True) as con:
-        entorno.exigir_no_produccion(con, accion)
+    bcrypt libera el GIL: sus hilos corren en paralelo con la confirmación, la importación
+    de Alembic, las migraciones y el DDL. Con ``--reset`` se cifran todas; en una corrida
+    normal se verifican las guardadas (leídas antes de migrar). Cada resultado queda atado
+    a su (email, hash guardado): si la base cambió entretanto, ``resolver`` vuelve a
+    verificar en lugar de confiar en lo anticipado.
+    """
+
+    def __init__(self, usuarios: list[dict], guardados: dict[str, str], cifrar: bool):
+        self._password = {u["email"]: u["password"] for u in usuarios}
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-bcrypt")
+        self._hashes = None
+        self._verificados = None
+        if cifrar:
+            emails = list(self._password)
+            self._hashes = self._pool.submit(
+                lambda: dict(zip(emails, _hashear([self._password[e] for e in emails])))
+            )
+        elif guardados:
+            claves = [(e, h) for e, h in guardados.items() if e in self._password]
+            pares = [(self._password[e], h) for e, h in claves]
+            self._verificados = self._pool.submit(
+                lambda: dict(zip(claves, _verificar_muchos(pares)))
+            )
+
+    def __enter__(self) -> "_Contrasenas":
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def resolver(self, guardados: dict[str, str]) -> dict[str, str]:
+        """email → hash a guardar: el guardado si todavía verifica; si no, uno nuevo."""
+        anticipados = self._verificados.result() if self._verificados else {}
+        pendientes = [
+            (e, g)
+            for e, g in guardados.items()
+            if e in self._password and (e, g) not in anticipados
+        ]
+        verifican = dict(anticipados)
+        verifican.update(
+            zip(pendientes, _verificar_muchos([(self._password[e], g) for e, g in pendientes]))
+        )
+        resultado = {e: g for e, g in guardados.items() if verifican.get((e, g))}
+        faltan = [e for e in self._password if e not in resultado]
+        hechos = self._hashes.result() if self._hashes else {}
+        sin_hash = [e for e in faltan if e not in hechos]
+        hechos = dict(
+            hechos, **dict(zip(sin_hash, _hashear([self._password[e] for e in sin_hash])))
+        )
+        resultado.update({e: hechos[e] for e in faltan})
+        return resultado
 
 
 # --- Sembrar ------------------------------------------------------------------------------------
@@ -114,29 +159,33 @@ def sembrar(
     reset: bool = False,
     hoy: date | None = None,
     avisar: Callable[[str], None] = lambda _m: None,
+    confirmar: Callable[[], None] | None = None,
 ) -> ResultadoSeed:
     """Siembra ``datos`` (por defecto ``data/seed.yaml``) en la base de ``url``.
 
+    Primero la guardia de producción (``AMAUTA_ENV`` y la marca de la base), antes de
+    preguntar (``confirmar``, que cancela lanzando un error), migrar o borrar nada.
     Sin ``reset``: migra a head (su propia transacción) y siembra en una transacción.
     Con ``reset``: borra todo, migra y siembra en UNA transacción.
     """
     from amauta_cli.db import conexion, transaccion
-    from amauta_cli.services import esquema
+    from amauta_cli.services import entorno, esquema
 
     datos = datos if datos is not None else cargar()
     hoy = hoy or date.today()
     accion = "amauta seed --reset" if reset else "amauta seed"
-    exigir_no_produccion(url, accion)
-    if reset:
-        from sqlalchemy.orm import Session
+    entorno.exigir_no_produccion(None, accion)
+    with conexion(url, solo_lectura=True) as con:
+        entorno.exigir_no_produccion(con, accion)
+        guardados = {} if reset else _hashes_guardados(con, [u["email"] for u in datos.usuarios])
+    with _Contrasenas(datos.usuarios, guardados, cifrar=reset) as contrasenas:
+        if confirmar is not None:
+            confirmar()
+        if reset:
+            from sqlalchemy.orm import Session
 
-        # Las contraseñas se cifran en paralelo mientras se borra y se migra.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed") as pool:
-            futuro = pool.submit(_hashear, [u["password"] for u in datos.usuarios])
             with conexion(url) as con:
-                _bloquear(con)
-                from amauta_cli.services import entorno
-
+                _preparar_transaccion(con)
                 entorno.exigir_no_produccion(con, accion)
                 marca = entorno.leer(con)  # desarrollo/pruebas: la base lo sigue siendo
                 avisar("Borrando todas las tablas y tipos de la base...")
@@ -146,27 +195,46 @@ def sembrar(
                 if marca:
                     entorno.marcar(con, marca)
                 with Session(bind=con, expire_on_commit=False) as s:
-                    conteos, fechas = sembrar_en_sesion(s, datos, hoy, hashes=futuro.result())
+                    conteos, fechas = sembrar_en_sesion(s, datos, hoy, contrasenas)
                     s.flush()
-        return ResultadoSeed(datos.archivo, True, aplicadas, conteos, fechas)
+            return ResultadoSeed(datos.archivo, True, aplicadas, conteos, fechas)
 
-    avisar("Llevando el esquema a la última revisión (head)...")
-    r = esquema.migrar(url, avisar=avisar)
-    aplicadas = [p.revision for p in r.aplicadas]
-    if aplicadas:
-        avisar(f"Migraciones aplicadas: {', '.join(aplicadas)}.")
-    else:
-        avisar(f"El esquema ya estaba al día (revisión {r.hasta}).")
-    with transaccion(url) as s:
-        conteos, fechas = sembrar_en_sesion(s, datos, hoy)
-    return ResultadoSeed(datos.archivo, False, aplicadas, conteos, fechas)
+        avisar("Llevando el esquema a la última revisión (head)...")
+        r = esquema.migrar(url, avisar=avisar)
+        aplicadas = [p.revision for p in r.aplicadas]
+        if aplicadas:
+            avisar(f"Migraciones aplicadas: {', '.join(aplicadas)}.")
+        else:
+            avisar(f"El esquema ya estaba al día (revisión {r.hasta}).")
+        with transaccion(url) as s:
+            conteos, fechas = sembrar_en_sesion(s, datos, hoy, contrasenas)
+        return ResultadoSeed(datos.archivo, False, aplicadas, conteos, fechas)
 
 
-def _bloquear(con: "Connection") -> None:
+def _hashes_guardados(con: "Connection", emails: list[str]) -> dict[str, str]:
+    """Los hashes que ya están en la base (antes de migrar: si no hay tabla, ninguno)."""
+    from sqlalchemy import inspect, select
+
+    from amauta_cli.models import Usuario
+
+    if not inspect(con).has_table("Usuario"):
+        return {}
+    filas = con.execute(select(Usuario.email, Usuario.password).where(Usuario.email.in_(emails)))
+    return {email: password for email, password in filas}
+
+
+def _preparar_transaccion(con: "Connection") -> None:
+    """PostgreSQL: serializa dos seeds simultáneos y no espera el fsync del commit.
+
+    ``synchronous_commit = off`` vale solo para esta transacción: si el servidor se cae
+    en la fracción de segundo que sigue al commit, el seed se pierde entero (la base
+    queda como estaba, nunca a medias). Para datos de desarrollo, se prefiere la velocidad.
+    """
     from sqlalchemy import text
 
     if con.dialect.name == "postgresql":
         con.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAVE_BLOQUEO_SEED})
+        con.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def _borrar_todo(con: "Connection") -> None:
@@ -344,12 +412,12 @@ def _sincronizar(
 
 
 def sembrar_en_sesion(
-    s: "Session", datos: DatosSeed, hoy: date, hashes: list[str] | None = None
+    s: "Session", datos: DatosSeed, hoy: date, contrasenas: _Contrasenas | None = None
 ) -> tuple[list[Conteo], list[date]]:
     """Los upserts, en el orden de dependencias del diseño, dentro de la transacción de ``s``.
 
-    ``hashes``: los de las contraseñas de ``datos.usuarios`` ya calculados (con ``--reset``,
-    en paralelo con el borrado); si no, se calculan solo para quien los necesite.
+    ``contrasenas``: el trabajo de bcrypt lanzado antes (ver ``sembrar``); sin él, se
+    verifica y se cifra aquí solo lo necesario.
     """
     from sqlalchemy import select
 
@@ -357,7 +425,7 @@ def sembrar_en_sesion(
     from amauta_cli.services import entorno
 
     con = s.connection()
-    _bloquear(con)
+    _preparar_transaccion(con)
     entorno.exigir_no_produccion(con, "amauta seed")
     conteos: list[Conteo] = []
 
@@ -369,17 +437,12 @@ def sembrar_en_sesion(
     # 1. Usuarios: la contraseña que todavía verifica no se vuelve a cifrar.
     emails = [u["email"] for u in datos.usuarios]
     existentes_u = s.execute(select(m.Usuario.__table__).where(m.Usuario.email.in_(emails))).all()
-    guardados = {f.email: f.password for f in existentes_u}
-    if hashes is None:
-        con_hash = [u for u in datos.usuarios if u["email"] in guardados]
-        pares = [(u["password"], guardados[u["email"]]) for u in con_hash]
-        verifican = dict(zip([u["email"] for u in con_hash], _verificar_muchos(pares)))
-        faltan = [u for u in datos.usuarios if not verifican.get(u["email"], False)]
-        nuevos = dict(zip([u["email"] for u in faltan], _hashear([u["password"] for u in faltan])))
-        hashes = [nuevos.get(u["email"]) or guardados[u["email"]] for u in datos.usuarios]
+    if contrasenas is None:
+        contrasenas = _Contrasenas(datos.usuarios, {}, cifrar=False)
+    hashes = contrasenas.resolver({f.email: f.password for f in existentes_u})
     filas_u = [
-        {k: v for k, v in u.items() if k != "perfil"} | {"password": h}
-        for u, h in zip(datos.usuarios, hashes)
+        {k: v for k, v in u.items() if k != "perfil"} | {"password": hashes[u["email"]]}
+        for u in datos.usuarios
     ]
     id_usuario = {
         k[0]: v
