@@ -552,6 +552,20 @@ def test_reset_tras_cambios_manuales_restablece_el_estado_del_seed(bd_seed):
     assert bd_seed.instantanea() == antes
 
 
+def test_varios_reset_seguidos_en_el_mismo_proceso(bd):
+    # psycopg prepara las sentencias que se repiten; tras borrar y recrear los tipos enum,
+    # una conexión vieja del pool fallaría con "cache lookup failed for type".
+    for reset, clave in [
+        (True, "creadas"),  # INSERT de varias filas, que psycopg prepara
+        (True, "creadas"),
+        (False, "sin_cambios"),
+        (True, "creadas"),
+        (True, "creadas"),
+    ]:
+        assert sembrar(bd.url, reset=reset).totales[clave] == 67
+    assert conteos_prisma(bd) == CONTEOS_DISENO
+
+
 def test_reset_conserva_la_marca_de_entorno_que_no_es_produccion(bd_seed):
     bd_seed.ejecutar(
         """INSERT INTO "_amauta_meta" (clave, valor, "updatedAt") VALUES ('entorno', 'pruebas', :t)""",
