@@ -211,10 +211,10 @@ def transaccion(url_o_motor: "str | Engine", solo_lectura: bool = False) -> Iter
         try:
             with traducir_errores(engine.url.render_as_string(hide_password=False)):
                 yield sesion
-                if solo_lectura:
-                    sesion.rollback()
-                else:
+                if not solo_lectura:
                     sesion.commit()
+                # Solo lectura: al cerrar, la conexión vuelve al pool con rollback, pero los
+                # objetos ya leídos siguen usables (rollback() los expiraría).
         except BaseException:
             sesion.rollback()
             raise

@@ -283,3 +283,31 @@ def cli(bd) -> Callable[..., Salida]:
         return invocar(bd.url, *args, input=input, env=env)
 
     return correr
+
+
+# --- Datos de desarrollo (amauta seed) -------------------------------------------------------------
+def _sembrar(url: str) -> None:
+    from amauta_cli.services.seed import sembrar
+
+    sembrar(url)
+
+
+@pytest.fixture
+def bd_seed(crear_plantilla) -> BaseDePrueba:
+    """Una base nueva con los datos de desarrollo de ``amauta seed`` (``data/seed.yaml``).
+
+    Es un clon de una plantilla sembrada una vez por sesión: 8 usuarios, el grupo
+    "4to Grado A" con Lucas y Valentina, su asistencia de los últimos 5 días hábiles
+    (contados desde el día en que corre la suite), 4 calificaciones, etc.
+    """
+    return crear_plantilla("seed", lambda url: _sembrar(url))
+
+
+@pytest.fixture
+def cli_seed(bd_seed) -> Callable[..., Salida]:
+    """Como ``cli``, pero sobre ``bd_seed``: ``cli_seed("usuarios", "listar")``."""
+
+    def correr(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Salida:
+        return invocar(bd_seed.url, *args, input=input, env=env)
+
+    return correr

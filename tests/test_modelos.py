@@ -126,3 +126,10 @@ def test_acciones_de_las_claves_foraneas(bd):
     bd.ejecutar('UPDATE "Usuario" SET id = :n WHERE id = :v', n="nuevo-id", v=ref["est"])
     assert bd.valor('SELECT "estudianteId" FROM "GrupoEstudiante"') == "nuevo-id"
     assert bd.valor('SELECT count(*) FROM "Calificacion" WHERE "estudianteId" = :i', i="nuevo-id") == 1
+
+
+def test_objetos_leidos_en_solo_lectura_siguen_usables(bd):
+    ref = _poblar(bd.url)
+    with transaccion(bd.url, solo_lectura=True) as s:
+        u = s.get(Usuario, ref["edu"])
+    assert u.nombre == "María" and u.email == "maria@edu.ar"
