@@ -35,8 +35,8 @@ class GrupoAmauta(TyperGroup):
         except (typer.Exit, typer.Abort):
             raise
         except Exception as e:  # noqa: BLE001 - último recurso: nunca un traceback
-            if type(e).__name__ in ("Exit", "Abort", "UsageError", "BadParameter", "NoSuchOption"):
-                raise
+            if _es_de_click(e):
+                raise  # errores de uso (p. ej. falta una opción obligatoria): click sale con 2
             traducido = _traducir(e)
             if traducido is not None:
                 _mostrar_error(traducido)
@@ -52,6 +52,16 @@ class GrupoAmauta(TyperGroup):
                 "Defina AMAUTA_DEBUG=1 para ver el detalle completo y repórtelo."
             )
             raise typer.Exit(1) from None
+
+
+def _es_de_click(e: Exception) -> bool:
+    """Excepciones de click (Exit, Abort, UsageError y sus subclases como MissingParameter).
+
+    Por nombre en la jerarquía: Typer puede traer click propio (``typer._click``).
+    """
+    return any(
+        c.__name__ in ("ClickException", "Exit", "Abort") for c in type(e).__mro__
+    )
 
 
 def _traducir(e: Exception) -> AmautaError | None:
