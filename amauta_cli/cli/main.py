@@ -132,9 +132,10 @@ def principal(
 
 
 def _registrar() -> None:
-    from amauta_cli.cli import db
+    from amauta_cli.cli import calificaciones, db
 
     app.add_typer(db.app, name="db")
+    app.add_typer(calificaciones.app, name="calificaciones")
 
 
 _registrar()
