@@ -346,11 +346,31 @@ def test_redondeo_mitad_hacia_arriba(milesimos, decimales):
     assert Reglas(decimales=decimales).redondear(valor) == esperado
 
 
+@given(
+    st.floats(min_value=0, max_value=10, allow_nan=False),
+    st.sampled_from([4, 5.5, 6, 6.25, 7, 5.555, 10]),
+    st.integers(min_value=0, max_value=3),
+)
+def test_el_filtro_sql_de_desaprobados_no_pierde_a_nadie(valor, aprobacion, decimales):
+    """El HAVING de desaprobados (valor < umbral_sql) deja pasar a todo el que desaprueba
+    y solo agrega, de más, el margen de ruido binario que Python descarta después."""
+    r = Reglas(nota_aprobacion=aprobacion, decimales=decimales)
+    desaprueba = r.condicion(r.redondear(valor)) == "desaprobado"
+    if desaprueba:
+        assert valor < r.umbral_sql
+    if valor < r.umbral_sql - 2e-9:
+        assert desaprueba
+
+
 def test_redondeo_no_hereda_el_ruido_binario():
     r = Reglas()
     assert r.redondear((5.99 + 6.0) / 2) == 6.0
     assert r.redondear(8.875) == 8.88
     assert r.redondear(1.005) == 1.01
+    assert r.redondear(2.675) == 2.68
+    assert r.redondear(5.99499) == 5.99
+    assert Reglas(decimales=0).redondear(5.5) == 6.0
+    assert Reglas(decimales=1).redondear(8.875) == 8.9
 
 
 def test_orden_natural_de_periodos():
@@ -393,7 +413,7 @@ def test_reportes_son_pocas_consultas_cualquiera_sea_el_tamano(bdc, tmp_path):
             cal.cargar(s, GRUPO, "Matemáticas", periodo, ruta)
     grande = consultas()
     assert chico == grande
-    assert grande["desaprobados"] == (1, 1)
+    assert grande["desaprobados"][1] == 1 and grande["desaprobados"][0] <= 2  # (+ SET LOCAL en PostgreSQL)
     # reporte y boletines: buscar el grupo (y su institución), UNA consulta de agregación, el padrón.
     assert grande["reporte"][1] == 1 and grande["reporte"][0] <= 5
     assert grande["boletines"][1] == 1 and grande["boletines"][0] <= 5
