@@ -11,11 +11,17 @@ casos límite:
   los desaprobados de los grupos activos, ni admite cambios).
 - Colegio San Martín, grupo "1er Año A" (activo) con Ana Pérez: Física sobre 20,
   10/20 (= 5) y 13/20 (= 6,5): nota final 5,75, desaprueba.
+
+Además, ``agregar_estudiantes`` (agrandar un grupo) y ``Contador`` (contar sentencias
+SQL) para las pruebas de que todo es en bloque, sin una consulta por estudiante.
 """
 
 from __future__ import annotations
 
-from amauta_cli.db import transaccion
+from sqlalchemy import event, insert, select
+
+from amauta_cli.db import crear_motor, transaccion
+from amauta_cli.ids import ahora, cuid
 from amauta_cli.models import (
     Calificacion,
     Grupo,
@@ -95,3 +101,37 @@ def preparar(url: str) -> None:
                 nota(primero, ana, "Física", "2do Trimestre", 13.0, 20.0),
             ]
         )
+
+
+def agregar_estudiantes(url: str, grupo: str, n: int) -> list[str]:
+    """Suma ``n`` estudiantes al grupo en dos INSERT de varias filas; devuelve sus emails."""
+    t = ahora()
+    with transaccion(url) as s:
+        gid = s.scalar(select(Grupo.id).where(Grupo.nombre == grupo))
+        filas = [
+            {"id": cuid(), "email": f"alumno{i:04d}@mail.com", "nombre": f"Alumno{i}", "apellido": f"Zeta{i:04d}",
+             "password": "!x", "createdAt": t, "updatedAt": t}
+            for i in range(n)
+        ]
+        s.execute(insert(Usuario), filas)
+        s.execute(insert(GrupoEstudiante), [{"grupoId": gid, "estudianteId": f["id"]} for f in filas])
+    return [f["email"] for f in filas]
+
+
+class Contador:
+    """Cuenta las sentencias SQL que se ejecutan dentro del ``with`` (sin BEGIN/COMMIT)."""
+
+    def __init__(self, url: str):
+        self.motor = crear_motor(url)
+        self.sentencias: list[str] = []
+
+    def __enter__(self):
+        event.listen(self.motor, "before_cursor_execute", self._contar)
+        return self
+
+    def _contar(self, _con, _cur, sentencia, *_a):
+        if not sentencia.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            self.sentencias.append(sentencia)
+
+    def __exit__(self, *_):
+        event.remove(self.motor, "before_cursor_execute", self._contar)

@@ -12,13 +12,20 @@ import json
 from pathlib import Path
 
 import pytest
-from calificaciones_datos import ANA, GRUPO, LUCAS, MATEO, SIN_GRUPO, VALENTINA, preparar
+from calificaciones_datos import (
+    ANA,
+    GRUPO,
+    LUCAS,
+    MATEO,
+    SIN_GRUPO,
+    VALENTINA,
+    Contador,
+    agregar_estudiantes,
+    preparar,
+)
 from conftest import invocar
-from sqlalchemy import event, insert
 
-from amauta_cli.db import crear_motor, transaccion
-from amauta_cli.ids import ahora, cuid
-from amauta_cli.models import GrupoEstudiante, Usuario
+from amauta_cli.db import transaccion
 from amauta_cli.services import calificaciones as cal
 
 
@@ -317,42 +324,6 @@ def test_cargar_sin_columna_observaciones_conserva_las_que_habia(cli, bdc, tmp_p
 
 
 # --- Consultas en bloque -----------------------------------------------------------------------------
-def agregar_estudiantes(url: str, grupo: str, n: int) -> list[str]:
-    """Suma ``n`` estudiantes al grupo en dos INSERT de varias filas; devuelve sus emails."""
-    from sqlalchemy import select
-
-    from amauta_cli.models import Grupo
-
-    t = ahora()
-    with transaccion(url) as s:
-        gid = s.scalar(select(Grupo.id).where(Grupo.nombre == grupo))
-        filas = [
-            {"id": cuid(), "email": f"alumno{i:04d}@mail.com", "nombre": f"Alumno{i}", "apellido": f"Zeta{i:04d}",
-             "password": "!x", "createdAt": t, "updatedAt": t}
-            for i in range(n)
-        ]
-        s.execute(insert(Usuario), filas)
-        s.execute(insert(GrupoEstudiante), [{"grupoId": gid, "estudianteId": f["id"]} for f in filas])
-    return [f["email"] for f in filas]
-
-
-class Contador:
-    def __init__(self, url: str):
-        self.motor = crear_motor(url)
-        self.sentencias: list[str] = []
-
-    def __enter__(self):
-        event.listen(self.motor, "before_cursor_execute", self._contar)
-        return self
-
-    def _contar(self, _con, _cur, sentencia, *_a):
-        if not sentencia.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
-            self.sentencias.append(sentencia)
-
-    def __exit__(self, *_):
-        event.remove(self.motor, "before_cursor_execute", self._contar)
-
-
 def test_cargar_es_un_upsert_cualquiera_sea_el_tamano_del_grupo(bdc, tmp_path):
     emails = agregar_estudiantes(bdc.url, GRUPO, 300)
 

@@ -8,11 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from calificaciones_datos import ANA, GRUPO, LUCAS, MATEO, VALENTINA, preparar
+from calificaciones_datos import ANA, GRUPO, LUCAS, MATEO, VALENTINA, Contador, agregar_estudiantes, preparar
 from conftest import invocar
 from hypothesis import given
 from hypothesis import strategies as st
-from test_calificaciones import Contador, agregar_estudiantes
 
 from amauta_cli.db import transaccion
 from amauta_cli.errores import DatosInvalidos
