@@ -1139,8 +1139,8 @@ def desaprobados(
     filas = []
     redondear, aprobacion = r.redondear, r.nota_aprobacion
     # fetchall de una vez: iterar el cursor fila por fila cuesta el doble con decenas de miles.
-    for materia, valor, periodos, apellido, nombre, email, grupo_, inst in s.connection().execute(consulta).all():
-        nota = redondear(valor)
+    for materia, bruta, periodos, apellido, nombre, email, grupo_, inst in s.connection().execute(consulta).all():
+        nota = redondear(bruta)
         if nota is None or nota >= aprobacion:
             continue
         filas.append(FilaDesaprobado(materia, nota, apellido, nombre, email, grupo_, inst, periodos))
