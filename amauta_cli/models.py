@@ -541,6 +541,16 @@ class Calificacion(Base):
     estudiante: Mapped[Usuario] = relationship(back_populates="calificaciones")
 
     __table_args__ = (
+        # Migración 0003: una calificación por grupo, estudiante, materia y período
+        # (lo que Prisma crea para @@unique([grupoId, estudianteId, materia, periodo])).
+        Index(
+            "Calificacion_grupoId_estudianteId_materia_periodo_key",
+            "grupoId",
+            "estudianteId",
+            "materia",
+            "periodo",
+            unique=True,
+        ),
         Index("Calificacion_grupoId_idx", "grupoId"),
         Index("Calificacion_estudianteId_idx", "estudianteId"),
     )
