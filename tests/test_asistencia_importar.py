@@ -284,3 +284,11 @@ def test_exportar_filtra(bd, cli, tmp_path):
     assert sorted(f["email"] for f in csv.DictReader(io.StringIO(r.stdout))) == [JUAN, MATEO]
     r = cli("asistencia", "exportar", "--institucion", COLEGIO)
     assert r.codigo == 0 and r.stdout.strip() == "grupo,email,fecha,estado,observaciones"
+
+
+def test_observaciones_con_caracteres_especiales_llegan_intactas(bd, cli, tmp_path):
+    obs = 'C:\\notas\\médico\tfirmado\nsegunda línea "citada"'
+    texto = 'grupo,email,fecha,estado,observaciones\n' + f'{GRUPO},{SOFIA},2024-03-04,J,"{obs.replace(chr(34), chr(34) * 2)}"\n'
+    r = cli("asistencia", "importar", escribir_csv(tmp_path / "e.csv", texto))
+    assert r.codigo == 0, r.texto
+    assert asistencias(bd) == [(GRUPO, SOFIA, "2024-03-04", "JUSTIFICADO", obs)]

@@ -210,7 +210,22 @@ _TECLAS = {"p": "PRESENTE", "a": "AUSENTE", "t": "TARDANZA", "j": "JUSTIFICADO"}
 def _interactivo(
     grupo: str, institucion: str | None, dia: "date", forzar: bool, si: bool
 ) -> list["Marca"]:
-    """Tecla por tecla: P/A/T/J (Enter = presente, o el estado ya registrado), luego resumen."""
+    """Tecla por tecla: P/A/T/J (Enter = presente, o el estado ya registrado), luego resumen.
+
+    Ctrl-C, Ctrl-D o Q en cualquier momento cancelan sin escribir nada.
+    """
+    from amauta_cli.errores import OperacionRechazada
+
+    try:
+        return _preguntar(grupo, institucion, dia, forzar, si)
+    except (KeyboardInterrupt, EOFError, typer.Abort):
+        typer.echo("", err=True)
+        raise OperacionRechazada("Cancelado: no se guardó nada.") from None
+
+
+def _preguntar(
+    grupo: str, institucion: str | None, dia: "date", forzar: bool, si: bool
+) -> list["Marca"]:
     from amauta_cli import render
     from amauta_cli.errores import DatosInvalidos, OperacionRechazada
     from amauta_cli.services import asistencia as svc
@@ -245,10 +260,7 @@ def _interactivo(
             err=True,
             nl=False,
         )
-        try:
-            tecla = typer.getchar()
-        except EOFError:
-            tecla = ""
+        tecla = typer.getchar()
         if tecla == "":
             typer.echo("", err=True)
             raise OperacionRechazada("La entrada terminó antes de completar la lista: no se guardó nada.")
