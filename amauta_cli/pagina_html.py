@@ -43,7 +43,11 @@ _ESTILO = """
 
 
 def _e(valor: Any) -> str:
-    return html.escape(a_texto(valor), quote=True)
+    """Un valor escapado; los decimales con coma, como se leen en Argentina."""
+    texto = a_texto(valor)
+    if isinstance(valor, float):
+        texto = texto.replace(".", ",")
+    return html.escape(texto, quote=True)
 
 
 def pagina_tabla(

@@ -270,6 +270,20 @@ def test_archivo_con_lineas_malas_las_nombra_todas(bd, cli, tmp_path):
     assert bd.instantanea() == antes
 
 
+def test_archivo_que_cambia_un_estado_pide_la_columna_observaciones(bd, cli, tmp_path):
+    assert registrar(cli, "--todos", "P").codigo == 0
+    antes = bd.instantanea()
+    r = registrar(cli, "--archivo", escribir_csv(tmp_path / "c.csv", f"email,estado\n{LUCAS},P\n{MATEO},A\n"))
+    assert r.codigo == 1
+    assert "línea 3: Garcia, Mateo (mateo.garcia@mail.com) ya figura PRESENTE el 04/03/2024" in r.stderr
+    assert "(complete la columna observaciones)" in r.stderr
+    assert bd.instantanea() == antes
+    texto = f"email,estado,observaciones\n{LUCAS},P,\n{MATEO},A,se retiró enfermo\n"
+    r = registrar(cli, "--archivo", escribir_csv(tmp_path / "d.csv", texto))
+    assert r.codigo == 0, r.texto
+    assert "0 creados, 1 actualizados, 1 sin cambios" in r.stderr
+
+
 def test_archivo_sin_columna_de_estudiante(bd, cli, tmp_path):
     r = registrar(cli, "--archivo", escribir_csv(tmp_path / "x.csv", "nombre,estado\nLucas,P\n"))
     assert r.codigo == 1

@@ -292,3 +292,15 @@ def test_observaciones_con_caracteres_especiales_llegan_intactas(bd, cli, tmp_pa
     r = cli("asistencia", "importar", escribir_csv(tmp_path / "e.csv", texto))
     assert r.codigo == 0, r.texto
     assert asistencias(bd) == [(GRUPO, SOFIA, "2024-03-04", "JUSTIFICADO", obs)]
+
+
+def test_importar_acepta_estudiantes_hoy_inactivos(bd, cli, tmp_path):
+    """La historia de quien ya no está: importar la acepta; registrar (el día de hoy), no."""
+    from datos_asistencia import PEDRO
+
+    ruta = escribir_csv(tmp_path / "h.csv", f"grupo,email,fecha,estado\n{GRUPO},{PEDRO},2023-05-02,A\n")
+    r = cli("asistencia", "importar", ruta)
+    assert r.codigo == 0, r.texto
+    assert asistencias(bd) == [(GRUPO, PEDRO, "2023-05-02", "AUSENTE", None)]
+    r = cli("asistencia", "registrar", "-g", GRUPO, "--fecha", "2023-05-03", "--ausente", PEDRO)
+    assert r.codigo == 1 and "está inactivo" in r.stderr

@@ -133,7 +133,7 @@ def test_reporte_html_imprimible_y_escapado(marzo, cli, tmp_path):
     assert pagina.startswith("<!DOCTYPE html>") and "@media print" in pagina
     assert "<script>" not in pagina and "http" not in pagina  # autocontenida, sin scripts
     assert "Sofía &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Cía" in pagina
-    assert "<tfoot>" in pagina and ">82.5<" in pagina and ">9.5<" in pagina
+    assert "<tfoot>" in pagina and ">82,5<" in pagina and ">9,5<" in pagina  # coma decimal
     assert "Escuela Nº 42" in pagina and "Del 01/03/2024 al 31/03/2024" in pagina
 
 

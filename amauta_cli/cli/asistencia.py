@@ -336,7 +336,14 @@ def ver(
         for f in p.filas
     ]
     conteo = p.conteo
-    pie = ", ".join(f"{n} {k.lower()}" for k, n in conteo.items() if n) or "sin estudiantes"
+    pie = (
+        ", ".join(
+            f"{n} {svc._PLURAL.get(k, k) if n != 1 and k in svc._PLURAL else k.lower()}"
+            for k, n in conteo.items()
+            if n
+        )
+        or "sin estudiantes"
+    )
     render.emitir_filas(
         filas,
         [
@@ -613,10 +620,18 @@ def exportar(
 
     d = _fecha(desde, "--desde") if desde else None
     h = _fecha(hasta, "--hasta") if hasta else None
-    with contexto().sesion(solo_lectura=True) as s:
-        render.emitir_filas(
-            svc.exportar(s, grupo, institucion, d, h),
-            [(c, c) for c in svc.COLUMNAS_ARCHIVO],
-            formato,
-            vacio="No hay registros de asistencia que exportar.",
-        )
+    try:
+        with contexto().sesion(solo_lectura=True) as s:
+            render.emitir_filas(
+                svc.exportar(s, grupo, institucion, d, h),
+                [(c, c) for c in svc.COLUMNAS_ARCHIVO],
+                formato,
+                vacio="No hay registros de asistencia que exportar.",
+            )
+    except BrokenPipeError:
+        # Quien lee cerró la tubería (`amauta asistencia exportar | head`): no es un error.
+        import os
+        import sys
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None

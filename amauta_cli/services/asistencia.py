@@ -399,11 +399,15 @@ def registrar(
             continue
         elif previo[0] != estado and not obs:
             m = pedido.get(est_id)
-            origen = f"{m[2].origen}: " if m and m[2].origen else ""
+            origen = m[2].origen if m else ""
+            if origen.startswith("línea"):
+                ejemplo = "complete la columna observaciones"
+            else:
+                ejemplo = f"por ejemplo --{estado.lower()} \"{por_id[est_id]['email']}=motivo\""
             problemas.append(
-                f"{origen}{_nombre(por_id[est_id])} ya figura {previo[0]} el {fecha:%d/%m/%Y}; "
-                f"para cambiarlo a {estado} hace falta una observación que diga por qué "
-                f"(por ejemplo --{estado.lower()} \"{por_id[est_id]['email']}=motivo\")"
+                f"{origen + ': ' if origen else ''}{_nombre(por_id[est_id])} ya figura {previo[0]} "
+                f"el {fecha:%d/%m/%Y}; para cambiarlo a {estado} hace falta una observación que "
+                f"diga por qué ({ejemplo})"
             )
             continue
         else:
