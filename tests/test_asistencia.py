@@ -412,3 +412,45 @@ def test_libre_no_aparece_en_ningun_lado(bd, cli):
     assert r.codigo == 1 and f"{LIBRE} (ESTUDIANTE) no es estudiante del grupo" in r.stderr
     assert sorted(registros(bd)) == []
     assert ACTIVOS_4A == [LUCAS, MATEO, SOFIA, VALENTINA]
+
+
+def test_registrar_cuarenta_es_un_punado_de_consultas(bd):
+    """Las mismas pocas consultas para 4 que para 40 estudiantes: nada por estudiante."""
+    from sqlalchemy import event
+
+    from amauta_cli.db import crear_motor, transaccion
+    from amauta_cli.models import Grupo, GrupoEstudiante, Usuario
+    from amauta_cli.services.asistencia import Marca, registrar
+
+    with transaccion(bd.url) as s:
+        g4 = s.query(Grupo).filter_by(nombre=GRUPO).one()
+        grande = Grupo(nombre="Aula Grande", institucionId=g4.institucionId, educadorId=g4.educadorId)
+        s.add(grande)
+        s.flush()
+        for i in range(40):
+            u = Usuario(email=f"e{i:02d}@grande.edu.ar", nombre="E", apellido=f"A{i:02d}", password="x")
+            s.add(u)
+            s.flush()
+            s.add(GrupoEstudiante(grupoId=grande.id, estudianteId=u.id))
+
+    sentencias: list[str] = []
+    motor = crear_motor(bd.url)
+
+    def contar(conn, cursor, sql, *a):
+        sentencias.append(sql)
+
+    event.listen(motor, "before_cursor_execute", contar)
+    try:
+        def medir(grupo, marcas):
+            sentencias.clear()
+            with transaccion(bd.url) as s:
+                r = registrar(s, grupo, LUNES, marcas, todos="PRESENTE")
+            return r, len(sentencias)
+
+        r4, n4 = medir(GRUPO, [Marca(VALENTINA, "AUSENTE")])
+        r40, n40 = medir("Aula Grande", [Marca("e03@grande.edu.ar", "AUSENTE"), Marca("e07@grande.edu.ar", "TARDANZA")])
+    finally:
+        event.remove(motor, "before_cursor_execute", contar)
+    assert (r4.creados, r40.creados) == (4, 40)
+    assert n40 == n4 <= 8, sentencias
+    assert bd.valor('SELECT count(*) FROM "Asistencia"') == 44
