@@ -239,6 +239,15 @@ def test_grupos_de_igual_nombre_se_desambiguan_con_institucion(bd, cli, tmp_path
     ruta = escribir_csv(tmp_path / "b.csv", f"grupo,email,fecha,estado\ngrupo-colegio-4a,{LUCAS},2024-03-05,P\n")
     r = cli("asistencia", "importar", ruta, "--institucion", "Escuela Nº 42")
     assert r.codigo == 1 and "es de la institución 'Colegio San Martín'" in r.stderr
+    # Dos grupos de igual nombre en la misma institución: solo el id los distingue.
+    bd.ejecutar(
+        'UPDATE "Grupo" SET "institucionId" = (SELECT id FROM "Institucion" WHERE nombre = :e) '
+        "WHERE id = 'grupo-colegio-4a'",
+        e="Escuela Nº 42",
+    )
+    r = cli("asistencia", "importar", escribir_csv(tmp_path / "c.csv", f"grupo,email,fecha,estado\n{GRUPO},{LUCAS},2024-03-06,P\n"))
+    assert r.codigo == 1
+    assert "línea 2: hay 2 grupos llamados '4to Grado A' en la institución 'Escuela Nº 42'; use el id del grupo" in r.stderr
 
 
 @pytest.mark.parametrize(

@@ -620,18 +620,11 @@ def exportar(
 
     d = _fecha(desde, "--desde") if desde else None
     h = _fecha(hasta, "--hasta") if hasta else None
-    try:
-        with contexto().sesion(solo_lectura=True) as s:
-            render.emitir_filas(
-                svc.exportar(s, grupo, institucion, d, h),
-                [(c, c) for c in svc.COLUMNAS_ARCHIVO],
-                formato,
-                vacio="No hay registros de asistencia que exportar.",
-            )
-    except BrokenPipeError:
-        # Quien lee cerró la tubería (`amauta asistencia exportar | head`): no es un error.
-        import os
-        import sys
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(0) from None
+    # `exportar | head`: la tubería cerrada la maneja GrupoAmauta (cli/main.py), en silencio.
+    with contexto().sesion(solo_lectura=True) as s:
+        render.emitir_filas(
+            svc.exportar(s, grupo, institucion, d, h),
+            [(c, c) for c in svc.COLUMNAS_ARCHIVO],
+            formato,
+            vacio="No hay registros de asistencia que exportar.",
+        )

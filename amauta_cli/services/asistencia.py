@@ -1190,6 +1190,12 @@ def _resolver_grupos(s: Session, con: Any, pg: bool, institucion: str | None) ->
             if not candidatos:
                 donde = f" en la institución '{inst.nombre}'" if inst else ""
                 problema = f"no existe el grupo '{clave}'{donde}"
+            elif len(candidatos) > 1 and len({c.institucionId for c in candidatos}) == 1:
+                ids = ", ".join(sorted(c.id for c in candidatos))
+                problema = (
+                    f"hay {len(candidatos)} grupos llamados '{clave}' en la institución "
+                    f"'{candidatos[0].inst}'; use el id del grupo ({ids})"
+                )
             elif len(candidatos) > 1:
                 nombres = ", ".join(sorted(f"'{c.inst}'" for c in candidatos))
                 problema = (
