@@ -146,13 +146,14 @@ def principal(
 
 
 def _registrar() -> None:
-    from amauta_cli.cli import calificaciones, db, grupos, instituciones, seed, usuarios
+    from amauta_cli.cli import asistencia, calificaciones, db, grupos, instituciones, seed, usuarios
 
     app.add_typer(db.app, name="db")
     app.command("seed")(seed.seed)  # un solo comando, sin subcomandos
     app.add_typer(usuarios.app, name="usuarios")
     app.add_typer(instituciones.app, name="instituciones")
     app.add_typer(grupos.app, name="grupos")
+    app.add_typer(asistencia.app, name="asistencia")
     app.add_typer(calificaciones.app, name="calificaciones")
 
 

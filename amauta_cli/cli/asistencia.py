@@ -1,0 +1,630 @@
+"""``amauta asistencia``: registrar el día, ver, pendientes, reporte, alertas, importar y exportar.
+
+Delgado: parsea opciones, abre una transacción, llama a ``services.asistencia`` y
+entrega el resultado a ``render``. Nada de SQLAlchemy a nivel de módulo.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from amauta_cli.cli.comun import Formato, OpcionFormato, OpcionSi, confirmar, contexto, es_terminal
+
+if TYPE_CHECKING:  # pragma: no cover
+    from datetime import date
+
+    from amauta_cli.services.asistencia import Marca
+
+app = typer.Typer(
+    help=(
+        "Asistencia diaria de los grupos: registrar (en una línea, desde un CSV o tecla por "
+        "tecla), ver, pendientes, reporte, alertas de inasistencias, importar y exportar."
+    ),
+    no_args_is_help=True,
+)
+
+OpcionGrupo = Annotated[
+    str, typer.Option("--grupo", "-g", help="Grupo: nombre (sin importar mayúsculas ni acentos) o id.")
+]
+OpcionInstitucion = Annotated[
+    Optional[str],
+    typer.Option(
+        "--institucion", "-i", help="Institución (nombre o id): desambigua grupos de igual nombre."
+    ),
+]
+OpcionFecha = Annotated[
+    str,
+    typer.Option("--fecha", help="Día: AAAA-MM-DD, DD/MM/AAAA, 'hoy' o 'ayer'.", show_default=True),
+]
+
+
+def _fecha(texto: str, campo: str) -> "date":
+    from amauta_cli.parsing import parsear_fecha
+
+    return parsear_fecha(texto, campo)
+
+
+def _uso(mensaje: str) -> None:
+    """Error de uso (código 2), con la ayuda del comando."""
+    from typer._click.exceptions import UsageError
+
+    raise UsageError(mensaje)
+
+
+# --- registrar --------------------------------------------------------------------------------------
+@app.command("registrar")
+def registrar(
+    grupo: OpcionGrupo,
+    fecha: OpcionFecha = "hoy",
+    todos: Annotated[
+        Optional[str],
+        typer.Option(
+            "--todos",
+            "-t",
+            metavar="ESTADO",
+            help="Estado de todo el grupo salvo las excepciones (PRESENTE, AUSENTE, TARDANZA, JUSTIFICADO o su inicial).",
+        ),
+    ] = None,
+    presente: Annotated[
+        Optional[list[str]],
+        typer.Option("--presente", metavar="EMAIL[=OBS]", help="Estudiante presente (repetible).", show_default=False),
+    ] = None,
+    ausente: Annotated[
+        Optional[list[str]],
+        typer.Option("--ausente", metavar="EMAIL[=OBS]", help="Estudiante ausente (repetible).", show_default=False),
+    ] = None,
+    tardanza: Annotated[
+        Optional[list[str]],
+        typer.Option("--tardanza", metavar="EMAIL[=OBS]", help="Estudiante que llegó tarde (repetible).", show_default=False),
+    ] = None,
+    justificado: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--justificado",
+            metavar="EMAIL[=OBS]",
+            help='Ausencia justificada (repetible), p. ej. "ana@mail.com=certificado médico".',
+            show_default=False,
+        ),
+    ] = None,
+    archivo: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--archivo",
+            "-a",
+            metavar="ARCHIVO.csv",
+            help="CSV con columnas email (o matricula), estado y observaciones (opcional).",
+        ),
+    ] = None,
+    institucion: OpcionInstitucion = None,
+    forzar: Annotated[
+        bool, typer.Option("--forzar", help="Permite registrar un sábado o domingo.")
+    ] = False,
+    si: OpcionSi = False,
+    formato: OpcionFormato = Formato.tabla,
+    interactivo: Annotated[
+        bool, typer.Option("--interactivo", hidden=True, help="Fuerza el modo interactivo (pruebas).")
+    ] = False,
+) -> None:
+    """Registra la asistencia de un grupo en un día (re-ejecutarlo es seguro).
+
+    Ejemplos:
+
+      amauta asistencia registrar -g "4to Grado A" --todos PRESENTE --ausente ana@mail.com --tardanza beto@mail.com
+
+      amauta asistencia registrar -g "4to Grado A" --fecha 04/03/2024 --archivo asistencia.csv
+
+      amauta asistencia registrar -g "4to Grado A"      (en una terminal: tecla por tecla)
+    """
+    from amauta_cli import render
+    from amauta_cli.services import asistencia as svc
+
+    ctx = contexto()
+    dia = _fecha(fecha, "--fecha")
+    marcas: list[Marca] = []
+    for opcion, valores, estado in (
+        ("--presente", presente, "PRESENTE"),
+        ("--ausente", ausente, "AUSENTE"),
+        ("--tardanza", tardanza, "TARDANZA"),
+        ("--justificado", justificado, "JUSTIFICADO"),
+    ):
+        for v in valores or []:
+            marcas.append(svc.parsear_marca(v, estado, opcion))
+    estado_todos = svc.parsear_estado(todos, "--todos") if todos is not None else None
+    if archivo is not None:
+        marcas.extend(_marcas_de_csv(archivo))
+    if not marcas and estado_todos is None and archivo is None:
+        if not (interactivo or es_terminal()):
+            _uso(
+                "indique --todos ESTADO (más excepciones como --ausente EMAIL) o --archivo ARCHIVO.csv; "
+                "sin ellos el registro es interactivo y necesita una terminal."
+            )
+        marcas = _interactivo(grupo, institucion, dia, forzar, si)
+    with ctx.sesion() as s:
+        r = svc.registrar(
+            s, grupo, dia, marcas, todos=estado_todos, forzar=forzar, institucion=institucion
+        )
+    render.exito(r.resumen())
+    if formato == Formato.json:
+        render.emitir_json(
+            {
+                "grupo": r.grupo,
+                "grupo_id": r.grupo_id,
+                "fecha": r.fecha,
+                "creados": r.creados,
+                "actualizados": r.actualizados,
+                "sin_cambios": r.sin_cambios,
+                "por_estado": r.por_estado,
+            }
+        )
+    elif formato == Formato.csv:
+        render.emitir_filas(
+            [{"estado": e, "estudiantes": n} for e, n in r.por_estado.items()],
+            [("estado", "Estado"), ("estudiantes", "Estudiantes")],
+            "csv",
+        )
+
+
+def _marcas_de_csv(ruta: Path) -> list["Marca"]:
+    """Las filas del CSV de ``registrar`` como marcas; todos los problemas juntos."""
+    from amauta_cli.csvio import leer_csv, problema_linea
+    from amauta_cli.errores import DatosInvalidos
+    from amauta_cli.services import asistencia as svc
+
+    tabla = leer_csv(
+        ruta,
+        ["estado"],
+        ["email", "matricula", "observaciones"],
+        alias={"correo": "email", "observacion": "observaciones", "obs": "observaciones"},
+    )
+    if "email" not in tabla.columnas and "matricula" not in tabla.columnas:
+        raise DatosInvalidos(
+            f"{ruta}: al CSV le falta la columna email (o matricula) que dice de qué estudiante es cada fila."
+        )
+    problemas = list(tabla.problemas)
+    marcas = []
+    for linea, v in tabla.filas:
+        clave = v.get("email") or v.get("matricula") or ""
+        try:
+            if not clave:
+                raise DatosInvalidos("falta el email (o la matrícula)")
+            estado = svc.parsear_estado(v["estado"]) if v["estado"] else None
+            if estado is None:
+                raise DatosInvalidos("falta el estado")
+        except DatosInvalidos as e:
+            problemas.append(problema_linea(linea, e.mensaje))
+            continue
+        marcas.append(svc.Marca(clave, estado, v.get("observaciones") or None, f"línea {linea}"))
+    if problemas:
+        raise DatosInvalidos(f"{ruta}: {len(problemas)} línea(s) con problemas; no se registró nada.", problemas)
+    if not marcas:
+        raise DatosInvalidos(f"{ruta}: el archivo no tiene filas de datos; no se registró nada.")
+    return marcas
+
+
+_TECLAS = {"p": "PRESENTE", "a": "AUSENTE", "t": "TARDANZA", "j": "JUSTIFICADO"}
+
+
+def _interactivo(
+    grupo: str, institucion: str | None, dia: "date", forzar: bool, si: bool
+) -> list["Marca"]:
+    """Tecla por tecla: P/A/T/J (Enter = presente, o el estado ya registrado), luego resumen.
+
+    Ctrl-C, Ctrl-D o Q en cualquier momento cancelan sin escribir nada.
+    """
+    from amauta_cli.errores import OperacionRechazada
+
+    try:
+        return _preguntar(grupo, institucion, dia, forzar, si)
+    except (KeyboardInterrupt, EOFError, typer.Abort):
+        typer.echo("", err=True)
+        raise OperacionRechazada("Cancelado: no se guardó nada.") from None
+
+
+def _preguntar(
+    grupo: str, institucion: str | None, dia: "date", forzar: bool, si: bool
+) -> list["Marca"]:
+    from amauta_cli import render
+    from amauta_cli.errores import DatosInvalidos, OperacionRechazada
+    from amauta_cli.services import asistencia as svc
+    from amauta_cli.services.comun import buscar_grupo
+
+    svc.validar_fecha(dia, None, forzar)
+    with contexto().sesion(solo_lectura=True) as s:
+        g = buscar_grupo(s, grupo, institucion, exigir_activo=True)
+        p = svc.planilla(s, g.id, dia)
+    estudiantes = [e for e in p.filas if e["activo"]]
+    if not estudiantes:
+        raise DatosInvalidos(f"El grupo '{p.grupo}' no tiene estudiantes activos: no hay asistencia que tomar.")
+    n = len(estudiantes)
+    render.info(
+        f"Asistencia de '{p.grupo}' ({p.institucion}), {svc._DIAS[dia.weekday()]} {dia:%d/%m/%Y}: "
+        f"{n} estudiante(s)."
+    )
+    render.info(
+        "Una tecla por estudiante: P presente, A ausente, T tardanza, J justificado; Enter = lo "
+        "indicado entre corchetes; < vuelve al anterior; Q cancela sin guardar."
+    )
+    elegidos: list[tuple[str, str | None] | None] = [None] * n
+    i = 0
+    while i < n:
+        e = estudiantes[i]
+        previo = e["estado"]
+        defecto = previo or "PRESENTE"
+        ya = f", ya figura {previo}" if previo else ""
+        typer.echo(
+            f"[{i + 1}/{n}] {e['apellido']}, {e['nombre']} ({e['email']}{ya}) "
+            f"P/A/T/J [Enter={defecto}]: ",
+            err=True,
+            nl=False,
+        )
+        tecla = typer.getchar()
+        if tecla == "":
+            typer.echo("", err=True)
+            raise OperacionRechazada("La entrada terminó antes de completar la lista: no se guardó nada.")
+        if tecla in ("\r", "\n"):
+            estado = defecto
+        elif tecla.lower() in _TECLAS:
+            estado = _TECLAS[tecla.lower()]
+        elif tecla in ("<", "\x7f", "\x08"):
+            typer.echo("(vuelve al anterior)", err=True)
+            i = max(i - 1, 0)
+            continue
+        elif tecla.lower() == "q" or tecla == "\x1b":
+            typer.echo("", err=True)
+            raise OperacionRechazada("Cancelado: no se guardó nada.")
+        else:
+            typer.echo(f"tecla '{tecla!s}' no válida: use P, A, T, J o Enter", err=True)
+            continue
+        typer.echo(estado, err=True)
+        obs: str | None = None
+        if previo and estado != previo:
+            while not obs:
+                obs = typer.prompt(
+                    f"    Motivo del cambio ({previo} → {estado}, obligatorio)", err=True
+                ).strip()
+        elif estado == "JUSTIFICADO":
+            obs = (
+                typer.prompt("    Observación (Enter para omitir)", default="", show_default=False, err=True).strip()
+                or None
+            )
+        elegidos[i] = (estado, obs)
+        i += 1
+
+    conteo = {k: 0 for k in svc.ESTADOS}
+    for estado, _ in elegidos:  # type: ignore[misc]
+        conteo[estado] += 1
+    render.info(
+        "Resumen: " + ", ".join(f"{n_} {svc._PLURAL[e] if n_ != 1 else e.lower()}" for e, n_ in conteo.items() if n_) + "."
+    )
+    for e, (estado, obs) in zip(estudiantes, elegidos):  # type: ignore[misc]
+        if estado != "PRESENTE":
+            render.info(f"  {estado:<11} {e['apellido']}, {e['nombre']}" + (f" — {obs}" if obs else ""))
+    confirmar(f"¿Guardar la asistencia de {n} estudiante(s)?", si)
+    return [
+        svc.Marca(e["email"], svc.parsear_estado(estado), obs, "")
+        for e, (estado, obs) in zip(estudiantes, elegidos)  # type: ignore[misc]
+    ]
+
+
+# --- ver -----------------------------------------------------------------------------------------
+@app.command("ver")
+def ver(
+    grupo: OpcionGrupo,
+    fecha: OpcionFecha = "hoy",
+    institucion: OpcionInstitucion = None,
+    formato: OpcionFormato = Formato.tabla,
+) -> None:
+    """La lista del día de un grupo: el estado de cada estudiante o 'sin registrar'."""
+    from amauta_cli import render
+    from amauta_cli.services import asistencia as svc
+
+    dia = _fecha(fecha, "--fecha")
+    with contexto().sesion(solo_lectura=True) as s:
+        p = svc.planilla(s, grupo, dia, institucion)
+    filas = [
+        {
+            "email": f["email"],
+            "apellido": f["apellido"],
+            "nombre": f["nombre"],
+            "matricula": f["matricula"],
+            "estado": f["estado"] or "sin registrar",
+            "observaciones": f["observaciones"],
+        }
+        for f in p.filas
+    ]
+    conteo = p.conteo
+    pie = (
+        ", ".join(
+            f"{n} {svc._PLURAL.get(k, k) if n != 1 and k in svc._PLURAL else k.lower()}"
+            for k, n in conteo.items()
+            if n
+        )
+        or "sin estudiantes"
+    )
+    render.emitir_filas(
+        filas,
+        [
+            ("apellido", "Apellido"),
+            ("nombre", "Nombre"),
+            ("email", "Email"),
+            ("matricula", "Matrícula"),
+            ("estado", "Estado"),
+            ("observaciones", "Observaciones"),
+        ],
+        formato,
+        titulo=f"{p.grupo} ({p.institucion}) — {svc._DIAS[dia.weekday()]} {dia:%d/%m/%Y}",
+        vacio=f"El grupo '{p.grupo}' no tiene estudiantes.",
+        pie=f"Total: {pie}.",
+    )
+
+
+# --- pendientes -------------------------------------------------------------------------------------
+@app.command("pendientes")
+def pendientes(
+    institucion: OpcionInstitucion = None,
+    fecha: OpcionFecha = "hoy",
+    formato: OpcionFormato = Formato.tabla,
+) -> None:
+    """Los grupos activos (con estudiantes) que no tomaron asistencia ese día."""
+    from amauta_cli import render
+    from amauta_cli.services import asistencia as svc
+
+    dia = _fecha(fecha, "--fecha")
+    with contexto().sesion(solo_lectura=True) as s:
+        filas = svc.pendientes(s, dia, institucion)
+    if dia.weekday() >= 5 and formato == Formato.tabla:
+        render.aviso(f"el {dia:%d/%m/%Y} es {svc._DIAS[dia.weekday()]}.")
+    render.emitir_filas(
+        filas,
+        [
+            ("institucion", "Institución"),
+            ("grupo", "Grupo"),
+            ("educador", "Educador"),
+            ("estudiantes", "Estudiantes"),
+            ("grupo_id", "Id del grupo"),
+        ],
+        formato,
+        titulo=f"Grupos sin asistencia el {svc._DIAS[dia.weekday()]} {dia:%d/%m/%Y}",
+        vacio=f"Todos los grupos activos tomaron asistencia el {dia:%d/%m/%Y}.",
+        pie=f"{len(filas)} grupo(s) pendiente(s).",
+    )
+
+
+# --- reporte --------------------------------------------------------------------------------------------
+_COLUMNAS_REPORTE = [
+    ("email", "Email", "izq"),
+    ("apellido", "Apellido", "izq"),
+    ("nombre", "Nombre", "izq"),
+    ("matricula", "Matrícula", "izq"),
+    ("registrados", "Días registrados", "der"),
+    ("presentes", "Presentes", "der"),
+    ("tardanzas", "Tardanzas", "der"),
+    ("ausentes", "Ausentes", "der"),
+    ("justificados", "Justificados", "der"),
+    ("inasistencias", "Inasistencias", "der"),
+    ("justificadas", "De ellas justificadas", "der"),
+    ("porcentaje", "% asistencia", "der"),
+]
+
+
+def _periodo(mes: str | None, desde: str | None, hasta: str | None) -> tuple["date", "date"]:
+    from datetime import date
+
+    from amauta_cli.parsing import parsear_mes
+
+    if mes and (desde or hasta):
+        _uso("use --mes o --desde/--hasta, no ambos.")
+    if mes:
+        return parsear_mes(mes, "--mes")
+    if not desde:
+        _uso("indique el período: --mes AAAA-MM, o --desde FECHA --hasta FECHA.")
+    d = _fecha(desde, "--desde")  # type: ignore[arg-type]
+    h = _fecha(hasta, "--hasta") if hasta else date.today()
+    return d, h
+
+
+@app.command("reporte")
+def reporte(
+    grupo: OpcionGrupo,
+    mes: Annotated[Optional[str], typer.Option("--mes", "-m", help="Mes: AAAA-MM o MM/AAAA.")] = None,
+    desde: Annotated[Optional[str], typer.Option("--desde", help="Primer día del período.")] = None,
+    hasta: Annotated[
+        Optional[str], typer.Option("--hasta", help="Último día del período (por defecto, hoy).")
+    ] = None,
+    institucion: OpcionInstitucion = None,
+    formato: OpcionFormato = Formato.tabla,
+    html: Annotated[
+        Optional[Path],
+        typer.Option("--html", metavar="ARCHIVO", help="Además, escribe una página HTML imprimible."),
+    ] = None,
+) -> None:
+    """Por estudiante: días de cada estado, inasistencias computadas y % de asistencia; totales del grupo."""
+    from amauta_cli import render
+    from amauta_cli.services import asistencia as svc
+
+    d, h = _periodo(mes, desde, hasta)
+    regla = svc.regla_vigente()
+    with contexto().sesion(solo_lectura=True) as s:
+        rep = svc.reporte(s, grupo, d, h, regla, institucion)
+    titulo = f"Asistencia de {rep.grupo} ({rep.institucion}), del {d:%d/%m/%Y} al {h:%d/%m/%Y}"
+    totales = dict(rep.totales, email="TOTAL", apellido=f"{rep.totales['estudiantes']} estudiantes")
+    if html is not None:
+        from amauta_cli.pagina_html import pagina_tabla
+
+        pagina = pagina_tabla(
+            f"Asistencia — {rep.grupo}",
+            [rep.institucion, f"Del {d:%d/%m/%Y} al {h:%d/%m/%Y}"],
+            _COLUMNAS_REPORTE,
+            [dict(f, _excede=f["inasistencias"] >= regla.limite) for f in rep.filas],
+            totales,
+            notas=["Cómo se cuenta: " + regla.describir()],
+            resaltar="_excede",
+        )
+        _escribir(html, pagina)
+        render.exito(f"Página imprimible escrita en {html}.")
+    if formato == Formato.json:
+        render.emitir_json(rep.como_dict())
+        return
+    columnas = [(k, t) for k, t, _ in _COLUMNAS_REPORTE]
+    if formato == Formato.csv:
+        render.emitir_filas([*rep.filas, totales], columnas, "csv")
+        return
+    cortas = [
+        ("apellido", "Apellido"),
+        ("nombre", "Nombre"),
+        ("email", "Email"),
+        ("registrados", "Días"),
+        ("presentes", "P"),
+        ("tardanzas", "T"),
+        ("ausentes", "A"),
+        ("justificados", "J"),
+        ("inasistencias", "Inasist."),
+        ("justificadas", "Justif."),
+        ("porcentaje", "% asist."),
+    ]
+    render.emitir_filas(
+        [*rep.filas, dict(totales, email="", apellido="TOTAL", nombre=f"{rep.totales['estudiantes']} estudiantes")],
+        cortas,
+        "tabla",
+        titulo=titulo,
+        vacio=f"El grupo '{rep.grupo}' no tiene estudiantes ni registros en el período.",
+        pie="Cómo se cuenta: " + regla.describir(),
+    )
+
+
+def _escribir(ruta: Path, contenido: str) -> None:
+    from amauta_cli.errores import DatosInvalidos
+
+    try:
+        ruta.write_text(contenido, encoding="utf-8")
+    except OSError as e:
+        raise DatosInvalidos(f"No se pudo escribir {ruta}: {e.strerror}.") from None
+
+
+# --- alertas ---------------------------------------------------------------------------------------------
+@app.command("alertas")
+def alertas(
+    institucion: OpcionInstitucion = None,
+    grupo: Annotated[
+        Optional[str], typer.Option("--grupo", "-g", help="Solo este grupo (nombre o id).")
+    ] = None,
+    desde: Annotated[
+        Optional[str],
+        typer.Option("--desde", help="Contar desde este día (por defecto, el inicio del ciclo lectivo)."),
+    ] = None,
+    limite: Annotated[
+        Optional[float],
+        typer.Option("--limite", "-l", help="Límite de inasistencias (por defecto, el de los ajustes: 15)."),
+    ] = None,
+    porcentaje: Annotated[
+        Optional[float],
+        typer.Option(
+            "--porcentaje",
+            "-p",
+            help="Alertar desde este porcentaje del límite (por defecto 80: con límite 15, desde 12).",
+        ),
+    ] = None,
+    formato: OpcionFormato = Formato.tabla,
+) -> None:
+    """Estudiantes en el límite de inasistencias o cerca, el peor primero."""
+    from amauta_cli import render
+    from amauta_cli.services import asistencia as svc
+
+    regla = svc.regla_vigente(limite=limite, porcentaje=porcentaje)
+    d = _fecha(desde, "--desde") if desde else None
+    with contexto().sesion(solo_lectura=True) as s:
+        d, filas = svc.alertas(s, regla, d, institucion=institucion, grupo=grupo)
+    render.emitir_filas(
+        filas,
+        [
+            ("institucion", "Institución"),
+            ("grupo", "Grupo"),
+            ("apellido", "Apellido"),
+            ("nombre", "Nombre"),
+            ("email", "Email"),
+            ("registrados", "Días"),
+            ("ausentes", "A"),
+            ("tardanzas", "T"),
+            ("justificados", "J"),
+            ("inasistencias", "Inasistencias"),
+            ("justificadas", "Justificadas"),
+            ("limite", "Límite"),
+            ("restantes", "Restan"),
+            ("porcentaje", "% asist."),
+            ("situacion", "Situación"),
+        ],
+        formato,
+        titulo=f"Alertas de inasistencias desde el {d:%d/%m/%Y} (umbral {svc._num(regla.umbral)} de {svc._num(regla.limite)})",
+        vacio=(
+            f"Nadie alcanza el umbral de alerta ({svc._num(regla.umbral)} inasistencias de "
+            f"{svc._num(regla.limite)}) desde el {d:%d/%m/%Y}."
+        ),
+        pie="Cómo se cuenta: " + regla.describir(),
+    )
+
+
+# --- importar / exportar ---------------------------------------------------------------------------------
+@app.command("importar")
+def importar(
+    archivo: Annotated[
+        Path, typer.Argument(metavar="ARCHIVO.csv", help="CSV: grupo, email, fecha, estado, observaciones.")
+    ],
+    institucion: OpcionInstitucion = None,
+    forzar: Annotated[
+        bool, typer.Option("--forzar", help="Acepta filas de sábado o domingo.")
+    ] = False,
+    formato: OpcionFormato = Formato.tabla,
+) -> None:
+    """Carga asistencia histórica o masiva: valida todo el archivo y luego lo carga en una transacción."""
+    from amauta_cli import render
+    from amauta_cli.errores import NoEncontrado
+    from amauta_cli.services import asistencia as svc
+
+    if not archivo.is_file():
+        raise NoEncontrado(f"No existe el archivo '{archivo}'.")
+    total = svc.contar_lineas(archivo)
+    with render.progreso(f"Importando {archivo.name}", total=total) as avanzar:
+        with contexto().sesion() as s:
+            r = svc.importar(s, archivo, institucion=institucion, forzar=forzar, avanzar=avanzar)
+    if r.columnas_ignoradas:
+        render.aviso(f"se ignoraron las columnas: {', '.join(r.columnas_ignoradas)}.")
+    render.exito(r.resumen())
+    if formato == Formato.json:
+        render.emitir_json(
+            {
+                "lineas": r.lineas,
+                "creados": r.creados,
+                "actualizados": r.actualizados,
+                "sin_cambios": r.sin_cambios,
+                "grupos": r.grupos,
+            }
+        )
+
+
+@app.command("exportar")
+def exportar(
+    grupo: Annotated[Optional[str], typer.Option("--grupo", "-g", help="Solo este grupo.")] = None,
+    institucion: OpcionInstitucion = None,
+    desde: Annotated[Optional[str], typer.Option("--desde", help="Desde este día.")] = None,
+    hasta: Annotated[Optional[str], typer.Option("--hasta", help="Hasta este día.")] = None,
+    formato: Annotated[
+        Formato, typer.Option("--formato", "-f", help="csv (por defecto, el formato de importar) o json.", case_sensitive=False)
+    ] = Formato.csv,
+) -> None:
+    """Escribe la asistencia en stdout (grupo, email, fecha, estado, observaciones), en streaming."""
+    from amauta_cli import render
+    from amauta_cli.services import asistencia as svc
+
+    d = _fecha(desde, "--desde") if desde else None
+    h = _fecha(hasta, "--hasta") if hasta else None
+    # `exportar | head`: la tubería cerrada la maneja GrupoAmauta (cli/main.py), en silencio.
+    with contexto().sesion(solo_lectura=True) as s:
+        render.emitir_filas(
+            svc.exportar(s, grupo, institucion, d, h),
+            [(c, c) for c in svc.COLUMNAS_ARCHIVO],
+            formato,
+            vacio="No hay registros de asistencia que exportar.",
+        )

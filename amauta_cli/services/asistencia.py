@@ -1,0 +1,1222 @@
+"""Asistencia: registrar el día de un grupo, verlo, reportarlo y alertar antes del límite.
+
+Reglas (ver README, sección ``amauta asistencia``):
+
+- ``Asistencia.fecha`` es la medianoche del día (``ids.medianoche``); la clave única del
+  diseño es (``grupoId``, ``estudianteId``, ``fecha``) y todo registro es un upsert sobre ella.
+- Se rechaza, sin escribir nada: un grupo inexistente o inactivo, un estudiante que no es
+  del grupo, una fecha futura, un sábado o domingo sin ``forzar`` y un cambio de estado
+  de un registro existente sin observación (la plataforma exige decir por qué).
+- Las inasistencias se computan con una :class:`Regla` (pesos por estado, límite anual,
+  umbral de alerta) que se ajusta en la sección ``asistencia`` del archivo de ajustes.
+
+Cada función recibe una ``Session`` abierta por quien llama (una transacción por comando)
+y no imprime nada.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Iterable, Iterator
+
+from sqlalchemy import and_, case, func, literal, or_, select, text
+from sqlalchemy.orm import Session
+
+from amauta_cli import ajustes
+from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
+from amauta_cli.ids import _HUELLA, _b36, ahora, cuid, medianoche
+from amauta_cli.models import (
+    Asistencia,
+    EstadoAsistencia,
+    Grupo,
+    GrupoEstudiante,
+    Institucion,
+    Perfil,
+    Usuario,
+)
+from amauta_cli.parsing import elegir_enum, parsear_fecha, sin_acentos, validar_email
+from amauta_cli.services.comun import buscar_grupo, buscar_institucion, estudiantes_del_grupo
+
+ESTADOS = [e.value for e in EstadoAsistencia]
+_DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+_PLURAL = {
+    "PRESENTE": "presentes",
+    "AUSENTE": "ausentes",
+    "TARDANZA": "tardanzas",
+    "JUSTIFICADO": "justificados",
+}
+
+
+# --- La regla de inasistencias ---------------------------------------------------------------
+#: Valores por defecto de la sección ``asistencia`` del archivo de ajustes.
+AJUSTES_POR_DEFECTO: dict[str, Any] = {
+    "peso_ausente": 1.0,
+    "peso_tardanza": 0.5,
+    "peso_justificado": 1.0,
+    "limite_inasistencias": 15.0,
+    "porcentaje_alerta": 80.0,
+    "tardanza_cuenta_como_presente": True,
+    "inicio_ciclo_lectivo": "03-01",
+}
+
+
+@dataclass(frozen=True)
+class Regla:
+    """Cómo se cuentan las inasistencias y cuándo se alerta.
+
+    - Cada AUSENTE suma ``peso_ausente``, cada TARDANZA ``peso_tardanza`` y cada
+      JUSTIFICADO ``peso_justificado`` (se muestran aparte como justificadas).
+    - ``limite`` inasistencias por ciclo lectivo; se alerta desde ``porcentaje_alerta``
+      por ciento del límite (80 % de 15 = 12).
+    - Porcentaje de asistencia = días presentes / días registrados; la TARDANZA cuenta
+      como día presente si ``tardanza_presente``.
+    - El ciclo lectivo empieza el ``inicio_ciclo`` (MM-DD) más reciente: es el ``--desde``
+      por defecto de las alertas.
+    """
+
+    peso_ausente: float = 1.0
+    peso_tardanza: float = 0.5
+    peso_justificado: float = 1.0
+    limite: float = 15.0
+    porcentaje_alerta: float = 80.0
+    tardanza_presente: bool = True
+    inicio_ciclo: str = "03-01"
+
+    @property
+    def umbral(self) -> float:
+        """Inasistencias desde las que se alerta."""
+        return self.limite * self.porcentaje_alerta / 100
+
+    def peso(self, estado: str) -> float:
+        return {
+            "AUSENTE": self.peso_ausente,
+            "TARDANZA": self.peso_tardanza,
+            "JUSTIFICADO": self.peso_justificado,
+        }.get(str(estado), 0.0)
+
+    def inicio_del_ciclo(self, hoy: date | None = None) -> date:
+        hoy = hoy or date.today()
+        mes, dia = (int(x) for x in self.inicio_ciclo.split("-"))
+        inicio = date(hoy.year, mes, dia)
+        return inicio if inicio <= hoy else date(hoy.year - 1, mes, dia)
+
+    def describir(self) -> str:
+        return (
+            f"AUSENTE cuenta {_num(self.peso_ausente)}, TARDANZA {_num(self.peso_tardanza)}, "
+            f"JUSTIFICADO {_num(self.peso_justificado)} (se muestra aparte); límite "
+            f"{_num(self.limite)} por ciclo lectivo; alerta desde el {_num(self.porcentaje_alerta)} % "
+            f"del límite ({_num(self.umbral)}); asistencia = días "
+            f"{'presentes o con tardanza' if self.tardanza_presente else 'presentes'} / días registrados."
+        )
+
+    def como_dict(self) -> dict[str, Any]:
+        return {
+            "peso_ausente": self.peso_ausente,
+            "peso_tardanza": self.peso_tardanza,
+            "peso_justificado": self.peso_justificado,
+            "limite_inasistencias": self.limite,
+            "porcentaje_alerta": self.porcentaje_alerta,
+            "umbral_alerta": self.umbral,
+            "tardanza_cuenta_como_presente": self.tardanza_presente,
+            "inicio_ciclo_lectivo": self.inicio_ciclo,
+        }
+
+
+def _num(x: float) -> str:
+    """``0.5`` → ``0,5``; ``15.0`` → ``15`` (números para mensajes en castellano)."""
+    if float(x) == int(x):
+        return str(int(x))
+    return f"{x:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def regla_vigente(
+    limite: float | None = None,
+    porcentaje: float | None = None,
+    ruta_ajustes: Any = None,
+) -> Regla:
+    """La regla del archivo de ajustes (sección ``asistencia``), con las opciones encima."""
+    a = ajustes.seccion("asistencia", AJUSTES_POR_DEFECTO, ruta_ajustes)
+    donde = f"{ajustes.ruta_ajustes() if ruta_ajustes is None else ruta_ajustes}: asistencia"
+    for clave in ("peso_ausente", "peso_tardanza", "peso_justificado"):
+        if not 0 <= float(a[clave]) <= 10:
+            raise DatosInvalidos(f"{donde}.{clave} debe estar entre 0 y 10; se leyó {a[clave]!r}.")
+    inicio = str(a["inicio_ciclo_lectivo"]).strip()
+    try:
+        mes, dia = (int(x) for x in inicio.split("-"))
+        date(2024, mes, dia)
+    except ValueError:
+        raise DatosInvalidos(
+            f"{donde}.inicio_ciclo_lectivo debe ser MM-DD (por ejemplo 03-01); se leyó {inicio!r}."
+        ) from None
+    regla = Regla(
+        peso_ausente=float(a["peso_ausente"]),
+        peso_tardanza=float(a["peso_tardanza"]),
+        peso_justificado=float(a["peso_justificado"]),
+        limite=float(a["limite_inasistencias"] if limite is None else limite),
+        porcentaje_alerta=float(a["porcentaje_alerta"] if porcentaje is None else porcentaje),
+        tardanza_presente=bool(a["tardanza_cuenta_como_presente"]),
+        inicio_ciclo=f"{mes:02d}-{dia:02d}",
+    )
+    if regla.limite <= 0:
+        origen = "--limite" if limite is not None else f"{donde}.limite_inasistencias"
+        raise DatosInvalidos(f"{origen} debe ser mayor que 0; se leyó {_num(regla.limite)}.")
+    if not 0 < regla.porcentaje_alerta <= 100:
+        origen = "--porcentaje" if porcentaje is not None else f"{donde}.porcentaje_alerta"
+        raise DatosInvalidos(
+            f"{origen} debe estar entre 1 y 100 (por ciento del límite); se leyó {_num(regla.porcentaje_alerta)}."
+        )
+    return regla
+
+
+# --- Validaciones comunes -------------------------------------------------------------------
+def parsear_estado(texto: str, campo: str = "estado") -> EstadoAsistencia:
+    """``presente``, ``P``, ``Tardanza``, ``j``... → el estado (mayúsculas o inicial)."""
+    return EstadoAsistencia(elegir_enum(texto, ESTADOS, campo, por_inicial=True))
+
+
+def problema_fecha(fecha: date, hoy: date, forzar: bool) -> str | None:
+    """Por qué no se puede registrar asistencia ese día (o None)."""
+    if fecha > hoy:
+        return (
+            f"la fecha {fecha:%d/%m/%Y} es futura (hoy es {hoy:%d/%m/%Y}): "
+            "no se registra asistencia por adelantado"
+        )
+    if fecha.weekday() >= 5 and not forzar:
+        return (
+            f"el {fecha:%d/%m/%Y} es {_DIAS[fecha.weekday()]}, que no es día de clase; "
+            "si lo fue (una jornada recuperatoria, por ejemplo), agregue --forzar"
+        )
+    return None
+
+
+def validar_fecha(fecha: date, hoy: date | None, forzar: bool) -> None:
+    motivo = problema_fecha(fecha, hoy or date.today(), forzar)
+    if motivo:
+        raise OperacionRechazada(f"No se registró nada: {motivo}.")
+
+
+def _es_pg(s: Session) -> bool:
+    return s.get_bind().dialect.name == "postgresql"
+
+
+def _insert(s: Session):
+    if _es_pg(s):
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def _rango(desde: date, hasta: date):
+    """Condición ``fecha`` dentro de [desde, hasta] (días completos)."""
+    return and_(
+        Asistencia.fecha >= medianoche(desde),
+        Asistencia.fecha < medianoche(hasta + timedelta(days=1)),
+    )
+
+
+# --- registrar ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Marca:
+    """El estado de un estudiante tal como lo pidió el usuario.
+
+    ``clave`` es un email o una matrícula; ``origen`` dice de dónde salió para los
+    mensajes (``--ausente``, ``línea 7``...).
+    """
+
+    clave: str
+    estado: EstadoAsistencia
+    observaciones: str | None = None
+    origen: str = ""
+
+
+def parsear_marca(texto: str, estado: EstadoAsistencia | str, origen: str = "") -> Marca:
+    """``EMAIL`` o ``EMAIL=observación`` (también con una matrícula en lugar del email)."""
+    crudo = texto.strip()
+    arroba = crudo.find("@")
+    igual = crudo.find("=", arroba + 1 if arroba >= 0 else 0)
+    if igual >= 0:
+        clave, obs = crudo[:igual].strip(), crudo[igual + 1 :].strip()
+    else:
+        clave, obs = crudo, ""
+    if not clave:
+        raise DatosInvalidos(f"{origen or 'estudiante'}: '{texto}' no nombra a ningún estudiante (use EMAIL o EMAIL=observación).")
+    return Marca(clave, parsear_estado(str(estado)), obs or None, origen)
+
+
+@dataclass
+class ResultadoRegistro:
+    grupo: str
+    grupo_id: str
+    fecha: date
+    creados: int
+    actualizados: int
+    sin_cambios: int
+    por_estado: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return self.creados + self.actualizados + self.sin_cambios
+
+    def resumen(self) -> str:
+        estados = ", ".join(
+            f"{n} {_PLURAL[e] if n != 1 else e.lower()}" for e, n in self.por_estado.items() if n
+        )
+        return (
+            f"Asistencia de '{self.grupo}' del {_DIAS[self.fecha.weekday()]} {self.fecha:%d/%m/%Y}: "
+            f"{estados}. {self.creados} creados, {self.actualizados} actualizados, "
+            f"{self.sin_cambios} sin cambios."
+        )
+
+
+def _bloquear_grupo_dia(s: Session, grupo_id: str, fecha: date) -> None:
+    """PostgreSQL: serializa los registros de un mismo grupo y día (hasta el commit).
+
+    Así el segundo de dos ``registrar`` simultáneos lee lo que escribió el primero: los
+    conteos son exactos y la regla de la observación no se saltea por una carrera.
+    En SQLite, ``BEGIN IMMEDIATE`` ya serializa a los escritores.
+    """
+    if _es_pg(s):
+        s.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+            {"k": f"amauta.asistencia:{grupo_id}:{fecha.isoformat()}"},
+        )
+
+
+def _indice_planilla(planilla: list[dict[str, Any]]) -> tuple[dict[str, dict], dict[str, list[dict]]]:
+    por_email = {str(e["email"]).lower(): e for e in planilla}
+    por_matricula: dict[str, list[dict]] = {}
+    for e in planilla:
+        if e.get("matricula"):
+            por_matricula.setdefault(str(e["matricula"]).strip().lower(), []).append(e)
+    return por_email, por_matricula
+
+
+def _nombre(e: dict[str, Any]) -> str:
+    return f"{e['apellido']}, {e['nombre']} ({e['email']})"
+
+
+def registrar(
+    s: Session,
+    grupo: str,
+    fecha: date,
+    marcas: Iterable[Marca] = (),
+    todos: EstadoAsistencia | str | None = None,
+    forzar: bool = False,
+    hoy: date | None = None,
+    institucion: str | None = None,
+) -> ResultadoRegistro:
+    """Registra la asistencia de un grupo en un día: un upsert de pocas consultas.
+
+    ``todos`` pone ese estado a cada estudiante activo del grupo que no esté en
+    ``marcas``; sin ``todos`` se escriben solo los estudiantes nombrados. Todo o nada:
+    ante cualquier problema lanza un error con la lista de problemas y no escribe.
+    """
+    marcas = list(marcas)
+    validar_fecha(fecha, hoy, forzar)
+    g = buscar_grupo(s, grupo, institucion, exigir_activo=True)
+    if not marcas and todos is None:
+        raise DatosInvalidos(
+            "No hay nada que registrar: indique --todos ESTADO, excepciones (--ausente EMAIL ...) o --archivo."
+        )
+    _bloquear_grupo_dia(s, g.id, fecha)
+    planilla = estudiantes_del_grupo(s, g.id)
+    if not planilla:
+        raise DatosInvalidos(
+            f"El grupo '{g.nombre}' no tiene estudiantes: agréguelos con `amauta grupos` antes de tomar asistencia."
+        )
+    por_email, por_matricula = _indice_planilla(planilla)
+
+    problemas: list[str] = []
+    desconocidos: list[Marca] = []
+    pedido: dict[str, tuple[EstadoAsistencia, str | None, Marca]] = {}
+    for m in marcas:
+        clave = m.clave.strip().lower()
+        donde = f"{m.origen}: " if m.origen else ""
+        if "@" in clave:
+            est = por_email.get(clave)
+        else:
+            candidatos = por_matricula.get(clave, [])
+            if len(candidatos) > 1:
+                problemas.append(
+                    f"{donde}la matrícula '{m.clave}' la tienen {len(candidatos)} estudiantes del grupo; "
+                    "nómbrelos por email"
+                )
+                continue
+            est = candidatos[0] if candidatos else None
+        if est is None:
+            desconocidos.append(m)
+            continue
+        if not est["activo"]:
+            problemas.append(f"{donde}{_nombre(est)} está inactivo: no se le registra asistencia")
+            continue
+        previo = pedido.get(est["id"])
+        if previo is not None and (previo[0], previo[1]) != (m.estado, m.observaciones):
+            problemas.append(
+                f"{donde}{_nombre(est)} aparece dos veces con datos distintos "
+                f"({previo[2].origen or previo[0]}: {previo[0]}, {m.origen or m.estado}: {m.estado})"
+            )
+            continue
+        pedido[est["id"]] = (m.estado, m.observaciones, m)
+    if desconocidos:
+        problemas.extend(_explicar_desconocidos(s, desconocidos, g))
+    if problemas:
+        raise DatosInvalidos(
+            f"No se registró nada en '{g.nombre}': {len(problemas)} problema(s).", problemas
+        )
+
+    objetivo: dict[str, tuple[EstadoAsistencia, str | None]] = {
+        k: (v[0], v[1]) for k, v in pedido.items()
+    }
+    if todos is not None:
+        todos = parsear_estado(str(todos), "todos")
+        for e in planilla:
+            if e["activo"] and e["id"] not in objetivo:
+                objetivo[e["id"]] = (todos, None)
+
+    dia = medianoche(fecha)
+    existentes = {
+        r.estudianteId: (r.estado, r.observaciones)
+        for r in s.execute(
+            select(Asistencia.estudianteId, Asistencia.estado, Asistencia.observaciones).where(
+                Asistencia.grupoId == g.id, Asistencia.fecha == dia
+            )
+        )
+    }
+    por_id = {e["id"]: e for e in planilla}
+    instante = ahora()
+    filas: list[dict[str, Any]] = []
+    creados = actualizados = sin_cambios = 0
+    for est_id, (estado, obs) in objetivo.items():
+        previo = existentes.get(est_id)
+        if previo is None:
+            creados += 1
+        elif previo[0] == estado and (obs is None or obs == previo[1]):
+            sin_cambios += 1
+            continue
+        elif previo[0] != estado and not obs:
+            m = pedido.get(est_id)
+            origen = m[2].origen if m else ""
+            if origen.startswith("línea"):
+                ejemplo = "complete la columna observaciones"
+            else:
+                ejemplo = f"por ejemplo --{estado.lower()} \"{por_id[est_id]['email']}=motivo\""
+            problemas.append(
+                f"{origen + ': ' if origen else ''}{_nombre(por_id[est_id])} ya figura {previo[0]} "
+                f"el {fecha:%d/%m/%Y}; para cambiarlo a {estado} hace falta una observación que "
+                f"diga por qué ({ejemplo})"
+            )
+            continue
+        else:
+            actualizados += 1
+        filas.append(
+            {
+                "id": cuid(),
+                "grupoId": g.id,
+                "estudianteId": est_id,
+                "fecha": dia,
+                "estado": estado,
+                "observaciones": obs,
+                "createdAt": instante,
+                "updatedAt": instante,
+            }
+        )
+    if problemas:
+        raise OperacionRechazada(
+            f"No se registró nada en '{g.nombre}': cambiar el estado de un registro existente "
+            "exige una observación.",
+            problemas,
+        )
+    _upsert(s, filas)
+    conteo = {e: 0 for e in ESTADOS}
+    for estado, _ in objetivo.values():
+        conteo[str(estado)] += 1
+    return ResultadoRegistro(g.nombre, g.id, fecha, creados, actualizados, sin_cambios, conteo)
+
+
+def _upsert(s: Session, filas: list[dict[str, Any]], lote: int = 500) -> None:
+    """Un ``INSERT ... ON CONFLICT (grupoId, estudianteId, fecha) DO UPDATE`` multi-fila."""
+    if not filas:
+        return
+    insert = _insert(s)
+    for i in range(0, len(filas), lote):
+        stmt = insert(Asistencia).values(filas[i : i + lote])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["grupoId", "estudianteId", "fecha"],
+            set_={
+                "estado": stmt.excluded.estado,
+                "observaciones": func.coalesce(stmt.excluded.observaciones, Asistencia.observaciones),
+                "updatedAt": stmt.excluded.updatedAt,
+            },
+        )
+        s.execute(stmt)
+
+
+def _explicar_desconocidos(s: Session, marcas: list[Marca], g: Grupo) -> list[str]:
+    """Por qué cada clave no es de un estudiante del grupo (una consulta para todas)."""
+    emails = sorted({m.clave.strip().lower() for m in marcas if "@" in m.clave})
+    existentes: dict[str, str] = {}
+    if emails:
+        for email, rol in s.execute(
+            select(func.lower(Usuario.email), Usuario.rol).where(func.lower(Usuario.email).in_(emails))
+        ):
+            existentes[email] = str(rol)
+    problemas = []
+    for m in marcas:
+        clave = m.clave.strip()
+        donde = f"{m.origen}: " if m.origen else ""
+        if "@" not in clave:
+            problemas.append(f"{donde}ningún estudiante del grupo '{g.nombre}' tiene la matrícula '{clave}'")
+        elif clave.lower() in existentes:
+            problemas.append(
+                f"{donde}{clave} ({existentes[clave.lower()]}) no es estudiante del grupo '{g.nombre}'"
+            )
+        else:
+            problemas.append(f"{donde}no existe un usuario con el email '{clave}'")
+    return problemas
+
+
+# --- ver -------------------------------------------------------------------------------------------
+@dataclass
+class Planilla:
+    grupo: str
+    grupo_id: str
+    institucion: str
+    fecha: date
+    filas: list[dict[str, Any]]
+
+    @property
+    def conteo(self) -> dict[str, int]:
+        c = {e: 0 for e in ESTADOS}
+        c["sin registrar"] = 0
+        for f in self.filas:
+            c[f["estado"] or "sin registrar"] += 1
+        return c
+
+
+def planilla(s: Session, grupo: str, fecha: date, institucion: str | None = None) -> Planilla:
+    """Los estudiantes del grupo con su estado de ese día (o None): una consulta."""
+    g = buscar_grupo(s, grupo, institucion)
+    a = select(Asistencia).where(Asistencia.grupoId == g.id, _rango(fecha, fecha)).subquery()
+    filas = s.execute(
+        select(
+            Usuario.id,
+            Usuario.email,
+            Usuario.apellido,
+            Usuario.nombre,
+            Usuario.activo,
+            Perfil.matricula,
+            a.c.estado,
+            a.c.observaciones,
+        )
+        .join(GrupoEstudiante, GrupoEstudiante.estudianteId == Usuario.id)
+        .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
+        .outerjoin(a, a.c.estudianteId == Usuario.id)
+        .where(GrupoEstudiante.grupoId == g.id)
+        .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
+    ).all()
+    resultado = []
+    for f in filas:
+        d = dict(f._mapping)
+        d["estado"] = str(d["estado"]) if d["estado"] is not None else None
+        resultado.append(d)
+    return Planilla(g.nombre, g.id, g.institucion.nombre, fecha, resultado)
+
+
+# --- pendientes ------------------------------------------------------------------------------------
+def pendientes(s: Session, fecha: date, institucion: str | None = None) -> list[dict[str, Any]]:
+    """Grupos activos con estudiantes que no registraron ninguna asistencia ese día (una consulta)."""
+    educador = Usuario.__table__.alias("educador")
+    consulta = (
+        select(
+            Grupo.id.label("grupo_id"),
+            Grupo.nombre.label("grupo"),
+            Institucion.nombre.label("institucion"),
+            educador.c.email.label("educador"),
+            func.count(GrupoEstudiante.estudianteId).label("estudiantes"),
+        )
+        .join(Institucion, Institucion.id == Grupo.institucionId)
+        .join(educador, educador.c.id == Grupo.educadorId)
+        .join(GrupoEstudiante, GrupoEstudiante.grupoId == Grupo.id)
+        .where(
+            Grupo.activo.is_(True),
+            ~select(Asistencia.id)
+            .where(Asistencia.grupoId == Grupo.id, _rango(fecha, fecha))
+            .exists(),
+        )
+        .group_by(Grupo.id, Grupo.nombre, Institucion.nombre, educador.c.email)
+        .order_by(Institucion.nombre, Grupo.nombre)
+    )
+    if institucion:
+        consulta = consulta.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
+    return [dict(f._mapping) for f in s.execute(consulta)]
+
+
+# --- reporte ---------------------------------------------------------------------------------------
+COLUMNAS_CONTEO = ("registrados", "presentes", "tardanzas", "ausentes", "justificados")
+
+
+def _conteos_sql():
+    """Expresiones de conteo por estado (SUM(CASE ...), igual en ambos motores)."""
+
+    def contar(estado: EstadoAsistencia):
+        return func.coalesce(func.sum(case((Asistencia.estado == estado, 1), else_=0)), 0)
+
+    return [
+        func.count(Asistencia.id).label("registrados"),
+        contar(EstadoAsistencia.PRESENTE).label("presentes"),
+        contar(EstadoAsistencia.TARDANZA).label("tardanzas"),
+        contar(EstadoAsistencia.AUSENTE).label("ausentes"),
+        contar(EstadoAsistencia.JUSTIFICADO).label("justificados"),
+    ]
+
+
+def _computar(d: dict[str, Any], regla: Regla) -> dict[str, Any]:
+    """Agrega a una fila de conteos las inasistencias computadas y el porcentaje."""
+    for c in COLUMNAS_CONTEO:
+        d[c] = int(d.get(c) or 0)
+    d["inasistencias"] = round(
+        d["ausentes"] * regla.peso_ausente
+        + d["tardanzas"] * regla.peso_tardanza
+        + d["justificados"] * regla.peso_justificado,
+        4,
+    )
+    d["justificadas"] = round(d["justificados"] * regla.peso_justificado, 4)
+    d["injustificadas"] = round(d["inasistencias"] - d["justificadas"], 4)
+    presentes = d["presentes"] + (d["tardanzas"] if regla.tardanza_presente else 0)
+    d["porcentaje"] = round(100 * presentes / d["registrados"], 1) if d["registrados"] else None
+    return d
+
+
+@dataclass
+class Reporte:
+    grupo: str
+    grupo_id: str
+    institucion: str
+    desde: date
+    hasta: date
+    regla: Regla
+    filas: list[dict[str, Any]]
+    totales: dict[str, Any] = field(default_factory=dict)
+
+    def como_dict(self) -> dict[str, Any]:
+        return {
+            "grupo": self.grupo,
+            "grupo_id": self.grupo_id,
+            "institucion": self.institucion,
+            "desde": self.desde,
+            "hasta": self.hasta,
+            "regla": self.regla.como_dict(),
+            "estudiantes": self.filas,
+            "totales": self.totales,
+        }
+
+
+def reporte(
+    s: Session,
+    grupo: str,
+    desde: date,
+    hasta: date,
+    regla: Regla,
+    institucion: str | None = None,
+) -> Reporte:
+    """Por estudiante: días de cada estado, inasistencias computadas y porcentaje; y totales.
+
+    Una consulta agregada: los estudiantes del grupo (y quien tenga registros en el grupo
+    en el período aunque ya no figure en él) con sus conteos del período.
+    """
+    if hasta < desde:
+        raise DatosInvalidos(f"--hasta ({hasta:%d/%m/%Y}) es anterior a --desde ({desde:%d/%m/%Y}).")
+    g = buscar_grupo(s, grupo, institucion)
+    conteos = (
+        select(Asistencia.estudianteId.label("eid"), *_conteos_sql())
+        .where(Asistencia.grupoId == g.id, _rango(desde, hasta))
+        .group_by(Asistencia.estudianteId)
+        .subquery()
+    )
+    ids = (
+        select(GrupoEstudiante.estudianteId.label("eid"))
+        .where(GrupoEstudiante.grupoId == g.id)
+        .union(select(conteos.c.eid))
+        .subquery()
+    )
+    filas = s.execute(
+        select(
+            Usuario.email,
+            Usuario.apellido,
+            Usuario.nombre,
+            Perfil.matricula,
+            *(conteos.c[c] for c in COLUMNAS_CONTEO),
+        )
+        .select_from(ids)
+        .join(Usuario, Usuario.id == ids.c.eid)
+        .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
+        .outerjoin(conteos, conteos.c.eid == ids.c.eid)
+        .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
+    ).all()
+    resultado = [_computar(dict(f._mapping), regla) for f in filas]
+    totales = _computar({c: sum(f[c] for f in resultado) for c in COLUMNAS_CONTEO}, regla)
+    totales["estudiantes"] = len(resultado)
+    return Reporte(g.nombre, g.id, g.institucion.nombre, desde, hasta, regla, resultado, totales)
+
+
+# --- alertas ---------------------------------------------------------------------------------------
+def alertas(
+    s: Session,
+    regla: Regla,
+    desde: date | None = None,
+    hasta: date | None = None,
+    institucion: str | None = None,
+    grupo: str | None = None,
+) -> tuple[date, list[dict[str, Any]]]:
+    """Estudiantes en el umbral de alerta o por encima, el peor primero (una consulta).
+
+    Cuenta desde ``desde`` (por defecto, el inicio del ciclo lectivo) en los grupos
+    activos; solo estudiantes activos.
+    """
+    desde = desde or regla.inicio_del_ciclo()
+    peso = case(
+        (Asistencia.estado == EstadoAsistencia.AUSENTE, literal(regla.peso_ausente)),
+        (Asistencia.estado == EstadoAsistencia.TARDANZA, literal(regla.peso_tardanza)),
+        (Asistencia.estado == EstadoAsistencia.JUSTIFICADO, literal(regla.peso_justificado)),
+        else_=literal(0.0),
+    )
+    computadas = func.sum(peso)
+    filtro = [Asistencia.fecha >= medianoche(desde)]
+    if hasta is not None:
+        filtro.append(Asistencia.fecha < medianoche(hasta + timedelta(days=1)))
+    grupos = select(Grupo.id).where(Grupo.activo.is_(True))
+    if grupo:
+        grupos = grupos.where(Grupo.id == buscar_grupo(s, grupo, institucion).id)
+    elif institucion:
+        grupos = grupos.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
+    agregado = (
+        select(
+            Asistencia.grupoId.label("gid"),
+            Asistencia.estudianteId.label("eid"),
+            *_conteos_sql(),
+            computadas.label("computadas"),
+        )
+        .where(*filtro, Asistencia.grupoId.in_(grupos))
+        .group_by(Asistencia.grupoId, Asistencia.estudianteId)
+        # Margen para pesos no representables en binario (0,1 + 0,2 ...).
+        .having(computadas >= regla.umbral - 1e-9)
+        .subquery()
+    )
+    filas = s.execute(
+        select(
+            Grupo.nombre.label("grupo"),
+            Institucion.nombre.label("institucion"),
+            Usuario.email,
+            Usuario.apellido,
+            Usuario.nombre,
+            *(agregado.c[c] for c in COLUMNAS_CONTEO),
+        )
+        .select_from(agregado)
+        .join(Grupo, Grupo.id == agregado.c.gid)
+        .join(Institucion, Institucion.id == Grupo.institucionId)
+        .join(Usuario, Usuario.id == agregado.c.eid)
+        .where(Usuario.activo.is_(True))
+        .order_by(agregado.c.computadas.desc(), Usuario.apellido, Usuario.nombre, Usuario.email)
+    ).all()
+    resultado = []
+    for f in filas:
+        d = _computar(dict(f._mapping), regla)
+        d["limite"] = regla.limite
+        d["restantes"] = round(max(regla.limite - d["inasistencias"], 0), 4)
+        if d["inasistencias"] > regla.limite + 1e-9:
+            d["situacion"] = "superó el límite"
+        elif d["inasistencias"] >= regla.limite - 1e-9:
+            d["situacion"] = "en el límite"
+        else:
+            d["situacion"] = "cerca del límite"
+        resultado.append(d)
+    # Peor primero: más inasistencias, luego menor porcentaje de asistencia.
+    resultado.sort(key=lambda d: (-d["inasistencias"], d["porcentaje"] if d["porcentaje"] is not None else 101))
+    return desde, resultado
+
+
+# --- exportar --------------------------------------------------------------------------------------
+COLUMNAS_ARCHIVO = ("grupo", "email", "fecha", "estado", "observaciones")
+
+
+def exportar(
+    s: Session,
+    grupo: str | None = None,
+    institucion: str | None = None,
+    desde: date | None = None,
+    hasta: date | None = None,
+    lote: int = 5000,
+) -> Iterator[dict[str, Any]]:
+    """Filas ``grupo, email, fecha, estado, observaciones`` en streaming (cursor del servidor)."""
+    consulta = (
+        select(
+            Grupo.nombre.label("grupo"),
+            Usuario.email,
+            Asistencia.fecha,
+            Asistencia.estado,
+            Asistencia.observaciones,
+        )
+        .join(Grupo, Grupo.id == Asistencia.grupoId)
+        .join(Usuario, Usuario.id == Asistencia.estudianteId)
+        .order_by(Asistencia.grupoId, Asistencia.fecha, Usuario.apellido, Usuario.nombre, Usuario.email)
+    )
+    if grupo:
+        consulta = consulta.where(Asistencia.grupoId == buscar_grupo(s, grupo, institucion).id)
+    elif institucion:
+        consulta = consulta.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
+    if desde:
+        consulta = consulta.where(Asistencia.fecha >= medianoche(desde))
+    if hasta:
+        consulta = consulta.where(Asistencia.fecha < medianoche(hasta + timedelta(days=1)))
+    resultado = s.execute(consulta.execution_options(yield_per=lote))
+    for f in resultado:
+        yield {
+            "grupo": f.grupo,
+            "email": f.email,
+            "fecha": f.fecha.date(),
+            "estado": str(f.estado),
+            "observaciones": f.observaciones,
+        }
+
+
+# --- importar --------------------------------------------------------------------------------------
+#: Cuántos problemas se detallan como máximo (el total se informa siempre): un archivo con
+#: una columna entera mal no debe producir un millón de líneas de error ni de memoria.
+LIMITE_PROBLEMAS = 1000
+#: ``work_mem`` de PostgreSQL durante importar (ordenación y joins de las tablas temporales).
+MEMORIA_PG_IMPORTAR = "256MB"
+ALIAS_IMPORTAR = {"correo": "email", "observacion": "observaciones", "obs": "observaciones"}
+_ALFABETO = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+@dataclass
+class ResultadoImportacion:
+    lineas: int
+    creados: int
+    actualizados: int
+    sin_cambios: int
+    grupos: int
+    codificacion: str
+    separador: str
+    columnas_ignoradas: list[str]
+
+    def resumen(self) -> str:
+        return (
+            f"Importadas {self.lineas} filas de {self.grupos} grupo(s): {self.creados} creadas, "
+            f"{self.actualizados} actualizadas, {self.sin_cambios} sin cambios."
+        )
+
+
+def contar_lineas(ruta: Any) -> int:
+    """Líneas del archivo (para la barra de progreso), sin decodificarlo."""
+    n = 0
+    with open(ruta, "rb") as f:
+        while bloque := f.read(1 << 20):
+            n += bloque.count(b"\n")
+    return max(n - 1, 0)
+
+
+class _Celdas:
+    """Valida y convierte las celdas de una fila; los valores repetidos se convierten una vez.
+
+    En un año de asistencia hay pocos valores distintos de fecha, estado y email: con
+    las cachés el costo por fila es el de unas búsquedas en diccionarios.
+    """
+
+    def __init__(self, hoy: date, forzar: bool, fecha_a_bd: Callable[[date], Any]):
+        self.hoy, self.forzar, self.fecha_a_bd = hoy, forzar, fecha_a_bd
+        self.fechas: dict[str, tuple[Any, str | None]] = {}
+        self.estados: dict[str, tuple[str | None, str | None]] = {}
+        self.emails: dict[str, tuple[str | None, str | None]] = {}
+
+    def fecha(self, texto: str) -> tuple[Any, str | None]:
+        r = self.fechas.get(texto)
+        if r is None:
+            try:
+                d = parsear_fecha(texto, "fecha", hoy=self.hoy) if texto else None
+                if d is None:
+                    r = (None, "falta la fecha")
+                else:
+                    motivo = problema_fecha(d, self.hoy, self.forzar)
+                    r = (None, motivo) if motivo else (self.fecha_a_bd(d), None)
+            except DatosInvalidos as e:
+                r = (None, e.mensaje)
+            if len(self.fechas) < 100_000:
+                self.fechas[texto] = r
+        return r
+
+    def estado(self, texto: str) -> tuple[str | None, str | None]:
+        r = self.estados.get(texto)
+        if r is None:
+            try:
+                r = (parsear_estado(texto).value, None) if texto else (None, "falta el estado")
+            except DatosInvalidos as e:
+                r = (None, e.mensaje)
+            if len(self.estados) < 1000:
+                self.estados[texto] = r
+        return r
+
+    def email(self, texto: str) -> tuple[str | None, str | None]:
+        r = self.emails.get(texto)
+        if r is None:
+            try:
+                r = (validar_email(texto), None) if texto else (None, "falta el email")
+            except DatosInvalidos as e:
+                r = (None, e.mensaje)
+            if len(self.emails) < 200_000:
+                self.emails[texto] = r
+        return r
+
+
+def _prefijo_ids() -> str:
+    """19 caracteres de un cuid (``c`` + tiempo + azar + huella + azar); el id de cada fila
+    importada es este prefijo más su número de línea en base 36 (6 caracteres)."""
+    return (
+        "c"
+        + _b36(int(time.time() * 1000), 8)
+        + _b36(secrets.randbits(20), 4)
+        + _HUELLA
+        + _b36(secrets.randbits(10), 2)
+    )
+
+
+def _sql_id(columna: str = "linea") -> str:
+    digitos = [
+        f"substr('{_ALFABETO}', CAST((({columna} / {36**k}) % 36) + 1 AS INTEGER), 1)"
+        for k in range(5, -1, -1)
+    ]
+    return ":prefijo || " + " || ".join(digitos)
+
+
+_NULO = "\\N"
+_ESCAPES_COPY = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_texto(valor: str) -> str:
+    """Un valor para ``COPY ... FROM STDIN`` en formato texto (barra, tabulación y saltos escapados)."""
+    return valor.translate(_ESCAPES_COPY)
+
+
+def _linea_de(problema: str) -> int:
+    try:
+        return int(problema.split(":", 1)[0].rsplit(" ", 1)[-1])
+    except ValueError:
+        return 0
+
+
+def importar(
+    s: Session,
+    ruta: Any,
+    institucion: str | None = None,
+    forzar: bool = False,
+    hoy: date | None = None,
+    avanzar: Callable[[int], Any] | None = None,
+    limite_problemas: int = LIMITE_PROBLEMAS,
+) -> ResultadoImportacion:
+    """Carga un CSV ``grupo, email, fecha, estado, observaciones`` en una transacción.
+
+    1. Se lee el archivo en streaming y se valida cada celda (fecha, estado, email); las
+       filas buenas van a una tabla temporal (``COPY`` en PostgreSQL, ``executemany`` por
+       lotes en SQLite).
+    2. Grupos y emails se resuelven a ids con joins en SQL; se detectan estudiantes que no
+       son del grupo, filas repetidas y cambios de estado sin observación.
+    3. Si hubo cualquier problema, se informan todos (por número de línea) y no se escribe
+       nada. Si no, un único ``INSERT ... SELECT ... ON CONFLICT DO UPDATE``.
+
+    ``avanzar(n)`` recibe media unidad por línea al leer y la otra media al cargar: la
+    barra de progreso de quien llama tiene como total las líneas del archivo.
+    """
+    from amauta_cli.csvio import iterar_csv, problema_linea
+
+    hoy = hoy or date.today()
+    avanzar = avanzar or (lambda _n: None)
+    pg = _es_pg(s)
+    con = s.connection()
+    dialecto = con.dialect
+    tipo_fecha = Asistencia.__table__.c.fecha.type.dialect_impl(dialecto)
+    a_bd = tipo_fecha.bind_processor(dialecto)
+    if pg:
+        fecha_a_bd: Callable[[date], Any] = date.isoformat
+    elif a_bd is not None:
+        fecha_a_bd = lambda d: a_bd(medianoche(d))  # noqa: E731 - el texto exacto de SQLAlchemy
+    else:  # pragma: no cover
+        fecha_a_bd = lambda d: d  # noqa: E731
+
+    if pg:
+        # Para ordenar y cruzar en memoria las tablas temporales (solo en esta transacción).
+        con.exec_driver_sql(f"SET LOCAL work_mem = '{MEMORIA_PG_IMPORTAR}'")
+
+    problemas_forma: list[str] = []
+    lector = iterar_csv(
+        ruta, ["grupo", "email", "fecha", "estado"], ["observaciones"], ALIAS_IMPORTAR, problemas_forma
+    )
+    problemas: list[tuple[int, str]] = []
+    malas = 0
+    buenas = 0
+    celdas = _Celdas(hoy, forzar, fecha_a_bd)
+
+    if pg:
+        con.exec_driver_sql(
+            'CREATE TEMP TABLE amauta_asis_carga (linea integer, grupo text, email text, '
+            'fecha timestamp(3), estado "EstadoAsistencia", obs text) ON COMMIT DROP'
+        )
+    else:
+        con.exec_driver_sql("DROP TABLE IF EXISTS temp.amauta_asis_carga")
+        con.exec_driver_sql(
+            "CREATE TEMP TABLE amauta_asis_carga (linea INTEGER, grupo TEXT, email TEXT, "
+            "fecha TEXT, estado TEXT, obs TEXT)"
+        )
+
+    def filas_validas() -> Iterator[tuple]:
+        nonlocal malas, buenas
+        pendiente = 0
+        f_fecha, f_estado, f_email = celdas.fecha, celdas.estado, celdas.email
+        for linea, v in lector:
+            pendiente += 1
+            if pendiente >= 10_000:
+                avanzar(pendiente / 2)
+                pendiente = 0
+            fecha, e1 = f_fecha(v["fecha"])
+            estado, e2 = f_estado(v["estado"])
+            email, e3 = f_email(v["email"])
+            grupo = v["grupo"]
+            if e1 or e2 or e3 or not grupo:
+                malas += 1
+                if len(problemas) < limite_problemas:
+                    detalle = "; ".join(
+                        x for x in (e1, e2, e3, None if grupo else "falta el grupo") if x
+                    )
+                    problemas.append((linea, problema_linea(linea, detalle)))
+                continue
+            buenas += 1
+            yield (linea, grupo, email, fecha, estado, v["observaciones"] or None)
+        avanzar(pendiente / 2)
+
+    if pg:
+        # COPY en formato texto, armado en bloques: más barato que write_row fila por fila.
+        crudo = con.connection.driver_connection
+        grupos_txt: dict[str, str] = {}
+        with crudo.cursor() as cur:
+            with cur.copy(
+                "COPY amauta_asis_carga (linea, grupo, email, fecha, estado, obs) FROM STDIN"
+            ) as copia:
+                bloque: list[str] = []
+                agregar = bloque.append
+                for linea, grupo, email, fecha, estado, obs in filas_validas():
+                    g = grupos_txt.get(grupo)
+                    if g is None:
+                        g = grupos_txt[grupo] = _copy_texto(grupo)
+                    agregar(
+                        f"{linea}\t{g}\t{email}\t{fecha}\t{estado}\t"
+                        f"{_copy_texto(obs) if obs else _NULO}\n"
+                    )
+                    if len(bloque) >= 5000:
+                        copia.write("".join(bloque))
+                        bloque.clear()
+                if bloque:
+                    copia.write("".join(bloque))
+        con.exec_driver_sql("ANALYZE amauta_asis_carga")
+    else:
+        cur = con.connection.driver_connection.cursor()
+        lote: list[tuple] = []
+        sql = "INSERT INTO temp.amauta_asis_carga VALUES (?, ?, ?, ?, ?, ?)"
+        for fila in filas_validas():
+            lote.append(fila)
+            if len(lote) >= 20_000:
+                cur.executemany(sql, lote)
+                lote.clear()
+        if lote:
+            cur.executemany(sql, lote)
+        cur.close()
+
+    if buenas == 0 and malas == 0 and not problemas_forma:
+        raise DatosInvalidos("El archivo no tiene filas de datos: solo el encabezado. No se importó nada.")
+
+    # La barra de progreso: media por leer el archivo, media por cargarlo.
+    leidas = buenas + malas
+    n_grupos = _resolver_grupos(s, con, pg, institucion)
+    tmp = "" if pg else "temp."
+    fin_temp = " ON COMMIT DROP" if pg else ""
+    con.exec_driver_sql(
+        f"CREATE TEMP TABLE amauta_asis_usuarios (email text PRIMARY KEY, uid text NOT NULL){fin_temp}"
+    )
+    con.exec_driver_sql(
+        f'INSERT INTO {tmp}amauta_asis_usuarios SELECT lower(u.email), min(u.id) FROM "Usuario" u '
+        f"WHERE lower(u.email) IN (SELECT DISTINCT email FROM {tmp}amauta_asis_carga) GROUP BY lower(u.email)"
+    )
+    # La tabla resuelta queda ordenada por la clave única (una sola ordenación, que
+    # también marca las filas repetidas): el INSERT final recorre las cuatro claves e
+    # índices de "Asistencia" casi en orden, y los ids se numeran en ese mismo orden.
+    con.exec_driver_sql(
+        f"CREATE TEMP TABLE amauta_asis_res{fin_temp} AS "
+        "SELECT c.linea, c.fecha, c.estado, c.obs, g.gid, g.problema, u.uid, "
+        'CASE WHEN ge."estudianteId" IS NULL THEN 0 ELSE 1 END AS miembro, '
+        "a.estado AS estado_prev, a.observaciones AS obs_prev, "
+        "row_number() OVER (ORDER BY g.gid, u.uid, c.fecha, c.linea) AS orden, "
+        "min(c.linea) OVER (PARTITION BY g.gid, u.uid, c.fecha) AS primera "
+        f"FROM {tmp}amauta_asis_carga c "
+        f"LEFT JOIN {tmp}amauta_asis_grupos g ON g.clave = c.grupo "
+        f"LEFT JOIN {tmp}amauta_asis_usuarios u ON u.email = c.email "
+        'LEFT JOIN "GrupoEstudiante" ge ON ge."grupoId" = g.gid AND ge."estudianteId" = u.uid '
+        'LEFT JOIN "Asistencia" a ON a."grupoId" = g.gid AND a."estudianteId" = u.uid AND a.fecha = c.fecha'
+    )
+    repetida = "(gid IS NOT NULL AND uid IS NOT NULL AND linea <> primera)"
+    mala = (
+        "(gid IS NULL OR uid IS NULL OR miembro = 0 OR "
+        f"(estado_prev IS NOT NULL AND estado_prev <> estado AND obs IS NULL) OR {repetida})"
+    )
+    igual = "(estado_prev = estado AND (obs IS NULL OR obs = obs_prev))"
+    avanzar(leidas / 6)
+    total, malas_sql, creados, sin_cambios = con.exec_driver_sql(
+        "SELECT count(*), "
+        f"coalesce(sum(CASE WHEN {mala} THEN 1 ELSE 0 END), 0), "
+        f"coalesce(sum(CASE WHEN NOT {mala} AND estado_prev IS NULL THEN 1 ELSE 0 END), 0), "
+        f"coalesce(sum(CASE WHEN NOT {mala} AND {igual} THEN 1 ELSE 0 END), 0) "
+        f"FROM {tmp}amauta_asis_res"
+    ).one()
+    if malas_sql:
+        malas += int(malas_sql)
+        for r in con.exec_driver_sql(
+            "SELECT r.linea, c.grupo, c.email, r.fecha, r.problema, r.uid IS NULL, r.miembro, "
+            f"r.estado_prev, r.estado, r.primera FROM (SELECT * FROM {tmp}amauta_asis_res WHERE {mala} "
+            f"ORDER BY linea LIMIT {int(limite_problemas)}) r JOIN {tmp}amauta_asis_carga c ON c.linea = r.linea "
+            "ORDER BY r.linea"
+        ):
+            linea, grupo, email, fecha, prob, sin_usuario, miembro, previo, estado, primera = r
+            if prob:
+                detalle = prob
+            elif sin_usuario:
+                detalle = f"no existe un usuario con el email '{email}'"
+            elif not miembro:
+                detalle = f"{email} no es estudiante del grupo '{grupo}'"
+            elif linea != primera:
+                detalle = f"repite grupo, email y fecha de la línea {primera} ({email})"
+            else:
+                dia = _a_fecha(fecha)
+                detalle = (
+                    f"{email} ya figura {previo} el {dia:%d/%m/%Y} en '{grupo}'; para cambiarlo a "
+                    f"{estado} hace falta una observación que diga por qué"
+                )
+            problemas.append((linea, problema_linea(linea, detalle)))
+    for p in problemas_forma:
+        problemas.append((_linea_de(p), p))
+    malas += len(problemas_forma)
+    if problemas or malas:
+        problemas.sort(key=lambda p: p[0])
+        lista = [p for _, p in problemas[:limite_problemas]]
+        if malas > len(lista):
+            lista.append(f"... y {malas - len(lista)} problema(s) más (se muestran los primeros {len(lista)})")
+        raise DatosInvalidos(
+            f"El archivo tiene {malas} línea(s) con problemas: no se importó nada. "
+            "Corríjalas y vuelva a importar el archivo completo.",
+            lista,
+        )
+
+    from sqlalchemy import bindparam
+
+    distinta = "(estado_prev IS NULL OR estado_prev <> estado OR (obs IS NOT NULL AND (obs_prev IS NULL OR obs <> obs_prev)))"
+    con.execute(
+        text(
+            'INSERT INTO "Asistencia" (id, "grupoId", "estudianteId", fecha, estado, observaciones, '
+            '"createdAt", "updatedAt") '
+            f"SELECT {_sql_id('orden')}, gid, uid, fecha, estado, obs, :ahora, :ahora "
+            f"FROM {tmp}amauta_asis_res WHERE {distinta} "
+            'ON CONFLICT ("grupoId", "estudianteId", fecha) DO UPDATE SET estado = excluded.estado, '
+            'observaciones = coalesce(excluded.observaciones, "Asistencia".observaciones), '
+            '"updatedAt" = excluded."updatedAt"'
+        ).bindparams(
+            bindparam("prefijo", _prefijo_ids()),
+            bindparam("ahora", ahora(), type_=Asistencia.__table__.c.createdAt.type),
+        )
+    )
+    avanzar(leidas / 3)
+    if not pg:
+        for t in ("amauta_asis_res", "amauta_asis_usuarios", "amauta_asis_grupos", "amauta_asis_carga"):
+            con.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{t}")
+    total = int(total)
+    return ResultadoImportacion(
+        lineas=total,
+        creados=int(creados),
+        actualizados=total - int(creados) - int(sin_cambios),
+        sin_cambios=int(sin_cambios),
+        grupos=n_grupos,
+        codificacion=lector.codificacion,
+        separador=lector.separador,
+        columnas_ignoradas=lector.columnas_ignoradas,
+    )
+
+
+def _a_fecha(valor: Any) -> date:
+    if isinstance(valor, datetime):
+        return valor.date()
+    if isinstance(valor, date):
+        return valor
+    return date.fromisoformat(str(valor)[:10])
+
+
+def _resolver_grupos(s: Session, con: Any, pg: bool, institucion: str | None) -> int:
+    """Crea la tabla temporal ``clave → gid`` (o el problema) para los grupos del archivo.
+
+    Los valores distintos de la columna grupo son pocos: se resuelven en memoria contra
+    todos los grupos (una consulta), por id o por nombre sin acentos ni mayúsculas.
+    Devuelve cuántos grupos distintos se resolvieron.
+    """
+    tmp = "" if pg else "temp."
+    claves = [r[0] for r in con.exec_driver_sql(f"SELECT DISTINCT grupo FROM {tmp}amauta_asis_carga")]
+    inst = buscar_institucion(s, institucion) if institucion else None
+    filas = s.execute(
+        select(Grupo.id, Grupo.nombre, Grupo.activo, Grupo.institucionId, Institucion.nombre.label("inst"))
+        .join(Institucion, Institucion.id == Grupo.institucionId)
+    ).all()
+    por_id = {f.id: f for f in filas}
+    por_nombre: dict[str, list] = {}
+    for f in filas:
+        if inst is None or f.institucionId == inst.id:
+            por_nombre.setdefault(sin_acentos(f.nombre.strip()), []).append(f)
+    mapa: list[dict[str, Any]] = []
+    resueltos: set[str] = set()
+    for clave in claves:
+        g = por_id.get(clave)
+        problema = None
+        if g is not None and inst is not None and g.institucionId != inst.id:
+            problema = f"el grupo '{clave}' es de la institución '{g.inst}', no de '{inst.nombre}'"
+            g = None
+        elif g is None:
+            candidatos = por_nombre.get(sin_acentos(clave.strip()), [])
+            if not candidatos:
+                donde = f" en la institución '{inst.nombre}'" if inst else ""
+                problema = f"no existe el grupo '{clave}'{donde}"
+            elif len(candidatos) > 1 and len({c.institucionId for c in candidatos}) == 1:
+                ids = ", ".join(sorted(c.id for c in candidatos))
+                problema = (
+                    f"hay {len(candidatos)} grupos llamados '{clave}' en la institución "
+                    f"'{candidatos[0].inst}'; use el id del grupo ({ids})"
+                )
+            elif len(candidatos) > 1:
+                nombres = ", ".join(sorted(f"'{c.inst}'" for c in candidatos))
+                problema = (
+                    f"el grupo '{clave}' existe en varias instituciones ({nombres}); "
+                    "indique cuál con --institucion o use el id del grupo"
+                )
+            else:
+                g = candidatos[0]
+        if g is not None and not g.activo:
+            problema = f"el grupo '{g.nombre}' está inactivo: no admite cambios"
+            g = None
+        if g is not None:
+            resueltos.add(g.id)
+        mapa.append({"clave": clave, "gid": g.id if g else None, "problema": problema})
+    fin_temp = " ON COMMIT DROP" if pg else ""
+    con.exec_driver_sql(
+        f"CREATE TEMP TABLE amauta_asis_grupos (clave text PRIMARY KEY, gid text, problema text){fin_temp}"
+    )
+    if mapa:
+        con.execute(
+            text(f"INSERT INTO {tmp}amauta_asis_grupos (clave, gid, problema) VALUES (:clave, :gid, :problema)"),
+            mapa,
+        )
+    return len(resueltos)
