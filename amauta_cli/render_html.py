@@ -72,7 +72,7 @@ def pagina_boletin(b: "Boletin", emitido: date | None = None) -> str:
     filas = []
     for m in b.materias:
         celdas = "".join(
-            f'<td class="sin-nota">sin nota</td>' if m.notas.get(p) is None else f"<td>{_e(_nota(m.notas[p]))}</td>"
+            '<td class="sin-nota">sin nota</td>' if m.notas.get(p) is None else f"<td>{_e(_nota(m.notas[p]))}</td>"
             for p in b.periodos
         )
         clase = m.condicion.replace(" ", "-")

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import invocar
 from datos_asistencia import (
     ANA,
     ACTIVOS_4A,

@@ -6,7 +6,7 @@ import re
 import time
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from amauta_cli.db import transaccion

@@ -7,11 +7,20 @@ entrega el resultado a ``render``. Nada de SQLAlchemy a nivel de módulo.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from amauta_cli.cli.comun import Formato, OpcionFormato, OpcionSi, confirmar, contexto, es_terminal
+from amauta_cli.cli.comun import (
+    Formato,
+    OpcionFormato,
+    OpcionGrupo,
+    OpcionInstitucion,
+    OpcionSi,
+    confirmar,
+    contexto,
+    es_terminal,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from datetime import date
@@ -26,15 +35,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-OpcionGrupo = Annotated[
-    str, typer.Option("--grupo", "-g", help="Grupo: nombre (sin importar mayúsculas ni acentos) o id.")
-]
-OpcionInstitucion = Annotated[
-    Optional[str],
-    typer.Option(
-        "--institucion", "-i", help="Institución (nombre o id): desambigua grupos de igual nombre."
-    ),
-]
 OpcionFecha = Annotated[
     str,
     typer.Option("--fecha", help="Día: AAAA-MM-DD, DD/MM/AAAA, 'hoy' o 'ayer'.", show_default=True),

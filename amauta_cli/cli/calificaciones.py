@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from amauta_cli.cli.comun import Formato, OpcionFormato, contexto
+from amauta_cli.cli.comun import (
+    Formato,
+    OpcionFormato,
+    OpcionGrupo,
+    OpcionGrupoOpcional,
+    OpcionInstitucion,
+    contexto,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from amauta_cli.services.calificaciones import Boletin, Reglas
@@ -25,22 +32,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-OpcionGrupo = Annotated[
-    str, typer.Option("--grupo", "-g", help="Grupo, por nombre (p. ej. \"4to Grado A\") o id.")
-]
-OpcionGrupoOpcional = Annotated[
-    Optional[str],
-    typer.Option("--grupo", "-g", help="Grupo, por nombre (p. ej. \"4to Grado A\") o id.", show_default=False),
-]
-OpcionInstitucion = Annotated[
-    Optional[str],
-    typer.Option(
-        "--institucion",
-        "-i",
-        help="Institución (nombre o id), si el nombre del grupo se repite en varias.",
-        show_default=False,
-    ),
-]
 OpcionMateria = Annotated[str, typer.Option("--materia", "-m", help="Materia (p. ej. Matemáticas).")]
 OpcionPeriodo = Annotated[
     str, typer.Option("--periodo", "-p", help="Período (p. ej. \"1er Trimestre\", \"Parcial 1\").")

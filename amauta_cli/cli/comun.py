@@ -11,7 +11,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Iterator
+from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 
 import typer
 
@@ -37,6 +37,32 @@ OpcionFormato = Annotated[
         "-f",
         help="Formato de salida: tabla (para leer), json o csv (para scripts).",
         case_sensitive=False,
+    ),
+]
+#: ``--grupo``: un grupo por su nombre (sin mayúsculas ni acentos) o su id.
+OpcionGrupo = Annotated[
+    str,
+    typer.Option(
+        "--grupo", "-g", help='Grupo: nombre (p. ej. "4to Grado A", sin importar mayúsculas ni acentos) o id.'
+    ),
+]
+OpcionGrupoOpcional = Annotated[
+    Optional[str],
+    typer.Option(
+        "--grupo",
+        "-g",
+        help='Grupo: nombre (p. ej. "4to Grado A", sin importar mayúsculas ni acentos) o id.',
+        show_default=False,
+    ),
+]
+#: ``--institucion``: desambigua grupos de igual nombre en distintas instituciones.
+OpcionInstitucion = Annotated[
+    Optional[str],
+    typer.Option(
+        "--institucion",
+        "-i",
+        help="Institución (nombre o id), si el nombre del grupo se repite en varias.",
+        show_default=False,
     ),
 ]
 OpcionSi = Annotated[

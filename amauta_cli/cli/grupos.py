@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amauta_cli.cli.comun import Formato, OpcionFormato, contexto
+from amauta_cli.cli.comun import Formato, OpcionFormato, OpcionInstitucion, contexto
 
 app = typer.Typer(
     help=(
@@ -18,10 +18,6 @@ app = typer.Typer(
 
 ArgumentoGrupo = Annotated[
     str, typer.Argument(help="Nombre del grupo (sin distinguir mayúsculas ni acentos) o su id.", show_default=False)
-]
-OpcionInstitucion = Annotated[
-    Optional[str],
-    typer.Option("--institucion", "-i", help="Institución del grupo (nombre o id), si el nombre se repite."),
 ]
 
 

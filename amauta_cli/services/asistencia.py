@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import and_, case, func, literal, or_, select, text
+from sqlalchemy import and_, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from amauta_cli import ajustes
-from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
+from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import _HUELLA, _b36, ahora, cuid, medianoche
 from amauta_cli.models import (
     Asistencia,

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
 from amauta_cli.models import Calificacion, Grupo, GrupoEstudiante, Institucion, Perfil, Usuario
-from amauta_cli.parsing import normalizar_email, parsear_decimal, sin_acentos, validar_email
+from amauta_cli.parsing import parsear_decimal, sin_acentos, validar_email
 from amauta_cli.services.comun import (
     buscar_grupo,
     buscar_institucion,

@@ -4,6 +4,7 @@ nombre o id, y una comparación sin acentos que funciona igual en ambos motores.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Text, func, select
@@ -17,6 +18,15 @@ from amauta_cli.parsing import normalizar_email, sin_acentos
 
 _CON_ACENTO = "áàâäãéèêëíìîïóòôöõúùûüñçÁÀÂÄÃÉÈÊËÍÌÎÏÓÒÔÖÕÚÙÛÜÑÇºª"
 _SIN_ACENTO = "aaaaaeeeeiiiiooooouuuuncAAAAAEEEEIIIIOOOOOUUUUNCoa"
+
+
+@dataclass
+class Cambio:
+    """Un campo que un comando ``editar`` cambió: qué era y qué es ahora."""
+
+    campo: str
+    antes: Any
+    despues: Any
 
 
 class sin_acentos_sql(FunctionElement):

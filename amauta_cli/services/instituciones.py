@@ -20,7 +20,7 @@ from amauta_cli.errores import DatosInvalidos
 from amauta_cli.ids import ahora
 from amauta_cli.models import Grupo, GrupoEstudiante, Institucion, TipoInstitucion, Usuario
 from amauta_cli.parsing import elegir_enum, sin_acentos, validar_email
-from amauta_cli.services.comun import buscar_institucion, sin_acentos_sql
+from amauta_cli.services.comun import Cambio, buscar_institucion, sin_acentos_sql
 
 TIPOS = [t.value for t in TipoInstitucion]
 CAMPOS_CONTACTO = ("direccion", "telefono", "email")
@@ -203,13 +203,6 @@ def ver(s: Session, nombre_o_id: str) -> dict[str, Any]:
         "updatedAt": inst.updatedAt,
         "grupos": grupos,
     }
-
-
-@dataclass
-class Cambio:
-    campo: str
-    antes: Any
-    despues: Any
 
 
 def editar(

@@ -38,7 +38,7 @@ from amauta_cli.models import (
     Usuario,
 )
 from amauta_cli.parsing import elegir_enum, sin_acentos, validar_email
-from amauta_cli.services.comun import buscar_usuario, sin_acentos_sql
+from amauta_cli.services.comun import Cambio, buscar_usuario, sin_acentos_sql
 
 ROLES = [r.value for r in Rol]
 #: Campos del modelo Perfil que amauta administra, en el orden en que se muestran.
@@ -426,13 +426,6 @@ def _problema_cambio_rol(
 
 
 # --- Edición ------------------------------------------------------------------------------------
-@dataclass
-class Cambio:
-    campo: str
-    antes: Any
-    despues: Any
-
-
 def editar(
     s: Session,
     email: str,
