@@ -149,8 +149,13 @@ def test_la_contrasena_va_por_el_entorno_nunca_en_argv(bd_datos, tmp_path, monke
         assert secreto not in texto and quote(secreto) not in texto
 
 
-def _falso(carpeta: Path, nombre: str, version: str) -> None:
+def _falso(carpeta: Path, nombre: str, version: str | None) -> None:
+    """Un programa falso que dice ser de ``version``; sin versión, un enlace al psql real."""
     carpeta.mkdir(exist_ok=True)
+    if version is None:
+        real = subprocess.run(["which", nombre], capture_output=True, text=True, check=True).stdout
+        (carpeta / nombre).symlink_to(real.strip())
+        return
     ruta = carpeta / nombre
     ruta.write_text(f'#!/bin/sh\necho "{nombre} (PostgreSQL) {version}"\n')
     ruta.chmod(0o755)
@@ -159,12 +164,13 @@ def _falso(carpeta: Path, nombre: str, version: str) -> None:
 def test_pg_dump_viejo_o_ausente_se_rechaza_diciendo_que_instalar(bd_datos, tmp_path, monkeypatch):
     mayor = int(bd_datos.valor("SHOW server_version_num")) // 10000
     _falso(tmp_path / "viejo", "pg_dump", "12.18 (Debian)")
+    _falso(tmp_path / "viejo", "psql", None)
     monkeypatch.setenv("AMAUTA_PG_BIN", str(tmp_path / "viejo"))
     r = invocar(bd_datos.url, "db", "backup", "--salida", f"{tmp_path}/r/")
     assert r.codigo == 1
     assert "PostgreSQL 12" in r.stderr and f"postgresql-client-{mayor}" in r.stderr
     assert not list((tmp_path / "r").iterdir())
-    (tmp_path / "vacia").mkdir()
+    _falso(tmp_path / "vacia", "psql", None)
     monkeypatch.setenv("AMAUTA_PG_BIN", str(tmp_path / "vacia"))
     r = invocar(bd_datos.url, "db", "backup", "--salida", f"{tmp_path}/r/")
     assert r.codigo == 1
@@ -214,3 +220,15 @@ def test_entorno_pg_traduce_la_url(monkeypatch):
     sin = entorno_pg("postgresql+psycopg://ana@/amauta?host=/var/run/postgresql")
     assert sin["PGHOST"] == "/var/run/postgresql" and "PGPASSWORD" not in sin
     assert os.environ.get("PGPASSWORD") is None
+
+
+def test_servidor_o_base_inexistente_se_explica_en_espanol(pg, tmp_path):
+    from conftest import url_pg
+
+    r = invocar(url_pg("amauta_no_existe_nunca"), "db", "backup", "--salida", f"{tmp_path}/r/")
+    assert r.codigo == 1
+    assert "no existe" in r.stderr and "createdb" in r.stderr
+    r = invocar("postgresql://postgres@127.0.0.1:1/x", "db", "backup", "--salida", f"{tmp_path}/r/")
+    assert r.codigo == 1
+    assert "No se pudo conectar" in r.stderr
+    assert not list((tmp_path / "r").iterdir())

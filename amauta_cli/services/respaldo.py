@@ -36,6 +36,7 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator
 
@@ -238,6 +239,7 @@ class Herramienta:
     texto: str
 
 
+@lru_cache(maxsize=None)
 def _version_herramienta(ruta: str) -> Herramienta | None:
     try:
         r = subprocess.run([ruta, "--version"], capture_output=True, text=True, timeout=30)
@@ -257,18 +259,18 @@ def _candidatas(nombre: str) -> list[str]:
     propia = os.environ.get("AMAUTA_PG_BIN")
     if propia:
         return [str(Path(propia).expanduser() / nombre)]
-    rutas = []
-    en_path = shutil.which(nombre)
-    if en_path:
-        rutas.append(en_path)
-
     def numero(p: str) -> int:
         m = re.search(r"(\d+)", p.rsplit("postgresql", 1)[-1].rsplit("pgsql-", 1)[-1])
         return int(m.group(1)) if m else 0
 
     extra = glob.glob(f"/usr/lib/postgresql/*/bin/{nombre}") + glob.glob(f"/usr/pgsql-*/bin/{nombre}")
-    rutas += sorted(extra, key=numero, reverse=True)
-    return rutas
+    extra.sort(key=numero, reverse=True)
+    en_path = shutil.which(nombre)
+    if en_path and os.path.realpath(en_path).endswith("pg_wrapper"):
+        # Debian/Ubuntu: /usr/bin/pg_dump es un script que elige la versión más nueva de
+        # /usr/lib/postgresql/NN/bin; se llama directo a esa (cada arranque del script cuesta).
+        return extra + [en_path]
+    return ([en_path] if en_path else []) + extra
 
 
 def herramienta(nombre: str, mayor_servidor: int) -> Herramienta:
@@ -302,11 +304,14 @@ def herramienta(nombre: str, mayor_servidor: int) -> Herramienta:
     )
 
 
-#: Parámetros de la URL que libpq también acepta como variables de entorno.
-_PARAMETROS_LIBPQ = {
+#: Parámetros de libpq y la variable de entorno equivalente.
+_VARIABLES_LIBPQ = {
     "host": "PGHOST",
     "hostaddr": "PGHOSTADDR",
     "port": "PGPORT",
+    "user": "PGUSER",
+    "dbname": "PGDATABASE",
+    "password": "PGPASSWORD",
     "sslmode": "PGSSLMODE",
     "sslrootcert": "PGSSLROOTCERT",
     "sslcert": "PGSSLCERT",
@@ -323,28 +328,35 @@ _PARAMETROS_LIBPQ = {
 }
 
 
-def entorno_pg(url: str, aplicacion: str = "amauta") -> dict[str, str]:
-    """Las variables de entorno con las que ``pg_dump``/``pg_restore``/``psql`` se conectan
-    a la base de ``url``. La contraseña va en PGPASSWORD: nunca en argv."""
-    from sqlalchemy.engine import make_url
+def parametros_pg(url: str) -> dict[str, str]:
+    """Los parámetros de libpq de una URL ``postgresql://`` (sin importar SQLAlchemy)."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
 
-    u = make_url(url)
-    env = dict(os.environ)
+    partes = urlsplit(url)
+    params: dict[str, str] = {}
     for clave, valor in (
-        ("PGHOST", u.host),
-        ("PGPORT", str(u.port) if u.port else None),
-        ("PGUSER", u.username),
-        ("PGDATABASE", u.database),
-        ("PGPASSWORD", u.password),
+        ("host", partes.hostname),
+        ("port", str(partes.port) if partes.port else None),
+        ("user", unquote(partes.username) if partes.username else None),
+        ("password", unquote(partes.password) if partes.password else None),
+        ("dbname", unquote(partes.path.lstrip("/")) if partes.path.lstrip("/") else None),
     ):
         if valor:
-            env[clave] = str(valor)
-    for param, variable in _PARAMETROS_LIBPQ.items():
-        valor = u.query.get(param)
-        if isinstance(valor, tuple):
-            valor = ",".join(valor)
-        if valor:
-            env[variable] = str(valor)
+            params[clave] = valor
+    for clave, valor in parse_qsl(partes.query):
+        if clave in _VARIABLES_LIBPQ and valor:
+            params[clave] = valor
+    return params
+
+
+def entorno_pg(url: str, aplicacion: str = "amauta") -> dict[str, str]:
+    """Las variables de entorno con las que ``pg_dump``/``pg_restore``/``psql`` se conectan
+    a la base de ``url``. La contraseña va en PGPASSWORD: nunca en argv. Lo que la URL no
+    dice queda como en el entorno del usuario (PGPASSWORD, ~/.pgpass...), igual que para
+    la conexión de amauta."""
+    env = dict(os.environ)
+    for clave, valor in parametros_pg(url).items():
+        env[_VARIABLES_LIBPQ[clave]] = valor
     env.setdefault("PGCONNECT_TIMEOUT", "10")
     env["PGAPPNAME"] = aplicacion
     return env
@@ -489,77 +501,151 @@ def respaldar(
     return ResultadoRespaldo(destino, manifiesto, time.perf_counter() - t0)
 
 
+class _SesionPsql:
+    """Una sesión de ``psql`` (salida sin alinear, una fila por consulta) para hablar con
+    el servidor sin importar psycopg ni SQLAlchemy: arrancar amauta cuesta, y ese tiempo
+    se suma al de ``pg_dump`` (objetivo: no más de un 15 % por encima)."""
+
+    def __init__(self, url: str, aplicacion: str):
+        self.url = url
+        psql = herramienta("psql", 0)
+        self.proc = subprocess.Popen(
+            [psql.ruta, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=entorno_pg(url, aplicacion),
+        )
+        self.errores = _Lector(self.proc.stderr)
+        self.errores.start()
+
+    def valor(self, sql: str) -> str:
+        """El valor (una fila, una columna) de ``sql``."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        try:
+            self.proc.stdin.write(sql.encode() + b";\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        linea = self.proc.stdout.readline()
+        if not linea:
+            self.proc.wait()
+            self.errores.join()
+            texto = " ".join(self.errores.ultimas).lower()
+            if "connection" in texto or "could not" in texto or "password" in texto:
+                # El mismo mensaje en español que en cualquier otro comando.
+                with conexion(self.url, solo_lectura=True):
+                    pass
+            raise AmautaError(
+                "No se pudo consultar la base para el respaldo.", self.errores.texto(self.url)
+            )
+        return linea.decode("utf-8").rstrip("\n")
+
+    def cerrar(self) -> None:
+        """Fin de la entrada: psql termina y la transacción (de solo lectura) se cierra."""
+        try:
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        _terminar(self.proc)
+
+
 def _respaldar_pg(url: str, destino: Path, formato: str, progreso: Progreso) -> dict[str, Any]:
     """pg_dump sobre una instantánea exportada; las filas se cuentan en esa misma instantánea."""
-    from sqlalchemy import inspect, text
+    sesion = _SesionPsql(url, "amauta-backup")
+    proc = None
+    escritor = None
+    try:
+        sesion.valor("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1")
+        datos = json.loads(
+            sesion.valor(
+                "SELECT json_build_object('version', current_setting('server_version'), "
+                "'numero', current_setting('server_version_num')::int, "
+                "'instantanea', pg_export_snapshot(), "
+                "'tablas', (SELECT coalesce(json_agg(c.relname ORDER BY c.relname), '[]') "
+                "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') "
+                "AND NOT c.relispartition))"
+            )
+        )
+        version = datos["version"]
+        pg_dump = herramienta("pg_dump", datos["numero"] // 10000)
+        tablas_sql: list[str] = datos["tablas"]
+        cmd = [
+            pg_dump.ruta,
+            f"--format={'custom' if formato == 'custom' else 'plain'}",
+            "--no-owner",
+            "--no-privileges",
+            f"--snapshot={datos['instantanea']}",
+            "--verbose",
+        ]
+        escritor = _Escritor(destino)
+        with progreso("Respaldando (pg_dump)", len(tablas_sql)) as avanzar:
 
-    from amauta_cli.services import entorno
-    from amauta_cli.services.esquema import contar_filas, revision_actual
+            def al_leer(linea: str) -> bool:
+                if "dumping contents of table" in linea:
+                    avanzar(1)
+                # Las líneas de --verbose no son errores: no se guardan.
+                return linea.startswith("pg_dump: ") and not re.match(
+                    r"pg_dump: (error|warning|detail|hint|fatal)", linea, re.I
+                )
 
-    engine = crear_motor(url)
-    with traducir_errores(url), engine.connect() as con0:
-        con = con0.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-        with con.begin():
-            version, mayor = _mayor_servidor(con)
-            pg_dump = herramienta("pg_dump", mayor)
-            instantanea = con.execute(text("SELECT pg_export_snapshot()")).scalar()
-            n_tablas = len(inspect(con).get_table_names())
-            cmd = [
-                pg_dump.ruta,
-                f"--format={'custom' if formato == 'custom' else 'plain'}",
-                "--no-owner",
-                "--no-privileges",
-                f"--snapshot={instantanea}",
-                "--verbose",
-            ]
-            escritor = _Escritor(destino)
-            proc = None
-            try:
-                with progreso("Respaldando (pg_dump)", n_tablas) as avanzar:
-
-                    def al_leer(linea: str) -> bool:
-                        if "dumping contents of table" in linea:
-                            avanzar(1)
-                        # Las líneas de --verbose no son errores: no se guardan.
-                        return linea.startswith("pg_dump: ") and not re.match(
-                            r"pg_dump: (error|warning|detail|hint|fatal)", linea, re.I
-                        )
-
-                    proc = subprocess.Popen(
-                        cmd,
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.PIPE,
-                        env=entorno_pg(url, "amauta-backup"),
+            proc = subprocess.Popen(
+                cmd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=entorno_pg(url, "amauta-backup"),
+            )
+            errores = _Lector(proc.stderr, al_leer)
+            errores.start()
+            copia = threading.Thread(target=_copiar, args=(proc.stdout, escritor.write), daemon=True)
+            copia.start()
+            # Mientras pg_dump escribe, la misma instantánea da filas, revisión y entorno.
+            contadas = [t for t in tablas_sql if t != "alembic_version"]
+            conteo = " UNION ALL ".join(
+                f"SELECT {_literal(t)} AS t, count(*) AS n FROM {_ident(t)}" for t in contadas
+            )
+            resumen = json.loads(
+                sesion.valor(
+                    "SELECT json_build_object("
+                    + (f"'tablas', (SELECT json_object_agg(t, n) FROM ({conteo}) c), " if contadas else "")
+                    + (
+                        "'revision', (SELECT version_num FROM alembic_version LIMIT 1), "
+                        if "alembic_version" in tablas_sql
+                        else ""
                     )
-                    errores = _Lector(proc.stderr, al_leer)
-                    errores.start()
-                    copia = threading.Thread(
-                        target=_copiar, args=(proc.stdout, escritor.write), daemon=True
+                    + (
+                        "'entorno', (SELECT valor FROM \"_amauta_meta\" WHERE clave = 'entorno'), "
+                        if "_amauta_meta" in tablas_sql
+                        else ""
                     )
-                    copia.start()
-                    # Mientras pg_dump escribe, la misma instantánea da revisión y filas.
-                    revision = revision_actual(con)
-                    env = entorno.leer(con)
-                    tablas = contar_filas(con)
-                    copia.join()
-                    codigo = proc.wait()
-                    errores.join()
-                if codigo != 0 or getattr(copia, "error", None):
-                    raise AmautaError(
-                        f"pg_dump falló (código {codigo}); no se escribió ningún respaldo.",
-                        errores.texto(url) or [str(getattr(copia, "error", ""))],
-                    )
-                escritor.cerrar()
-            except BaseException:
-                _terminar(proc)
-                escritor.descartar()
-                raise
+                    + "'fin', true)"
+                )
+            )
+            copia.join()
+            codigo = proc.wait()
+            errores.join()
+        if codigo != 0 or getattr(copia, "error", None):
+            raise AmautaError(
+                f"pg_dump falló (código {codigo}); no se escribió ningún respaldo.",
+                errores.texto(url) or [str(getattr(copia, "error", ""))],
+            )
+        escritor.cerrar()
+    except BaseException:
+        _terminar(proc)
+        if escritor is not None:
+            escritor.descartar()
+        raise
+    finally:
+        sesion.cerrar()
     return {
         "version_servidor": version,
         "herramienta": pg_dump.texto,
-        "revision": revision,
-        "entorno": env,
-        "tablas": tablas,
+        "revision": resumen.get("revision"),
+        "entorno": resumen.get("entorno"),
+        "tablas": {t: int((resumen.get("tablas") or {})[t]) for t in contadas},
         "sha256": escritor.sha256,
         "tamano": escritor.tamano,
     }
@@ -931,7 +1017,10 @@ def _comparar(
     if manifiesto is not None and entorno_conservado and manifiesto.get("entorno") is None:
         if "_amauta_meta" in esperadas:
             esperadas["_amauta_meta"] += 1  # la marca de entorno del destino, conservada
-    nombres = list(esperadas) + [t for t in tablas if t not in esperadas]
+    from amauta_cli.models import TABLAS_PRISMA
+
+    todas = set(esperadas) | set(tablas)
+    nombres = [t for t in TABLAS_PRISMA if t in todas] + sorted(todas - set(TABLAS_PRISMA))
     comparaciones = [
         Comparacion(t, esperadas.get(t) if manifiesto else None, tablas.get(t)) for t in nombres
     ]
