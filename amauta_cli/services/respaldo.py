@@ -284,12 +284,18 @@ def herramienta(nombre: str, mayor_servidor: int) -> Herramienta:
         if h.mayor >= mayor_servidor:
             return h
         vistas.append(h)
-    paquete = f"postgresql-client-{mayor_servidor}"
-    instalar = (
-        f"Instale el cliente de PostgreSQL {mayor_servidor} o posterior (en Debian/Ubuntu: "
-        f"`sudo apt install {paquete}`; en otros sistemas, el paquete de cliente de "
-        f"PostgreSQL {mayor_servidor}) o indique la carpeta de sus programas en AMAUTA_PG_BIN."
-    )
+    if mayor_servidor:
+        instalar = (
+            f"Instale el cliente de PostgreSQL {mayor_servidor} o posterior (en Debian/Ubuntu: "
+            f"`sudo apt install postgresql-client-{mayor_servidor}`; en otros sistemas, el "
+            f"paquete de cliente de PostgreSQL {mayor_servidor}) o indique la carpeta de sus "
+            "programas en AMAUTA_PG_BIN."
+        )
+    else:
+        instalar = (
+            "Instale el cliente de PostgreSQL (en Debian/Ubuntu: `sudo apt install "
+            "postgresql-client`) o indique la carpeta de sus programas en AMAUTA_PG_BIN."
+        )
     if not vistas:
         donde = (
             f"en AMAUTA_PG_BIN ({os.environ['AMAUTA_PG_BIN']})"
@@ -844,10 +850,6 @@ class Inspeccion:
     @property
     def motor(self) -> str:
         return "sqlite" if self.formato.startswith("sqlite") else "postgresql"
-
-    @property
-    def de_amauta(self) -> bool:
-        return self.manifiesto is not None
 
 
 def detectar_formato(archivo: Path) -> str:
@@ -1490,13 +1492,10 @@ class ResultadoRestauracion:
 
     @property
     def pendiente_migrar(self) -> bool:
-        """La revisión restaurada es anterior a la del código: hace falta ``amauta db migrate``."""
-        from amauta_cli.services.esquema import _camino
-
+        """La revisión restaurada es anterior a la del código: hace falta ``amauta db migrate``.
+        (Las revisiones de amauta son una sola línea: conocida y distinta de head = anterior.)"""
         rev = self.verificacion.revision_obtenida
-        if rev is None or not _revision_conocida(rev):
-            return False
-        return bool(_camino(self.revision_cabeza, rev))
+        return rev is not None and rev != self.revision_cabeza and _revision_conocida(rev)
 
 
 def restaurar(plan: PlanRestauracion, progreso: Progreso = sin_progreso) -> ResultadoRestauracion:
