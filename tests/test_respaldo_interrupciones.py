@@ -42,9 +42,18 @@ def _esperar(condicion, limite: float, que: str) -> None:
     pytest.fail(f"no se llegó a: {que}")
 
 
-def test_restore_interrumpido_deja_el_contenido_anterior(bd_datos, tmp_path):
-    """Se mata el proceso (SIGKILL) a mitad de la restauración: la base queda como estaba."""
+@pytest.mark.parametrize("camino", ["directo", "general"])
+def test_restore_interrumpido_deja_el_contenido_anterior(bd_datos, tmp_path, camino):
+    """Se mata el proceso (SIGKILL) a mitad de la restauración: la base queda como estaba.
+
+    En PostgreSQL, por los dos caminos: ``pg_restore --single-transaction`` directo, y el
+    general (``psql``), que se usa por ejemplo cuando el destino tiene objetos que el
+    respaldo no trae.
+    """
     from amauta_cli.db import cerrar_motores, ruta_sqlite
+
+    if bd_datos.motor == "sqlite" and camino == "general":
+        pytest.skip("SQLite tiene un solo camino")
 
     agregar_asistencias(bd_datos, 150_000 if bd_datos.motor == "postgresql" else 60_000)
     r = invocar(bd_datos.url, "db", "backup", "--salida", f"{tmp_path}/r/")
@@ -53,6 +62,9 @@ def test_restore_interrumpido_deja_el_contenido_anterior(bd_datos, tmp_path):
     # El contenido "anterior" difiere del respaldo: así se distingue de una restauración completa.
     bd_datos.ejecutar("DELETE FROM \"Asistencia\" WHERE id LIKE 'x1%'")
     bd_datos.ejecutar('DELETE FROM "Comunicado"')
+    if camino == "general":
+        bd_datos.ejecutar("CREATE TABLE ajena (x int)")
+        bd_datos.ejecutar("INSERT INTO ajena VALUES (1), (2)")
     antes = bd_datos.instantanea()
     cerrar_motores()
 

@@ -232,3 +232,59 @@ def test_servidor_o_base_inexistente_se_explica_en_espanol(pg, tmp_path):
     assert r.codigo == 1
     assert "No se pudo conectar" in r.stderr
     assert not list((tmp_path / "r").iterdir())
+
+
+def _restaurar_servicio(bd: BaseDePrueba, archivo: Path, directo: bool | None = None):
+    from amauta_cli.services import respaldo
+
+    insp = respaldo.inspeccionar(archivo)
+    plan = respaldo.planificar_restauracion(bd.url, insp, limpiar=True)
+    elegido = plan.directo
+    if directo is not None:
+        plan.directo = directo
+    return elegido, respaldo.restaurar(plan)
+
+
+def test_camino_directo_solo_cuando_equivale_al_general(bd_datos, tmp_path):
+    """Con el mismo esquema y sin marca que conservar, pg_restore --clean a secas; con
+    objetos que el respaldo no trae, o una marca de entorno distinta, el general (psql)."""
+    antes = bd_datos.instantanea()
+    r = invocar(bd_datos.url, "db", "backup", "--salida", str(tmp_path / "r.dump"))
+    assert r.codigo == 0
+    _modificar(bd_datos)
+    elegido, res = _restaurar_servicio(bd_datos, tmp_path / "r.dump")
+    assert (elegido, res.via) == (True, "pg_restore")
+    assert res.verificacion.ok and bd_datos.instantanea() == antes
+
+    bd_datos.ejecutar("CREATE SEQUENCE secuencia_ajena")
+    elegido, res = _restaurar_servicio(bd_datos, tmp_path / "r.dump")
+    assert (elegido, res.via) == (False, "psql")
+    assert bd_datos.instantanea() == antes
+    assert bd_datos.valor("SELECT to_regclass('public.secuencia_ajena')") is None
+
+    assert invocar(bd_datos.url, "db", "entorno", "desarrollo").codigo == 0
+    elegido, res = _restaurar_servicio(bd_datos, tmp_path / "r.dump")
+    assert (elegido, res.via) == (False, "psql")
+    assert bd_datos.valor("SELECT valor FROM \"_amauta_meta\" WHERE clave = 'entorno'") == "desarrollo"
+
+
+def test_si_el_camino_directo_falla_se_deshace_y_sigue_el_general(bd_datos, tmp_path):
+    """Una vista ajena que depende de una tabla hace fallar el DROP TABLE de pg_restore
+    --clean: esa transacción se deshace entera y el camino general (DROP ... CASCADE) restaura."""
+    antes = bd_datos.instantanea()
+    r = invocar(bd_datos.url, "db", "backup", "--salida", str(tmp_path / "r.dump"))
+    assert r.codigo == 0
+    _modificar(bd_datos)
+    bd_datos.ejecutar('CREATE VIEW vista_ajena AS SELECT id FROM "Usuario"')
+    _, res = _restaurar_servicio(bd_datos, tmp_path / "r.dump", directo=True)  # plan forzado
+    assert res.via == "psql"
+    assert res.verificacion.ok and bd_datos.instantanea() == antes
+    assert bd_datos.valor("SELECT to_regclass('public.vista_ajena')") is None
+
+
+def test_revisiones_conocidas_sin_alembic_coinciden_con_alembic():
+    from amauta_cli.services.esquema import cabeza, revisiones
+    from amauta_cli.services.respaldo import revisiones_conocidas
+
+    assert list(revisiones_conocidas()) == [s.revision for s in revisiones()]
+    assert revisiones_conocidas()[-1] == cabeza()

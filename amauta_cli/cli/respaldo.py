@@ -98,7 +98,7 @@ def _mostrar_verificacion(v: "Verificacion", titulo: str) -> None:
     )
 
 
-def respaldo_de_seguridad(url: str, motivo: str) -> Optional[Path]:
+def respaldo_de_seguridad(url: str, motivo: str, con_datos: Optional[bool] = None) -> Optional[Path]:
     """El respaldo automático antes de una operación destructiva (restore, rollback).
 
     Si la base no tiene datos no hace falta; si el respaldo falla, la operación no sigue.
@@ -106,7 +106,9 @@ def respaldo_de_seguridad(url: str, motivo: str) -> Optional[Path]:
     from amauta_cli import render
     from amauta_cli.services import respaldo
 
-    if not respaldo.tiene_datos(url):
+    if con_datos is None:
+        con_datos = respaldo.tiene_datos(url)
+    if not con_datos:
         render.info("La base no tiene datos: no hace falta un respaldo de seguridad.")
         return None
     r = respaldo.respaldar(url, motivo=f"previo-{motivo}", progreso=render.progreso)
@@ -314,7 +316,7 @@ def restore(
     render.info(
         f"Destino: {ctx.url_enmascarada}"
         + (
-            f" ({respaldo.cantidad(plan.total_destino, 'fila')} que se reemplazarán)"
+            f" (con datos en {respaldo.cantidad(len(plan.tablas_con_datos), 'tabla')}, que se reemplazarán)"
             if plan.con_datos
             else " (sin datos)"
         )
@@ -326,7 +328,7 @@ def restore(
     )
     confirmar_destructivo(accion, plan.nombre_base, ctx.url_enmascarada, plan.produccion, si)
     if plan.con_datos and not sin_respaldo:
-        respaldo_de_seguridad(ctx.url, "restore")
+        respaldo_de_seguridad(ctx.url, "restore", con_datos=True)
     elif plan.con_datos:
         render.aviso("--sin-respaldo: no se hace respaldo de seguridad del contenido actual.")
     r = respaldo.restaurar(plan, progreso=render.progreso)

@@ -1019,10 +1019,8 @@ def _comparar(
     if manifiesto is not None and entorno_conservado and manifiesto.get("entorno") is None:
         if "_amauta_meta" in esperadas:
             esperadas["_amauta_meta"] += 1  # la marca de entorno del destino, conservada
-    from amauta_cli.models import TABLAS_PRISMA
-
-    todas = set(esperadas) | set(tablas)
-    nombres = [t for t in TABLAS_PRISMA if t in todas] + sorted(todas - set(TABLAS_PRISMA))
+    # Orden alfabético, las tablas propias de amauta (``_...``) al final.
+    nombres = sorted(set(esperadas) | set(tablas), key=lambda t: (t.startswith("_"), t.lower()))
     comparaciones = [
         Comparacion(t, esperadas.get(t) if manifiesto else None, tablas.get(t)) for t in nombres
     ]
@@ -1139,6 +1137,7 @@ def _restaurar_pg(
     final: str = "",
     progreso: Progreso = sin_progreso,
     aplicacion: str = "amauta-restore",
+    mayor: int | None = None,
 ) -> None:
     """Restaura ``insp`` en la base de ``url`` en UNA transacción de ``psql``.
 
@@ -1148,8 +1147,9 @@ def _restaurar_pg(
     o el proceso muere, ``psql`` llega al fin de su entrada sin ``COMMIT`` y el servidor
     deshace la transacción: la base queda como estaba.
     """
-    with conexion(url, solo_lectura=True) as con:
-        _, mayor = _mayor_servidor(con)
+    if mayor is None:
+        with conexion(url, solo_lectura=True) as con:
+            _, mayor = _mayor_servidor(con)
     psql = herramienta("psql", mayor)
     pg_restore = herramienta("pg_restore", mayor) if insp.formato == "custom" else None
     env = entorno_pg(url, aplicacion)
@@ -1254,21 +1254,64 @@ def _restaurar_pg(
         raise
 
 
-def _mensaje_revision_nueva(rev: str, despues: bool = False) -> str:
-    from amauta_cli.services.esquema import cabeza
+@lru_cache(maxsize=1)
+def revisiones_conocidas() -> tuple[str, ...]:
+    """Las revisiones de amauta, de la más vieja a la más nueva (la última es head).
 
+    Se leen con ``ast`` de ``migrations/versions`` en lugar de cargar Alembic (que importa
+    SQLAlchemy y cada migración: ~0,3 s que se sumarían a cada restauración). Si la cadena
+    no es lineal, se pregunta a Alembic.
+    """
+    import ast
+
+    from amauta_cli.services.esquema import dir_migraciones
+
+    anteriores: dict[str, object] = {}
+    for archivo in sorted((dir_migraciones() / "versions").glob("*.py")):
+        valores: dict[str, object] = {}
+        for nodo in ast.parse(archivo.read_text(encoding="utf-8")).body:
+            if isinstance(nodo, ast.Assign) and len(nodo.targets) == 1:
+                destino, valor = nodo.targets[0], nodo.value
+            elif isinstance(nodo, ast.AnnAssign) and nodo.value is not None:
+                destino, valor = nodo.target, nodo.value
+            else:
+                continue
+            if isinstance(destino, ast.Name) and destino.id in ("revision", "down_revision"):
+                try:
+                    valores[destino.id] = ast.literal_eval(valor)
+                except ValueError:
+                    valores[destino.id] = object()
+        if isinstance(valores.get("revision"), str):
+            anteriores[valores["revision"]] = valores.get("down_revision")
+    siguiente = {abajo: rev for rev, abajo in anteriores.items() if isinstance(abajo, (str, type(None)))}
+    orden: list[str] = []
+    actual = siguiente.get(None)
+    while actual is not None and len(orden) <= len(anteriores):
+        orden.append(actual)
+        actual = siguiente.get(actual)
+    if len(orden) != len(anteriores) or len(siguiente) != len(anteriores):
+        from amauta_cli.services.esquema import revisiones
+
+        return tuple(s.revision for s in revisiones())
+    return tuple(orden)
+
+
+def _cabeza() -> str | None:
+    revs = revisiones_conocidas()
+    return revs[-1] if revs else None
+
+
+def _mensaje_revision_nueva(rev: str, despues: bool = False) -> str:
     return (
         f"El respaldo está en la revisión de esquema '{rev}', más nueva que la que conoce esta "
-        f"versión de amauta (última: '{cabeza()}'). "
+        f"versión de amauta (última: '{_cabeza()}'). "
         + ("La restauración se deshizo y la base quedó como estaba. " if despues else "")
         + "Actualice amauta antes de restaurarlo, o agregue --forzar si sabe lo que hace."
     )
 
 
 def _revision_conocida(rev: str | None) -> bool:
-    from amauta_cli.services.esquema import revisiones
-
-    return rev is None or rev in {s.revision for s in revisiones()}
+    return rev is None or rev in revisiones_conocidas()
 
 
 # --- Restaurar en SQLite --------------------------------------------------------------------------
@@ -1371,21 +1414,21 @@ def _limpiar_restos(destino: Path) -> None:
 class PlanRestauracion:
     url: str
     inspeccion: Inspeccion
-    #: Filas por tabla del destino antes de restaurar.
-    filas_destino: dict[str, int]
+    #: Tablas del destino que tienen al menos una fila (sin contar ``alembic_version``).
+    tablas_con_datos: list[str]
     produccion: bool
     #: La marca de entorno del destino, que se conserva tras restaurar.
     entorno_destino: str | None
-    esquema_pg: str | None
     forzar: bool
+    #: PostgreSQL: esquema actual del destino, versión mayor del servidor, y si se puede
+    #: restaurar con ``pg_restore --clean --single-transaction`` a secas (ver ``restaurar``).
+    esquema_pg: str | None = None
+    mayor_pg: int = 0
+    directo: bool = False
 
     @property
     def con_datos(self) -> bool:
-        return any(self.filas_destino.values())
-
-    @property
-    def total_destino(self) -> int:
-        return sum(self.filas_destino.values())
+        return bool(self.tablas_con_datos)
 
     @property
     def nombre_base(self) -> str:
@@ -1400,7 +1443,6 @@ def planificar_restauracion(
 ) -> PlanRestauracion:
     """Todas las comprobaciones que no tocan la base destino; lanza si algo impide restaurar."""
     from amauta_cli.services import entorno
-    from amauta_cli.services.esquema import contar_filas
 
     motor = motor_de_url(url)
     if insp.motor != motor:
@@ -1412,67 +1454,161 @@ def planificar_restauracion(
     rev = (insp.manifiesto or {}).get("revision")
     if insp.manifiesto is not None and not _revision_conocida(rev) and not forzar:
         raise OperacionRechazada(_mensaje_revision_nueva(rev))
-    esquema_pg = None
+    if motor == "postgresql":
+        plan = _planificar_pg(url, insp, forzar)
+    else:
+        plan = _planificar_sqlite(url, insp, forzar)
+    plan.produccion = plan.entorno_destino == "produccion" or entorno.variable_produccion()
+    if plan.con_datos and not limpiar:
+        raise OperacionRechazada(
+            f"La base destino ya tiene datos (en {cantidad(len(plan.tablas_con_datos), 'tabla')}: "
+            f"{', '.join(plan.tablas_con_datos[:5])}{'...' if len(plan.tablas_con_datos) > 5 else ''}): "
+            "restaurar reemplazaría su contenido. Agregue --limpiar para reemplazarlo (antes se "
+            "hace un respaldo de seguridad automático) o elija una base vacía. No se tocó la base."
+        )
+    return plan
+
+
+def _planificar_sqlite(url: str, insp: Inspeccion, forzar: bool) -> PlanRestauracion:
+    from amauta_cli.services import entorno
+    from amauta_cli.services.esquema import contar_filas
+
+    ruta = ruta_sqlite(url)
+    if ruta is None:
+        raise DatosInvalidos("No se puede restaurar en una base SQLite en memoria.")
     filas: dict[str, int] = {}
     env = None
-    ruta = ruta_sqlite(url) if motor == "sqlite" else None
-    if motor == "sqlite" and ruta is None:
-        raise DatosInvalidos("No se puede restaurar en una base SQLite en memoria.")
-    if motor == "postgresql" or (ruta is not None and ruta.exists()):
+    if ruta.exists():
         try:
             with conexion(url, solo_lectura=True) as con:
                 filas = contar_filas(con)
                 env = entorno.leer(con)
-                if motor == "postgresql":
-                    from sqlalchemy import text
-
-                    esquema_pg = con.execute(text("SELECT current_schema()")).scalar()
-                    _, mayor = _mayor_servidor(con)
         except AmautaError as e:
-            if motor == "sqlite" and "no es una base SQLite válida" in e.mensaje:
+            if "no es una base SQLite válida" in e.mensaje:
                 raise DatosInvalidos(
                     f"El destino {ruta} no es una base SQLite válida (está dañado). Muévalo a "
                     f"otro lugar (`mv {ruta} {ruta}.danada`) y restaure en esa misma ruta."
                 ) from None
             raise
-        if motor == "postgresql":
-            if esquema_pg is None:
-                raise AmautaError(
-                    "La base destino no tiene un esquema actual (search_path vacío o inexistente): "
-                    "defina search_path o cree el esquema public."
+    return PlanRestauracion(url, insp, [t for t, n in filas.items() if n], False, env, forzar)
+
+
+#: Objetos del esquema destino: (clase en la lista de pg_restore -l, nombre).
+_SQL_OBJETOS = """
+SELECT coalesce(json_agg(json_build_array(clase, nombre)), '[]') FROM (
+  SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                        WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE'
+                        ELSE 'TABLE' END AS clase, c.relname AS nombre
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                    AND d.objid = c.oid AND d.deptype = 'e')
+  UNION ALL
+  SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.typname
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+  WHERE n.nspname = current_schema() AND t.typtype IN ('e', 'd', 'r', 'c')
+    AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_type'::regclass
+                    AND d.objid = t.oid AND d.deptype = 'e')
+  UNION ALL
+  SELECT 'FUNCTION', p.proname
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.nspname = current_schema()
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::regclass
+                    AND d.objid = p.oid AND d.deptype = 'e')
+) o"""
+
+
+def _planificar_pg(url: str, insp: Inspeccion, forzar: bool) -> PlanRestauracion:
+    """El estado del destino por una sesión de psql (sin SQLAlchemy: cada décima de segundo
+    de arranque cuenta contra el 15 % de sobrecosto)."""
+    sesion = _SesionPsql(url, "amauta-restore")
+    try:
+        estado = json.loads(
+            sesion.valor(
+                "SELECT json_build_object('esquema', current_schema(), "
+                "'numero', current_setting('server_version_num')::int, "
+                f"'objetos', ({_SQL_OBJETOS}))"
+            )
+        )
+        esquema = estado["esquema"]
+        if esquema is None:
+            raise AmautaError(
+                "La base destino no tiene un esquema actual (search_path vacío o inexistente): "
+                "defina search_path o cree el esquema public."
+            )
+        objetos = [tuple(o) for o in estado["objetos"]]
+        tablas = [n for c, n in objetos if c == "TABLE" and n != "alembic_version"]
+        partes = [f"SELECT {_literal(t)} AS t WHERE EXISTS (SELECT 1 FROM {_ident(t)})" for t in tablas]
+        datos = json.loads(
+            sesion.valor(
+                "SELECT json_build_object("
+                + (
+                    f"'con_datos', (SELECT json_agg(t) FROM ({' UNION ALL '.join(partes)}) x), "
+                    if partes
+                    else ""
                 )
-            herramienta("psql", mayor)
-            if insp.formato == "custom":
-                _comprobar_toc(url, insp, herramienta("pg_restore", mayor))
+                + (
+                    "'entorno', (SELECT valor FROM \"_amauta_meta\" WHERE clave = 'entorno'), "
+                    if "_amauta_meta" in tablas
+                    else ""
+                )
+                + "'fin', true)"
+            )
+        )
+    finally:
+        sesion.cerrar()
+    mayor = estado["numero"] // 10000
+    herramienta("psql", mayor)
     plan = PlanRestauracion(
         url,
         insp,
-        filas,
-        env == "produccion" or entorno.variable_produccion(),
-        env,
-        esquema_pg,
+        list(datos.get("con_datos") or []),
+        False,
+        datos.get("entorno"),
         forzar,
+        esquema_pg=esquema,
+        mayor_pg=mayor,
     )
-    if plan.con_datos and not limpiar:
-        con_filas = sum(1 for n in filas.values() if n)
-        raise OperacionRechazada(
-            f"La base destino ya tiene datos ({cantidad(plan.total_destino, 'fila')} en "
-            f"{cantidad(con_filas, 'tabla')}): restaurar reemplazaría su contenido. Agregue --limpiar para "
-            "reemplazarlo (antes se hace un respaldo de seguridad automático) o elija una "
-            "base vacía. No se tocó la base."
-        )
+    if insp.formato == "custom":
+        indice = _comprobar_toc(url, insp, herramienta("pg_restore", mayor))
+        plan.directo = _restauracion_directa_posible(plan, objetos, indice)
     return plan
+
+
+def _restauracion_directa_posible(
+    plan: PlanRestauracion, objetos: list[tuple[str, str]], indice: str
+) -> bool:
+    """¿``pg_restore --clean --if-exists --single-transaction`` hace exactamente lo mismo que
+    el camino general (borrar todo el esquema, restaurar y ajustar, en una transacción)?
+
+    Sí cuando: el respaldo tiene manifiesto (su revisión ya se comprobó), no hay que escribir
+    la marca de entorno del destino, y todo objeto del esquema destino está en el respaldo
+    (``--clean`` solo borra lo que el respaldo trae). Ante la duda, no.
+    """
+    m = plan.inspeccion.manifiesto
+    if m is None or plan.entorno_destino not in (None, m.get("entorno")):
+        return False
+    lineas = indice.splitlines()
+    esquema = plan.esquema_pg
+    for clase, nombre in objetos:
+        if clase == "FUNCTION":
+            return False  # amauta no crea funciones: que decida el camino general
+        marca = f" {clase} {esquema} {nombre} "
+        if not any(marca in linea + " " for linea in lineas if not linea.startswith(";")):
+            return False
+    return True
 
 
 def _nombre_motor(m: str) -> str:
     return {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(m, m)
 
 
-def _comprobar_toc(url: str, insp: Inspeccion, pg_restore: Herramienta) -> None:
-    """``pg_restore -l``: el índice del archivo custom se puede leer."""
+def _comprobar_toc(url: str, insp: Inspeccion, pg_restore: Herramienta) -> str:
+    """``pg_restore -l``: el índice del archivo custom se puede leer. Lo devuelve."""
     r = subprocess.run(
         [pg_restore.ruta, "-l", str(insp.archivo)],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=entorno_pg(url),
     )
@@ -1482,13 +1618,16 @@ def _comprobar_toc(url: str, insp: Inspeccion, pg_restore: Herramienta) -> None:
             "No se tocó la base.",
             [enmascarar_texto(lin, url) for lin in r.stderr.decode("utf-8", "replace").splitlines()[-5:]],
         )
+    return r.stdout.decode("utf-8", "replace")
 
 
 @dataclass
 class ResultadoRestauracion:
     verificacion: Verificacion
     duracion: float
-    revision_cabeza: str
+    revision_cabeza: str | None
+    #: Cómo se restauró: ``pg_restore`` (directo), ``psql`` (camino general) o ``sqlite``.
+    via: str = ""
 
     @property
     def pendiente_migrar(self) -> bool:
@@ -1500,23 +1639,43 @@ class ResultadoRestauracion:
 
 def restaurar(plan: PlanRestauracion, progreso: Progreso = sin_progreso) -> ResultadoRestauracion:
     """Reemplaza el contenido de la base por el respaldo, atómicamente, y lo compara con
-    el manifiesto."""
+    el manifiesto.
+
+    PostgreSQL, dos caminos, los dos en UNA transacción:
+
+    - directo: ``pg_restore --clean --if-exists --single-transaction`` cuando hace lo mismo
+      que el general (ver ``_restauracion_directa_posible``); es el más rápido.
+    - general: ``psql`` con ``BEGIN``, el borrado de todo el esquema, el volcado, las
+      comprobaciones finales y ``COMMIT`` (ver ``_restaurar_pg``).
+
+    Si el directo falla (se deshizo entero), se intenta el general, que borra con CASCADE.
+    """
     from amauta_cli.db import cerrar_motores
-    from amauta_cli.services.esquema import cabeza, contar_filas, revision_actual, revisiones
 
     t0 = time.perf_counter()
     insp = plan.inspeccion
-    conocidas = None if plan.forzar else [s.revision for s in revisiones()]
+    conocidas = None if plan.forzar else list(revisiones_conocidas())
     if motor_de_url(plan.url) == "postgresql":
         assert plan.esquema_pg is not None
-        _restaurar_pg(
-            plan.url,
-            insp,
-            previo=_sql_limpiar_esquema(plan.esquema_pg),
-            final=_sql_final(plan.esquema_pg, conocidas, plan.entorno_destino),
-            progreso=progreso,
-        )
+        via = "psql"
+        if plan.directo:
+            try:
+                _restaurar_pg_directo(plan, progreso)
+                via = "pg_restore"
+            except AmautaError:
+                via = "psql"
+        if via == "psql":
+            _restaurar_pg(
+                plan.url,
+                insp,
+                previo=_sql_limpiar_esquema(plan.esquema_pg),
+                final=_sql_final(plan.esquema_pg, conocidas, plan.entorno_destino),
+                progreso=progreso,
+                mayor=plan.mayor_pg,
+            )
+        revision, tablas = _describir_pg_psql(plan.url)
     else:
+        via = "sqlite"
         destino = ruta_sqlite(plan.url)
         assert destino is not None
         destino.parent.mkdir(parents=True, exist_ok=True)
@@ -1540,10 +1699,12 @@ def restaurar(plan: PlanRestauracion, progreso: Progreso = sin_progreso) -> Resu
             _reemplazar_sqlite(nuevo, destino)
         finally:
             nuevo.unlink(missing_ok=True)
-    cerrar_motores()
-    with conexion(plan.url, solo_lectura=True) as con:
-        revision = revision_actual(con)
-        tablas = contar_filas(con)
+        cerrar_motores()
+        from amauta_cli.services.esquema import contar_filas, revision_actual
+
+        with conexion(plan.url, solo_lectura=True) as con:
+            revision = revision_actual(con)
+            tablas = contar_filas(con)
     verificacion = _comparar(
         insp.archivo,
         insp.manifiesto,
@@ -1551,7 +1712,95 @@ def restaurar(plan: PlanRestauracion, progreso: Progreso = sin_progreso) -> Resu
         tablas,
         entorno_conservado=plan.entorno_destino,
     )
-    return ResultadoRestauracion(verificacion, time.perf_counter() - t0, cabeza())
+    return ResultadoRestauracion(verificacion, time.perf_counter() - t0, _cabeza(), via)
+
+
+def _morir_con_el_padre() -> None:  # pragma: no cover - corre en el hijo
+    """Linux: el hijo recibe SIGKILL si amauta muere (PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+    except Exception:  # noqa: BLE001 - otros sistemas: sin esta garantía extra
+        pass
+
+
+def _restaurar_pg_directo(plan: PlanRestauracion, progreso: Progreso) -> None:
+    """``pg_restore --clean --if-exists --single-transaction`` sobre la base destino.
+
+    Si amauta muere, pg_restore muere con él (PR_SET_PDEATHSIG) y el servidor deshace la
+    transacción: la base queda como estaba.
+    """
+    insp = plan.inspeccion
+    pg_restore = herramienta("pg_restore", plan.mayor_pg)
+    base = datos_conexion(plan.url).base or ""
+    dbname = "dbname='" + base.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    n_tablas = len((insp.manifiesto or {}).get("tablas") or {}) or None
+    proc = None
+    try:
+        with progreso("Restaurando (pg_restore)", n_tablas) as avanzar:
+
+            def al_leer(linea: str) -> bool:
+                if "processing data for table" in linea:
+                    avanzar(1)
+                return linea.startswith("pg_restore: ") and not re.match(
+                    r"pg_restore: (error|warning|detail|hint|fatal)", linea, re.I
+                )
+
+            proc = subprocess.Popen(
+                [pg_restore.ruta, "--clean", "--if-exists", "--single-transaction",
+                 "--exit-on-error", "--no-owner", "--no-privileges", "-v", "-d", dbname,
+                 str(insp.archivo)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=entorno_pg(plan.url, "amauta-restore"),
+                preexec_fn=_morir_con_el_padre,
+            )
+            errores = _Lector(proc.stderr, al_leer)
+            errores.start()
+            codigo = proc.wait()
+            errores.join()
+    except BaseException:
+        _terminar(proc)
+        raise
+    if codigo != 0:
+        raise AmautaError(
+            "pg_restore falló y la restauración se deshizo: la base quedó como estaba.",
+            errores.texto(plan.url),
+        )
+
+
+def _describir_pg_psql(url: str) -> tuple[str | None, dict[str, int]]:
+    """Revisión y filas por tabla de la base, por una sesión de psql."""
+    sesion = _SesionPsql(url, "amauta-restore")
+    try:
+        tablas = json.loads(
+            sesion.valor(
+                "SELECT coalesce(json_agg(c.relname ORDER BY c.relname), '[]') "
+                "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
+            )
+        )
+        contadas = [t for t in tablas if t != "alembic_version"]
+        conteo = " UNION ALL ".join(
+            f"SELECT {_literal(t)} AS t, count(*) AS n FROM {_ident(t)}" for t in contadas
+        )
+        r = json.loads(
+            sesion.valor(
+                "SELECT json_build_object("
+                + (f"'tablas', (SELECT json_object_agg(t, n) FROM ({conteo}) c), " if contadas else "")
+                + (
+                    "'revision', (SELECT version_num FROM alembic_version LIMIT 1), "
+                    if "alembic_version" in tablas
+                    else ""
+                )
+                + "'fin', true)"
+            )
+        )
+    finally:
+        sesion.cerrar()
+    return r.get("revision"), {t: int(n) for t, n in (r.get("tablas") or {}).items()}
 
 
 # --- Verificar un respaldo en una base desechable -------------------------------------------------
