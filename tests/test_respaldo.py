@@ -413,3 +413,13 @@ def test_rollback_cancelado_no_respalda(bd_datos, tmp_path):
     assert r.codigo == 1
     assert bd_datos.instantanea() == antes
     assert not (tmp_path / "xdg-data" / "amauta" / "respaldos").exists()
+
+
+def test_ida_y_vuelta_con_los_datos_del_seed(bd_seed, tmp_path):
+    """Los datos de desarrollo de ``amauta seed`` (``bd_seed``) también vuelven idénticos."""
+    antes = bd_seed.instantanea()
+    archivo = respaldar(bd_seed, tmp_path / "r")
+    modificar(bd_seed)
+    r = invocar(bd_seed.url, "db", "restore", str(archivo), "--limpiar", "--si", "--sin-respaldo")
+    assert r.codigo == 0, r.texto
+    assert bd_seed.instantanea() == antes
