@@ -10,7 +10,10 @@ import typer
 from amauta_cli.cli.comun import Formato, OpcionFormato, OpcionSi, confirmar_destructivo, contexto
 
 app = typer.Typer(
-    help="Esquema y migraciones de la base: migrate, rollback, estado, historial, verificar, entorno.",
+    help=(
+        "Esquema, migraciones y respaldos de la base: migrate, rollback, estado, historial, "
+        "verificar, entorno, backup, backups, verificar-backup, restore."
+    ),
     no_args_is_help=True,
 )
 
@@ -70,8 +73,12 @@ def rollback(
         ),
     ] = None,
     si: OpcionSi = False,
+    sin_respaldo: Annotated[
+        bool,
+        typer.Option("--sin-respaldo", help="No hace el respaldo de seguridad automático antes."),
+    ] = False,
 ) -> None:
-    """Deshace migraciones (borra las tablas y datos que ellas crearon)."""
+    """Deshace migraciones (borra las tablas y datos que ellas crearon), previo respaldo."""
     from amauta_cli import render
     from amauta_cli.db import conexion, datos_conexion
     from amauta_cli.errores import DatosInvalidos
@@ -94,6 +101,10 @@ def rollback(
         prod,
         si,
     )
+    if not sin_respaldo:
+        from amauta_cli.cli.respaldo import respaldo_de_seguridad
+
+        respaldo_de_seguridad(ctx.url, "rollback")
     esquema.revertir(ctx.url, plan)
     render.exito(f"Reversión completa: la base quedó en {plan.destino or 'base'}.")
 
@@ -218,3 +229,6 @@ def entorno_cmd(
         render.exito(f"La base ya estaba marcada como '{nuevo}'. No se cambió nada.")
     else:
         render.exito(f"Entorno de {ctx.url_enmascarada}: {anterior or 'sin marcar'} → {nuevo}.")
+
+
+from amauta_cli.cli import respaldo  # noqa: E402,F401
