@@ -11,14 +11,23 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BaseDePrueba, invocar
+from conftest import PG_ADMIN_URL, REQUIERE_PG, BaseDePrueba, invocar, pg_disponible
 from respaldo_datos import agregar_asistencias, preparar
+
+
+@pytest.fixture(params=["postgresql"])
+def motor(request) -> str:
+    """Este módulo es solo de PostgreSQL: reemplaza la parametrización de conftest."""
+    if not pg_disponible():
+        if REQUIERE_PG:
+            pytest.fail(f"PostgreSQL no responde en {PG_ADMIN_URL}")
+        pytest.skip("PostgreSQL no disponible")
+    return request.param
 
 
 @pytest.fixture
 def pg(motor) -> None:
-    if motor != "postgresql":
-        pytest.skip("solo PostgreSQL")
+    assert motor == "postgresql"
 
 
 @pytest.fixture
