@@ -1130,6 +1130,21 @@ $amauta$;""")
     return "\n".join(partes) + "\n"
 
 
+
+def _lector_pg_restore(avanzar: Callable[[int], None]) -> Callable[[str], bool]:
+    """Lee el stderr de ``pg_restore -v``: avanza el progreso por tabla y dice qué línea
+    es solo informativa (``True``) y cuál es un error o aviso que hay que mostrar."""
+
+    def al_leer(linea: str) -> bool:
+        if "processing data for table" in linea:
+            avanzar(1)
+        return linea.startswith("pg_restore: ") and not re.match(
+            r"pg_restore: (error|warning|detail|hint|fatal)", linea, re.I
+        )
+
+    return al_leer
+
+
 def _restaurar_pg(
     url: str,
     insp: Inspeccion,
@@ -1183,13 +1198,7 @@ def _restaurar_pg(
             if insp.formato == "custom":
                 assert pg_restore is not None
                 with progreso("Restaurando (pg_restore)", n_tablas) as avanzar:
-
-                    def al_leer(linea: str) -> bool:
-                        if "processing data for table" in linea:
-                            avanzar(1)
-                        return linea.startswith("pg_restore: ") and not re.match(
-                            r"pg_restore: (error|warning|detail|hint|fatal)", linea, re.I
-                        )
+                    al_leer = _lector_pg_restore(avanzar)
 
                     proc_pr = subprocess.Popen(
                         [pg_restore.ruta, "-f", "-", "--no-owner", "--no-privileges", "-v",
@@ -1740,13 +1749,7 @@ def _restaurar_pg_directo(plan: PlanRestauracion, progreso: Progreso) -> None:
     proc = None
     try:
         with progreso("Restaurando (pg_restore)", n_tablas) as avanzar:
-
-            def al_leer(linea: str) -> bool:
-                if "processing data for table" in linea:
-                    avanzar(1)
-                return linea.startswith("pg_restore: ") and not re.match(
-                    r"pg_restore: (error|warning|detail|hint|fatal)", linea, re.I
-                )
+            al_leer = _lector_pg_restore(avanzar)
 
             proc = subprocess.Popen(
                 [pg_restore.ruta, "--clean", "--if-exists", "--single-transaction",
