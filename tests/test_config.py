@@ -79,3 +79,15 @@ def test_ayuda_no_importa_sqlalchemy_alembic_ni_bcrypt(args):
     )
     r = subprocess.run([sys.executable, "-c", codigo], capture_output=True, text=True, timeout=60)
     assert "PESADOS []" in r.stdout, r.stdout + r.stderr
+
+
+def test_la_ayuda_esta_en_espanol():
+    from conftest import invocar
+
+    for args in (["--help"], ["db", "--help"], ["asistencia", "registrar", "--help"]):
+        r = invocar(None, *args)
+        assert r.codigo == 0, r.texto
+        assert "Uso: amauta" in r.stdout and "[OPCIONES]" in r.stdout
+        assert "Opciones" in r.stdout and "Muestra esta ayuda y termina." in r.stdout
+        assert "Show this message" not in r.stdout and "[OPTIONS]" not in r.stdout
+    assert "Comandos" in invocar(None, "--help").stdout

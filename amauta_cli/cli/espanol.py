@@ -45,6 +45,10 @@ def instalar() -> None:
     original_usage = formatting.HelpFormatter.write_usage
 
     def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = (
+            args.replace("[OPTIONS]", "[OPCIONES]")
+            .replace("COMMAND [ARGS]...", "COMANDO [ARGS]...")
+        )
         original_usage(self, prog, args, "Uso: " if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
