@@ -179,7 +179,14 @@ def crear_motor(url: str) -> "Engine":
         engine = create_engine(
             url,
             pool_pre_ping=False,
-            connect_args={"connect_timeout": 10, "application_name": "amauta"},
+            connect_args={
+                "connect_timeout": 10,
+                "application_name": "amauta",
+                # Sin sentencias preparadas automáticas: tras borrar y recrear los tipos enum
+                # (seed --reset, restore, rollback + migrate en un mismo proceso) una sentencia
+                # preparada en una conexión del pool falla con "cache lookup failed for type".
+                "prepare_threshold": None,
+            },
         )
     else:
         raise AmautaError(

@@ -168,7 +168,7 @@ def sembrar(
     Sin ``reset``: migra a head (su propia transacción) y siembra en una transacción.
     Con ``reset``: borra todo, migra y siembra en UNA transacción.
     """
-    from amauta_cli.db import conexion, crear_motor, transaccion
+    from amauta_cli.db import conexion, transaccion
     from amauta_cli.services import entorno, esquema
 
     datos = datos if datos is not None else cargar()
@@ -184,11 +184,6 @@ def sembrar(
         if reset:
             from sqlalchemy.orm import Session
 
-            # Las sentencias que psycopg preparó en conexiones del pool apuntan a los tipos
-            # enum que se van a borrar ("cache lookup failed for type"): el reset usa una
-            # conexión nueva, y después nadie reutiliza una vieja.
-            motor = crear_motor(url)
-            motor.dispose()
             with conexion(url) as con:
                 _preparar_transaccion(con)
                 entorno.exigir_no_produccion(con, accion)
@@ -202,7 +197,6 @@ def sembrar(
                 with Session(bind=con, expire_on_commit=False) as s:
                     conteos, fechas = sembrar_en_sesion(s, datos, hoy, contrasenas)
                     s.flush()
-            motor.dispose()
             return ResultadoSeed(datos.archivo, True, aplicadas, conteos, fechas)
 
         avisar("Llevando el esquema a la última revisión (head)...")
