@@ -58,3 +58,18 @@ def test_grupos_homonimos_en_la_misma_institucion_se_nombran_por_id(bd):
     with transaccion(bd.url) as s:
         with pytest.raises(NoEncontrado, match="Hay 2 grupos llamados .* en la institución 'Colegio San Martín'; nombre el grupo por su id"):
             buscar_grupo(s, "Matemática Básica", institucion="Colegio San Martín")
+
+
+def test_institucion_por_palabras_de_su_nombre(bd):
+    """El diseño llama "Escuela Nº 42" a 'Escuela Primaria Nº 42 "Bernardino Rivadavia"'."""
+    _escuela(bd.url)
+    with transaccion(bd.url) as s:
+        s.add(Institucion(nombre='Escuela Primaria Nº 42 "Bernardino Rivadavia"', tipo=TipoInstitucion.ESCUELA))
+    with transaccion(bd.url) as s:
+        assert buscar_institucion(s, "Escuela Nº 42 Ñandú").nombre == "Escuela Nº 42 Ñandú"  # exacto primero
+        assert buscar_institucion(s, "escuela primaria nº 42").nombre.startswith("Escuela Primaria")
+        assert buscar_institucion(s, "Escuela no 42 rivadavia").nombre.startswith("Escuela Primaria")
+        with pytest.raises(NoEncontrado, match="coincide con varias instituciones"):
+            buscar_institucion(s, "escuela 42")
+        with pytest.raises(NoEncontrado, match="No existe la institución"):
+            buscar_institucion(s, "escuela 43")

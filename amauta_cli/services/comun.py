@@ -75,12 +75,13 @@ def buscar_institucion(s: Session, nombre_o_id: str) -> Institucion:
         )
     )
     if not candidatas and sin_acentos(texto):
-        # Sin coincidencia exacta, una parte del nombre sirve si es de UNA sola institución
+        # Sin coincidencia exacta, sirven palabras del nombre si son de UNA sola institución
         # ("Escuela Nº 42" por 'Escuela Primaria Nº 42 "Bernardino Rivadavia"').
+        nombre = sin_acentos_sql(Institucion.nombre)
         candidatas = list(
             s.scalars(
                 select(Institucion)
-                .where(sin_acentos_sql(Institucion.nombre).contains(sin_acentos(texto), autoescape=True))
+                .where(*(nombre.contains(p, autoescape=True) for p in sin_acentos(texto).split()))
                 .order_by(Institucion.nombre)
                 .limit(6)
             )
