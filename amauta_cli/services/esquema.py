@@ -368,7 +368,15 @@ def incluir_objeto(obj: Any, nombre: str | None, tipo: str, reflejado: bool, com
     """Filtro de comparación de Alembic: ignora lo que se crea con SQL a mano."""
     if tipo == "index" and nombre in INDICES_SOLO_SQL:
         return False
+    if tipo == "table" and nombre in _tablas_solo_pg():
+        return False  # propias de amauta, solo en PostgreSQL (fuera de ``metadata``)
     return True
+
+
+def _tablas_solo_pg() -> tuple[str, ...]:
+    from amauta_cli.models import TABLAS_AMAUTA_SOLO_PG
+
+    return TABLAS_AMAUTA_SOLO_PG
 
 
 def verificar(url: str) -> list[str]:
