@@ -201,6 +201,9 @@ def crear_motor(url: str) -> "Engine":
             f"Motor de base de datos no soportado: '{motor}'. "
             "Use una URL postgresql://... o sqlite:///ruta/al/archivo.db."
         )
+    from amauta_cli.dialecto import por_nombre
+
+    por_nombre(motor).anotar_usuario_so(engine)  # auditoría: quién escribe (migración 0005)
     _motores[url] = engine
     return engine
 

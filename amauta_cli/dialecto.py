@@ -82,6 +82,22 @@ class Dialecto:
         """
         raise NotImplementedError
 
+    # --- Auditoría -------------------------------------------------------------------------
+    def anotar_usuario_so(self, engine: Any) -> None:
+        """Hace que la auditoría (``_amauta_auditoria``, migración 0005) registre el usuario
+        del sistema operativo de quien corre amauta en las filas que escriben sus conexiones."""
+        raise NotImplementedError
+
+
+def usuario_so() -> str | None:
+    """El usuario del sistema operativo (para la auditoría), o None si no se puede saber."""
+    import getpass
+
+    try:
+        return getpass.getuser() or None
+    except Exception:  # noqa: BLE001 - sin variables ni entrada en /etc/passwd
+        return None
+
 
 class PostgreSQL(Dialecto):
     nombre = "postgresql"
@@ -103,6 +119,21 @@ class PostgreSQL(Dialecto):
         # transacción), sobre el hash de 64 bits de la clave.
         con.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": clave})
 
+    def anotar_usuario_so(self, engine: Any) -> None:
+        # Una variable de la sesión que leen los disparadores de auditoría. Es solo
+        # informativa: ninguna política de seguridad confía en ella.
+        from sqlalchemy import event
+
+        usuario = usuario_so()
+        if usuario is None:
+            return
+
+        @event.listens_for(engine, "connect")
+        def _al_conectar(dbapi_con: Any, _registro: Any) -> None:  # pragma: no cover - trivial
+            with dbapi_con.cursor() as cur:
+                cur.execute("SELECT set_config('amauta.usuario_so', %s, false)", (usuario,))
+            dbapi_con.commit()
+
 
 class SQLite(Dialecto):
     nombre = "sqlite"
@@ -118,6 +149,51 @@ class SQLite(Dialecto):
     def bloqueo(self, con: Any, *claves: Any) -> None:
         # ``BEGIN IMMEDIATE`` (ver db.py) ya serializa a los escritores de toda la base.
         return None
+
+    def anotar_usuario_so(self, engine: Any) -> None:
+        # SQLite no tiene variables de sesión que un disparador pueda leer (y una función
+        # registrada solo por amauta haría fallar las escrituras de otros clientes). Los
+        # disparadores dejan "usuarioSo" vacío; amauta, al confirmar una transacción de
+        # escritura, completa las filas de auditoría que ella misma agregó (las de id mayor
+        # que el último al empezar: BEGIN IMMEDIATE garantiza que nadie más escribió).
+        from sqlalchemy import event
+
+        usuario = usuario_so()
+
+        @event.listens_for(engine, "begin")
+        def _al_comenzar(conn: Any) -> None:  # pragma: no cover - trivial
+            if conn.get_execution_options().get("solo_lectura"):
+                return
+            cur = conn.connection.driver_connection.cursor()
+            try:
+                cur.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_amauta_auditoria'"
+                )
+                if cur.fetchone() is None:
+                    return
+                cur.execute('SELECT coalesce(max("id"), 0) FROM "_amauta_auditoria"')
+                conn.info["amauta_auditoria_desde"] = cur.fetchone()[0]
+            finally:
+                cur.close()
+
+        @event.listens_for(engine, "commit")
+        def _al_confirmar(conn: Any) -> None:  # pragma: no cover - trivial
+            desde = conn.info.pop("amauta_auditoria_desde", None)
+            if desde is None:
+                return
+            cur = conn.connection.driver_connection.cursor()
+            try:
+                cur.execute(
+                    'UPDATE "_amauta_auditoria" SET "usuarioSo" = ?, "cliente" = \'amauta\' '
+                    'WHERE "id" > ? AND "cliente" IS NULL',
+                    (usuario, desde),
+                )
+            finally:
+                cur.close()
+
+        @event.listens_for(engine, "rollback")
+        def _al_deshacer(conn: Any) -> None:  # pragma: no cover - trivial
+            conn.info.pop("amauta_auditoria_desde", None)
 
 
 class _NFCKeyword(FunctionElement):

@@ -52,7 +52,7 @@ class Alcance:
 def es_postgresql(con: "Connection") -> bool:
     from amauta_cli.dialecto import dialecto
 
-    return dialecto(con).seguridad_por_filas
+    return dialecto(con).es_servidor
 
 
 def alcance(con: "Connection") -> Alcance | None:

@@ -151,8 +151,8 @@ def _sql_funciones(s: str) -> list[str]:
     )
     quien = (
         f"pg_catalog.nextval('{s}.\"_amauta_auditoria_id_seq\"'), {ahora}, session_user::text, "
-        "pg_catalog.nullif(pg_catalog.current_setting('amauta.usuario_so', true), ''), "
-        "pg_catalog.nullif(pg_catalog.current_setting('application_name', true), '')"
+        "nullif(pg_catalog.current_setting('amauta.usuario_so', true), ''), "
+        "nullif(pg_catalog.current_setting('application_name', true), '')"
     )
     return [
         # Institución del rol: solo responde por el rol de la sesión o uno del que la sesión
@@ -222,14 +222,16 @@ CREATE FUNCTION {s}.amauta_alta_estudiante(
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER {fijo} AS $amauta$
 #variable_conflict use_variable
 DECLARE
-  inst text := {s}.amauta_institucion_de(current_user);
+  -- Dentro de SECURITY DEFINER, current_user es el dueño: la escuela es la del rol de la
+  -- sesión (session_user, que solo un superusuario puede cambiar).
+  inst text := {s}.amauta_institucion_de(session_user);
   g record;
   nuevo text := 'c' || pg_catalog.substr(pg_catalog.replace(gen_random_uuid()::text, '-', ''), 1, 24);
   correo text := pg_catalog.lower(pg_catalog.btrim(email));
   t timestamp(3) := {ahora};
 BEGIN
   IF inst IS NULL THEN
-    RAISE EXCEPTION 'amauta: el rol % no tiene una institución asignada en esta base', current_user
+    RAISE EXCEPTION 'amauta: el rol % no tiene una institución asignada en esta base', session_user
       USING ERRCODE = '42501';
   END IF;
   SELECT x."id", x."activo" INTO g FROM {s}."Grupo" x
