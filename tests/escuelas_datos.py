@@ -42,7 +42,7 @@ VISIBLES_A = {
     "Usuario": 5,  # Alicia, Ana, Beto, Carla, Eli (exalumno)
     "Perfil": 5,
     "Asistencia": 6,  # 3 estudiantes × 2 días
-    "Calificacion": 4,  # Ana, Beto, Carla y la vieja de Eli
+    "Calificacion": 4,  # Ana, Beto, Carla y la de Eli (exalumno)
     "Comunicado": 1,
 }
 VISIBLES_B = {

@@ -305,3 +305,37 @@ def test_alta_de_estudiante_rechazada_sin_dejar_nada(escuelas, roles_escuela):
             ejecutar_como(url_como(escuelas.url, nombre), f"SELECT amauta_alta_estudiante('{g_a}', 'z@mail.com', 'Z', 'Z', '{h}')")
         finally:
             borrar_roles([nombre])
+
+
+# --- Auditoría ------------------------------------------------------------------------------------------
+def test_la_auditoria_registra_a_la_escuela_y_la_escuela_no_la_toca(escuelas, roles_escuela):
+    a, b = roles_escuela
+    g_a, ana = _grupo_de(escuelas, INST_A), _usuario(escuelas, ANA)
+    desde = escuelas.valor('SELECT max(id) FROM "_amauta_auditoria"')
+    ejecutar_como(a.url, f'UPDATE "Calificacion" SET nota = 10 WHERE "estudianteId" = \'{ana}\'')
+    filas = escuelas.filas(
+        'SELECT rol, operacion, antes->>\'nota\', despues->>\'nota\', "usuarioSo" '
+        'FROM "_amauta_auditoria" WHERE id > :d',
+        d=desde,
+    )
+    assert filas == [(a.rol, "UPDATE", "7", "10", None)]
+    # Cada escuela ve solo la auditoría de sus grupos.
+    propias = escuelas.valor(
+        'SELECT count(*) FROM "_amauta_auditoria" x JOIN "Grupo" g ON g.id = x."grupoId" '
+        'JOIN "Institucion" i ON i.id = g."institucionId" WHERE i.nombre = :n',
+        n=INST_A,
+    )
+    assert filas_como(a.url, 'SELECT count(*) FROM "_amauta_auditoria"') == [(propias,)]
+    assert filas_como(b.url, 'SELECT count(*) FROM "_amauta_auditoria" WHERE "grupoId" = %(g)s', g=g_a) == [(0,)]
+    antes = escuelas.filas('SELECT * FROM "_amauta_auditoria" ORDER BY id')
+    for sql in (
+        'UPDATE "_amauta_auditoria" SET rol = \'otro\'',
+        'DELETE FROM "_amauta_auditoria"',
+        'TRUNCATE "_amauta_auditoria"',
+        "INSERT INTO \"_amauta_auditoria\" (id, momento, operacion, tabla, \"registroId\") VALUES (0, now(), 'X', 'Y', 'Z')",
+        'ALTER TABLE "Calificacion" DISABLE TRIGGER ALL',
+        'DROP TRIGGER "amauta_auditar_update" ON "Calificacion"',
+    ):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            ejecutar_como(a.url, sql)
+    assert escuelas.filas('SELECT * FROM "_amauta_auditoria" ORDER BY id') == antes
