@@ -82,6 +82,11 @@ class Dialecto:
         """
         raise NotImplementedError
 
+    # --- Permisos --------------------------------------------------------------------------
+    def tablas_legibles(self, con: Any, tablas: list[str]) -> list[str]:
+        """De ``tablas``, las que el rol conectado puede leer (un rol de escuela no lee todas)."""
+        return list(tablas)
+
     # --- Auditoría -------------------------------------------------------------------------
     def anotar_usuario_so(self, engine: Any) -> None:
         """Hace que la auditoría (``_amauta_auditoria``, migración 0005) registre el usuario
@@ -118,6 +123,22 @@ class PostgreSQL(Dialecto):
         # Bloqueo consultivo de transacción (no de sesión: compatible con PgBouncer en modo
         # transacción), sobre el hash de 64 bits de la clave.
         con.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": clave})
+
+    def tablas_legibles(self, con: Any, tablas: list[str]) -> list[str]:
+        from sqlalchemy import bindparam, text
+
+        if not tablas:
+            return []
+        legibles = {
+            r[0]
+            for r in con.execute(
+                text(
+                    "SELECT t FROM unnest(CAST(:ts AS text[])) AS t "
+                    "WHERE has_table_privilege(quote_ident(t), 'SELECT')"
+                ).bindparams(bindparam("ts", list(tablas)))
+            )
+        }
+        return [t for t in tablas if t in legibles]
 
     def anotar_usuario_so(self, engine: Any) -> None:
         # Una variable de la sesión que leen los disparadores de auditoría. Es solo

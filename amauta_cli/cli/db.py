@@ -7,7 +7,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from amauta_cli.cli.comun import Formato, OpcionFormato, OpcionSi, confirmar_destructivo, contexto
+from amauta_cli.cli.comun import (
+    Formato,
+    OpcionFormato,
+    OpcionSi,
+    confirmar_destructivo,
+    contexto,
+    exigir_administracion,
+)
 
 app = typer.Typer(
     help=(
@@ -37,6 +44,8 @@ def migrate(
     ] = None,
 ) -> None:
     """Aplica las migraciones pendientes (crea el esquema en una base vacía)."""
+    if not (sql and desde):
+        exigir_administracion("`amauta db migrate`")
     from amauta_cli import render
     from amauta_cli.services import esquema
 
@@ -79,6 +88,7 @@ def rollback(
     ] = False,
 ) -> None:
     """Deshace migraciones (borra las tablas y datos que ellas crearon), previo respaldo."""
+    exigir_administracion("`amauta db rollback`")
     from amauta_cli import render
     from amauta_cli.db import conexion, datos_conexion
     from amauta_cli.errores import DatosInvalidos
@@ -126,6 +136,16 @@ def estado(formato: OpcionFormato = Formato.tabla) -> None:
         ("origen_url", "Origen de la URL", e["origen_url"]),
         ("version_servidor", "Versión del servidor", e["version_servidor"]),
         ("entorno", "Entorno", e["entorno"] or "sin marcar"),
+        (
+            "limitada_a",
+            "Limitada a",
+            (
+                f"{e['limitada_a']['institucion'] or 'ninguna institución (rol sin acceso en esta base)'} "
+                f"(rol de escuela {e['limitada_a']['rol']}: ve y cambia solo esa institución)"
+            )
+            if e["limitada_a"]
+            else "sin límite (toda la base)",
+        ),
         ("revision_actual", "Revisión actual", e["revision_actual"] or "ninguna (base vacía)"),
         ("revision_cabeza", "Última revisión", e["revision_cabeza"]),
         (
@@ -214,6 +234,7 @@ def entorno_cmd(
     ] = None,
 ) -> None:
     """Registra en la propia base si es de producción, desarrollo o pruebas."""
+    exigir_administracion("`amauta db entorno`")
     from amauta_cli import render
     from amauta_cli.services import entorno
 

@@ -103,8 +103,9 @@ def _traducir(e: Exception) -> AmautaError | None:
     if not type(e).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
         return None
     from amauta_cli.db import error_de_conexion
+    from amauta_cli.services.accesos import traducir_error
 
-    return error_de_conexion(e, comun.contexto().url)
+    return error_de_conexion(e, comun.contexto().url) or traducir_error(e)
 
 
 def _mostrar_error(e: AmautaError) -> None:
@@ -176,6 +177,7 @@ GRUPOS: dict[str, str] = {
     "grupos": "amauta_cli.cli.grupos",
     "asistencia": "amauta_cli.cli.asistencia",
     "calificaciones": "amauta_cli.cli.calificaciones",
+    "accesos": "amauta_cli.cli.accesos",
 }
 _convertidos: dict[str, Any] = {}
 
@@ -195,9 +197,10 @@ def _grupo(nombre: str, resumen: bool) -> Any:
 
 
 def _registrar() -> None:
-    from amauta_cli.cli import seed
+    from amauta_cli.cli import auditoria, seed
 
     app.command("seed")(seed.seed)  # un solo comando, sin subcomandos
+    app.command("auditoria")(auditoria.auditoria)
 
 
 _registrar()

@@ -296,6 +296,9 @@ def restore(
     sin_manifiesto: OpcionSinManifiesto = False,
 ) -> None:
     """Restaura un respaldo: todo o nada, y luego compara revisión y filas con el manifiesto."""
+    from amauta_cli.cli.comun import exigir_administracion
+
+    exigir_administracion("`amauta db restore`")
     from amauta_cli import render
     from amauta_cli.services import respaldo
 

@@ -133,6 +133,11 @@ def _exigir_crear_roles(con: "Connection", accion: str) -> None:
         )
 
 
+def comprobar(con: "Connection", accion: str) -> None:
+    """Lo que todo ``amauta accesos`` exige: PostgreSQL, migrado, credenciales de administración."""
+    _preparar(con, accion)
+
+
 def _preparar(con: "Connection", accion: str) -> None:
     _exigir_postgresql(con)
     exigir_administracion(con, accion)
@@ -195,6 +200,15 @@ def _sql(con: "Connection", plantilla: str, *identificadores: str, literal: str 
     return sql.SQL(plantilla).format(**partes).as_string(crudo)
 
 
+def comprobar_crear(con: "Connection", rol: str) -> str:
+    """Lo que ``crear`` exige antes de pedir la contraseña: PostgreSQL migrado, credenciales de
+    administración que puedan crear roles y un nombre de rol válido. Devuelve el nombre."""
+    _preparar(con, "`amauta accesos crear`")
+    nombre = _validar_nombre(rol)
+    _exigir_crear_roles(con, "`amauta accesos crear`")
+    return nombre
+
+
 def crear(s: "Session", institucion: str, rol: str, password: str) -> Acceso:
     """Crea el rol LOGIN ``rol`` (miembro de ``amauta_escuela``) limitado a ``institucion``.
 
@@ -209,9 +223,7 @@ def crear(s: "Session", institucion: str, rol: str, password: str) -> Acceso:
     from amauta_cli.services.comun import buscar_institucion
 
     con = s.connection()
-    _preparar(con, "`amauta accesos crear`")
-    nombre = _validar_nombre(rol)
-    _exigir_crear_roles(con, "`amauta accesos crear`")
+    nombre = comprobar_crear(con, rol)
     validar_password(password)
     inst = buscar_institucion(s, institucion)
     previo = con.execute(text(_SQL_ACCESOS + 'WHERE a."rol" = :r'), {"r": nombre}).first()
@@ -254,8 +266,12 @@ def crear(s: "Session", institucion: str, rol: str, password: str) -> Acceso:
 
 
 def listar(con: "Connection") -> list[Acceso]:
+    """Los accesos de esta base, por institución (orden alfabético español) y rol."""
+    from amauta_cli.textos import clave_orden
+
     _preparar(con, "`amauta accesos listar`")
-    return [_acceso(f) for f in con.exec_driver_sql(_SQL_ACCESOS + 'ORDER BY i."nombre", a."rol"')]
+    accesos = [_acceso(f) for f in con.exec_driver_sql(_SQL_ACCESOS)]
+    return sorted(accesos, key=lambda a: (clave_orden(a.institucion), a.rol))
 
 
 def _buscar(con: "Connection", rol: str) -> Acceso:

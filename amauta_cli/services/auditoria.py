@@ -25,8 +25,13 @@ TABLAS = {
     "calificacion": "Calificacion",
     "calificaciones": "Calificacion",
 }
-#: Campos que no cuentan como cambio (los pone cualquier escritura).
-SIN_INTERES = {"updatedAt"}
+#: Campos que no cuentan como cambio (los pone cualquier escritura) o que ya están en otras
+#: columnas del listado (el registro, el grupo, el estudiante).
+SIN_INTERES = {"updatedAt", "createdAt", "id", "grupoId", "estudianteId"}
+#: Campos con fecha (medianoche) y con números, para devolverlos con su tipo en ambos motores
+#: (PostgreSQL los guarda como ``2024-03-04T00:00:00``; SQLite, ``2024-03-04 00:00:00.000000``).
+FECHAS = {"fecha"}
+NUMEROS = {"nota", "notaMaxima"}
 LIMITE = 500
 
 
@@ -56,6 +61,30 @@ class Registro:
             k for k in self.despues
             if k not in SIN_INTERES and self.antes.get(k) != self.despues.get(k)
         ]
+
+    @property
+    def valores_antes(self) -> dict[str, Any] | None:
+        """Los valores de la fila antes (sin ids ni marcas de tiempo), con su tipo."""
+        return _valores(self.antes)
+
+    @property
+    def valores_despues(self) -> dict[str, Any] | None:
+        return _valores(self.despues)
+
+
+def _valores(fila: dict[str, Any] | None) -> dict[str, Any] | None:
+    if fila is None:
+        return None
+    d: dict[str, Any] = {}
+    for k, v in fila.items():
+        if k in SIN_INTERES or v is None:
+            continue
+        if k in FECHAS and isinstance(v, str):
+            v = date.fromisoformat(v[:10])
+        elif k in NUMEROS and v is not None:
+            v = float(v)
+        d[k] = v
+    return d
 
 
 @dataclass(frozen=True)

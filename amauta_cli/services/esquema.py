@@ -286,6 +286,9 @@ def contar_filas(con: "Connection") -> dict[str, int]:
     existentes = set(inspect(con).get_table_names())
     tablas = [t for t in TABLAS_PRISMA if t in existentes]
     tablas += sorted(t for t in existentes if t not in tablas and t != "alembic_version")
+    from amauta_cli.dialecto import dialecto
+
+    tablas = dialecto(con).tablas_legibles(con, tablas)  # con credenciales de escuela, no todas
     if not tablas:
         return {}
     prep = con.dialect.identifier_preparer
@@ -297,9 +300,10 @@ def contar_filas(con: "Connection") -> dict[str, int]:
 
 
 def estado(url: str, origen_url: str = "") -> dict[str, Any]:
-    from amauta_cli.services import entorno
+    from amauta_cli.services import accesos, entorno
 
     with conexion(url, solo_lectura=True) as con:
+        alcance = accesos.alcance(con)
         actual = revision_actual(con)
         version = version_servidor(con)
         filas = contar_filas(con)
@@ -323,6 +327,12 @@ def estado(url: str, origen_url: str = "") -> dict[str, Any]:
         "revision_desconocida": not conocida,
         "pendientes": [p.revision for p in pendientes],
         "entorno": env,
+        # Con credenciales de escuela: el rol y la institución a la que se limita la conexión.
+        "limitada_a": (
+            {"rol": alcance.rol, "institucion": alcance.institucion, "institucion_id": alcance.institucion_id}
+            if alcance
+            else None
+        ),
         "tablas": filas,
     }
 
