@@ -149,11 +149,13 @@ def _sql_funciones(s: str) -> list[str]:
         '"id", "momento", "rol", "usuarioSo", "cliente", "operacion", "tabla", "registroId", '
         '"grupoId", "estudianteId", "antes", "despues"'
     )
-    quien = (
-        f"pg_catalog.nextval('{s}.\"_amauta_auditoria_id_seq\"'), {ahora}, session_user::text, "
-        "nullif(pg_catalog.current_setting('amauta.usuario_so', true), ''), "
-        "nullif(pg_catalog.current_setting('application_name', true), '')"
-    )
+    # Quién y cuándo: una vez por sentencia (variables), no por fila.
+    quien = "pg_catalog.nextval('{s}.\"_amauta_auditoria_id_seq\"'), v_momento, v_rol, v_usuario, v_cliente".replace("{s}", s)
+    declarar = f"""DECLARE
+  v_momento timestamp(3) := {ahora};
+  v_rol text := session_user::text;
+  v_usuario text := nullif(pg_catalog.current_setting('amauta.usuario_so', true), '');
+  v_cliente text := nullif(pg_catalog.current_setting('application_name', true), '');"""
     return [
         # Institución del rol: solo responde por el rol de la sesión o uno del que la sesión
         # es miembro (SET ROLE), así que nadie consulta el mapa por otro rol.
@@ -167,6 +169,7 @@ $amauta$""",
         f"""
 CREATE FUNCTION {s}.amauta_auditar() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER {fijo} AS $amauta$
+{declarar}
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO {s}."_amauta_auditoria" ({campos_aud})
