@@ -136,6 +136,12 @@ def _sin_acentos(valor: object) -> object:
     return sin_acentos(str(valor))
 
 
+def _lexemas(valor: object) -> str:
+    from amauta_cli.busqueda import lexemas
+
+    return lexemas(None if valor is None else str(valor))
+
+
 # --- Motores ---------------------------------------------------------------------------
 _motores: dict[str, "Engine"] = {}
 
@@ -165,6 +171,8 @@ def crear_motor(url: str) -> "Engine":
             cur.close()
             # Equivalente SQLite de services.comun.sin_acentos_sql (búsquedas sin acentos).
             dbapi_con.create_function("amauta_sin_acentos", 1, _sin_acentos, deterministic=True)
+            # Raíces en español para la tabla FTS5 de búsqueda de cursos (migración 0004).
+            dbapi_con.create_function("amauta_lexemas", 1, _lexemas, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _al_comenzar(conn):  # pragma: no cover - trivial
