@@ -131,7 +131,7 @@ def ruta_sqlite(url: str) -> Path | None:
 def _sin_acentos(valor: object) -> object:
     if valor is None:
         return None
-    from amauta_cli.parsing import sin_acentos
+    from amauta_cli.textos import sin_acentos
 
     return sin_acentos(str(valor))
 
@@ -140,6 +140,12 @@ def _lexemas(valor: object) -> str:
     from amauta_cli.busqueda import lexemas
 
     return lexemas(None if valor is None else str(valor))
+
+
+def _colacion_es(a: str, b: str) -> int:
+    from amauta_cli.textos import comparar
+
+    return comparar(a, b)
 
 
 # --- Motores ---------------------------------------------------------------------------
@@ -173,6 +179,8 @@ def crear_motor(url: str) -> "Engine":
             dbapi_con.create_function("amauta_sin_acentos", 1, _sin_acentos, deterministic=True)
             # Raíces en español para la tabla FTS5 de búsqueda de cursos (migración 0004).
             dbapi_con.create_function("amauta_lexemas", 1, _lexemas, deterministic=True)
+            # Orden alfabético español (dialecto.SQLite.orden_es): ``COLLATE es``.
+            dbapi_con.create_collation("es", _colacion_es)
 
         @event.listens_for(engine, "begin")
         def _al_comenzar(conn):  # pragma: no cover - trivial

@@ -9,7 +9,8 @@ nada de los modelos de Prisma (el índice del diseño queda como está):
 
 PostgreSQL
 - ``amauta_sin_acentos(text)``: minúsculas y sin tildes con la tabla compartida de
-  ``amauta_cli.textos`` (``translate``, más las marcas combinantes del texto en NFD), una
+  ``amauta_cli.textos`` (``normalize`` a NFC y ``translate``, que además quita las marcas
+  combinantes que queden), como ``dialecto.sin_acentos`` y ``textos.sin_acentos``; una
   función SQL ``IMMUTABLE`` (``unaccent`` no lo es y es una extensión).
 - ``amauta_documento_curso(titulo, descripcion, lecciones)``: el ``tsvector`` plegado, con
   pesos A (título), B (descripción) y C (títulos y descripciones de las lecciones).
@@ -61,7 +62,7 @@ PG_FUNCIONES = [
     f"""
 CREATE OR REPLACE FUNCTION amauta_sin_acentos(texto text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$ SELECT lower(translate(texto, {_literal(CON_ACENTO + _COMBINANTES)}, {_literal(SIN_ACENTO)})) $$
+AS $$ SELECT lower(translate(normalize(texto, NFC), {_literal(CON_ACENTO + _COMBINANTES)}, {_literal(SIN_ACENTO)})) $$
 """,
     """
 CREATE OR REPLACE FUNCTION amauta_documento_curso(titulo text, descripcion text, lecciones text)
