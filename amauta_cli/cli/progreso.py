@@ -70,6 +70,7 @@ def reporte(
         Columna("progreso", "Progreso", "porcentaje", prioridad=0, decimales=0),
         Columna("mejor_puntaje", "Mejor quiz", "decimal", prioridad=1),
         Columna("ultimo_acceso", "Último acceso", "fecha", prioridad=2),
+        Columna("completadoEn", "Completado", "fecha", prioridad=3),
     ]
     notas = []
     if r.desactualizadas:
