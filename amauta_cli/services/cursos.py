@@ -503,7 +503,9 @@ def buscar(
         raise DatosInvalidos("--limite y --pagina deben ser enteros de 1 en adelante.")
     b = dialecto(s).busqueda_cursos(texto)
     condiciones = [] if todos else [Curso.estado == EstadoCurso.PUBLICADO]
-    base = select(Curso.id).join(b, b.c.curso_id == Curso.id).where(*condiciones)
+    # La subconsulta de búsqueda va primero (recorre solo las coincidencias del índice) y cada
+    # coincidencia busca su curso por la clave primaria.
+    base = select(Curso.id).select_from(b).join(Curso, b.c.curso_id == Curso.id).where(*condiciones)
     total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
     filas = s.execute(
         select(
@@ -516,7 +518,8 @@ def buscar(
             Curso.estado,
             b.c.rango,
         )
-        .join(b, b.c.curso_id == Curso.id)
+        .select_from(b)
+        .join(Curso, b.c.curso_id == Curso.id)
         .join(Categoria, Categoria.id == Curso.categoriaId)
         .where(*condiciones)
         .order_by(b.c.rango.desc(), Curso.titulo, Curso.id)
