@@ -10,6 +10,7 @@ from conftest import invocar
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import inspect
 
+from amauta_cli.services import esquema
 from amauta_cli.services.esquema import dir_migraciones, migrar, revision_actual
 
 INDICE = "Calificacion_grupoId_estudianteId_materia_periodo_key"
@@ -65,7 +66,7 @@ def test_el_indice_impide_duplicar(crear_plantilla):
 
 def test_upgrade_sin_repetidas(bd_0002):
     antes = bd_0002.instantanea()
-    r = invocar(bd_0002.url, "db", "migrate")
+    r = invocar(bd_0002.url, "db", "migrate", "--revision", "0003")
     assert r.codigo == 0, r.texto
     assert "aplicada 0003: Calificación única por grupo, estudiante, materia y período" in r.stderr
     assert revision(bd_0002) == "0003"
@@ -80,7 +81,7 @@ def test_upgrade_con_repetidas_se_detiene_sin_cambiar_nada(bd_0002):
     bd_0002.ejecutar(REPETIR.replace("'-r'", "'-s'") + " AND id NOT LIKE '%-%'", p="1er Trimestre")
     antes = bd_0002.instantanea()
 
-    r = invocar(bd_0002.url, "db", "migrate")
+    r = invocar(bd_0002.url, "db", "migrate", "--revision", "0003")
     assert r.codigo == 1, r.texto
     assert r.excepcion is None and "Traceback" not in r.texto
     assert "No se aplicó la migración 0003" in r.stderr
@@ -100,7 +101,7 @@ def test_upgrade_con_repetidas_se_detiene_sin_cambiar_nada(bd_0002):
     assert len(filas) == 15
     # Resolverlo como dice el mensaje (dejar una por combinación) permite migrar.
     bd_0002.ejecutar("DELETE FROM \"Calificacion\" WHERE id LIKE '%-%'")
-    r = invocar(bd_0002.url, "db", "migrate")
+    r = invocar(bd_0002.url, "db", "migrate", "--revision", "0003")
     assert r.codigo == 0, r.texto
     assert revision(bd_0002) == "0003" and INDICE in indices(bd_0002)
 
@@ -114,7 +115,7 @@ def test_la_lista_de_repetidas_se_corta(bd_0002):
     for i in range(60):
         for sufijo in "ab":
             bd_0002.ejecutar(copia, sufijo=f"-{sufijo}{i}", periodo=f"Parcial {i:02d}")
-    r = invocar(bd_0002.url, "db", "migrate")
+    r = invocar(bd_0002.url, "db", "migrate", "--revision", "0003")
     assert r.codigo == 1
     assert "tiene 60 combinaciones repetidas (60 filas de más)" in r.stderr
     assert r.stderr.count(" 2 calificaciones") == 50
