@@ -30,7 +30,7 @@ En PostgreSQL con disparadores por sentencia (tablas de transición: baratos par
 masivas); en SQLite, por fila.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-27
 """
 
@@ -43,8 +43,7 @@ from sqlalchemy.dialects import postgresql
 from amauta_cli.errores import ErrorMigracion
 
 revision = "0005"
-# TODO al unir: 0004 (issue 13) todavía no está en main; cuando llegue, encadenar a "0004".
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
