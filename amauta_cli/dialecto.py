@@ -303,6 +303,8 @@ class SQLite(Dialecto):
             desde = conn.info.pop("amauta_auditoria_desde", None)
             if desde is None:
                 return
+            import sqlite3
+
             cur = conn.connection.driver_connection.cursor()
             try:
                 cur.execute(
@@ -310,6 +312,8 @@ class SQLite(Dialecto):
                     'WHERE "id" > ? AND "cliente" IS NULL',
                     (usuario, desde),
                 )
+            except sqlite3.OperationalError:
+                pass  # la transacción borró la tabla (db rollback de la 0005)
             finally:
                 cur.close()
 
