@@ -361,3 +361,5 @@ def restore(
         f"Restauración completa en {_segundos(r.duracion)}: {respaldo.cantidad(v.filas, 'fila')}"
         + (", iguales al manifiesto." if v.con_manifiesto else ".")
     )
+    for aviso in r.avisos:
+        render.aviso(aviso)

@@ -1637,6 +1637,8 @@ class ResultadoRestauracion:
     revision_cabeza: str | None
     #: Cómo se restauró: ``pg_restore`` (directo), ``psql`` (camino general) o ``sqlite``.
     via: str = ""
+    #: Avisos para quien restauró (p. ej. roles de escuela que faltan en este servidor).
+    avisos: list[str] = field(default_factory=list)
 
     @property
     def pendiente_migrar(self) -> bool:
@@ -1664,9 +1666,11 @@ def restaurar(plan: PlanRestauracion, progreso: Progreso = sin_progreso) -> Resu
     t0 = time.perf_counter()
     insp = plan.inspeccion
     conocidas = None if plan.forzar else list(revisiones_conocidas())
+    avisos: list[str] = []
     if motor_de_url(plan.url) == "postgresql":
         assert plan.esquema_pg is not None
         via = "psql"
+        _accesos_de_escuelas(plan.url, insp)
         if plan.directo:
             try:
                 _restaurar_pg_directo(plan, progreso)
@@ -1683,6 +1687,7 @@ def restaurar(plan: PlanRestauracion, progreso: Progreso = sin_progreso) -> Resu
                 mayor=plan.mayor_pg,
             )
         revision, tablas = _describir_pg_psql(plan.url)
+        avisos = _accesos_de_escuelas(plan.url, insp, despues=True)
     else:
         via = "sqlite"
         destino = ruta_sqlite(plan.url)
@@ -1721,7 +1726,29 @@ def restaurar(plan: PlanRestauracion, progreso: Progreso = sin_progreso) -> Resu
         tablas,
         entorno_conservado=plan.entorno_destino,
     )
-    return ResultadoRestauracion(verificacion, time.perf_counter() - t0, _cabeza(), via)
+    return ResultadoRestauracion(verificacion, time.perf_counter() - t0, _cabeza(), via, avisos)
+
+
+def _accesos_de_escuelas(url: str, insp: Inspeccion, despues: bool = False) -> list[str]:
+    """Accesos por escuela (migración 0005) al restaurar en PostgreSQL.
+
+    Antes: las políticas del respaldo nombran al rol de grupo ``amauta_escuela`` (del servidor,
+    no de la base): si falta, se crea, o se explica cómo. Después: se vuelven a dar sus permisos
+    (los respaldos se hacen sin privilegios) y se avisa qué roles de escuela faltan en este
+    servidor y cómo recrearlos con ``amauta accesos crear``.
+    """
+    from amauta_cli.services import accesos
+    from amauta_cli.services.esquema import revisiones
+
+    orden = [s.revision for s in revisiones()]
+    rev = (insp.manifiesto or {}).get("revision")
+    if rev in orden and orden.index(rev) < orden.index("0005"):
+        return []  # un respaldo de antes de la seguridad por escuelas
+    with conexion(url) as con:
+        if not despues:
+            accesos.asegurar_rol_grupo(con)
+            return []
+        return accesos.tras_restaurar(con)
 
 
 def _morir_con_el_padre() -> None:  # pragma: no cover - corre en el hijo
