@@ -278,3 +278,29 @@ def test_accesos_en_sqlite_dice_que_es_solo_postgresql(tmp_path):
     assert r.codigo == 1 and "SQLite no tiene" in r.stderr
     e = _json(invocar(url, "db", "estado", "--formato", "json"))
     assert e["limitada_a"] is None
+
+
+def test_importar_y_exportar_con_credenciales_de_escuela(escuelas, roles_escuela, tmp_path):
+    a, _ = roles_escuela
+    g_b = escuelas.valor(
+        'SELECT g.id FROM "Grupo" g JOIN "Institucion" i ON i.id = g."institucionId" WHERE i.nombre = :n', n=INST_B
+    )
+    bueno = tmp_path / "bueno.csv"
+    bueno.write_text(f"grupo,email,fecha,estado\n{GRUPO},{ANA},2024-03-07,ausente\n{GRUPO},beto@mail.com,2024-03-07,presente\n")
+    r = invocar(a.url, "asistencia", "importar", str(bueno))
+    assert r.codigo == 0, r.texto
+    assert escuelas.valor("SELECT count(*) FROM \"Asistencia\" WHERE fecha = '2024-03-07'") == 2
+    antes = escuelas.instantanea()
+    malo = tmp_path / "malo.csv"
+    malo.write_text(
+        f"grupo,email,fecha,estado\n{GRUPO},{ANA},2024-03-08,ausente\n{g_b},{CIRO},2024-03-08,ausente\n"
+        f"{GRUPO},{CIRO},2024-03-08,ausente\n"
+    )
+    r = invocar(a.url, "asistencia", "importar", str(malo))
+    assert r.codigo == 1
+    assert f"no existe el grupo '{g_b}'" in r.stderr and f"no existe un usuario con el email '{CIRO}'" in r.stderr
+    assert escuelas.instantanea() == antes
+    r = invocar(a.url, "asistencia", "exportar")
+    assert r.codigo == 0, r.texto
+    lineas = r.stdout.strip().splitlines()[1:]
+    assert len(lineas) == VISIBLES_A["Asistencia"] + 2 and CIRO not in r.stdout

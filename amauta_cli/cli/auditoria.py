@@ -90,7 +90,6 @@ def auditoria(
             "registro": r.registro_id,
             "antes": r.valores_antes,
             "despues": r.valores_despues,
-            "id": r.id,
         }
         for r in a.registros
     ]
@@ -114,10 +113,9 @@ def auditoria(
                 Columna("usuario_so", "Usuario del sistema", "codigo", prioridad=2),
                 Columna("cliente", "Cliente", "codigo", prioridad=3),
                 Columna("institucion", "Institución", "nombre", prioridad=3),
-                Columna("registro", "Registro", "codigo", prioridad=5),
-                Columna("antes", "Antes", prioridad=6),
-                Columna("despues", "Después", prioridad=6),
-                Columna("id", "N.º", "codigo", prioridad=7),
+                Columna("antes", "Antes", prioridad=5),
+                Columna("despues", "Después", prioridad=5),
+                Columna("registro", "Registro", "codigo", prioridad=6),
             ],
             filas=filas,
             notas=notas,
