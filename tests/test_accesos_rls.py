@@ -339,3 +339,23 @@ def test_la_auditoria_registra_a_la_escuela_y_la_escuela_no_la_toca(escuelas, ro
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             ejecutar_como(a.url, sql)
     assert escuelas.filas('SELECT * FROM "_amauta_auditoria" ORDER BY id') == antes
+
+
+def test_db_verificar_vigila_la_seguridad_por_escuelas(escuelas):
+    from conftest import invocar
+
+    r = invocar(escuelas.url, "db", "verificar")
+    assert r.codigo == 0, r.texto
+    escuelas.ejecutar('ALTER TABLE "Calificacion" DISABLE ROW LEVEL SECURITY')
+    escuelas.ejecutar('DROP POLICY amauta_escuela ON "Grupo"')
+    escuelas.ejecutar('ALTER TABLE "Asistencia" DISABLE TRIGGER amauta_auditar_update')
+    escuelas.ejecutar("ALTER FUNCTION amauta_institucion_de(name) RESET search_path")
+    r = invocar(escuelas.url, "db", "verificar")
+    assert r.codigo == 1
+    for texto in (
+        'la seguridad por filas está apagada en "Calificacion"',
+        'falta la política "amauta_escuela" en "Grupo"',
+        'disparador de auditoría "amauta_auditar_update" en "Asistencia"',
+        "amauta_institucion_de(name) debe ser SECURITY DEFINER con search_path fijo",
+    ):
+        assert texto in r.stderr, r.stderr

@@ -161,6 +161,9 @@ def backup(
     ] = False,
 ) -> None:
     """Respalda la base (pg_dump o la API de respaldo de SQLite) con un manifiesto JSON al lado."""
+    from amauta_cli.cli.comun import exigir_administracion
+
+    exigir_administracion("`amauta db backup`")
     from amauta_cli import render
     from amauta_cli.services import respaldo
 

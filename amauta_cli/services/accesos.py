@@ -361,6 +361,74 @@ def probar(con: "Connection", rol: str) -> Prueba:
     return Prueba(acc, [(t, visibles[t], totales[t]) for t in TABLAS_ESCUELA])
 
 
+# --- Verificación -----------------------------------------------------------------------------
+#: Tablas con seguridad por filas y sus dos políticas (migración 0005).
+TABLAS_RLS = (*TABLAS_ESCUELA[:-1], "_amauta_vinculo", "_amauta_auditoria")
+FUNCIONES = (
+    "amauta_institucion_de(name)",
+    "amauta_auditar()",
+    "amauta_vincular()",
+    "amauta_alta_estudiante(text,text,text,text,text,text,text)",
+)
+
+
+def verificar(con: "Connection") -> list[str]:
+    """Para ``amauta db verificar``: que la seguridad por escuelas y la auditoría sigan en pie
+    (RLS activa, las dos políticas de cada tabla, las funciones SECURITY DEFINER con
+    search_path fijo, los disparadores de auditoría y el rol de grupo). Vacía en SQLite o
+    antes de la migración 0005."""
+    from sqlalchemy import bindparam, text
+
+    if not es_postgresql(con) or not con.exec_driver_sql(
+        "SELECT pg_catalog.to_regclass('\"_amauta_acceso\"') IS NOT NULL"
+    ).scalar():
+        return []
+    problemas: list[str] = []
+    filas = con.execute(
+        text(
+            "SELECT c.relname, c.relrowsecurity, "
+            "  array(SELECT p.polname FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid ORDER BY 1) "
+            "FROM pg_catalog.pg_class c WHERE c.relnamespace = current_schema()::regnamespace "
+            "AND c.relname IN :tablas"
+        ).bindparams(bindparam("tablas", expanding=True)),
+        {"tablas": list(TABLAS_RLS)},
+    ).all()
+    por_tabla = {f[0]: (f[1], set(f[2])) for f in filas}
+    for t in TABLAS_RLS:
+        activa, politicas = por_tabla.get(t, (False, set()))
+        if not activa:
+            problemas.append(f'la seguridad por filas está apagada en "{t}" (migración 0005)')
+        for p in sorted({"amauta_todos", ROL_GRUPO} - politicas):
+            problemas.append(f'falta la política "{p}" en "{t}"')
+    for f in FUNCIONES:
+        fila = con.execute(
+            text(
+                "SELECT p.prosecdef, coalesce(array_to_string(p.proconfig, ','), '') "
+                "FROM pg_catalog.pg_proc p WHERE p.oid = pg_catalog.to_regprocedure(:f)"
+            ),
+            {"f": f},
+        ).first()
+        if fila is None:
+            problemas.append(f"falta la función {f}")
+        elif not fila[0] or "search_path=" not in fila[1]:
+            problemas.append(f"la función {f} debe ser SECURITY DEFINER con search_path fijo")
+    disparadores = {
+        (t, n)
+        for t, n in con.exec_driver_sql(
+            "SELECT c.relname, g.tgname FROM pg_catalog.pg_trigger g "
+            "JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid "
+            "WHERE c.relnamespace = current_schema()::regnamespace AND g.tgenabled <> 'D'"
+        )
+    }
+    for t in ("Asistencia", "Calificacion"):
+        for op in ("insert", "update", "delete"):
+            if (t, f"amauta_auditar_{op}") not in disparadores:
+                problemas.append(f'falta (o está apagado) el disparador de auditoría "amauta_auditar_{op}" en "{t}"')
+    if not _rol_existe(con, ROL_GRUPO):
+        problemas.append(f"falta el rol de grupo '{ROL_GRUPO}' en el servidor")
+    return problemas
+
+
 # --- Restauraciones ------------------------------------------------------------------------------
 def asegurar_rol_grupo(con: "Connection") -> None:
     """Antes de restaurar un respaldo con políticas: el rol de grupo debe existir en el servidor."""

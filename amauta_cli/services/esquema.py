@@ -481,6 +481,9 @@ def verificar(url: str) -> list[str]:
         )
         for diff in compare_metadata(mc, metadata):
             problemas.extend(_describir(diff))
+        from amauta_cli.services import accesos
+
+        problemas.extend(accesos.verificar(con))  # seguridad por escuelas y auditoría (0005)
         insp = inspect(con)
         existentes = set(insp.get_table_names())
         # Acciones ON DELETE / ON UPDATE de las claves foráneas (Alembic no las compara).
