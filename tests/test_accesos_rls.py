@@ -359,3 +359,33 @@ def test_db_verificar_vigila_la_seguridad_por_escuelas(escuelas):
         "amauta_institucion_de(name) debe ser SECURITY DEFINER con search_path fijo",
     ):
         assert texto in r.stderr, r.stderr
+
+
+def test_la_migracion_0005_se_revierte_y_se_vuelve_a_aplicar(escuelas, roles_escuela):
+    from conftest import invocar
+
+    a, b = roles_escuela
+    antes = escuelas.instantanea()
+    r = invocar(escuelas.url, "db", "rollback", "--revision", "0004", "--si", "--sin-respaldo")
+    assert r.codigo == 1 and "Revóquelos primero" in r.stderr and a.rol in r.stderr
+    assert escuelas.instantanea() == antes
+    for rol in (a, b):
+        assert invocar(escuelas.url, "accesos", "revocar", rol.rol, "--si").codigo == 0
+    r = invocar(escuelas.url, "db", "rollback", "--revision", "0004", "--si", "--sin-respaldo")
+    assert r.codigo == 0, r.texto
+    assert escuelas.valor("SELECT count(*) FROM pg_policies WHERE schemaname = 'public'") == 0
+    assert escuelas.valor("SELECT count(*) FROM pg_class WHERE relrowsecurity") == 0
+    assert escuelas.valor("SELECT count(*) FROM pg_proc WHERE proname LIKE 'amauta\\_%' AND proname <> 'amauta_sin_acentos' "
+                          "AND proname NOT LIKE 'amauta\\_busqueda%' AND proname NOT LIKE 'amauta\\_documento%'") == 0
+    assert escuelas.valor(
+        "SELECT count(*) FROM information_schema.role_table_grants WHERE grantee = 'amauta_escuela' "
+        "AND table_catalog = current_database()"
+    ) == 0
+    tablas = {t for (t,) in escuelas.filas("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    assert not tablas & {"_amauta_acceso", "_amauta_vinculo", "_amauta_auditoria"}
+    assert invocar(escuelas.url, "db", "verificar").codigo == 1  # pendiente la 0005
+    r = invocar(escuelas.url, "db", "migrate")
+    assert r.codigo == 0, r.texto
+    assert invocar(escuelas.url, "db", "verificar").codigo == 0
+    # Los vínculos se reconstruyen con lo que hay (exalumnos incluidos, por sus notas).
+    assert escuelas.valor('SELECT count(*) FROM "_amauta_vinculo"') == VISIBLES_A["Usuario"] + VISIBLES_B["Usuario"]

@@ -137,3 +137,17 @@ def test_listar_con_filtros(escuelas):
             auditoria.listar(s, desde=hoy, hasta=hoy - timedelta(days=3))
         with pytest.raises(NoEncontrado):
             auditoria.listar(s, grupo="No existe")
+
+
+def test_la_auditoria_se_revierte_y_se_vuelve_a_aplicar(escuelas):
+    from conftest import invocar
+
+    r = invocar(escuelas.url, "db", "rollback", "--revision", "0004", "--si", "--sin-respaldo")
+    assert r.codigo == 0, r.texto
+    escuelas.ejecutar('UPDATE "Calificacion" SET nota = 5')  # sin la tabla, sin disparadores que fallen
+    assert "_amauta_auditoria" not in escuelas.conteos()
+    assert invocar(escuelas.url, "db", "migrate").codigo == 0
+    assert escuelas.contar("_amauta_auditoria") == 0
+    escuelas.ejecutar('UPDATE "Calificacion" SET nota = 6')
+    assert escuelas.contar("_amauta_auditoria") == escuelas.contar("Calificacion")
+    assert invocar(escuelas.url, "db", "verificar").codigo == 0
