@@ -126,7 +126,7 @@ def test_restore_interrumpido_deja_el_contenido_anterior(bd_datos, tmp_path, cam
 def test_sqlite_no_reemplaza_una_base_abierta_por_otro_proceso(motor, tmp_path):
     """El reemplazo del archivo espera a que nadie use la base, y si no, no la toca."""
     from amauta_cli.errores import OperacionRechazada
-    from amauta_cli.services.respaldo import _reemplazar_sqlite
+    from amauta_cli.services.respaldo.sqlite import reemplazar as _reemplazar_sqlite
 
     destino, nuevo = tmp_path / "base.db", tmp_path / ".base.db.restaurando-1"
     for ruta, valor in ((destino, "viejo"), (nuevo, "nuevo")):

@@ -102,9 +102,9 @@ def rollback(
         si,
     )
     if not sin_respaldo:
-        from amauta_cli.cli.respaldo import respaldo_de_seguridad
+        from amauta_cli.services.respaldo import respaldo_de_seguridad
 
-        respaldo_de_seguridad(ctx.url, "rollback")
+        respaldo_de_seguridad(ctx.url, "rollback", informar=render.info, progreso=render.progreso)
     esquema.revertir(ctx.url, plan)
     render.exito(f"Reversión completa: la base quedó en {plan.destino or 'base'}.")
 
@@ -231,4 +231,12 @@ def entorno_cmd(
         render.exito(f"Entorno de {ctx.url_enmascarada}: {anterior or 'sin marcar'} → {nuevo}.")
 
 
-from amauta_cli.cli import respaldo  # noqa: E402,F401
+def _registrar_respaldos() -> None:
+    """``backup``, ``backups``, ``verificar-backup`` y ``restore`` viven en ``cli/respaldo.py``
+    (que no importa este módulo) y se suman a este grupo."""
+    from amauta_cli.cli import respaldo
+
+    app.registered_commands.extend(respaldo.app.registered_commands)
+
+
+_registrar_respaldos()

@@ -1,7 +1,9 @@
 """``amauta db backup|backups|verificar-backup|restore``: respaldos verificados y restauraciones seguras.
 
-Los comandos se agregan al grupo ``amauta db`` (``cli/db.py`` importa este módulo al final).
-Solo Typer y la biblioteca estándar a nivel de módulo.
+Los comandos viven en ``app`` y ``cli/db.py`` los agrega a su grupo (la dependencia va
+en un solo sentido: este módulo no importa ``cli/db.py``). El flujo entero está en
+``services/respaldo``; aquí solo se leen opciones y se muestran resultados. Solo Typer y la
+biblioteca estándar a nivel de módulo.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from amauta_cli.cli.comun import Formato, OpcionFormato, OpcionSi, confirmar_destructivo, contexto
-from amauta_cli.cli.db import app
 
 if TYPE_CHECKING:  # pragma: no cover
-    from amauta_cli.services.respaldo import ResultadoRespaldo, Verificacion
+    from amauta_cli.services.respaldo import PlanRestauracion, ResultadoRespaldo, Verificacion
+
+#: Los comandos de respaldo; ``cli/db.py`` los registra en ``amauta db``.
+app = typer.Typer()
 
 
 class FormatoRespaldo(str, Enum):
@@ -98,25 +102,25 @@ def _mostrar_verificacion(v: "Verificacion", titulo: str) -> None:
     )
 
 
-def respaldo_de_seguridad(url: str, motivo: str, con_datos: Optional[bool] = None) -> Optional[Path]:
-    """El respaldo automático antes de una operación destructiva (restore, rollback).
-
-    Si la base no tiene datos no hace falta; si el respaldo falla, la operación no sigue.
-    """
+def _mostrar_restos(restos, problema=None) -> None:
+    """Los temporales de procesos interrumpidos, como avisos (stdout queda para el listado)."""
     from amauta_cli import render
-    from amauta_cli.services import respaldo
+    from amauta_cli.services.respaldo import tamano_legible
 
-    if con_datos is None:
-        con_datos = respaldo.tiene_datos(url)
-    if not con_datos:
-        render.info("La base no tiene datos: no hace falta un respaldo de seguridad.")
-        return None
-    r = respaldo.respaldar(url, motivo=f"previo-{motivo}", progreso=render.progreso)
-    render.info(
-        f"Respaldo de seguridad: {r.archivo} ({respaldo.tamano_legible(r.tamano)}, "
-        f"{respaldo.cantidad(r.filas, 'fila')}). Para volver atrás: amauta db restore {r.archivo} --limpiar"
-    )
-    return r.archivo
+    huerfanos = [r for r in restos if r.huerfano]
+    for r in restos:
+        tamano = f", {tamano_legible(r.tamano)}" if r.tamano is not None else ""
+        if r.huerfano:
+            estado = "su proceso ya no existe"
+        elif r.estado == "otra máquina":
+            estado = "de otra máquina: se deja"
+        else:
+            estado = "en uso" + (f" por el proceso {r.pid}" if r.pid else "")
+        render.aviso(f"Resto de un respaldo interrumpido: {r.tipo} {r.ruta}{tamano} ({estado}).")
+    if huerfanos:
+        render.info("`amauta db backups --limpiar` borra los restos cuyo proceso ya no existe.")
+    if problema:
+        render.aviso(f"No se pudieron revisar las bases desechables del servidor: {problema}")
 
 
 @app.command("backup")
@@ -167,12 +171,18 @@ def backup(
     ctx = contexto()
     render.info(f"Base: {ctx.url_enmascarada}")
     r = respaldo.respaldar(
-        ctx.url, salida, formato.value if formato else None, progreso=render.progreso
+        ctx.url,
+        salida,
+        formato.value if formato else None,
+        conservar=conservar,
+        verificar=verificar,
+        informar=render.info,
+        avisar=render.aviso,
+        progreso=render.progreso,
     )
     _mostrar_respaldo(r)
-    if verificar:
-        render.info("Verificando: restauración en una base desechable...")
-        rv = respaldo.verificar(r.archivo, ctx.url, progreso=render.progreso)
+    if r.verificacion is not None:
+        rv = r.verificacion
         _mostrar_verificacion(rv.verificacion, "Verificación del respaldo")
         if not rv.verificacion.ok:
             render.error(
@@ -186,12 +196,10 @@ def backup(
             "revisión y filas iguales al manifiesto."
         )
     n = conservar if conservar is not None else respaldo.ajustes()["conservar"]
-    if n:
-        borrados = respaldo.conservar(r.archivo.parent, n, r.manifiesto)
-        for b in borrados:
-            render.info(f"  borrado (--conservar {n}): {b.name}")
-        if borrados:
-            render.info(f"Se conservan los {n} respaldos más nuevos de esta base en {r.archivo.parent}.")
+    for b in r.borrados:
+        render.info(f"  borrado (--conservar {n}): {b.name}")
+    if r.borrados:
+        render.info(f"Se conservan los {n} respaldos más nuevos de esta base en {r.archivo.parent}.")
     render.exito(f"Respaldo completo: {r.archivo}")
 
 
@@ -205,15 +213,38 @@ def backups(
         ),
     ] = None,
     formato: OpcionFormato = Formato.tabla,
+    limpiar: Annotated[
+        bool,
+        typer.Option(
+            "--limpiar",
+            help=(
+                "Borra los restos de respaldos, verificaciones y restauraciones interrumpidos "
+                "(archivos temporales y bases amauta_verificar_*) cuyo proceso ya no existe."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Los respaldos de amauta de una carpeta con los datos de su manifiesto, el más nuevo primero."""
     from amauta_cli import render
     from amauta_cli.services import respaldo
 
+    ctx = contexto()
+    if limpiar:
+        borrados, quedan = respaldo.limpiar_restos(ctx.url, carpeta)
+        for r in borrados:
+            render.info(f"  borrado: {r.tipo} {r.ruta}")
+        render.exito(
+            f"Restos de respaldos interrumpidos: {respaldo.cantidad(len(borrados), 'borrado')}"
+            + (f"; quedan {len(quedan)} en uso o de otra máquina." if quedan else ".")
+        )
+        restos_vistos, problema = quedan, None
+    else:
+        restos_vistos, problema = respaldo.restos(ctx.url, carpeta)
     carpeta_real, filas = respaldo.listar(carpeta)
     if formato == Formato.tabla:
         for f in filas:
             f["fecha"] = (f["inicio"] or "")[:19].replace("T", " ")
+            f["tamano_legible"] = respaldo.tamano_legible(f["tamano"] or 0)
         render.emitir_filas(
             filas,
             [
@@ -232,18 +263,19 @@ def backups(
             titulo=f"Respaldos en {carpeta_real}",
             vacio=f"No hay respaldos de amauta en {carpeta_real}.",
         )
-        return
-    render.emitir_filas(
-        filas,
-        [
-            (k, k)
-            for k in (
-                "archivo", "ruta", "inicio", "fin", "motor", "base", "formato", "revision",
-                "tablas", "filas", "tamano", "sha256", "motivo", "version_amauta", "estado",
-            )
-        ],
-        formato.value,
-    )
+    else:
+        render.emitir_filas(
+            filas,
+            [
+                (k, k)
+                for k in (
+                    "archivo", "ruta", "inicio", "fin", "motor", "base", "formato", "revision",
+                    "tablas", "filas", "tamano", "sha256", "motivo", "version_amauta", "estado",
+                )
+            ],
+            formato.value,
+        )
+    _mostrar_restos(restos_vistos, problema)
 
 
 @app.command("verificar-backup")
@@ -256,8 +288,13 @@ def verificar_backup(
     from amauta_cli.services import respaldo
 
     ctx = contexto()
-    rv = respaldo.verificar(
-        archivo, ctx.url, progreso=render.progreso, exigir_manifiesto=not sin_manifiesto
+    rv = respaldo.verificar_archivo(
+        archivo,
+        ctx.url,
+        exigir_manifiesto=not sin_manifiesto,
+        informar=render.info,
+        avisar=render.aviso,
+        progreso=render.progreso,
     )
     v = rv.verificacion
     _mostrar_verificacion(v, f"Verificación de {archivo.name}")
@@ -300,38 +337,51 @@ def restore(
     from amauta_cli.services import respaldo
 
     ctx = contexto()
-    insp = respaldo.inspeccionar(archivo, exigir_manifiesto=not sin_manifiesto)
-    m = insp.manifiesto
-    if m is None:
-        render.aviso(
-            f"{insp.archivo.name} no tiene manifiesto de amauta: no hay contra qué verificar "
-            "su integridad ni sus filas. Se restaura tal cual."
-        )
-    else:
+
+    def confirmar(plan: "PlanRestauracion") -> None:
+        insp = plan.inspeccion
+        m = insp.manifiesto
+        if m is None:
+            render.aviso(
+                f"{insp.archivo.name} no tiene manifiesto de amauta: no hay contra qué verificar "
+                "su integridad ni sus filas. Se restaura tal cual."
+            )
+        else:
+            render.info(
+                f"Respaldo: {insp.archivo.name} del {str(m['inicio'])[:19].replace('T', ' ')} "
+                f"(SHA-256 correcto), revisión {m['revision'] or 'ninguna'}, "
+                f"{respaldo.cantidad(m.get('filas', 0), 'fila')}."
+            )
         render.info(
-            f"Respaldo: {insp.archivo.name} del {str(m['inicio'])[:19].replace('T', ' ')} "
-            f"(SHA-256 correcto), revisión {m['revision'] or 'ninguna'}, {respaldo.cantidad(m.get('filas', 0), 'fila')}."
+            f"Destino: {ctx.url_enmascarada}"
+            + (
+                f" (con datos en {respaldo.cantidad(len(plan.tablas_con_datos), 'tabla')}, que se reemplazarán)"
+                if plan.con_datos
+                else " (sin datos)"
+            )
         )
-    plan = respaldo.planificar_restauracion(ctx.url, insp, limpiar=limpiar, forzar=forzar)
-    render.info(
-        f"Destino: {ctx.url_enmascarada}"
-        + (
-            f" (con datos en {respaldo.cantidad(len(plan.tablas_con_datos), 'tabla')}, que se reemplazarán)"
+        accion = (
+            f"Restaurar {insp.archivo.name} reemplaza TODO el contenido de la base"
             if plan.con_datos
-            else " (sin datos)"
+            else f"Restaurar {insp.archivo.name}"
         )
+        confirmar_destructivo(accion, plan.nombre_base, ctx.url_enmascarada, plan.produccion, si)
+
+    r = respaldo.restaurar_archivo(
+        ctx.url,
+        archivo,
+        limpiar=limpiar,
+        forzar=forzar,
+        sin_respaldo=sin_respaldo,
+        exigir_manifiesto=not sin_manifiesto,
+        confirmar=confirmar,
+        informar=render.info,
+        avisar=render.aviso,
+        progreso=render.progreso,
     )
-    accion = (
-        f"Restaurar {insp.archivo.name} reemplaza TODO el contenido de la base"
-        if plan.con_datos
-        else f"Restaurar {insp.archivo.name}"
-    )
-    confirmar_destructivo(accion, plan.nombre_base, ctx.url_enmascarada, plan.produccion, si)
-    if plan.con_datos and not sin_respaldo:
-        respaldo_de_seguridad(ctx.url, "restore", con_datos=True)
-    elif plan.con_datos:
-        render.aviso("--sin-respaldo: no se hace respaldo de seguridad del contenido actual.")
-    r = respaldo.restaurar(plan, progreso=render.progreso)
+    plan = r.plan
+    assert plan is not None
+    m = plan.inspeccion.manifiesto
     v = r.verificacion
     _mostrar_verificacion(v, "Base restaurada")
     if plan.entorno_destino and (m or {}).get("entorno") != plan.entorno_destino:
