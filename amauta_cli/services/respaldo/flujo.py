@@ -320,9 +320,11 @@ def _restos_locales(carpetas: list[tuple[Path, bool]]) -> list[Resto]:
 def _borrar_restos_locales(carpetas: list[Path], informar: Mensaje, viejos: bool = True) -> list[Resto]:
     borrados = [r for r in _restos_locales([(c, viejos) for c in carpetas]) if archivos.borrar_resto(r)]
     if borrados:
+        n = len(borrados)
         informar(
-            f"Se borraron {cantidad(len(borrados), 'temporal')} de respaldos o restauraciones "
-            f"interrumpidos: {', '.join(r.nombre for r in borrados[:3])}{'...' if len(borrados) > 3 else ''}."
+            f"Se {'borró' if n == 1 else 'borraron'} {n} {'temporal' if n == 1 else 'temporales'} "
+            "de respaldos, verificaciones o restauraciones interrumpidos: "
+            f"{', '.join(r.nombre for r in borrados[:3])}{'...' if n > 3 else ''}."
         )
     return borrados
 
