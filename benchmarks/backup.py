@@ -62,7 +62,8 @@ def main() -> None:
 
     from amauta_cli.db import cerrar_motores, normalizar_url
     from amauta_cli.services.esquema import contar_filas, migrar
-    from amauta_cli.services.respaldo import entorno_pg, herramienta, tamano_legible
+    from amauta_cli.services.respaldo import entorno_pg, herramienta
+    from amauta_cli.textos import tamano as tamano_legible
 
     nombre = f"amauta_bench_respaldo_{os.getpid()}"
     servidor = normalizar_url(args.servidor)

@@ -367,5 +367,5 @@ def test_ninguna_copia_legible_por_otros_durante_el_respaldo(sqlite_datos, tmp_p
     assert "su proceso ya no existe" in r.stderr, r.stderr
     r = invocar(sqlite_datos.url, "db", "backup", "--salida", f"{carpeta}/")
     assert r.codigo == 0, r.texto
-    assert "Se borraron" in r.stderr
+    assert "de respaldos, verificaciones o restauraciones interrumpidos" in r.stderr
     assert not [p for p in carpeta.iterdir() if p.name.startswith(".")]

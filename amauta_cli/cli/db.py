@@ -102,9 +102,10 @@ def rollback(
         si,
     )
     if not sin_respaldo:
+        from amauta_cli import salida
         from amauta_cli.services.respaldo import respaldo_de_seguridad
 
-        respaldo_de_seguridad(ctx.url, "rollback", informar=render.info, progreso=render.progreso)
+        respaldo_de_seguridad(ctx.url, "rollback", informar=salida.info, progreso=salida.progreso)
     esquema.revertir(ctx.url, plan)
     render.exito(f"Reversión completa: la base quedó en {plan.destino or 'base'}.")
 

@@ -24,11 +24,9 @@ from .comun import (
     FORMATOS_PG,
     Progreso,
     ajustes,
-    cantidad,
     directorio_respaldos,
     motor_respaldo,
     sin_progreso,
-    tamano_legible,
 )
 from .flujo import (
     limpiar_restos,
@@ -84,7 +82,6 @@ __all__ = [
     "ResultadoVerificacion",
     "Verificacion",
     "ajustes",
-    "cantidad",
     "conservar",
     "detectar_formato",
     "directorio_respaldos",
@@ -105,7 +102,6 @@ __all__ = [
     "ruta_destino",
     "ruta_manifiesto",
     "sin_progreso",
-    "tamano_legible",
     "tiene_datos",
     "verificar",
     "verificar_archivo",

@@ -31,7 +31,9 @@ from typing import Any, Iterator
 
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 
-from .comun import BLOQUE, tamano_legible
+from amauta_cli.textos import tamano
+
+from .comun import BLOQUE
 
 #: Clases de temporales: ``parcial`` (respaldo o manifiesto a medio escribir), ``copia``
 #: (carpeta privada con la copia SQLite que se comprime), ``restaurando`` (la base SQLite
@@ -280,7 +282,7 @@ def exigir_espacio(carpeta: Path, necesario: int, que: str) -> None:
     if libre < necesario:
         raise OperacionRechazada(
             f"No hay espacio suficiente en {carpeta} para {que}: hacen falta unos "
-            f"{tamano_legible(necesario)} libres y hay {tamano_legible(libre)}. Libere espacio o "
+            f"{tamano(necesario)} libres y hay {tamano(libre)}. Libere espacio o "
             "elija otra carpeta con --salida. No se escribió nada."
         )
 

@@ -100,16 +100,3 @@ def directorio_respaldos() -> Path:
 def ahora() -> datetime:
     return datetime.now().astimezone()
 
-
-def cantidad(n: int, palabra: str) -> str:
-    """``1 fila``, ``2 filas``."""
-    return f"{n} {palabra}" + ("" if n == 1 else "s")
-
-
-def tamano_legible(n: int) -> str:
-    valor = float(n)
-    for unidad in ("B", "KB", "MB", "GB"):
-        if valor < 1024 or unidad == "GB":
-            return f"{valor:.0f} {unidad}" if unidad == "B" else f"{valor:.1f} {unidad}"
-        valor /= 1024
-    return f"{valor:.1f} TB"  # pragma: no cover

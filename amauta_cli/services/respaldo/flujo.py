@@ -29,6 +29,7 @@ from typing import Callable
 from amauta_cli import __version__
 from amauta_cli.db import enmascarar_url, motor_de_url
 from amauta_cli.errores import AmautaError, DatosInvalidos, OperacionRechazada
+from amauta_cli.textos import plural, tamano
 
 from . import archivos, manifiesto as manifiestos
 from .archivos import Resto, crear_carpeta, escribir_json
@@ -40,12 +41,10 @@ from .comun import (
     ahora,
     ajustes,
     callar,
-    cantidad,
     directorio_respaldos,
     motor_respaldo,
     nombre_motor,
     sin_progreso,
-    tamano_legible,
 )
 from .inspeccion import Inspeccion, inspeccionar
 from .manifiesto import ruta_manifiesto
@@ -185,8 +184,8 @@ def respaldo_de_seguridad(
         return None
     r = respaldar(url, motivo=f"previo-{motivo}", conservar=0, informar=informar, progreso=progreso)
     informar(
-        f"Respaldo de seguridad: {r.archivo} ({tamano_legible(r.tamano)}, "
-        f"{cantidad(r.filas, 'fila')}). Para volver atrás: amauta db restore {r.archivo} --limpiar"
+        f"Respaldo de seguridad: {r.archivo} ({tamano(r.tamano)}, "
+        f"{plural(r.filas, 'fila')}). Para volver atrás: amauta db restore {r.archivo} --limpiar"
     )
     return r
 
@@ -233,7 +232,7 @@ def planificar_restauracion(
     plan.produccion = plan.entorno_destino == "produccion" or entorno.variable_produccion()
     if plan.con_datos and not limpiar:
         raise OperacionRechazada(
-            f"La base destino ya tiene datos (en {cantidad(len(plan.tablas_con_datos), 'tabla')}: "
+            f"La base destino ya tiene datos (en {plural(len(plan.tablas_con_datos), 'tabla')}: "
             f"{', '.join(plan.tablas_con_datos[:5])}{'...' if len(plan.tablas_con_datos) > 5 else ''}): "
             "restaurar reemplazaría su contenido. Agregue --limpiar para reemplazarlo (antes se "
             "hace un respaldo de seguridad automático) o elija una base vacía. No se tocó la base."
@@ -322,7 +321,7 @@ def _borrar_restos_locales(carpetas: list[Path], informar: Mensaje, viejos: bool
     if borrados:
         n = len(borrados)
         informar(
-            f"Se {'borró' if n == 1 else 'borraron'} {n} {'temporal' if n == 1 else 'temporales'} "
+            f"Se {'borró' if n == 1 else 'borraron'} {plural(n, 'temporal')} "
             "de respaldos, verificaciones o restauraciones interrumpidos: "
             f"{', '.join(r.nombre for r in borrados[:3])}{'...' if n > 3 else ''}."
         )

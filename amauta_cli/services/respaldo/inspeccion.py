@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from amauta_cli.errores import DatosInvalidos, NoEncontrado
+from amauta_cli.textos import entero
 
 from .archivos import sha256_de
 from .comun import BLOQUE, MOTOR_DE_FORMATO
@@ -230,8 +231,9 @@ def inspeccionar(archivo: Path, exigir_manifiesto: bool = True) -> Inspeccion:
     if manifiesto is not None:
         if tamano != manifiesto["tamano"]:
             raise DatosInvalidos(
-                f"El respaldo {archivo.name} está incompleto o fue modificado: mide {tamano} bytes "
-                f"y su manifiesto dice {manifiesto['tamano']}. No se tocó ninguna base."
+                f"El respaldo {archivo.name} está incompleto o fue modificado: mide "
+                f"{entero(tamano)} bytes y su manifiesto dice {entero(manifiesto['tamano'])}. "
+                "No se tocó ninguna base."
             )
         if sha256_de(archivo) != manifiesto["sha256"]:
             raise DatosInvalidos(

@@ -62,7 +62,9 @@ class Verificacion:
 
 
 def _n(v: int | None) -> str:
-    return "—" if v is None else str(v)
+    from amauta_cli.textos import entero
+
+    return "—" if v is None else entero(v)
 
 
 def comparar(
