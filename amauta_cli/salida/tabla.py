@@ -213,8 +213,11 @@ def _dibujar(
     if limite is not None and sum(natural) + total_sep > limite:
         # 1) Mudar columnas (mayor prioridad primero, de derecha a izquierda) mientras ni los
         #    mínimos entran. La primera columna nunca se muda: identifica la fila.
+        #    Quedan al menos dos: la tabla de continuación (la primera más las mudadas) tiene así
+        #    siempre menos columnas que esta, y la recursión termina; dos que no entran se
+        #    dibujan igual, más anchas que la terminal.
         visibles = list(range(n))
-        while len(visibles) > 1 and sum(minimo[j] for j in visibles) + len(SEP) * (len(visibles) - 1) > limite:
+        while len(visibles) > 2 and sum(minimo[j] for j in visibles) + len(SEP) * (len(visibles) - 1) > limite:
             candidatas = [j for j in visibles[1:] if cols[j].prioridad > 0] or visibles[1:]
             j = max(candidatas, key=lambda k: (cols[k].prioridad, k))
             visibles.remove(j)
