@@ -490,7 +490,8 @@ def _copiar(origen, escribir: Callable[[bytes], Any]) -> None:
 
 
 # --- Planificar la restauración --------------------------------------------------------------------
-#: Objetos del esquema destino: (clase en la lista de pg_restore -l, nombre).
+#: Objetos del esquema destino: (clase en la lista de pg_restore -l, nombre; las funciones
+#: con su firma, como las escribe pg_restore -l).
 _SQL_OBJETOS = """
 SELECT coalesce(json_agg(json_build_array(clase, nombre)), '[]') FROM (
   SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
@@ -508,7 +509,7 @@ SELECT coalesce(json_agg(json_build_array(clase, nombre)), '[]') FROM (
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_type'::regclass
                     AND d.objid = t.oid AND d.deptype = 'e')
   UNION ALL
-  SELECT 'FUNCTION', p.proname
+  SELECT 'FUNCTION', p.proname || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')'
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
   WHERE n.nspname = current_schema()
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::regclass
@@ -592,8 +593,7 @@ def _restauracion_directa_posible(
     lineas = indice.splitlines()
     esquema = plan.esquema_pg
     for clase, nombre in objetos:
-        if clase == "FUNCTION":
-            return False  # amauta no crea funciones: que decida el camino general
+        # Las funciones van con su firma, como en el índice: ``amauta_sin_acentos(text)``.
         marca = f" {clase} {esquema} {nombre} "
         if not any(marca in linea + " " for linea in lineas if not linea.startswith(";")):
             return False
