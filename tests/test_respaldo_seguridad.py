@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 from conftest import BaseDePrueba, invocar
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from respaldo_datos import preparar
 
 
@@ -369,3 +371,39 @@ def test_ninguna_copia_legible_por_otros_durante_el_respaldo(sqlite_datos, tmp_p
     assert r.codigo == 0, r.texto
     assert "de respaldos, verificaciones o restauraciones interrumpidos" in r.stderr
     assert not [p for p in carpeta.iterdir() if p.name.startswith(".")]
+
+
+VOLCADO = (
+    CABECERA
+    + "\\restrict Clave123\n"
+    + "CREATE TABLE t (a text, b text);\n"
+    + "COPY public.t (a, b) FROM stdin;\n\\N\tx\n\\\\! dato\t\\N\nfin\tde datos\n\\.\n"
+    + "SELECT 'texto \\ con barra';\n"
+    + "COPY public.u (a) FROM stdin;\r\n\\N\r\n\\.\r\n"
+    + "\\unrestrict Clave123\n"
+    + PIE
+).encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(cortes=st.lists(st.integers(min_value=0, max_value=len(VOLCADO)), max_size=12),
+       malo=st.sampled_from([None, b"\\! id\n", b"  \\o /tmp/x\n", b"\\copy t to program 'id'\n"]))
+def test_filtro_sql_da_lo_mismo_en_cualquier_corte_de_bloques(cortes, malo):
+    """El volcado se lee por bloques: el resultado (y el rechazo) no depende de dónde caen
+    los cortes, ni siquiera a mitad de ``\\.`` o de un ``\\r\\n``."""
+    from amauta_cli.services.respaldo.inspeccion import FiltroSQL, MetacomandoEnRespaldo
+
+    datos = VOLCADO if malo is None else VOLCADO.replace(b"SELECT 'texto", malo + b"SELECT 'texto")
+    puntos = sorted(set(cortes)) + [len(datos)]
+    filtro, salida, previo = FiltroSQL("x.sql"), b"", 0
+    try:
+        for p in puntos:
+            salida += filtro.filtrar(datos[previo:p])
+            previo = p
+        salida += filtro.terminar()
+    except MetacomandoEnRespaldo as e:
+        assert malo is not None, "rechazó un volcado sano"
+        assert "línea 18" in e.mensaje
+        return
+    assert malo is None, "dejó pasar un metacomando"
+    assert salida == datos.replace(b"\\restrict Clave123\n", b"").replace(b"\\unrestrict Clave123\n", b"")

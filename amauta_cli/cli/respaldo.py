@@ -230,14 +230,14 @@ def backups(
 
     ctx = contexto()
     if limpiar:
-        borrados, quedan = respaldo.limpiar_restos(ctx.url, carpeta)
+        borrados, quedan, problema = respaldo.limpiar_restos(ctx.url, carpeta)
         for r in borrados:
             salida.info(f"  borrado: {r.tipo} {r.ruta}")
         salida.exito(
             f"Restos de respaldos interrumpidos: {textos.plural(len(borrados), 'borrado')}"
             + (f"; quedan {textos.entero(len(quedan))} en uso o de otra máquina." if quedan else ".")
         )
-        restos_vistos, problema = quedan, None
+        restos_vistos = quedan
     else:
         restos_vistos, problema = respaldo.restos(ctx.url, carpeta)
     carpeta_real, filas = respaldo.listar(carpeta)

@@ -342,16 +342,23 @@ def restos(url: str | None, carpeta: Path | None = None) -> tuple[list[Resto], s
     return hallados, problema
 
 
-def limpiar_restos(url: str | None, carpeta: Path | None = None) -> tuple[list[Resto], list[Resto]]:
+def limpiar_restos(
+    url: str | None, carpeta: Path | None = None
+) -> tuple[list[Resto], list[Resto], str | None]:
     """Borra los restos huérfanos (su proceso ya no existe). Devuelve (borrados, los que
-    quedan)."""
-    hallados, problema = restos(url, carpeta)
-    if problema is not None:
-        raise AmautaError(f"No se pudieron revisar las bases desechables del servidor: {problema}")
-    borrados = [r for r in hallados if r.tipo != "base desechable" and archivos.borrar_resto(r)]
-    if url is not None:
-        servidor = [r for r in hallados if r.tipo == "base desechable"]
-        borrados += motor_respaldo(motor_de_url(url)).borrar_restos_servidor(url, servidor)
+    quedan, por qué no se pudo mirar el servidor)."""
+    hallados = _restos_locales(_carpetas_locales(url, carpeta))
+    borrados = [r for r in hallados if archivos.borrar_resto(r)]
     quedan = [r for r in hallados if r not in borrados]
-    return borrados, quedan
-
+    problema = None
+    if url is not None:
+        m = motor_respaldo(motor_de_url(url))
+        try:
+            servidor = m.restos_servidor(url)
+            borrados_servidor = m.borrar_restos_servidor(url, servidor)
+        except AmautaError as e:
+            problema = e.mensaje
+        else:
+            borrados += borrados_servidor
+            quedan += [r for r in servidor if r not in borrados_servidor]
+    return borrados, quedan, problema

@@ -14,6 +14,7 @@ Este módulo y ``postgresql.py`` ofrecen la misma interfaz (ver ``flujo.py``).
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
 import shutil
@@ -243,7 +244,17 @@ def volcar(insp: Inspeccion, destino: Path, progreso: Progreso) -> None:
                 leido = crudo.tell()
             salida.flush()
             os.fsync(salida.fileno())
-    except (OSError, EOFError) as e:
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise OperacionRechazada(
+                f"No hay espacio en {destino.parent} para descomprimir {insp.archivo.name} "
+                f"(hace falta el tamaño de la base entera). Libere espacio y vuelva a intentarlo; "
+                "no se tocó ninguna base."
+            ) from None
+        raise DatosInvalidos(
+            f"El respaldo {insp.archivo.name} está dañado o incompleto ({e}). No se tocó ninguna base."
+        ) from None
+    except EOFError as e:
         raise DatosInvalidos(
             f"El respaldo {insp.archivo.name} está dañado o incompleto ({e}). No se tocó ninguna base."
         ) from None
