@@ -10,83 +10,65 @@ Las funciones de URL no importan SQLAlchemy: ``amauta --help`` debe ser rápido.
 
 from __future__ import annotations
 
-import os
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
-from urllib.parse import unquote, urlsplit
 
 from amauta_cli.errores import AmautaError, ErrorConexion
+from amauta_cli.objetivo import (
+    VARIABLES_URL,
+    Objetivo,
+    desde_url,
+    enmascarar_en_texto,
+    resolver,
+    ruta_sqlite_por_defecto,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Session
 
-VARIABLES_URL = ("AMAUTA_DATABASE_URL", "DATABASE_URL")
+# VARIABLES_URL y ruta_sqlite_por_defecto se reexportan: viven en ``objetivo``.
+_REEXPORTADOS = (VARIABLES_URL, ruta_sqlite_por_defecto)
 
 
-# --- URL ----------------------------------------------------------------------------
-def ruta_sqlite_por_defecto() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "amauta" / "amauta.db"
+# --- URL (compatibilidad) -------------------------------------------------------------
+# La URL se interpreta en un solo lugar: ``amauta_cli.objetivo``. Estas funciones quedan para
+# quien todavía recibe una cadena (pruebas, benchmarks, respaldos) y delegan en él.
+def como_objetivo(valor: "Objetivo | str") -> "Objetivo":
+    """El objetivo de ``valor``: si ya lo es, tal cual; una cadena se valida una vez."""
+    if isinstance(valor, Objetivo):
+        return valor
+    return desde_url(valor, "--db-url")
 
 
-@dataclass(frozen=True)
-class OrigenURL:
-    url: str
-    origen: str  # "--db-url", "AMAUTA_DATABASE_URL", "DATABASE_URL" o "predeterminada"
-
-
-def resolver_url(opcion: str | None = None) -> OrigenURL:
-    """Devuelve la URL (ya normalizada) y de dónde salió."""
-    if opcion:
-        return OrigenURL(normalizar_url(opcion), "--db-url")
-    for var in VARIABLES_URL:
-        valor = os.environ.get(var)
-        if valor:
-            return OrigenURL(normalizar_url(valor), var)
-    ruta = ruta_sqlite_por_defecto()
-    return OrigenURL(f"sqlite:///{ruta}", "predeterminada")
+def resolver_url(opcion: str | None = None) -> Objetivo:
+    """El objetivo (con ``url`` normalizada y ``origen``) de la primera URL definida."""
+    return resolver(opcion)
 
 
 def normalizar_url(url: str) -> str:
     """``postgres://`` y ``postgresql://`` pasan a ``postgresql+psycopg://`` (psycopg 3)."""
-    url = url.strip()
-    m = re.match(r"^(postgres|postgresql)(\+[a-z0-9_]+)?://", url)
-    if m:
-        return "postgresql+psycopg://" + url[m.end() :]
-    if url.startswith("sqlite:") or "://" in url:
-        return url
-    # Una ruta a secas se toma como un archivo SQLite.
-    return f"sqlite:///{Path(url).expanduser().resolve()}"
+    return desde_url(url).url
 
 
-def motor_de_url(url: str) -> str:
-    """``postgresql`` o ``sqlite`` (o el esquema que sea)."""
-    return url.split(":", 1)[0].split("+", 1)[0]
+def motor_de_url(url: "str | Objetivo") -> str:
+    """``postgresql`` o ``sqlite``."""
+    return como_objetivo(url).motor
 
 
 def enmascarar_url(url: str) -> str:
     """La URL con la contraseña reemplazada por ``***`` (para mostrarla en cualquier salida)."""
-    return re.sub(r"^([a-z0-9+.\-]+://[^:/@]*):([^@/]*)@", r"\1:***@", url, flags=re.I)
+    return enmascarar_en_texto(url)
 
 
-def enmascarar_texto(texto: str, url: str) -> str:
-    """Quita de un texto cualquier aparición de la contraseña de ``url``."""
-    pw = password_de_url(url)
-    if pw:
-        texto = texto.replace(pw, "***")
-    return texto
-
-
-def password_de_url(url: str) -> str | None:
+def enmascarar_texto(texto: str, url: "str | Objetivo") -> str:
+    """Quita de un texto la contraseña de ``url`` allí donde una URL la lleva."""
     try:
-        pw = urlsplit(url).password
-    except ValueError:
-        return None
-    return unquote(pw) if pw else None
+        return como_objetivo(url).enmascarar(texto)
+    except AmautaError:
+        return enmascarar_en_texto(texto)
 
 
 @dataclass(frozen=True)
@@ -98,34 +80,16 @@ class DatosConexion:
     usuario: str | None
 
 
-def datos_conexion(url: str) -> DatosConexion:
-    motor = motor_de_url(url)
-    if motor == "sqlite":
-        ruta = url.split("///", 1)[1] if "///" in url else None
-        return DatosConexion("sqlite", None, None, ruta, None)
-    partes = urlsplit(url)
-    try:
-        puerto = partes.port or 5432
-    except ValueError:
-        puerto = None
-    return DatosConexion(
-        motor,
-        partes.hostname or "localhost",
-        puerto,
-        (partes.path or "/").lstrip("/") or None,
-        partes.username,
-    )
+def datos_conexion(url: "str | Objetivo") -> DatosConexion:
+    o = como_objetivo(url)
+    if o.es_sqlite:
+        return DatosConexion("sqlite", None, None, str(o.ruta) if o.ruta else None, None)
+    return DatosConexion(o.motor, o.host, o.puerto, o.nombre_base or None, o.usuario)
 
 
-def ruta_sqlite(url: str) -> Path | None:
-    """El archivo de una URL ``sqlite:///...`` (None para ``:memory:``)."""
-    if motor_de_url(url) != "sqlite":
-        return None
-    resto = url.split(":///", 1)[1] if ":///" in url else ""
-    resto = resto.split("?", 1)[0]
-    if not resto or resto == ":memory:":
-        return None
-    return Path(resto)
+def ruta_sqlite(url: "str | Objetivo") -> Path | None:
+    """El archivo de una URL ``sqlite:///...`` (None para ``:memory:`` y PostgreSQL)."""
+    return como_objetivo(url).ruta
 
 
 def _sin_acentos(valor: object) -> object:
@@ -140,18 +104,31 @@ def _sin_acentos(valor: object) -> object:
 _motores: dict[str, "Engine"] = {}
 
 
-def crear_motor(url: str) -> "Engine":
-    """Un motor por URL y proceso, con los ajustes de cada motor de base."""
+def crear_motor(objetivo: "Objetivo | str") -> "Engine":
+    """Un motor por base y proceso, con los ajustes de cada motor de base.
+
+    Un archivo SQLite se abre siempre en modo ``rw``: conectarse nunca crea una base (solo
+    ``Objetivo.preparar_creacion``, que llaman ``db migrate``, ``seed`` y ``db restore``).
+    """
+    objetivo = como_objetivo(objetivo)
+    url = objetivo.url
     if url in _motores:
         return _motores[url]
     from sqlalchemy import create_engine, event
 
-    motor = motor_de_url(url)
-    if motor == "sqlite":
-        ruta = ruta_sqlite(url)
-        if ruta is not None:
-            ruta.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+    if objetivo.es_sqlite:
+        kwargs: dict = {"connect_args": {"timeout": 30}}
+        if objetivo.ruta is not None:
+            import sqlite3
+            from urllib.parse import quote
+
+            uri = f"file:{quote(str(objetivo.ruta))}?mode=rw"
+
+            def _conectar() -> "sqlite3.Connection":
+                return sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+
+            kwargs = {"creator": _conectar}
+        engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _al_conectar(dbapi_con, _registro):  # pragma: no cover - trivial
@@ -175,7 +152,7 @@ def crear_motor(url: str) -> "Engine":
             else:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    elif motor == "postgresql":
+    else:
         engine = create_engine(
             url,
             pool_pre_ping=False,
@@ -188,11 +165,6 @@ def crear_motor(url: str) -> "Engine":
                 "prepare_threshold": None,
             },
         )
-    else:
-        raise AmautaError(
-            f"Motor de base de datos no soportado: '{motor}'. "
-            "Use una URL postgresql://... o sqlite:///ruta/al/archivo.db."
-        )
     _motores[url] = engine
     return engine
 
@@ -204,19 +176,34 @@ def cerrar_motores() -> None:
     _motores.clear()
 
 
+def _preparar(destino: "Objetivo | str | Engine", crear: bool) -> tuple["Engine", Objetivo | None]:
+    if isinstance(destino, (str, Objetivo)):
+        objetivo = como_objetivo(destino)
+        if crear:
+            objetivo.preparar_creacion()
+        else:
+            objetivo.exigir_existente()
+        return crear_motor(objetivo), objetivo
+    return destino, None
+
+
 @contextmanager
-def transaccion(url_o_motor: "str | Engine", solo_lectura: bool = False) -> Iterator["Session"]:
+def transaccion(
+    destino: "Objetivo | str | Engine", solo_lectura: bool = False, crear: bool = False
+) -> Iterator["Session"]:
     """Una unidad de trabajo: una sesión en una transacción; commit al salir, rollback si falla.
 
     Todo comando que modifica datos corre dentro de una sola llamada a ``transaccion``.
+    ``crear`` (solo ``db migrate``, ``seed``, ``db restore``): una base SQLite que no existe
+    se crea; sin él, se rechaza con un mensaje que dice cómo crearla.
     """
     from sqlalchemy.orm import Session
 
-    engine = crear_motor(url_o_motor) if isinstance(url_o_motor, str) else url_o_motor
+    engine, objetivo = _preparar(destino, crear)
     bind = engine.execution_options(solo_lectura=True) if solo_lectura else engine
     with Session(bind=bind, expire_on_commit=False) as sesion:
         try:
-            with traducir_errores(engine.url.render_as_string(hide_password=False)):
+            with traducir_errores(objetivo or engine):
                 yield sesion
                 if not solo_lectura:
                     sesion.commit()
@@ -228,32 +215,40 @@ def transaccion(url_o_motor: "str | Engine", solo_lectura: bool = False) -> Iter
 
 
 @contextmanager
-def conexion(url_o_motor: "str | Engine", solo_lectura: bool = False) -> Iterator["Connection"]:
+def conexion(
+    destino: "Objetivo | str | Engine", solo_lectura: bool = False, crear: bool = False
+) -> Iterator["Connection"]:
     """Una conexión Core en una transacción (commit al salir, rollback si falla)."""
-    engine = crear_motor(url_o_motor) if isinstance(url_o_motor, str) else url_o_motor
+    engine, objetivo = _preparar(destino, crear)
     if solo_lectura:
         engine = engine.execution_options(solo_lectura=True)
-    with traducir_errores(engine.url.render_as_string(hide_password=False)):
+    with traducir_errores(objetivo or engine):
         with engine.begin() as con:
             yield con
 
 
 # --- Errores de conexión ------------------------------------------------------------------
 @contextmanager
-def traducir_errores(url: str) -> Iterator[None]:
+def traducir_errores(destino: "Objetivo | str | Engine") -> Iterator[None]:
     """Convierte errores de conexión del driver en un ``ErrorConexion`` en español."""
     try:
         yield
     except AmautaError:
         raise
     except Exception as exc:  # noqa: BLE001 - se re-lanza si no es de conexión
-        traducido = error_de_conexion(exc, url)
+        traducido = error_de_conexion(exc, destino)
         if traducido is None:
             raise
         raise traducido from exc
 
 
-def error_de_conexion(exc: BaseException, url: str) -> ErrorConexion | None:
+def _objetivo_de(destino: "Objetivo | str | Engine") -> Objetivo:
+    if isinstance(destino, (str, Objetivo)):
+        return como_objetivo(destino)
+    return como_objetivo(destino.url.render_as_string(hide_password=False))
+
+
+def error_de_conexion(exc: BaseException, destino: "Objetivo | str | Engine") -> ErrorConexion | None:
     """Un mensaje de un párrafo (URL enmascarada, host, puerto, qué probar), o None."""
     from sqlalchemy import exc as sa_exc
 
@@ -261,8 +256,9 @@ def error_de_conexion(exc: BaseException, url: str) -> ErrorConexion | None:
         return None
     original = str(getattr(exc, "orig", exc) or exc)
     texto = original.lower()
-    d = datos_conexion(url)
-    donde = f"{enmascarar_url(url)}"
+    objetivo = _objetivo_de(destino)
+    d = datos_conexion(objetivo)
+    donde = objetivo.url_enmascarada
     if d.motor == "sqlite":
         if "unable to open database" in texto:
             return ErrorConexion(

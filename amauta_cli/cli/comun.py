@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 
@@ -21,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
-    from amauta_cli.db import OrigenURL
+    from amauta_cli.objetivo import Objetivo
 
 
 class Formato(str, Enum):
@@ -70,34 +69,62 @@ OpcionSi = Annotated[
 ]
 
 
-@dataclass
 class Contexto:
-    """Lo que la opción global ``--db-url`` deja a los comandos."""
+    """Lo que la opción global ``--db-url`` deja a los comandos: la base objetivo.
 
-    db_url_opcion: str | None = None
+    El objetivo se resuelve y valida una sola vez, cuando un comando lo pide por primera vez
+    (así ``amauta COMANDO --help`` funciona aunque la URL configurada esté mal), y desde ahí
+    es un valor congelado que se pasa a los servicios.
+    """
+
+    def __init__(self, db_url_opcion: str | None = None) -> None:
+        self.db_url_opcion = db_url_opcion
+        self._objetivo: "Objetivo | None" = None
 
     @property
-    def origen(self) -> "OrigenURL":
-        from amauta_cli.db import resolver_url
+    def objetivo(self) -> "Objetivo":
+        if self._objetivo is None:
+            from amauta_cli.objetivo import resolver
 
-        return resolver_url(self.db_url_opcion)
+            self._objetivo = resolver(self.db_url_opcion)
+        return self._objetivo
+
+    def objetivo_si_valido(self) -> "Objetivo | None":
+        """El objetivo, o None si la URL no es válida (para los mensajes de error)."""
+        from amauta_cli.errores import AmautaError
+
+        try:
+            return self.objetivo
+        except AmautaError:
+            return None
+
+    def enmascarar(self, texto: str) -> str:
+        """``texto`` sin la contraseña de la URL de la base."""
+        objetivo = self.objetivo_si_valido()
+        if objetivo is not None:
+            return objetivo.enmascarar(texto)
+        from amauta_cli.objetivo import enmascarar_en_texto
+
+        return enmascarar_en_texto(texto)
+
+    @property
+    def origen(self) -> "Objetivo":
+        return self.objetivo
 
     @property
     def url(self) -> str:
-        return self.origen.url
+        return self.objetivo.url
 
     @property
     def url_enmascarada(self) -> str:
-        from amauta_cli.db import enmascarar_url
-
-        return enmascarar_url(self.url)
+        return self.objetivo.url_enmascarada
 
     @contextmanager
     def sesion(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Session"]:
         """Una unidad de trabajo (una transacción) sobre una base con el esquema al día."""
         from amauta_cli.db import transaccion
 
-        with transaccion(self.url, solo_lectura=solo_lectura) as s:
+        with transaccion(self.objetivo, solo_lectura=solo_lectura) as s:
             if exigir_esquema:
                 from amauta_cli.services.esquema import exigir_al_dia
 
@@ -108,7 +135,7 @@ class Contexto:
     def conexion(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Connection"]:
         from amauta_cli.db import conexion
 
-        with conexion(self.url, solo_lectura=solo_lectura) as con:
+        with conexion(self.objetivo, solo_lectura=solo_lectura) as con:
             if exigir_esquema:
                 from amauta_cli.services.esquema import exigir_al_dia
 

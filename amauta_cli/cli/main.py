@@ -72,9 +72,7 @@ class GrupoAmauta(TyperGroup):
                 raise typer.Exit(1) from None
             if os.environ.get("AMAUTA_DEBUG"):
                 raise
-            from amauta_cli.db import enmascarar_texto
-
-            detalle = enmascarar_texto(f"{type(e).__name__}: {e}", comun.contexto().url)
+            detalle = comun.contexto().enmascarar(f"{type(e).__name__}: {e}")
             _mostrar_texto(
                 "Error inesperado de amauta. Nada quedó a medias: la transacción se deshizo.\n"
                 f"Detalle: {detalle.splitlines()[0] if detalle else ''}\n"
@@ -104,15 +102,17 @@ def _traducir(e: Exception) -> AmautaError | None:
         return None
     from amauta_cli.db import error_de_conexion
 
-    return error_de_conexion(e, comun.contexto().url)
+    objetivo = comun.contexto().objetivo_si_valido()
+    if objetivo is None:
+        return None
+    return error_de_conexion(e, objetivo)
 
 
 def _mostrar_error(e: AmautaError) -> None:
     from amauta_cli import render
-    from amauta_cli.db import enmascarar_texto
 
-    url = comun.contexto().url
-    render.error(enmascarar_texto(e.mensaje, url), [enmascarar_texto(p, url) for p in e.problemas])
+    ctx = comun.contexto()
+    render.error(ctx.enmascarar(e.mensaje), [ctx.enmascarar(p) for p in e.problemas])
 
 
 def _mostrar_texto(texto: str) -> None:

@@ -165,6 +165,7 @@ def backup(
     from amauta_cli.services import respaldo
 
     ctx = contexto()
+    ctx.objetivo.exigir_existente()  # antes de crear la carpeta de respaldos
     render.info(f"Base: {ctx.url_enmascarada}")
     r = respaldo.respaldar(
         ctx.url, salida, formato.value if formato else None, progreso=render.progreso
@@ -300,6 +301,7 @@ def restore(
     from amauta_cli.services import respaldo
 
     ctx = contexto()
+    ctx.objetivo.exigir_carpeta()  # restore crea la base SQLite, pero solo en una carpeta existente
     insp = respaldo.inspeccionar(archivo, exigir_manifiesto=not sin_manifiesto)
     m = insp.manifiesto
     if m is None:

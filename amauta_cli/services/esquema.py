@@ -12,8 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from amauta_cli.db import conexion, datos_conexion, enmascarar_url, motor_de_url
+from amauta_cli.db import como_objetivo, conexion
 from amauta_cli.errores import ErrorMigracion
+from amauta_cli.objetivo import Objetivo
 
 if TYPE_CHECKING:  # pragma: no cover
     from alembic.config import Config
@@ -160,13 +161,16 @@ def _bloquear(con: "Connection", avisar: Callable[[str], None]) -> None:
 
 
 def migrar(
-    url: str, revision: str = "head", avisar: Callable[[str], None] = lambda _m: None
+    objetivo: Objetivo | str, revision: str = "head", avisar: Callable[[str], None] = lambda _m: None
 ) -> ResultadoMigracion:
-    """Sube la base hasta ``revision`` en una transacción. Sin cambios si ya está al día."""
+    """Sube la base hasta ``revision`` en una transacción. Sin cambios si ya está al día.
+
+    Es uno de los tres comandos que pueden crear una base SQLite (en una carpeta existente).
+    """
     from alembic import command
 
     destino = _resolver(revision)
-    with conexion(url) as con:
+    with conexion(objetivo, crear=True) as con:
         _bloquear(con, avisar)
         actual = revision_actual(con)
         _conocida(actual)
@@ -186,7 +190,7 @@ def migrar(
     return ResultadoMigracion(actual, destino, _pasos(plan))
 
 
-def sql_migracion(url: str, revision: str = "head", desde: str | None = None) -> str:
+def sql_migracion(objetivo: Objetivo | str, revision: str = "head", desde: str | None = None) -> str:
     """El SQL que aplicaría ``migrar`` (modo sin conexión de Alembic). No modifica la base.
 
     Si ``desde`` es None se lee la revisión actual de la base (solo lectura).
@@ -195,13 +199,13 @@ def sql_migracion(url: str, revision: str = "head", desde: str | None = None) ->
 
     destino = _resolver(revision)
     if desde is None:
-        with conexion(url, solo_lectura=True) as con:
+        with conexion(objetivo, solo_lectura=True) as con:
             actual = revision_actual(con)
     else:
         actual = _resolver(desde)
     _conocida(actual)
     salida = io.StringIO()
-    cfg = config_alembic(url)
+    cfg = config_alembic(como_objetivo(objetivo).url)
     cfg.attributes["salida"] = salida
     rango = f"{actual}:{destino or 'base'}" if actual else (destino or "base")
     if actual == destino:
@@ -218,9 +222,9 @@ class PlanReversion:
     deshacer: list[PasoMigracion]
 
 
-def planificar_reversion(url: str, pasos: int | None = None, revision: str | None = None) -> PlanReversion:
+def planificar_reversion(objetivo: Objetivo | str, pasos: int | None = None, revision: str | None = None) -> PlanReversion:
     """Qué migraciones se desharían (de la más nueva a la más vieja), sin tocar la base."""
-    with conexion(url, solo_lectura=True) as con:
+    with conexion(objetivo, solo_lectura=True) as con:
         actual = revision_actual(con)
     _conocida(actual)
     if actual is None:
@@ -248,11 +252,11 @@ def planificar_reversion(url: str, pasos: int | None = None, revision: str | Non
     return PlanReversion(actual, destino, _pasos(deshacer))
 
 
-def revertir(url: str, plan: PlanReversion) -> PlanReversion:
+def revertir(objetivo: Objetivo | str, plan: PlanReversion) -> PlanReversion:
     """Ejecuta un plan de reversión en una transacción, si la base sigue donde estaba."""
     from alembic import command
 
-    with conexion(url) as con:
+    with conexion(objetivo) as con:
         _bloquear(con, lambda _m: None)
         actual = revision_actual(con)
         if actual != plan.actual:
@@ -296,10 +300,11 @@ def contar_filas(con: "Connection") -> dict[str, int]:
     return {t: int(filas[t]) for t in tablas}
 
 
-def estado(url: str, origen_url: str = "") -> dict[str, Any]:
+def estado(objetivo: Objetivo | str) -> dict[str, Any]:
     from amauta_cli.services import entorno
 
-    with conexion(url, solo_lectura=True) as con:
+    objetivo = como_objetivo(objetivo)
+    with conexion(objetivo, solo_lectura=True) as con:
         actual = revision_actual(con)
         version = version_servidor(con)
         filas = contar_filas(con)
@@ -310,12 +315,11 @@ def estado(url: str, origen_url: str = "") -> dict[str, Any]:
     except ErrorMigracion:
         conocida = False
     pendientes = _pasos(_camino(cabeza(), actual)) if conocida else []
-    d = datos_conexion(url)
     return {
-        "motor": motor_de_url(url),
-        "url": enmascarar_url(url),
-        "origen_url": origen_url,
-        "base": d.base,
+        "motor": objetivo.motor,
+        "url": objetivo.url_enmascarada,
+        "origen_url": objetivo.origen,
+        "base": objetivo.nombre_base or None,
         "version_servidor": version,
         "revision_actual": actual,
         "revision_cabeza": cabeza(),
@@ -327,10 +331,10 @@ def estado(url: str, origen_url: str = "") -> dict[str, Any]:
     }
 
 
-def historial(url: str | None) -> list[dict[str, Any]]:
+def historial(objetivo: Objetivo | str | None) -> list[dict[str, Any]]:
     actual = None
-    if url is not None:
-        with conexion(url, solo_lectura=True) as con:
+    if objetivo is not None:
+        with conexion(objetivo, solo_lectura=True) as con:
             actual = revision_actual(con)
     aplicadas = {s.revision for s in _camino(actual, None)} if actual else set()
     filas = []
@@ -371,7 +375,7 @@ def incluir_objeto(obj: Any, nombre: str | None, tipo: str, reflejado: bool, com
     return True
 
 
-def verificar(url: str) -> list[str]:
+def verificar(objetivo: Objetivo | str) -> list[str]:
     """Las diferencias entre la base viva y los modelos; lista vacía si no hay deriva."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -380,7 +384,7 @@ def verificar(url: str) -> list[str]:
     from amauta_cli.models import ENUMS, metadata
 
     problemas: list[str] = []
-    with conexion(url, solo_lectura=True) as con:
+    with conexion(objetivo, solo_lectura=True) as con:
         actual = revision_actual(con)
         _conocida(actual)
         pendientes = _camino(cabeza(), actual)

@@ -39,6 +39,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
+    from amauta_cli.objetivo import Objetivo
+
 __all__ = [
     "Conteo",
     "DatosSeed",
@@ -154,28 +156,29 @@ class _Contrasenas:
 
 # --- Sembrar ------------------------------------------------------------------------------------
 def sembrar(
-    url: str,
+    objetivo: "Objetivo | str",
     datos: DatosSeed | None = None,
     reset: bool = False,
     hoy: date | None = None,
     avisar: Callable[[str], None] = lambda _m: None,
     confirmar: Callable[[], None] | None = None,
 ) -> ResultadoSeed:
-    """Siembra ``datos`` (por defecto ``data/seed.yaml``) en la base de ``url``.
+    """Siembra ``datos`` (por defecto ``data/seed.yaml``) en la base ``objetivo``.
 
     Primero la guardia de producción (``AMAUTA_ENV`` y la marca de la base), antes de
     preguntar (``confirmar``, que cancela lanzando un error), migrar o borrar nada.
     Sin ``reset``: migra a head (su propia transacción) y siembra en una transacción.
     Con ``reset``: borra todo, migra y siembra en UNA transacción.
     """
-    from amauta_cli.db import conexion, transaccion
+    from amauta_cli.db import como_objetivo, conexion, transaccion
     from amauta_cli.services import entorno, esquema
 
+    objetivo = como_objetivo(objetivo)
     datos = datos if datos is not None else cargar()
     hoy = hoy or date.today()
     accion = "amauta seed --reset" if reset else "amauta seed"
     entorno.exigir_no_produccion(None, accion)
-    with conexion(url, solo_lectura=True) as con:
+    with conexion(objetivo, solo_lectura=True, crear=True) as con:
         entorno.exigir_no_produccion(con, accion)
         guardados = {} if reset else _hashes_guardados(con, [u["email"] for u in datos.usuarios])
     with _Contrasenas(datos.usuarios, guardados, cifrar=reset) as contrasenas:
@@ -184,7 +187,7 @@ def sembrar(
         if reset:
             from sqlalchemy.orm import Session
 
-            with conexion(url) as con:
+            with conexion(objetivo) as con:
                 _preparar_transaccion(con)
                 entorno.exigir_no_produccion(con, accion)
                 marca = entorno.leer(con)  # desarrollo/pruebas: la base lo sigue siendo
@@ -200,13 +203,13 @@ def sembrar(
             return ResultadoSeed(datos.archivo, True, aplicadas, conteos, fechas)
 
         avisar("Llevando el esquema a la última revisión (head)...")
-        r = esquema.migrar(url, avisar=avisar)
+        r = esquema.migrar(objetivo, avisar=avisar)
         aplicadas = [p.revision for p in r.aplicadas]
         if aplicadas:
             avisar(f"Migraciones aplicadas: {', '.join(aplicadas)}.")
         else:
             avisar(f"El esquema ya estaba al día (revisión {r.hasta}).")
-        with transaccion(url) as s:
+        with transaccion(objetivo) as s:
             conteos, fechas = sembrar_en_sesion(s, datos, hoy, contrasenas)
         return ResultadoSeed(datos.archivo, False, aplicadas, conteos, fechas)
 
