@@ -95,9 +95,15 @@ def ruta_sqlite(url: "str | Objetivo") -> Path | None:
 def _sin_acentos(valor: object) -> object:
     if valor is None:
         return None
-    from amauta_cli.parsing import sin_acentos
+    from amauta_cli.textos import sin_acentos
 
     return sin_acentos(str(valor))
+
+
+def _colacion_es(a: str, b: str) -> int:
+    from amauta_cli.textos import comparar
+
+    return comparar(a, b)
 
 
 # --- Motores ---------------------------------------------------------------------------
@@ -142,6 +148,8 @@ def crear_motor(objetivo: "Objetivo | str") -> "Engine":
             cur.close()
             # Equivalente SQLite de services.comun.sin_acentos_sql (búsquedas sin acentos).
             dbapi_con.create_function("amauta_sin_acentos", 1, _sin_acentos, deterministic=True)
+            # Orden alfabético español (dialecto.SQLite.orden_es): ``COLLATE es``.
+            dbapi_con.create_collation("es", _colacion_es)
 
         @event.listens_for(engine, "begin")
         def _al_comenzar(conn):  # pragma: no cover - trivial
