@@ -336,7 +336,7 @@ def _sqlite(crudo: str, resto: str, origen: str) -> Objetivo:
     # sqlite:///RUTA → resto = "/RUTA"; sqlite:// (memoria) → resto = "".
     cuerpo, signo, consulta = resto.partition("?")
     if cuerpo in ("", "/:memory:", "/"):
-        url = "sqlite://" + (f"/:memory:" if cuerpo else "")
+        url = "sqlite://" + ("/:memory:" if cuerpo else "")
         return Objetivo("sqlite", url, url, origen, None, ":memory:", _formas=(crudo,))
     if not cuerpo.startswith("/"):
         raise UrlInvalida(

@@ -26,6 +26,7 @@ from sqlalchemy import and_, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from amauta_cli import ajustes
+from amauta_cli.dialecto import dialecto
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import _HUELLA, _b36, ahora, cuid, medianoche
 from amauta_cli.models import (
@@ -198,18 +199,6 @@ def validar_fecha(fecha: date, hoy: date | None, forzar: bool) -> None:
         raise OperacionRechazada(f"No se registró nada: {motivo}.")
 
 
-def _es_pg(s: Session) -> bool:
-    return s.get_bind().dialect.name == "postgresql"
-
-
-def _insert(s: Session):
-    if _es_pg(s):
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 def _rango(desde: date, hasta: date):
     """Condición ``fecha`` dentro de [desde, hasta] (días completos)."""
     return and_(
@@ -273,17 +262,12 @@ class ResultadoRegistro:
 
 
 def _bloquear_grupo_dia(s: Session, grupo_id: str, fecha: date) -> None:
-    """PostgreSQL: serializa los registros de un mismo grupo y día (hasta el commit).
+    """Serializa los registros de un mismo grupo y día (hasta el commit).
 
     Así el segundo de dos ``registrar`` simultáneos lee lo que escribió el primero: los
     conteos son exactos y la regla de la observación no se saltea por una carrera.
-    En SQLite, ``BEGIN IMMEDIATE`` ya serializa a los escritores.
     """
-    if _es_pg(s):
-        s.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
-            {"k": f"amauta.asistencia:{grupo_id}:{fecha.isoformat()}"},
-        )
+    dialecto(s).bloqueo(s.connection(), CLAVE_BLOQUEO, grupo_id, fecha.isoformat())
 
 
 def _indice_planilla(planilla: list[dict[str, Any]]) -> tuple[dict[str, dict], dict[str, list[dict]]]:
@@ -441,7 +425,7 @@ def _upsert(s: Session, filas: list[dict[str, Any]], lote: int = 500) -> None:
     """Un ``INSERT ... ON CONFLICT (grupoId, estudianteId, fecha) DO UPDATE`` multi-fila."""
     if not filas:
         return
-    insert = _insert(s)
+    insert = dialecto(s).insertar
     for i in range(0, len(filas), lote):
         stmt = insert(Asistencia).values(filas[i : i + lote])
         stmt = stmt.on_conflict_do_update(
@@ -788,7 +772,9 @@ def exportar(
 #: una columna entera mal no debe producir un millón de líneas de error ni de memoria.
 LIMITE_PROBLEMAS = 1000
 #: ``work_mem`` de PostgreSQL durante importar (ordenación y joins de las tablas temporales).
-MEMORIA_PG_IMPORTAR = "256MB"
+MEMORIA_IMPORTAR = "256MB"
+#: Prefijo de los bloqueos por grupo y día (``registrar`` e ``importar`` toman los mismos).
+CLAVE_BLOQUEO = "amauta.asistencia"
 ALIAS_IMPORTAR = {"correo": "email", "observacion": "observaciones", "obs": "observaciones"}
 _ALFABETO = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -892,15 +878,6 @@ def _sql_id(columna: str = "linea") -> str:
     return ":prefijo || " + " || ".join(digitos)
 
 
-_NULO = "\\N"
-_ESCAPES_COPY = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_texto(valor: str) -> str:
-    """Un valor para ``COPY ... FROM STDIN`` en formato texto (barra, tabulación y saltos escapados)."""
-    return valor.translate(_ESCAPES_COPY)
-
-
 def _linea_de(problema: str) -> int:
     try:
         return int(problema.split(":", 1)[0].rsplit(" ", 1)[-1])
@@ -934,21 +911,11 @@ def importar(
 
     hoy = hoy or date.today()
     avanzar = avanzar or (lambda _n: None)
-    pg = _es_pg(s)
+    d = dialecto(s)
     con = s.connection()
-    dialecto = con.dialect
-    tipo_fecha = Asistencia.__table__.c.fecha.type.dialect_impl(dialecto)
-    a_bd = tipo_fecha.bind_processor(dialecto)
-    if pg:
-        fecha_a_bd: Callable[[date], Any] = date.isoformat
-    elif a_bd is not None:
-        fecha_a_bd = lambda d: a_bd(medianoche(d))  # noqa: E731 - el texto exacto de SQLAlchemy
-    else:  # pragma: no cover
-        fecha_a_bd = lambda d: d  # noqa: E731
-
-    if pg:
-        # Para ordenar y cruzar en memoria las tablas temporales (solo en esta transacción).
-        con.exec_driver_sql(f"SET LOCAL work_mem = '{MEMORIA_PG_IMPORTAR}'")
+    fecha_a_bd = d.fecha_para_carga(con, Asistencia.__table__.c.fecha.type)
+    # Para ordenar y cruzar en memoria las tablas temporales (solo en esta transacción).
+    d.memoria_de_trabajo(con, MEMORIA_IMPORTAR)
 
     problemas_forma: list[str] = []
     lector = iterar_csv(
@@ -959,17 +926,12 @@ def importar(
     buenas = 0
     celdas = _Celdas(hoy, forzar, fecha_a_bd)
 
-    if pg:
-        con.exec_driver_sql(
-            'CREATE TEMP TABLE amauta_asis_carga (linea integer, grupo text, email text, '
-            'fecha timestamp(3), estado "EstadoAsistencia", obs text) ON COMMIT DROP'
-        )
-    else:
-        con.exec_driver_sql("DROP TABLE IF EXISTS temp.amauta_asis_carga")
-        con.exec_driver_sql(
-            "CREATE TEMP TABLE amauta_asis_carga (linea INTEGER, grupo TEXT, email TEXT, "
-            "fecha TEXT, estado TEXT, obs TEXT)"
-        )
+    carga = d.crear_temporal(
+        con,
+        "amauta_asis_carga",
+        f"linea integer, grupo text, email text, fecha {d.tipo_fecha_hora}, "
+        f"estado {d.tipo_enum('EstadoAsistencia')}, obs text",
+    )
 
     def filas_validas() -> Iterator[tuple]:
         nonlocal malas, buenas
@@ -996,71 +958,36 @@ def importar(
             yield (linea, grupo, email, fecha, estado, v["observaciones"] or None)
         avanzar(pendiente / 2)
 
-    if pg:
-        # COPY en formato texto, armado en bloques: más barato que write_row fila por fila.
-        crudo = con.connection.driver_connection
-        grupos_txt: dict[str, str] = {}
-        with crudo.cursor() as cur:
-            with cur.copy(
-                "COPY amauta_asis_carga (linea, grupo, email, fecha, estado, obs) FROM STDIN"
-            ) as copia:
-                bloque: list[str] = []
-                agregar = bloque.append
-                for linea, grupo, email, fecha, estado, obs in filas_validas():
-                    g = grupos_txt.get(grupo)
-                    if g is None:
-                        g = grupos_txt[grupo] = _copy_texto(grupo)
-                    agregar(
-                        f"{linea}\t{g}\t{email}\t{fecha}\t{estado}\t"
-                        f"{_copy_texto(obs) if obs else _NULO}\n"
-                    )
-                    if len(bloque) >= 5000:
-                        copia.write("".join(bloque))
-                        bloque.clear()
-                if bloque:
-                    copia.write("".join(bloque))
-        con.exec_driver_sql("ANALYZE amauta_asis_carga")
-    else:
-        cur = con.connection.driver_connection.cursor()
-        lote: list[tuple] = []
-        sql = "INSERT INTO temp.amauta_asis_carga VALUES (?, ?, ?, ?, ?, ?)"
-        for fila in filas_validas():
-            lote.append(fila)
-            if len(lote) >= 20_000:
-                cur.executemany(sql, lote)
-                lote.clear()
-        if lote:
-            cur.executemany(sql, lote)
-        cur.close()
+    d.cargar_temporal(
+        con, "amauta_asis_carga", ("linea", "grupo", "email", "fecha", "estado", "obs"), filas_validas()
+    )
 
     if buenas == 0 and malas == 0 and not problemas_forma:
         raise DatosInvalidos("El archivo no tiene filas de datos: solo el encabezado. No se importó nada.")
 
     # La barra de progreso: media por leer el archivo, media por cargarlo.
     leidas = buenas + malas
-    n_grupos = _resolver_grupos(s, con, pg, institucion)
-    tmp = "" if pg else "temp."
-    fin_temp = " ON COMMIT DROP" if pg else ""
+    grupos = _resolver_grupos(s, con, institucion)
+    n_grupos = len(grupos)
+    usuarios = d.crear_temporal(con, "amauta_asis_usuarios", "email text PRIMARY KEY, uid text NOT NULL")
     con.exec_driver_sql(
-        f"CREATE TEMP TABLE amauta_asis_usuarios (email text PRIMARY KEY, uid text NOT NULL){fin_temp}"
-    )
-    con.exec_driver_sql(
-        f'INSERT INTO {tmp}amauta_asis_usuarios SELECT lower(u.email), min(u.id) FROM "Usuario" u '
-        f"WHERE lower(u.email) IN (SELECT DISTINCT email FROM {tmp}amauta_asis_carga) GROUP BY lower(u.email)"
+        f'INSERT INTO {usuarios} SELECT lower(u.email), min(u.id) FROM "Usuario" u '
+        f"WHERE lower(u.email) IN (SELECT DISTINCT email FROM {carga}) GROUP BY lower(u.email)"
     )
     # La tabla resuelta queda ordenada por la clave única (una sola ordenación, que
     # también marca las filas repetidas): el INSERT final recorre las cuatro claves e
     # índices de "Asistencia" casi en orden, y los ids se numeran en ese mismo orden.
-    con.exec_driver_sql(
-        f"CREATE TEMP TABLE amauta_asis_res{fin_temp} AS "
-        "SELECT c.linea, c.fecha, c.estado, c.obs, g.gid, g.problema, u.uid, "
+    res = d.crear_temporal(
+        con,
+        "amauta_asis_res",
+        como="SELECT c.linea, c.fecha, c.estado, c.obs, g.gid, g.problema, u.uid, "
         'CASE WHEN ge."estudianteId" IS NULL THEN 0 ELSE 1 END AS miembro, '
         "a.estado AS estado_prev, a.observaciones AS obs_prev, "
         "row_number() OVER (ORDER BY g.gid, u.uid, c.fecha, c.linea) AS orden, "
         "min(c.linea) OVER (PARTITION BY g.gid, u.uid, c.fecha) AS primera "
-        f"FROM {tmp}amauta_asis_carga c "
-        f"LEFT JOIN {tmp}amauta_asis_grupos g ON g.clave = c.grupo "
-        f"LEFT JOIN {tmp}amauta_asis_usuarios u ON u.email = c.email "
+        f"FROM {carga} c "
+        f"LEFT JOIN {d.temporal('amauta_asis_grupos')} g ON g.clave = c.grupo "
+        f"LEFT JOIN {usuarios} u ON u.email = c.email "
         'LEFT JOIN "GrupoEstudiante" ge ON ge."grupoId" = g.gid AND ge."estudianteId" = u.uid '
         'LEFT JOIN "Asistencia" a ON a."grupoId" = g.gid AND a."estudianteId" = u.uid AND a.fecha = c.fecha'
     )
@@ -1076,14 +1003,14 @@ def importar(
         f"coalesce(sum(CASE WHEN {mala} THEN 1 ELSE 0 END), 0), "
         f"coalesce(sum(CASE WHEN NOT {mala} AND estado_prev IS NULL THEN 1 ELSE 0 END), 0), "
         f"coalesce(sum(CASE WHEN NOT {mala} AND {igual} THEN 1 ELSE 0 END), 0) "
-        f"FROM {tmp}amauta_asis_res"
+        f"FROM {res}"
     ).one()
     if malas_sql:
         malas += int(malas_sql)
         for r in con.exec_driver_sql(
             "SELECT r.linea, c.grupo, c.email, r.fecha, r.problema, r.uid IS NULL, r.miembro, "
-            f"r.estado_prev, r.estado, r.primera FROM (SELECT * FROM {tmp}amauta_asis_res WHERE {mala} "
-            f"ORDER BY linea LIMIT {int(limite_problemas)}) r JOIN {tmp}amauta_asis_carga c ON c.linea = r.linea "
+            f"r.estado_prev, r.estado, r.primera FROM (SELECT * FROM {res} WHERE {mala} "
+            f"ORDER BY linea LIMIT {int(limite_problemas)}) r JOIN {carga} c ON c.linea = r.linea "
             "ORDER BY r.linea"
         ):
             linea, grupo, email, fecha, prob, sin_usuario, miembro, previo, estado, primera = r
@@ -1124,7 +1051,7 @@ def importar(
             'INSERT INTO "Asistencia" (id, "grupoId", "estudianteId", fecha, estado, observaciones, '
             '"createdAt", "updatedAt") '
             f"SELECT {_sql_id('orden')}, gid, uid, fecha, estado, obs, :ahora, :ahora "
-            f"FROM {tmp}amauta_asis_res WHERE {distinta} "
+            f"FROM {res} WHERE {distinta} "
             'ON CONFLICT ("grupoId", "estudianteId", fecha) DO UPDATE SET estado = excluded.estado, '
             'observaciones = coalesce(excluded.observaciones, "Asistencia".observaciones), '
             '"updatedAt" = excluded."updatedAt"'
@@ -1134,9 +1061,7 @@ def importar(
         )
     )
     avanzar(leidas / 3)
-    if not pg:
-        for t in ("amauta_asis_res", "amauta_asis_usuarios", "amauta_asis_grupos", "amauta_asis_carga"):
-            con.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{t}")
+    d.soltar_temporales(con, "amauta_asis_res", "amauta_asis_usuarios", "amauta_asis_grupos", "amauta_asis_carga")
     total = int(total)
     return ResultadoImportacion(
         lineas=total,
@@ -1158,15 +1083,15 @@ def _a_fecha(valor: Any) -> date:
     return date.fromisoformat(str(valor)[:10])
 
 
-def _resolver_grupos(s: Session, con: Any, pg: bool, institucion: str | None) -> int:
+def _resolver_grupos(s: Session, con: Any, institucion: str | None) -> set[str]:
     """Crea la tabla temporal ``clave → gid`` (o el problema) para los grupos del archivo.
 
     Los valores distintos de la columna grupo son pocos: se resuelven en memoria contra
     todos los grupos (una consulta), por id o por nombre sin acentos ni mayúsculas.
-    Devuelve cuántos grupos distintos se resolvieron.
+    Devuelve los ids de los grupos resueltos.
     """
-    tmp = "" if pg else "temp."
-    claves = [r[0] for r in con.exec_driver_sql(f"SELECT DISTINCT grupo FROM {tmp}amauta_asis_carga")]
+    d = dialecto(s)
+    claves = [r[0] for r in con.exec_driver_sql(f"SELECT DISTINCT grupo FROM {d.temporal('amauta_asis_carga')}")]
     inst = buscar_institucion(s, institucion) if institucion else None
     filas = s.execute(
         select(Grupo.id, Grupo.nombre, Grupo.activo, Grupo.institucionId, Institucion.nombre.label("inst"))
@@ -1210,13 +1135,10 @@ def _resolver_grupos(s: Session, con: Any, pg: bool, institucion: str | None) ->
         if g is not None:
             resueltos.add(g.id)
         mapa.append({"clave": clave, "gid": g.id if g else None, "problema": problema})
-    fin_temp = " ON COMMIT DROP" if pg else ""
-    con.exec_driver_sql(
-        f"CREATE TEMP TABLE amauta_asis_grupos (clave text PRIMARY KEY, gid text, problema text){fin_temp}"
-    )
+    tabla = d.crear_temporal(con, "amauta_asis_grupos", "clave text PRIMARY KEY, gid text, problema text")
     if mapa:
         con.execute(
-            text(f"INSERT INTO {tmp}amauta_asis_grupos (clave, gid, problema) VALUES (:clave, :gid, :problema)"),
+            text(f"INSERT INTO {tabla} (clave, gid, problema) VALUES (:clave, :gid, :problema)"),
             mapa,
         )
-    return len(resueltos)
+    return resueltos

@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Float, Text, case, func, literal_column, null, select, text, union_all
+from sqlalchemy import Float, Text, case, func, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
+from amauta_cli.dialecto import dialecto
 from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
 from amauta_cli.models import Calificacion, Grupo, GrupoEstudiante, Institucion, Perfil, Usuario
@@ -272,13 +273,10 @@ def _upsert(s: Session, filas: list[dict[str, Any]], con_observaciones: bool = T
     """
     if not filas:
         return
-    if s.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    d = dialecto(s)
     tabla = Calificacion.__table__
     for i in range(0, len(filas), LOTE):
-        stmt = insert(tabla).values(filas[i : i + LOTE])
+        stmt = d.insertar(tabla).values(filas[i : i + LOTE])
         cambios = {
             "nota": stmt.excluded.nota,
             "notaMaxima": stmt.excluded.notaMaxima,
@@ -1130,12 +1128,11 @@ def desaprobados(
         .join(Institucion, Institucion.id == Grupo.institucionId)
         .where(*despues)
     )
-    if s.get_bind().dialect.name == "postgresql":
-        # La agregación reduce poco (un grupo por cada 3 o 4 notas): en paralelo, el
-        # Gather Merge de las agregaciones parciales cuesta más que lo que ahorran los
-        # procesos. Sin paralelismo, PostgreSQL recorre el índice único en el orden del
-        # GROUP BY y agrega sin ordenar (medido: 0,56 s contra 1,3 s con 600.000 notas).
-        s.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    # La agregación reduce poco (un grupo por cada 3 o 4 notas): en paralelo, el
+    # Gather Merge de las agregaciones parciales cuesta más que lo que ahorran los
+    # procesos. Sin paralelismo, PostgreSQL recorre el índice único en el orden del
+    # GROUP BY y agrega sin ordenar (medido: 0,56 s contra 1,3 s con 600.000 notas).
+    dialecto(s).sin_paralelismo(s.connection())
     filas = []
     redondear, aprobacion = r.redondear, r.nota_aprobacion
     # fetchall de una vez: iterar el cursor fila por fila cuesta el doble con decenas de miles.

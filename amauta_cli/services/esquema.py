@@ -144,20 +144,16 @@ class ResultadoMigracion:
 
 
 def _bloquear(con: "Connection", avisar: Callable[[str], None]) -> None:
-    """Serializa migraciones concurrentes en PostgreSQL con un bloqueo consultivo de transacción."""
-    from sqlalchemy import text
+    """Serializa migraciones concurrentes con un bloqueo de transacción."""
+    from amauta_cli.dialecto import dialecto
 
-    if con.dialect.name != "postgresql":
-        return  # en SQLite, BEGIN IMMEDIATE ya serializa a los escritores
-    libre = con.execute(
-        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": CLAVE_BLOQUEO_MIGRACION}
-    ).scalar()
-    if not libre:
+    d = dialecto(con)
+    if not d.intentar_bloqueo(con, CLAVE_BLOQUEO_MIGRACION):
         avisar(
             "Otra ejecución de `amauta db migrate` está migrando esta base en este momento "
             f"(bloqueo consultivo {CLAVE_BLOQUEO_MIGRACION}); esperando a que termine..."
         )
-        con.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAVE_BLOQUEO_MIGRACION})
+        d.bloqueo(con, CLAVE_BLOQUEO_MIGRACION)
 
 
 def migrar(
@@ -272,13 +268,9 @@ def revertir(objetivo: Objetivo | str, plan: PlanReversion) -> PlanReversion:
 
 # --- Estado e historial ----------------------------------------------------------------------
 def version_servidor(con: "Connection") -> str:
-    from sqlalchemy import text
+    from amauta_cli.dialecto import dialecto
 
-    if con.dialect.name == "postgresql":
-        return str(con.execute(text("SHOW server_version")).scalar())
-    if con.dialect.name == "sqlite":
-        return str(con.execute(text("SELECT sqlite_version()")).scalar())
-    return "?"  # pragma: no cover
+    return dialecto(con).version_servidor(con)
 
 
 def contar_filas(con: "Connection") -> dict[str, int]:
@@ -379,9 +371,10 @@ def verificar(objetivo: Objetivo | str) -> list[str]:
     """Las diferencias entre la base viva y los modelos; lista vacía si no hay deriva."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
-    from sqlalchemy import inspect, text
+    from sqlalchemy import inspect
 
-    from amauta_cli.models import ENUMS, metadata
+    from amauta_cli.dialecto import dialecto
+    from amauta_cli.models import metadata
 
     problemas: list[str] = []
     with conexion(objetivo, solo_lectura=True) as con:
@@ -414,7 +407,7 @@ def verificar(objetivo: Objetivo | str) -> list[str]:
             for fkc in tabla.foreign_key_constraints:
                 r = reflejadas.get(fkc.name)
                 if r is None:
-                    if con.dialect.name == "postgresql":
+                    if dialecto(con).nombra_claves_foraneas:
                         problemas.append(f'falta la clave foránea "{fkc.name}" en "{tabla.name}"')
                     continue
                 opciones = r.get("options", {})
@@ -425,31 +418,7 @@ def verificar(objetivo: Objetivo | str) -> list[str]:
                             f'clave foránea "{fkc.name}": {accion.upper().replace("ON", "ON ")} '
                             f"es {real}, debería ser {esperado}"
                         )
-        if con.dialect.name == "postgresql":
-            filas = con.execute(
-                text(
-                    "SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) "
-                    "FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid "
-                    "JOIN pg_namespace n ON n.oid = t.typnamespace "
-                    "WHERE n.nspname = current_schema() GROUP BY t.typname"
-                )
-            ).all()
-            reales = {nombre: list(valores) for nombre, valores in filas}
-            for nombre, enum_cls in ENUMS.items():
-                esperado = [m.value for m in enum_cls]
-                if nombre not in reales:
-                    problemas.append(f'falta el tipo enum "{nombre}"')
-                elif reales[nombre] != esperado:
-                    problemas.append(
-                        f'el enum "{nombre}" tiene los valores {reales[nombre]}, '
-                        f"deberían ser {esperado}"
-                    )
-            if "Curso" in existentes:
-                indices = {i["name"] for i in insp.get_indexes("Curso")}
-                if "idx_curso_busqueda" not in indices:
-                    problemas.append(
-                        'falta el índice GIN de búsqueda en español "idx_curso_busqueda" en "Curso"'
-                    )
+        problemas.extend(dialecto(con).problemas_esquema(con, insp, existentes))
     return problemas
 
 

@@ -233,60 +233,18 @@ def _preparar_transaccion(con: "Connection") -> None:
     en la fracción de segundo que sigue al commit, el seed se pierde entero (la base
     queda como estaba, nunca a medias). Para datos de desarrollo, se prefiere la velocidad.
     """
-    from sqlalchemy import text
+    from amauta_cli.dialecto import dialecto
 
-    if con.dialect.name == "postgresql":
-        con.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAVE_BLOQUEO_SEED})
-        con.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    d = dialecto(con)
+    d.bloqueo(con, CLAVE_BLOQUEO_SEED)
+    d.commit_sin_esperar_disco(con)
 
 
 def _borrar_todo(con: "Connection") -> None:
     """Borra todas las tablas del esquema (y en PostgreSQL, los tipos enum) en la transacción."""
-    from sqlalchemy import text
+    from amauta_cli.dialecto import dialecto
 
-    prep = con.dialect.identifier_preparer
-    if con.dialect.name == "postgresql":
-        tablas = (
-            con.execute(
-                text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1"
-                )
-            )
-            .scalars()
-            .all()
-        )
-        if tablas:
-            con.execute(
-                text(f"DROP TABLE {', '.join(prep.quote_identifier(t) for t in tablas)} CASCADE")
-            )
-        tipos = (
-            con.execute(
-                text(
-                    "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-                    "WHERE n.nspname = current_schema() AND t.typtype = 'e' ORDER BY 1"
-                )
-            )
-            .scalars()
-            .all()
-        )
-        if tipos:
-            con.execute(
-                text(f"DROP TYPE {', '.join(prep.quote_identifier(t) for t in tipos)} CASCADE")
-            )
-        return
-    # SQLite: las claves foráneas se controlan al confirmar, cuando ya no queda ninguna tabla.
-    con.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-    tablas = (
-        con.execute(
-            text(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1"
-            )
-        )
-        .scalars()
-        .all()
-    )
-    for t in tablas:
-        con.exec_driver_sql(f"DROP TABLE {prep.quote_identifier(t)}")
+    dialecto(con).borrar_todo(con)
 
 
 def _migrar_en(con: "Connection") -> list[str]:

@@ -14,17 +14,16 @@ Reglas:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, any_, bindparam, func, insert, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from amauta_cli import csvio
+from amauta_cli.dialecto import dialecto
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
 from amauta_cli.models import (
@@ -57,20 +56,9 @@ Progreso = Callable[[int], None]
 
 
 # --- Utilidades ---------------------------------------------------------------------------------
-def dialecto(s: Session) -> str:
-    return s.get_bind().dialect.name
-
-
 def en_lista(s: Session, expr: Any, valores: Sequence[str]) -> Any:
-    """``expr IN (valores)`` con UN solo parámetro, sea cual sea la cantidad de valores.
-
-    PostgreSQL: ``expr = ANY(:arreglo)``. SQLite: ``expr IN (SELECT value FROM
-    json_each(:json))`` (sin el límite de parámetros de SQLite).
-    """
-    if dialecto(s) == "postgresql":
-        return expr == any_(bindparam(None, list(valores), type_=postgresql.ARRAY(Text)))
-    tabla = func.json_each(literal(json.dumps(list(valores)))).table_valued("value")
-    return expr.in_(select(tabla.c.value))
+    """``expr IN (valores)`` con UN solo parámetro (ver ``Dialecto.en_lista``)."""
+    return dialecto(s).en_lista(expr, valores)
 
 
 def elegir_rol(texto: str | Rol, campo: str = "rol") -> Rol:
@@ -1026,26 +1014,7 @@ def insertar_filas(
     """
     if not filas:
         return
-    columnas = list(filas[0])
-    if dialecto(s) == "postgresql":
-        cruda = s.connection().connection.driver_connection
-        nombres = ", ".join(f'"{c}"' for c in columnas)
-        with cruda.cursor() as cur:
-            with cur.copy(f'COPY "{tabla.name}" ({nombres}) FROM STDIN') as copia:
-                for i, fila in enumerate(filas, start=1):
-                    copia.write_row([fila[c] for c in columnas])
-                    if progreso and i % lote == 0:
-                        progreso(lote)
-        if progreso and len(filas) % lote:
-            progreso(len(filas) % lote)
-        return
-    con = s.connection()
-    sentencia = insert(tabla)
-    for i in range(0, len(filas), lote):
-        trozo = filas[i : i + lote]
-        con.execute(sentencia, trozo)
-        if progreso:
-            progreso(len(trozo))
+    dialecto(s).insertar_masivo(s.connection(), tabla, filas, progreso, lote)
 
 
 def _actualizar_existentes(
@@ -1080,7 +1049,7 @@ def _actualizar_existentes(
         ],
     )
     tp = Perfil.__table__
-    ins = postgresql.insert(tp) if dialecto(s) == "postgresql" else sqlite.insert(tp)
+    ins = dialecto(s).insertar(tp)
     perfiles = [
         {"id": cuid(), "usuarioId": f.usuario_id, **(f.perfil_final or {}), "createdAt": t, "updatedAt": t}
         for f in filas
