@@ -19,6 +19,7 @@ from amauta_cli.cli.comun import (
     OpcionSi,
     confirmar,
     contexto,
+    error_uso,
     es_terminal,
 )
 
@@ -45,13 +46,6 @@ def _fecha(texto: str, campo: str) -> "date":
     from amauta_cli.parsing import parsear_fecha
 
     return parsear_fecha(texto, campo)
-
-
-def _uso(mensaje: str) -> None:
-    """Error de uso (código 2), con la ayuda del comando."""
-    from typer._click.exceptions import UsageError
-
-    raise UsageError(mensaje)
 
 
 # --- registrar --------------------------------------------------------------------------------------
@@ -137,7 +131,7 @@ def registrar(
         marcas.extend(_marcas_de_csv(archivo))
     if not marcas and estado_todos is None and archivo is None:
         if not (interactivo or es_terminal()):
-            _uso(
+            error_uso(
                 "indique --todos ESTADO (más excepciones como --ausente EMAIL) o --archivo ARCHIVO.csv; "
                 "sin ellos el registro es interactivo y necesita una terminal."
             )
@@ -416,11 +410,11 @@ def _periodo(mes: str | None, desde: str | None, hasta: str | None) -> tuple["da
     from amauta_cli.parsing import parsear_mes
 
     if mes and (desde or hasta):
-        _uso("use --mes o --desde/--hasta, no ambos.")
+        error_uso("use --mes o --desde/--hasta, no ambos.")
     if mes:
         return parsear_mes(mes, "--mes")
     if not desde:
-        _uso("indique el período: --mes AAAA-MM, o --desde FECHA --hasta FECHA.")
+        error_uso("indique el período: --mes AAAA-MM, o --desde FECHA --hasta FECHA.")
     d = _fecha(desde, "--desde")  # type: ignore[arg-type]
     h = _fecha(hasta, "--hasta") if hasta else date.today()
     return d, h

@@ -26,11 +26,12 @@ from amauta_cli.salida import Formato, OpcionFormato  # noqa: E402,F401 - el hog
 
 
 def error_uso(mensaje: str) -> "NoReturn":
-    """El único modo de señalar un error de uso: mensaje en español, la ayuda del comando
-    y código de salida 2."""
+    """El único modo de señalar un error de uso: mensaje en español, la línea de uso y la
+    pista de ayuda del comando en curso, y código de salida 2."""
     from typer._click.exceptions import UsageError
+    from typer._click.globals import get_current_context
 
-    raise UsageError(mensaje)
+    raise UsageError(mensaje, get_current_context(silent=True))
 
 #: ``--grupo``: un grupo por su nombre (sin mayúsculas ni acentos) o su id.
 OpcionGrupo = Annotated[

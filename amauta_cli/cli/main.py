@@ -39,6 +39,17 @@ class GrupoAmauta(TyperGroup):
             comando = _grupo(nombre, resumen=self._listando)
         return comando
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        # Typer sugiere comandos parecidos solo entre los ya cargados: aquí, entre todos.
+        from typer._click.exceptions import UsageError
+
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as e:
+            if args and "¿Quiso decir" not in e.message and "Did you mean" not in e.message:
+                e.message = e.message.rstrip() + espanol.sugerir(args[0], self.list_commands(ctx))
+            raise
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         # Para listar los grupos en la ayuda alcanza su nombre y su texto de ayuda.
         self._listando = True
@@ -131,7 +142,7 @@ app = typer.Typer(
         "se usa un archivo SQLite en ~/.local/share/amauta/amauta.db."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
