@@ -77,6 +77,21 @@ class Dialecto:
         """``expr IN (valores)`` con UN solo parámetro, sea cual sea la cantidad de valores."""
         raise NotImplementedError
 
+    # --- Búsqueda de cursos (migración 0004) ---------------------------------------------------
+    def busqueda_cursos(self, texto: str) -> Any:
+        """Subconsulta ``(curso_id, rango)`` de los cursos cuyo texto (título, descripción,
+        lecciones) tiene todas las palabras de ``texto``, sin acentos y por su raíz; a mayor
+        ``rango``, mejor. Usa el índice de búsqueda de cada motor."""
+        raise NotImplementedError
+
+    def reindexar_busqueda(self, con: Any) -> None:
+        """Recalcula el índice de búsqueda de todos los cursos (set-based)."""
+        raise NotImplementedError
+
+    def plan_busqueda(self, con: Any, texto: str) -> list[str]:
+        """El plan de la consulta de búsqueda (para el benchmark: ¿usa el índice?)."""
+        raise NotImplementedError
+
     # --- Concurrencia ----------------------------------------------------------------------
     def bloqueo(self, con: Any, *claves: Any) -> None:
         """Bloqueo de la transacción en curso sobre ``claves`` (se libera al terminarla).
@@ -162,6 +177,26 @@ class Dialecto:
         """Diferencias propias del motor que Alembic no compara (tipos enum, índices por SQL)."""
         return []
 
+    def indices(self, con: Any) -> set[str]:
+        """Los nombres de los índices del esquema."""
+        return {
+            n for (n,) in con.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name IS NOT NULL"
+            )
+        }
+
+    def funciones(self, con: Any) -> set[str]:
+        """Las funciones SQL propias del esquema (SQLite no guarda funciones en la base)."""
+        return set()
+
+    def disparadores(self, con: Any) -> set[tuple[str, str]]:
+        """``(tabla, disparador)`` de los disparadores habilitados del esquema."""
+        return set(
+            tuple(f) for f in con.exec_driver_sql(
+                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'"
+            ).all()
+        )
+
 
 class PostgreSQL(Dialecto):
     nombre = "postgresql"
@@ -173,7 +208,42 @@ class PostgreSQL(Dialecto):
         return insert(tabla)
 
     def orden_es(self, col: Any) -> Any:
-        return func.normalize(col, _NFC).collate(f'"{COLACION_PG}"')
+        return func.normalize(col, _NFC).collate(COLACION_PG)  # SQLAlchemy ya lo cita
+
+    _BUSQUEDA = (
+        'SELECT b."cursoId" AS curso_id, ts_rank(b."documento", q) AS rango '
+        'FROM "_amauta_busqueda_curso" b, plainto_tsquery(\'spanish\', amauta_sin_acentos(:texto)) q '
+        'WHERE b."documento" @@ q'
+    )
+
+    def busqueda_cursos(self, texto: str) -> Any:
+        from sqlalchemy import Float, text
+
+        return (
+            text(self._BUSQUEDA)
+            .bindparams(texto=texto)
+            .columns(curso_id=Text(), rango=Float())
+            .subquery("busqueda")
+        )
+
+    def reindexar_busqueda(self, con: Any) -> None:
+        from sqlalchemy import text
+
+        con.execute(text('SELECT amauta_busqueda_actualizar(ARRAY(SELECT "id" FROM "Curso"))'))
+        con.execute(
+            text(
+                'DELETE FROM "_amauta_busqueda_curso" b '
+                'WHERE NOT EXISTS (SELECT 1 FROM "Curso" c WHERE c."id" = b."cursoId")'
+            )
+        )
+
+    def plan_busqueda(self, con: Any, texto: str) -> list[str]:
+        from sqlalchemy import text
+
+        filas = con.execute(
+            text(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {self._BUSQUEDA}"), {"texto": texto}
+        ).all()
+        return [f[0] for f in filas]
 
     def en_lista(self, expr: Any, valores: Sequence[str]) -> Any:
         from sqlalchemy import any_, bindparam
@@ -292,6 +362,30 @@ class PostgreSQL(Dialecto):
         if tipos:
             con.execute(text(f"DROP TYPE {', '.join(prep.quote_identifier(t) for t in tipos)} CASCADE"))
 
+    def indices(self, con: Any) -> set[str]:
+        return {
+            n for (n,) in con.exec_driver_sql(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+            )
+        }
+
+    def funciones(self, con: Any) -> set[str]:
+        return {
+            n for (n,) in con.exec_driver_sql(
+                "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = current_schema()"
+            )
+        }
+
+    def disparadores(self, con: Any) -> set[tuple[str, str]]:
+        return set(
+            tuple(f) for f in con.exec_driver_sql(
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() AND NOT t.tgisinternal AND t.tgenabled <> 'D'"
+            ).all()
+        )
+
     def problemas_esquema(self, con: Any, insp: Any, existentes: set[str]) -> list[str]:
         from sqlalchemy import text
 
@@ -343,6 +437,57 @@ class SQLite(Dialecto):
 
         tabla = func.json_each(literal(json.dumps(list(valores)))).table_valued("value")
         return expr.in_(select(tabla.c.value))
+
+    _BUSQUEDA = (
+        'SELECT m."cursoId" AS curso_id, -bm25("_amauta_busqueda_fts", 10.0, 4.0, 2.0) AS rango '
+        'FROM "_amauta_busqueda_fts" JOIN "_amauta_busqueda_curso" m '
+        'ON m."n" = "_amauta_busqueda_fts".rowid WHERE "_amauta_busqueda_fts" MATCH :consulta '
+        # LIMIT -1 (sin límite) impide que SQLite aplane la subconsulta en el JOIN con "Curso":
+        # aplanada, recorría los cursos por estado y consultaba FTS5 una vez por curso (50×
+        # más lento); así recorre solo las coincidencias del índice, una vez.
+        "LIMIT -1"
+    )
+
+    def busqueda_cursos(self, texto: str) -> Any:
+        from sqlalchemy import Float, text
+
+        from amauta_cli.busqueda import consulta_fts5
+
+        # Sin palabras con contenido, una consulta que no encuentra nada (como plainto_tsquery).
+        consulta = consulta_fts5(texto) or '"\u0000"'
+        return (
+            text(self._BUSQUEDA)
+            .bindparams(consulta=consulta)
+            .columns(curso_id=Text(), rango=Float())
+            .subquery("busqueda")
+        )
+
+    #: La misma carga completa que hace la migración 0004 (una sentencia por paso).
+    _RECARGA = (
+        'DELETE FROM "_amauta_busqueda_fts"',
+        'DELETE FROM "_amauta_busqueda_curso"',
+        'INSERT INTO "_amauta_busqueda_curso" ("cursoId") '
+        'SELECT "id" FROM "Curso" ORDER BY "createdAt", "id"',
+        'INSERT INTO "_amauta_busqueda_fts" (rowid, titulo, descripcion, lecciones) '
+        'SELECT b."n", amauta_lexemas(c."titulo"), amauta_lexemas(c."descripcion"), '
+        "(SELECT amauta_lexemas(group_concat(l.\"titulo\" || ' ' || coalesce(l.\"descripcion\", ''), ' ')) "
+        'FROM "Leccion" l WHERE l."cursoId" = c."id") '
+        'FROM "_amauta_busqueda_curso" b JOIN "Curso" c ON c."id" = b."cursoId"',
+    )
+
+    def reindexar_busqueda(self, con: Any) -> None:
+        for sql in self._RECARGA:
+            con.exec_driver_sql(sql)
+
+    def plan_busqueda(self, con: Any, texto: str) -> list[str]:
+        from sqlalchemy import text
+
+        from amauta_cli.busqueda import consulta_fts5
+
+        filas = con.execute(
+            text(f"EXPLAIN QUERY PLAN {self._BUSQUEDA}"), {"consulta": consulta_fts5(texto) or ""}
+        ).all()
+        return [str(f[-1]) for f in filas]
 
     def bloqueo(self, con: Any, *claves: Any) -> None:
         # ``BEGIN IMMEDIATE`` (ver db.py) ya serializa a los escritores de toda la base.
@@ -415,11 +560,20 @@ class SQLite(Dialecto):
         # Las claves foráneas se controlan al confirmar, cuando ya no queda ninguna tabla.
         con.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         prep = con.dialect.identifier_preparer
+        # Primero los disparadores (los de la búsqueda de cursos): al borrar "Curso", SQLite borra
+        # sus filas y las lecciones en cascada, y un disparador que escribe la tabla FTS5 en medio
+        # de un DROP TABLE falla con "database table is locked".
+        disparadores = con.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY 1"
+        ).scalars().all()
+        for d in disparadores:
+            con.exec_driver_sql(f"DROP TRIGGER IF EXISTS {prep.quote_identifier(d)}")
         tablas = con.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1"
         ).scalars().all()
         for t in tablas:
-            con.exec_driver_sql(f"DROP TABLE {prep.quote_identifier(t)}")
+            # IF EXISTS: borrar la tabla FTS5 de la búsqueda de cursos borra también sus internas.
+            con.exec_driver_sql(f"DROP TABLE IF EXISTS {prep.quote_identifier(t)}")
 
 
 class _NFCKeyword(FunctionElement):
