@@ -222,11 +222,12 @@ def transaccion(
             with traducir_errores(objetivo or engine):
                 yield sesion
                 if not solo_lectura:
-                    sesion.commit()
+                    with _en_commit():
+                        sesion.commit()
                 # Solo lectura: al cerrar, la conexión vuelve al pool con rollback, pero los
                 # objetos ya leídos siguen usables (rollback() los expiraría).
         except BaseException:
-            sesion.rollback()
+            _deshacer(sesion.rollback)
             raise
 
 
@@ -239,8 +240,35 @@ def conexion(
     if solo_lectura:
         engine = engine.execution_options(solo_lectura=True)
     with traducir_errores(objetivo or engine):
-        with engine.begin() as con:
-            yield con
+        with engine.connect() as con:
+            trans = con.begin()
+            try:
+                yield con
+            except BaseException:
+                _deshacer(trans.rollback)
+                raise
+            with _en_commit():
+                trans.commit()
+
+
+@contextmanager
+def _en_commit() -> Iterator[None]:
+    """Marca la excepción ocurrida al confirmar: no se sabe si la transacción se guardó."""
+    try:
+        yield
+    except BaseException as exc:
+        from amauta_cli.fallas import marcar_en_commit
+
+        marcar_en_commit(exc)
+        raise
+
+
+def _deshacer(rollback) -> None:
+    """Rollback tras un error; si la conexión ya se perdió, el error que importa es el primero."""
+    try:
+        rollback()
+    except Exception:  # noqa: BLE001 - la excepción original sigue su curso
+        pass
 
 
 # --- Errores de conexión ------------------------------------------------------------------
@@ -251,7 +279,7 @@ def traducir_errores(destino: "Objetivo | str | Engine") -> Iterator[None]:
         yield
     except AmautaError:
         raise
-    except Exception as exc:  # noqa: BLE001 - se re-lanza si no es de conexión
+    except Exception as exc:  # noqa: BLE001 - se re-lanza si no es del entorno
         traducido = error_de_conexion(exc, destino)
         if traducido is None:
             raise
@@ -264,34 +292,26 @@ def _objetivo_de(destino: "Objetivo | str | Engine") -> Objetivo:
     return como_objetivo(destino.url.render_as_string(hide_password=False))
 
 
-def error_de_conexion(exc: BaseException, destino: "Objetivo | str | Engine") -> ErrorConexion | None:
-    """Un mensaje de un párrafo (URL enmascarada, host, puerto, qué probar), o None."""
-    from sqlalchemy import exc as sa_exc
+def error_de_conexion(exc: BaseException, destino: "Objetivo | str | Engine") -> AmautaError | None:
+    """Un mensaje de un párrafo (URL enmascarada, host, puerto, qué probar), o None.
 
-    if not isinstance(exc, sa_exc.DBAPIError):
-        return None
-    original = str(getattr(exc, "orig", exc) or exc)
-    texto = original.lower()
+    Primero lo que impide conectarse a PostgreSQL (servidor caído, contraseña, base o usuario
+    inexistentes); después, las fallas del entorno de ambos motores (``fallas``).
+    """
+    from amauta_cli import fallas
+
     objetivo = _objetivo_de(destino)
+    orig = getattr(exc, "orig", None) or exc
+    if objetivo.es_postgresql and type(orig).__module__.startswith("psycopg"):
+        traducido = _error_al_conectar_pg(str(orig).lower(), objetivo)
+        if traducido is not None:
+            return traducido
+    return fallas.traducir(exc, objetivo)
+
+
+def _error_al_conectar_pg(texto: str, objetivo: Objetivo) -> ErrorConexion | None:
     d = datos_conexion(objetivo)
     donde = objetivo.url_enmascarada
-    if d.motor == "sqlite":
-        if "unable to open database" in texto:
-            return ErrorConexion(
-                f"No se pudo abrir la base SQLite {d.base}: el archivo o su carpeta no son "
-                "accesibles. Revise la ruta y los permisos."
-            )
-        if "locked" in texto:
-            return ErrorConexion(
-                f"La base SQLite {d.base} está bloqueada por otro proceso desde hace más de "
-                "30 segundos. Espere a que termine y vuelva a intentar."
-            )
-        if "not a database" in texto or "malformed" in texto or "file is encrypted" in texto:
-            return ErrorConexion(
-                f"El archivo {d.base} no es una base SQLite válida (o está dañado). "
-                "Revise la ruta o restaure un respaldo con `amauta db restore`."
-            )
-        return None
     servidor = f"el servidor PostgreSQL en {d.host}:{d.puerto}"
     if "password authentication failed" in texto or "no password supplied" in texto:
         return ErrorConexion(
@@ -299,13 +319,13 @@ def error_de_conexion(exc: BaseException, destino: "Objetivo | str | Engine") ->
             "Revise la contraseña en AMAUTA_DATABASE_URL o en PGPASSWORD / ~/.pgpass; "
             "no la escriba en la línea de comandos."
         )
-    if "does not exist" in texto and "database" in texto:
+    if "does not exist" in texto and "database" in texto and "connection failed" in texto:
         return ErrorConexion(
             f"La base de datos '{d.base}' no existe en {servidor} ({donde}). "
             f"Créela con `createdb -h {d.host} -p {d.puerto} {d.base}` "
             "o corrija el nombre en la URL."
         )
-    if "role" in texto and "does not exist" in texto:
+    if "role" in texto and "does not exist" in texto and "connection failed" in texto:
         return ErrorConexion(
             f"El usuario '{d.usuario}' no existe en {servidor} ({donde}). "
             "Corrija el usuario de la URL o créelo en el servidor."
@@ -320,7 +340,6 @@ def error_de_conexion(exc: BaseException, destino: "Objetivo | str | Engine") ->
             "name or service not known",
             "no route to host",
             "connection failed",
-            "server closed the connection",
             "network is unreachable",
         )
     ):

@@ -162,6 +162,12 @@ class Dialecto:
         """Inserta ``filas`` (todas con las mismas columnas) en la transacción de ``con``."""
         raise NotImplementedError
 
+    # --- Fallas del entorno -------------------------------------------------------------------
+    def clasificar_falla(self, orig: BaseException) -> str | None:
+        """La clase de falla del entorno (ver ``fallas``) de una excepción del driver, o None
+        si no es del entorno (un error de amauta o de los datos)."""
+        return None
+
     # --- Esquema ----------------------------------------------------------------------------
     #: ¿El inspector devuelve el nombre de cada clave foránea?
     nombra_claves_foraneas: ClassVar[bool] = False
@@ -362,6 +368,49 @@ class PostgreSQL(Dialecto):
         if tipos:
             con.execute(text(f"DROP TYPE {', '.join(prep.quote_identifier(t) for t in tipos)} CASCADE"))
 
+    #: SQLSTATE (o su clase, los dos primeros caracteres) → clase de falla del entorno.
+    _FALLAS: ClassVar[dict[str, str]] = {
+        "40P01": "bloqueo_mutuo",
+        "40001": "serializacion",
+        "55P03": "espera_bloqueo",
+        "57P01": "conexion_perdida",  # admin_shutdown: pg_terminate_backend, apagado
+        "57P02": "conexion_perdida",  # crash_shutdown
+        "57P03": "servidor_no_disponible",
+        "57P05": "conexion_perdida",  # idle_session_timeout
+        "08": "conexion_perdida",
+        "53100": "disco_lleno",
+        "53200": "memoria",
+        "53300": "demasiadas_conexiones",
+        "25006": "solo_lectura",
+        "42501": "sin_permiso",
+        "58030": "disco",
+    }
+    _CONEXION_PERDIDA = (
+        "server closed the connection",
+        "terminating connection",
+        "consuming input failed",
+        "the connection is closed",
+        "connection already closed",
+        "connection has been closed",
+        "could not receive data from server",
+        "eof detected",
+        "connection is lost",
+        "server conn crashed",
+    )
+
+    def clasificar_falla(self, orig: BaseException) -> str | None:
+        estado = getattr(orig, "sqlstate", None) or ""
+        if estado == "57014":  # query_canceled: por un tiempo de espera o por alguien
+            texto = str(orig).lower()
+            return "espera_bloqueo" if "timeout" in texto else "cancelado"
+        clase = self._FALLAS.get(estado) or self._FALLAS.get(estado[:2])
+        if clase is not None:
+            return clase
+        texto = str(orig).lower()
+        if any(s in texto for s in self._CONEXION_PERDIDA):
+            return "conexion_perdida"
+        return None
+
     def indices(self, con: Any) -> set[str]:
         return {
             n for (n,) in con.exec_driver_sql(
@@ -495,6 +544,42 @@ class SQLite(Dialecto):
 
     def intentar_bloqueo(self, con: Any, *claves: Any) -> bool:
         return True
+
+    #: Código primario de SQLite (``sqlite_errorcode & 0xFF``) → clase de falla del entorno.
+    _FALLAS: ClassVar[dict[int, str]] = {
+        5: "espera_bloqueo",  # SQLITE_BUSY
+        6: "espera_bloqueo",  # SQLITE_LOCKED
+        8: "solo_lectura",  # SQLITE_READONLY
+        10: "disco",  # SQLITE_IOERR
+        11: "danada",  # SQLITE_CORRUPT
+        13: "disco_lleno",  # SQLITE_FULL
+        14: "no_abre",  # SQLITE_CANTOPEN
+        23: "sin_permiso",  # SQLITE_AUTH
+        26: "danada",  # SQLITE_NOTADB
+    }
+    _MENSAJES: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("database or disk is full", "disco_lleno"),
+        ("readonly database", "solo_lectura"),
+        ("unable to open database", "no_abre"),
+        ("database is locked", "espera_bloqueo"),
+        ("database table is locked", "espera_bloqueo"),
+        ("disk i/o error", "disco"),
+        ("not a database", "danada"),
+        ("malformed", "danada"),
+        ("file is encrypted", "danada"),
+    )
+
+    def clasificar_falla(self, orig: BaseException) -> str | None:
+        codigo = getattr(orig, "sqlite_errorcode", None)
+        if codigo is not None:
+            clase = self._FALLAS.get(codigo & 0xFF)
+            if clase is not None:
+                # SQLITE_IOERR por falta de espacio llega a veces como error de disco.
+                if clase == "disco" and "full" in str(orig).lower():
+                    return "disco_lleno"
+                return clase
+        texto = str(orig).lower()
+        return next((clase for s, clase in self._MENSAJES if s in texto), None)
 
     def temporal(self, nombre: str) -> str:
         return f"temp.{nombre}"

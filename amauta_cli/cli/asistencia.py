@@ -490,12 +490,8 @@ def reporte(
 
 
 def _escribir(ruta: Path, contenido: str) -> None:
-    from amauta_cli.errores import DatosInvalidos
-
-    try:
-        ruta.write_text(contenido, encoding="utf-8")
-    except OSError as e:
-        raise DatosInvalidos(f"No se pudo escribir {ruta}: {e.strerror}.") from None
+    # Un disco lleno, una carpeta de solo lectura o sin permisos: los explica fallas.py.
+    ruta.write_text(contenido, encoding="utf-8")
 
 
 # --- alertas ---------------------------------------------------------------------------------------------

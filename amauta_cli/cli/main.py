@@ -60,7 +60,11 @@ class GrupoAmauta(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            resultado = super().invoke(ctx)
+            # Lo que quede en el búfer se escribe aquí, donde un disco lleno o una salida
+            # cerrada todavía se pueden informar (al salir de Python ya no).
+            sys.stdout.flush()
+            return resultado
         except AmautaError as e:
             _mostrar_error(e)
             raise typer.Exit(e.codigo_salida) from None
@@ -79,6 +83,8 @@ class GrupoAmauta(TyperGroup):
                 raise  # errores de uso (p. ej. falta una opción obligatoria): click sale con 2
             traducido = _traducir(e)
             if traducido is not None:
+                if isinstance(e, OSError) and e.filename is None:
+                    _descartar_stdout()  # la salida falló: al salir, no reintentar escribirla
                 _mostrar_error(traducido)
                 raise typer.Exit(1) from None
             if os.environ.get("AMAUTA_DEBUG"):
@@ -109,6 +115,11 @@ def _es_de_click(e: Exception) -> bool:
 
 
 def _traducir(e: Exception) -> AmautaError | None:
+    """Las fallas del entorno (conexión, servidor, disco, permisos), en español; None si no."""
+    if isinstance(e, OSError) and not type(e).__module__.startswith(("psycopg", "sqlite3")):
+        from amauta_cli.fallas import falla_de_archivo
+
+        return falla_de_archivo(e)
     if not type(e).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
         return None
     from amauta_cli.db import error_de_conexion
