@@ -10,10 +10,12 @@ Las funciones de URL no importan SQLAlchemy: ``amauta --help`` debe ser rápido.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from amauta_cli.errores import AmautaError, ErrorConexion
 from amauta_cli.objetivo import (
@@ -28,6 +30,8 @@ from amauta_cli.objetivo import (
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Session
+
+    from amauta_cli.dialecto import Dialecto
 
 # VARIABLES_URL y ruta_sqlite_por_defecto se reexportan: viven en ``objetivo``.
 _REEXPORTADOS = (VARIABLES_URL, ruta_sqlite_por_defecto)
@@ -112,6 +116,178 @@ def _colacion_es(a: str, b: str) -> int:
     return comparar(a, b)
 
 
+# --- El driver a secas: los comandos de todos los días ------------------------------------------
+def configurar_sqlite(dbapi_con: Any) -> None:
+    """Los ajustes de cada conexión SQLite de amauta (con o sin SQLAlchemy)."""
+    # Transacciones explícitas: pysqlite no emite BEGIN antes del DDL.
+    dbapi_con.isolation_level = None
+    cur = dbapi_con.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+    # Equivalente SQLite de dialecto.sin_acentos_sql (búsquedas sin acentos).
+    dbapi_con.create_function("amauta_sin_acentos", 1, _sin_acentos, deterministic=True)
+    dbapi_con.create_function("amauta_lexemas", 1, _lexemas, deterministic=True)
+    # Orden alfabético español (dialecto.SQLite.orden_es): ``COLLATE es``.
+    dbapi_con.create_collation("es", _colacion_es)
+
+
+def conectar_sqlite(ruta: Path) -> Any:
+    """Una conexión sqlite3 a un archivo que ya existe (modo ``rw``: nunca lo crea)."""
+    import sqlite3
+    from urllib.parse import quote
+
+    return sqlite3.connect(
+        f"file:{quote(str(ruta))}?mode=rw", uri=True, timeout=30, check_same_thread=False
+    )
+
+
+def parametros_psycopg() -> dict[str, Any]:
+    return {
+        "connect_timeout": 10,
+        "application_name": "amauta",
+        # Sin sentencias preparadas automáticas: tras borrar y recrear los tipos enum
+        # (seed --reset, restore, rollback + migrate en un mismo proceso) una sentencia
+        # preparada en una conexión del pool falla con "cache lookup failed for type".
+        "prepare_threshold": None,
+    }
+
+
+_PARAMETRO = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+@lru_cache(maxsize=512)
+def _sql_psycopg(sql: str) -> str:
+    return _PARAMETRO.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+class Cruda:
+    """Una conexión del driver (psycopg 3 o sqlite3) dentro de una transacción, con SQL escrito
+    con parámetros ``:nombre`` en ambos motores y las piezas de su dialecto en ``d``.
+
+    Los comandos de todos los días (``asistencia registrar``, ``ver``, ``usuarios listar``,
+    ``calificaciones registrar``, ``db estado``) la usan en lugar de SQLAlchemy, que tarda más en
+    importarse que todo el resto del comando. ``cruda(x)`` la obtiene también de una sesión o
+    conexión de SQLAlchemy, dentro de su misma transacción: un servicio escrito sobre ``Cruda``
+    sirve a ambos caminos.
+    """
+
+    def __init__(self, dbapi: Any, d: "Dialecto") -> None:
+        self.dbapi = dbapi
+        self.d = d
+        self._pg = d.es_servidor
+
+    def _sql(self, sql: str) -> str:
+        return _sql_psycopg(sql) if self._pg else sql
+
+    def _cursor(self, sql: str, params: dict[str, Any]) -> Any:
+        cur = self.dbapi.cursor()
+        cur.execute(self._sql(sql), params)
+        return cur
+
+    def filas(self, sql: str, **params: Any) -> list[tuple]:
+        cur = self._cursor(sql, params)
+        try:
+            return cur.fetchall()
+        finally:
+            cur.close()
+
+    def dicts(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        cur = self._cursor(sql, params)
+        try:
+            nombres = [c[0] for c in cur.description]
+            return [dict(zip(nombres, f)) for f in cur.fetchall()]
+        finally:
+            cur.close()
+
+    def uno(self, sql: str, **params: Any) -> tuple | None:
+        cur = self._cursor(sql, params)
+        try:
+            return cur.fetchone()
+        finally:
+            cur.close()
+
+    def valor(self, sql: str, **params: Any) -> Any:
+        fila = self.uno(sql, **params)
+        return fila[0] if fila else None
+
+    def ejecutar(self, sql: str, **params: Any) -> int:
+        cur = self._cursor(sql, params)
+        try:
+            return cur.rowcount
+        finally:
+            cur.close()
+
+    def ejecutar_muchos(self, sql: str, filas: Sequence[dict[str, Any]]) -> None:
+        if not filas:
+            return
+        cur = self.dbapi.cursor()
+        try:
+            cur.executemany(self._sql(sql), filas)
+        finally:
+            cur.close()
+
+
+def cruda(x: Any) -> Cruda:
+    """La ``Cruda`` de ``x``: ella misma, o la conexión del driver de una sesión o conexión de
+    SQLAlchemy (en su misma transacción)."""
+    if isinstance(x, Cruda):
+        return x
+    from amauta_cli.dialecto import dialecto
+
+    if hasattr(x, "get_bind"):  # una Session: lo pendiente, a la base (como el autoflush)
+        x.flush()
+        con = x.connection()
+    else:
+        con = x
+    return Cruda(con.connection.driver_connection, dialecto(con))
+
+
+@contextmanager
+def conexion_cruda(objetivo: "Objetivo | str", solo_lectura: bool = False) -> Iterator[Cruda]:
+    """Una transacción con el driver a secas: commit al salir, rollback si falla.
+
+    Mismos ajustes que los motores de SQLAlchemy (``crear_motor``): SQLite en modo ``rw`` (nunca
+    crea la base), WAL, claves foráneas, ``BEGIN IMMEDIATE`` para escribir; PostgreSQL sin
+    sentencias preparadas automáticas. Los errores se traducen igual (``fallas``).
+    """
+    from amauta_cli.dialecto import por_nombre
+
+    objetivo = como_objetivo(objetivo)
+    objetivo.exigir_existente()
+    d = por_nombre(objetivo.motor)
+    with traducir_errores(objetivo):
+        if objetivo.es_sqlite:
+            if objetivo.ruta is None:
+                import sqlite3
+
+                dbapi = sqlite3.connect(":memory:")
+            else:
+                dbapi = conectar_sqlite(objetivo.ruta)
+            configurar_sqlite(dbapi)
+            dbapi.execute("BEGIN" if solo_lectura else "BEGIN IMMEDIATE")
+        else:
+            import psycopg
+
+            dbapi = psycopg.connect(objetivo.url_libpq, **parametros_psycopg())
+        try:
+            yield Cruda(dbapi, d)
+        except BaseException:
+            _deshacer(dbapi.rollback)
+            dbapi.close()
+            raise
+        with _en_commit():
+            if objetivo.es_sqlite:
+                dbapi.execute("ROLLBACK" if solo_lectura else "COMMIT")
+            elif solo_lectura:
+                dbapi.rollback()
+            else:
+                dbapi.commit()
+        dbapi.close()
+
+
 # --- Motores ---------------------------------------------------------------------------
 _motores: dict[str, "Engine"] = {}
 
@@ -131,33 +307,13 @@ def crear_motor(objetivo: "Objetivo | str") -> "Engine":
     if objetivo.es_sqlite:
         kwargs: dict = {"connect_args": {"timeout": 30}}
         if objetivo.ruta is not None:
-            import sqlite3
-            from urllib.parse import quote
-
-            uri = f"file:{quote(str(objetivo.ruta))}?mode=rw"
-
-            def _conectar() -> "sqlite3.Connection":
-                return sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
-
-            kwargs = {"creator": _conectar}
+            ruta = objetivo.ruta
+            kwargs = {"creator": lambda: conectar_sqlite(ruta)}
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _al_conectar(dbapi_con, _registro):  # pragma: no cover - trivial
-            # Transacciones explícitas: pysqlite no emite BEGIN antes del DDL.
-            dbapi_con.isolation_level = None
-            cur = dbapi_con.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
-            # Equivalente SQLite de services.comun.sin_acentos_sql (búsquedas sin acentos).
-            dbapi_con.create_function("amauta_sin_acentos", 1, _sin_acentos, deterministic=True)
-            # Raíces en español para la tabla FTS5 de búsqueda de cursos (migración 0004).
-            dbapi_con.create_function("amauta_lexemas", 1, _lexemas, deterministic=True)
-            # Orden alfabético español (dialecto.SQLite.orden_es): ``COLLATE es``.
-            dbapi_con.create_collation("es", _colacion_es)
+            configurar_sqlite(dbapi_con)
 
         @event.listens_for(engine, "begin")
         def _al_comenzar(conn):  # pragma: no cover - trivial
@@ -169,18 +325,7 @@ def crear_motor(objetivo: "Objetivo | str") -> "Engine":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     else:
-        engine = create_engine(
-            url,
-            pool_pre_ping=False,
-            connect_args={
-                "connect_timeout": 10,
-                "application_name": "amauta",
-                # Sin sentencias preparadas automáticas: tras borrar y recrear los tipos enum
-                # (seed --reset, restore, rollback + migrate en un mismo proceso) una sentencia
-                # preparada en una conexión del pool falla con "cache lookup failed for type".
-                "prepare_threshold": None,
-            },
-        )
+        engine = create_engine(url, pool_pre_ping=False, connect_args=parametros_psycopg())
     _motores[url] = engine
     return engine
 

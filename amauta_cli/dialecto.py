@@ -16,40 +16,64 @@ from __future__ import annotations
 
 from typing import Any, Callable, ClassVar, Iterable, Sequence
 
-from sqlalchemy import Text, func
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
-
 from amauta_cli.textos import CON_ACENTO, SIN_ACENTO
 
 #: Nombre de la colación española de PostgreSQL (ICU) y de la que ``db.py`` registra en SQLite.
 COLACION_PG = "es-x-icu"
 COLACION_SQLITE = "es"
 
-
-class sin_acentos_sql(FunctionElement):
-    """``sin_acentos_sql(col)``: minúsculas y sin acentos, en SQL, en ambos motores, con la tabla
-    de ``textos`` (la misma que usa Python).
-
-    PostgreSQL: ``lower(translate(normalize(col, NFC), 'áé...', 'ae...'))`` (sin extensiones, que
-    cambiarían el esquema de Prisma). SQLite: la función ``amauta_sin_acentos`` que
-    ``db.crear_motor`` registra en cada conexión (``textos.sin_acentos``).
-    """
-
-    type = Text()
-    inherit_cache = True
-    name = "sin_acentos_sql"
+#: Este módulo no importa SQLAlchemy al cargarse: los comandos de todos los días (asistencia
+#: registrar, ver, usuarios listar...) hablan con el driver directamente (ver ``db.Cruda``) y
+#: no pagan su importación. Las construcciones de SQLAlchemy se crean al primer uso.
+_SA: dict[str, Any] = {}
 
 
-@compiles(sin_acentos_sql)
-def _sin_acentos_generico(el: Any, compiler: Any, **kw: Any) -> str:
-    arg = compiler.process(el.clauses, **kw)
-    return f"lower(translate(normalize({arg}, NFC), '{CON_ACENTO}', '{SIN_ACENTO}'))"
+def _construcciones() -> dict[str, Any]:
+    if _SA:
+        return _SA
+    from sqlalchemy import Text
+    from sqlalchemy.ext.compiler import compiles
+    from sqlalchemy.sql.functions import FunctionElement
+
+    class SinAcentos(FunctionElement):
+        """``sin_acentos_sql(col)``: minúsculas y sin acentos, en SQL, en ambos motores, con la
+        tabla de ``textos`` (la misma que usa Python).
+
+        PostgreSQL: ``lower(translate(normalize(col, NFC), 'áé...', 'ae...'))`` (sin extensiones,
+        que cambiarían el esquema de Prisma). SQLite: la función ``amauta_sin_acentos`` que
+        ``db`` registra en cada conexión (``textos.sin_acentos``).
+        """
+
+        type = Text()
+        inherit_cache = True
+        name = "sin_acentos_sql"
+
+    @compiles(SinAcentos)
+    def _sin_acentos_generico(el: Any, compiler: Any, **kw: Any) -> str:
+        arg = compiler.process(el.clauses, **kw)
+        return f"lower(translate(normalize({arg}, NFC), '{CON_ACENTO}', '{SIN_ACENTO}'))"
+
+    @compiles(SinAcentos, "sqlite")
+    def _sin_acentos_sqlite(el: Any, compiler: Any, **kw: Any) -> str:
+        return f"amauta_sin_acentos({compiler.process(el.clauses, **kw)})"
+
+    class PalabraNFC(FunctionElement):
+        """La palabra ``NFC`` de ``normalize(col, NFC)`` (no es un literal ni una columna)."""
+
+        type = Text()
+        inherit_cache = True
+
+    @compiles(PalabraNFC)
+    def _nfc(el: Any, compiler: Any, **kw: Any) -> str:
+        return "NFC"
+
+    _SA.update(SinAcentos=SinAcentos, NFC=PalabraNFC())
+    return _SA
 
 
-@compiles(sin_acentos_sql, "sqlite")
-def _sin_acentos_sqlite(el: Any, compiler: Any, **kw: Any) -> str:
-    return f"amauta_sin_acentos({compiler.process(el.clauses, **kw)})"
+def sin_acentos_sql(col: Any) -> Any:
+    """Expresión SQLAlchemy: ``col`` en minúsculas y sin acentos, igual en ambos motores."""
+    return _construcciones()["SinAcentos"](col)
 
 
 class Dialecto:
@@ -162,6 +186,41 @@ class Dialecto:
         """Inserta ``filas`` (todas con las mismas columnas) en la transacción de ``con``."""
         raise NotImplementedError
 
+    # --- SQL a secas (db.Cruda) -------------------------------------------------------------
+    def existe_tabla(self, c: Any, nombre: str) -> bool:
+        """¿Existe la tabla ``nombre`` en el esquema actual? (``c``: una ``db.Cruda``)."""
+        raise NotImplementedError
+
+    def tablas(self, c: Any) -> list[str]:
+        """Las tablas del esquema actual, ordenadas."""
+        raise NotImplementedError
+
+    def orden_es_sql(self, expr: str) -> str:
+        """``expr`` para ``ORDER BY`` en orden alfabético español (como ``orden_es``)."""
+        raise NotImplementedError
+
+    def sin_acentos_sql_texto(self, expr: str) -> str:
+        """``expr`` en minúsculas y sin acentos (como ``sin_acentos``), en SQL a secas."""
+        raise NotImplementedError
+
+    def en_lista_sql(self, expr: str, parametro: str, valores: Sequence[Any]) -> tuple[str, Any]:
+        """``expr IN (valores)`` con UN solo parámetro: el fragmento y el valor del parámetro."""
+        raise NotImplementedError
+
+    def bloqueo_sql(self, c: Any, *claves: Any) -> None:
+        """``bloqueo`` sobre una ``db.Cruda``."""
+
+    def fecha_hora_a_bd(self, valor: Any) -> Any:
+        """Un ``datetime`` (UTC, sin zona) tal como lo guarda el motor en ``TIMESTAMP(3)``."""
+        return valor
+
+    def fecha_hora_de_bd(self, valor: Any) -> Any:
+        """Lo que el motor devuelve de un ``TIMESTAMP(3)``, como ``datetime``."""
+        return valor
+
+    def booleano(self, valor: Any) -> Any:
+        return valor
+
     # --- Fallas del entorno -------------------------------------------------------------------
     def clasificar_falla(self, orig: BaseException) -> str | None:
         """La clase de falla del entorno (ver ``fallas``) de una excepción del driver, o None
@@ -172,7 +231,8 @@ class Dialecto:
     #: ¿El inspector devuelve el nombre de cada clave foránea?
     nombra_claves_foraneas: ClassVar[bool] = False
 
-    def version_servidor(self, con: Any) -> str:
+    def version_servidor(self, c: Any) -> str:
+        """(``c``: una ``db.Cruda``)."""
         raise NotImplementedError
 
     def borrar_todo(self, con: Any) -> None:
@@ -214,7 +274,9 @@ class PostgreSQL(Dialecto):
         return insert(tabla)
 
     def orden_es(self, col: Any) -> Any:
-        return func.normalize(col, _NFC).collate(COLACION_PG)  # SQLAlchemy ya lo cita
+        from sqlalchemy import func
+
+        return func.normalize(col, _construcciones()["NFC"]).collate(COLACION_PG)  # SQLAlchemy ya lo cita
 
     _BUSQUEDA = (
         'SELECT b."cursoId" AS curso_id, ts_rank(b."documento", q) AS rango '
@@ -223,7 +285,7 @@ class PostgreSQL(Dialecto):
     )
 
     def busqueda_cursos(self, texto: str) -> Any:
-        from sqlalchemy import Float, text
+        from sqlalchemy import Float, Text, text
 
         return (
             text(self._BUSQUEDA)
@@ -252,7 +314,7 @@ class PostgreSQL(Dialecto):
         return [f[0] for f in filas]
 
     def en_lista(self, expr: Any, valores: Sequence[str]) -> Any:
-        from sqlalchemy import any_, bindparam
+        from sqlalchemy import Text, any_, bindparam
         from sqlalchemy.dialects.postgresql import ARRAY
 
         return expr == any_(bindparam(None, list(valores), type_=ARRAY(Text)))
@@ -347,8 +409,8 @@ class PostgreSQL(Dialecto):
 
     nombra_claves_foraneas = True
 
-    def version_servidor(self, con: Any) -> str:
-        return str(con.exec_driver_sql("SHOW server_version").scalar())
+    def version_servidor(self, c: Any) -> str:
+        return str(c.valor("SHOW server_version"))
 
     def borrar_todo(self, con: Any) -> None:
         from sqlalchemy import text
@@ -367,6 +429,34 @@ class PostgreSQL(Dialecto):
         ).scalars().all()
         if tipos:
             con.execute(text(f"DROP TYPE {', '.join(prep.quote_identifier(t) for t in tipos)} CASCADE"))
+
+    def existe_tabla(self, c: Any, nombre: str) -> bool:
+        return c.valor("SELECT to_regclass(:n) IS NOT NULL", n=f'"{nombre}"') is True
+
+    def tablas(self, c: Any) -> list[str]:
+        return [
+            t for (t,) in c.filas(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1"
+            )
+        ]
+
+    def orden_es_sql(self, expr: str) -> str:
+        return f'normalize({expr}, NFC) COLLATE "{COLACION_PG}"'
+
+    def sin_acentos_sql_texto(self, expr: str) -> str:
+        return f"lower(translate(normalize({expr}, NFC), '{CON_ACENTO}', '{SIN_ACENTO}'))"
+
+    def en_lista_sql(self, expr: str, parametro: str, valores: Sequence[Any]) -> tuple[str, Any]:
+        return f"{expr} = ANY(:{parametro})", list(valores)
+
+    def bloqueo_sql(self, c: Any, *claves: Any) -> None:
+        if len(claves) == 1 and isinstance(claves[0], int):
+            c.valor("SELECT pg_advisory_xact_lock(:k)", k=claves[0])
+        else:
+            c.valor(
+                "SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))",
+                k="|".join(str(x) for x in claves),
+            )
 
     #: SQLSTATE (o su clase, los dos primeros caracteres) → clase de falla del entorno.
     _FALLAS: ClassVar[dict[str, str]] = {
@@ -482,7 +572,7 @@ class SQLite(Dialecto):
         # ``expr IN (SELECT value FROM json_each(:json))``: sin el límite de parámetros de SQLite.
         import json
 
-        from sqlalchemy import literal, select
+        from sqlalchemy import func, literal, select
 
         tabla = func.json_each(literal(json.dumps(list(valores)))).table_valued("value")
         return expr.in_(select(tabla.c.value))
@@ -498,7 +588,7 @@ class SQLite(Dialecto):
     )
 
     def busqueda_cursos(self, texto: str) -> Any:
-        from sqlalchemy import Float, text
+        from sqlalchemy import Float, Text, text
 
         from amauta_cli.busqueda import consulta_fts5
 
@@ -544,6 +634,42 @@ class SQLite(Dialecto):
 
     def intentar_bloqueo(self, con: Any, *claves: Any) -> bool:
         return True
+
+    def existe_tabla(self, c: Any, nombre: str) -> bool:
+        return c.valor(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n", n=nombre
+        ) is not None
+
+    def tablas(self, c: Any) -> list[str]:
+        return [
+            t for (t,) in c.filas(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "ORDER BY 1"
+            )
+        ]
+
+    def orden_es_sql(self, expr: str) -> str:
+        return f"{expr} COLLATE {COLACION_SQLITE}"
+
+    def sin_acentos_sql_texto(self, expr: str) -> str:
+        return f"amauta_sin_acentos({expr})"
+
+    def en_lista_sql(self, expr: str, parametro: str, valores: Sequence[Any]) -> tuple[str, Any]:
+        import json
+
+        return f"{expr} IN (SELECT value FROM json_each(:{parametro}))", json.dumps(list(valores))
+
+    def fecha_hora_a_bd(self, valor: Any) -> Any:
+        # El mismo texto que escribe SQLAlchemy en una columna DateTime de SQLite.
+        return None if valor is None else valor.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def fecha_hora_de_bd(self, valor: Any) -> Any:
+        from datetime import datetime
+
+        return datetime.fromisoformat(valor) if isinstance(valor, str) else valor
+
+    def booleano(self, valor: Any) -> Any:
+        return None if valor is None else bool(valor)
 
     #: Código primario de SQLite (``sqlite_errorcode & 0xFF``) → clase de falla del entorno.
     _FALLAS: ClassVar[dict[int, str]] = {
@@ -638,8 +764,8 @@ class SQLite(Dialecto):
             if progreso:
                 progreso(len(trozo))
 
-    def version_servidor(self, con: Any) -> str:
-        return str(con.exec_driver_sql("SELECT sqlite_version()").scalar())
+    def version_servidor(self, c: Any) -> str:
+        return str(c.valor("SELECT sqlite_version()"))
 
     def borrar_todo(self, con: Any) -> None:
         # Las claves foráneas se controlan al confirmar, cuando ya no queda ninguna tabla.
@@ -661,19 +787,6 @@ class SQLite(Dialecto):
             con.exec_driver_sql(f"DROP TABLE IF EXISTS {prep.quote_identifier(t)}")
 
 
-class _NFCKeyword(FunctionElement):
-    """La palabra ``NFC`` de ``normalize(col, NFC)`` (no es un literal ni una columna)."""
-
-    type = Text()
-    inherit_cache = True
-
-
-@compiles(_NFCKeyword)
-def _nfc(el: Any, compiler: Any, **kw: Any) -> str:
-    return "NFC"
-
-
-_NFC = _NFCKeyword()
 
 def _conexion_driver(con: Any) -> Any:
     """La conexión del driver (psycopg / sqlite3) de una ``Connection`` o ``Session``."""

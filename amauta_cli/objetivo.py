@@ -70,6 +70,11 @@ class Objetivo:
     _formas: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
+    def url_libpq(self) -> str:
+        """La URL para libpq/psycopg (``postgresql://``, sin el driver de SQLAlchemy)."""
+        return texto_sin_driver(self.url)
+
+    @property
     def es_postgresql(self) -> bool:
         return self.motor == "postgresql"
 

@@ -20,26 +20,20 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterable, Iterator
-
-from sqlalchemy import and_, case, func, literal, select, text
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from amauta_cli import ajustes
 from amauta_cli.dialecto import dialecto
+from amauta_cli.enums import EstadoAsistencia
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import _HUELLA, _b36, ahora, cuid, medianoche
-from amauta_cli.models import (
-    Asistencia,
-    EstadoAsistencia,
-    Grupo,
-    GrupoEstudiante,
-    Institucion,
-    Perfil,
-    Usuario,
-)
 from amauta_cli.parsing import elegir_enum, parsear_fecha, sin_acentos, validar_email
 from amauta_cli.services.comun import buscar_grupo, buscar_institucion, estudiantes_del_grupo
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.orm import Session
+
+    from amauta_cli.models import Grupo
 
 ESTADOS = [e.value for e in EstadoAsistencia]
 _DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
@@ -201,6 +195,9 @@ def validar_fecha(fecha: date, hoy: date | None, forzar: bool) -> None:
 
 def _rango(desde: date, hasta: date):
     """Condición ``fecha`` dentro de [desde, hasta] (días completos)."""
+    from amauta_cli.models import Asistencia
+    from sqlalchemy import and_
+
     return and_(
         Asistencia.fecha >= medianoche(desde),
         Asistencia.fecha < medianoche(hasta + timedelta(days=1)),
@@ -299,6 +296,9 @@ def registrar(
     ``marcas``; sin ``todos`` se escriben solo los estudiantes nombrados. Todo o nada:
     ante cualquier problema lanza un error con la lista de problemas y no escribe.
     """
+    from amauta_cli.models import Asistencia
+    from sqlalchemy import select
+
     marcas = list(marcas)
     validar_fecha(fecha, hoy, forzar)
     g = buscar_grupo(s, grupo, institucion, exigir_activo=True)
@@ -423,6 +423,9 @@ def registrar(
 
 def _upsert(s: Session, filas: list[dict[str, Any]], lote: int = 500) -> None:
     """Un ``INSERT ... ON CONFLICT (grupoId, estudianteId, fecha) DO UPDATE`` multi-fila."""
+    from amauta_cli.models import Asistencia
+    from sqlalchemy import func
+
     if not filas:
         return
     insert = dialecto(s).insertar
@@ -441,6 +444,9 @@ def _upsert(s: Session, filas: list[dict[str, Any]], lote: int = 500) -> None:
 
 def _explicar_desconocidos(s: Session, marcas: list[Marca], g: Grupo) -> list[str]:
     """Por qué cada clave no es de un estudiante del grupo (una consulta para todas)."""
+    from amauta_cli.models import Usuario
+    from sqlalchemy import func, select
+
     emails = sorted({m.clave.strip().lower() for m in marcas if "@" in m.clave})
     existentes: dict[str, str] = {}
     if emails:
@@ -483,6 +489,9 @@ class Planilla:
 
 def planilla(s: Session, grupo: str, fecha: date, institucion: str | None = None) -> Planilla:
     """Los estudiantes del grupo con su estado de ese día (o None): una consulta."""
+    from amauta_cli.models import Asistencia, GrupoEstudiante, Perfil, Usuario
+    from sqlalchemy import select
+
     g = buscar_grupo(s, grupo, institucion)
     a = select(Asistencia).where(Asistencia.grupoId == g.id, _rango(fecha, fecha)).subquery()
     filas = s.execute(
@@ -513,6 +522,9 @@ def planilla(s: Session, grupo: str, fecha: date, institucion: str | None = None
 # --- pendientes ------------------------------------------------------------------------------------
 def pendientes(s: Session, fecha: date, institucion: str | None = None) -> list[dict[str, Any]]:
     """Grupos activos con estudiantes que no registraron ninguna asistencia ese día (una consulta)."""
+    from amauta_cli.models import Asistencia, Grupo, GrupoEstudiante, Institucion, Usuario
+    from sqlalchemy import func, select
+
     educador = Usuario.__table__.alias("educador")
     consulta = (
         select(
@@ -545,6 +557,9 @@ COLUMNAS_CONTEO = ("registrados", "presentes", "tardanzas", "ausentes", "justifi
 
 def _conteos_sql():
     """Expresiones de conteo por estado (SUM(CASE ...), igual en ambos motores)."""
+
+    from amauta_cli.models import Asistencia
+    from sqlalchemy import case, func
 
     def contar(estado: EstadoAsistencia):
         return func.coalesce(func.sum(case((Asistencia.estado == estado, 1), else_=0)), 0)
@@ -612,6 +627,9 @@ def reporte(
     Una consulta agregada: los estudiantes del grupo (y quien tenga registros en el grupo
     en el período aunque ya no figure en él) con sus conteos del período.
     """
+    from amauta_cli.models import Asistencia, GrupoEstudiante, Perfil, Usuario
+    from sqlalchemy import select
+
     if hasta < desde:
         raise DatosInvalidos(f"--hasta ({hasta:%d/%m/%Y}) es anterior a --desde ({desde:%d/%m/%Y}).")
     g = buscar_grupo(s, grupo, institucion)
@@ -661,6 +679,9 @@ def alertas(
     Cuenta desde ``desde`` (por defecto, el inicio del ciclo lectivo) en los grupos
     activos; solo estudiantes activos.
     """
+    from amauta_cli.models import Asistencia, Grupo, Institucion, Usuario
+    from sqlalchemy import case, func, literal, select
+
     desde = desde or regla.inicio_del_ciclo()
     peso = case(
         (Asistencia.estado == EstadoAsistencia.AUSENTE, literal(regla.peso_ausente)),
@@ -736,6 +757,9 @@ def exportar(
     lote: int = 5000,
 ) -> Iterator[dict[str, Any]]:
     """Filas ``grupo, email, fecha, estado, observaciones`` en streaming (cursor del servidor)."""
+    from amauta_cli.models import Asistencia, Grupo, Usuario
+    from sqlalchemy import select
+
     consulta = (
         select(
             Grupo.nombre.label("grupo"),
@@ -907,6 +931,9 @@ def importar(
     ``avanzar(n)`` recibe media unidad por línea al leer y la otra media al cargar: la
     barra de progreso de quien llama tiene como total las líneas del archivo.
     """
+    from amauta_cli.models import Asistencia
+    from sqlalchemy import text
+
     from amauta_cli.csvio import iterar_csv, problema_linea
 
     hoy = hoy or date.today()
@@ -1090,6 +1117,9 @@ def _resolver_grupos(s: Session, con: Any, institucion: str | None) -> set[str]:
     todos los grupos (una consulta), por id o por nombre sin acentos ni mayúsculas.
     Devuelve los ids de los grupos resueltos.
     """
+    from amauta_cli.models import Grupo, Institucion
+    from sqlalchemy import select, text
+
     d = dialecto(s)
     claves = [r[0] for r in con.exec_driver_sql(f"SELECT DISTINCT grupo FROM {d.temporal('amauta_asis_carga')}")]
     inst = buscar_institucion(s, institucion) if institucion else None

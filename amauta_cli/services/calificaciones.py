@@ -25,15 +25,11 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
-
-from sqlalchemy import Float, Text, case, func, literal_column, null, select, union_all
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from amauta_cli.dialecto import dialecto
 from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
-from amauta_cli.models import Calificacion, Grupo, GrupoEstudiante, Institucion, Perfil, Usuario
 from amauta_cli.parsing import parsear_decimal, sin_acentos, validar_email
 from amauta_cli.services.comun import (
     buscar_grupo,
@@ -43,7 +39,11 @@ from amauta_cli.services.comun import (
     sin_acentos_sql,
 )
 
-C = Calificacion
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.orm import Session
+
+    from amauta_cli.models import Grupo, Usuario
+
 
 # --- Reglas (ajustes) -----------------------------------------------------------------------
 #: Valores por defecto de la sección ``calificaciones`` del archivo de ajustes.
@@ -214,11 +214,17 @@ def formatear_nota(valor: float | None, decimales: int | None = None) -> str:
 
 def _n10() -> Any:
     """La nota en la escala de 10 (NULL si ``notaMaxima`` no es positiva, dato ajeno a amauta)."""
+    from amauta_cli.models import Calificacion as C
+    from sqlalchemy import case, null
+
     return case((C.notaMaxima > 0, C.nota * ESCALA / C.notaMaxima), else_=null())
 
 
 def _final(r: Reglas) -> Any:
     """Expresión de agregación de la nota final de una materia según la regla."""
+    from amauta_cli.models import Calificacion as C
+    from sqlalchemy import case, func, null
+
     n10 = _n10()
     if r.nota_final == "ponderado" and r.pesos:
         peso = case(
@@ -242,6 +248,9 @@ def _texto_obligatorio(valor: str | None, opcion: str) -> str:
 
 def _canonico(s: Session, grupo_id: str, columna: Any, valor: str) -> str:
     """La escritura que el grupo ya usa para esa materia o período (sin acentos ni mayúsculas)."""
+    from amauta_cli.models import Calificacion as C
+    from sqlalchemy import select
+
     existente = s.scalar(
         select(columna)
         .where(C.grupoId == grupo_id, sin_acentos_sql(columna) == sin_acentos(valor))
@@ -271,6 +280,8 @@ def _upsert(s: Session, filas: list[dict[str, Any]], con_observaciones: bool = T
 
     Una sentencia por cada ``LOTE`` filas (una sola para la planilla de un grupo).
     """
+    from amauta_cli.models import Calificacion
+
     if not filas:
         return
     d = dialecto(s)
@@ -346,6 +357,9 @@ def registrar(
     institucion: str | None = None,
 ) -> Registro:
     """Crea o actualiza la calificación de un estudiante. ``observaciones=None`` no las toca."""
+    from amauta_cli.models import Calificacion as C, GrupoEstudiante
+    from sqlalchemy import select
+
     materia = _texto_obligatorio(materia, "--materia")
     periodo = _texto_obligatorio(periodo, "--periodo")
     valor = parsear_decimal(nota, "--nota")
@@ -457,6 +471,9 @@ def cargar(
     escribe nada y se informan todas. Después, un único upsert (por lotes de ``LOTE``)
     con las notas nuevas o cambiadas. ``simular`` hace todo menos escribir.
     """
+    from amauta_cli.models import Calificacion as C, Usuario
+    from sqlalchemy import func, select
+
     from amauta_cli.csvio import iterar_csv, problema_linea
 
     materia = _texto_obligatorio(materia, "--materia")
@@ -673,6 +690,9 @@ def ver(
     r: Reglas | None = None,
 ) -> Planilla:
     """La lista del grupo para una materia y un período, con la nota de cada uno o "sin nota"."""
+    from amauta_cli.models import Calificacion as C, Usuario
+    from sqlalchemy import select
+
     r = r or reglas()
     materia = _texto_obligatorio(materia, "--materia")
     periodo = _texto_obligatorio(periodo, "--periodo")
@@ -765,6 +785,9 @@ def _agregados(
     """UNA consulta (tres ``GROUP BY`` unidos con ``UNION ALL``): la nota de cada estudiante
     por materia y período, su nota final por materia y el promedio del grupo por período.
     """
+    from amauta_cli.models import Calificacion as C
+    from sqlalchemy import Float, func, literal_column, null, select, Text, union_all
+
     n10 = _n10()
     del_grupo = [C.grupoId == grupo_id] + ([C.materia == materia] if materia else [])
     del_estudiante = del_grupo + ([C.estudianteId == estudiante_id] if estudiante_id else [])
@@ -822,6 +845,9 @@ def _alumnos_y_exalumnos(
     s: Session, grupo_id: str, con_nota: Iterable[str]
 ) -> list[dict[str, Any]]:
     """El padrón del grupo más quienes tienen notas en él pero ya no están (al final)."""
+    from amauta_cli.models import Perfil, Usuario
+    from sqlalchemy import select
+
     alumnos = estudiantes_del_grupo(s, grupo_id)
     ids = {a["id"] for a in alumnos}
     faltan = sorted(set(con_nota) - ids)
@@ -877,6 +903,9 @@ def reporte(
     r: Reglas | None = None,
 ) -> Reporte:
     """Por materia: cada estudiante por períodos con su nota final, y el promedio del grupo."""
+    from amauta_cli.models import Calificacion as C
+    from sqlalchemy import select
+
     r = r or reglas()
     g = buscar_grupo(s, grupo, institucion=institucion)
     if materia is not None:
@@ -961,6 +990,9 @@ def boletines(
     Sin ``grupo``, el del único grupo del estudiante (o el único activo); si tiene
     varios, pide ``--grupo``.
     """
+    from amauta_cli.models import Calificacion as C, GrupoEstudiante, Perfil
+    from sqlalchemy import func, select
+
     r = r or reglas()
     if estudiante is None and grupo is None:
         raise DatosInvalidos("Indique --estudiante EMAIL, --grupo GRUPO o ambos.")
@@ -1018,6 +1050,9 @@ def boletines(
 
 
 def _grupo_del_estudiante(s: Session, u: Usuario) -> Grupo:
+    from amauta_cli.models import Calificacion as C, Grupo, GrupoEstudiante
+    from sqlalchemy import select
+
     ids = set(s.scalars(select(GrupoEstudiante.grupoId).where(GrupoEstudiante.estudianteId == u.id)))
     con_notas = set(s.scalars(select(C.grupoId).where(C.estudianteId == u.id).distinct()))
     candidatos = list(s.scalars(select(Grupo).where(Grupo.id.in_(ids | con_notas))))
@@ -1075,6 +1110,9 @@ def desaprobados(
     final de cada materia; con ``periodo``, la de ese período. Una sola consulta: la
     agregación y el filtro ``HAVING`` corren en la base; en Python solo se redondea.
     """
+    from amauta_cli.models import Calificacion as C, Grupo, Institucion, Usuario
+    from sqlalchemy import Float, func, select
+
     r = r or reglas()
     n10 = _n10()
     filtros: list[Any] = []  # antes de agregar (menos filas que agregar)

@@ -21,6 +21,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from alembic.script import Script, ScriptDirectory
     from sqlalchemy.engine import Connection
 
+#: La última revisión de las migraciones que trae este paquete. Los comandos de todos los días
+#: comparan la de la base con ella en una sola consulta, sin cargar Alembic;
+#: ``tests/test_esquema_cabeza.py`` comprueba que coincida con la de ``migrations/``.
+CABEZA = "0004"
+
 #: Clave del bloqueo consultivo de PostgreSQL que serializa ``amauta db migrate``.
 CLAVE_BLOQUEO_MIGRACION = 0x616D61757461  # "amauta"
 
@@ -122,10 +127,17 @@ def revisiones() -> list["Script"]:
     return list(reversed(list(script().walk_revisions())))
 
 
-def revision_actual(con: "Connection") -> str | None:
-    from alembic.migration import MigrationContext
+def revision_actual(con: Any) -> str | None:
+    """La revisión de la base (None si no tiene ``alembic_version``): una consulta, sin Alembic.
 
-    return MigrationContext.configure(con).get_current_revision()
+    ``con``: una conexión o sesión de SQLAlchemy, o una ``db.Cruda``.
+    """
+    from amauta_cli.db import cruda
+
+    c = cruda(con)
+    if not c.d.existe_tabla(c, "alembic_version"):
+        return None
+    return c.valor("SELECT version_num FROM alembic_version")
 
 
 def _conocida(rev: str | None) -> None:
@@ -321,19 +333,31 @@ def revertir(objetivo: Objetivo | str, plan: PlanReversion) -> PlanReversion:
 
 
 # --- Estado e historial ----------------------------------------------------------------------
-def version_servidor(con: "Connection") -> str:
-    from amauta_cli.dialecto import dialecto
+def version_servidor(con: Any) -> str:
+    """La versión del servidor (PostgreSQL) o de la biblioteca (SQLite)."""
+    from amauta_cli.db import cruda
 
-    return dialecto(con).version_servidor(con)
+    c = cruda(con)
+    return c.d.version_servidor(c)
 
 
-def contar_filas(con: "Connection") -> dict[str, int]:
-    """Filas de cada tabla de amauta, en una sola consulta (UNION ALL)."""
-    from sqlalchemy import inspect, text
+#: Las tablas de los modelos de Prisma, en el orden del diseño (``models.TABLAS_PRISMA``, que
+#: ``tests/test_esquema_cabeza.py`` compara con esta lista): ``db estado`` no carga los modelos.
+TABLAS_PRISMA = [
+    "Usuario", "Perfil", "Categoria", "Curso", "Leccion", "Recurso", "Inscripcion", "Progreso",
+    "Institucion", "Grupo", "GrupoEstudiante", "Asistencia", "Calificacion", "Comunicado",
+]
 
-    from amauta_cli.models import TABLAS_PRISMA
 
-    existentes = set(inspect(con).get_table_names())
+def contar_filas(con: Any) -> dict[str, int]:
+    """Filas de cada tabla de amauta, en una sola consulta (UNION ALL).
+
+    ``con``: una conexión o sesión de SQLAlchemy, o una ``db.Cruda``.
+    """
+    from amauta_cli.db import cruda
+
+    c = cruda(con)
+    existentes = set(c.d.tablas(c))
     tablas = [t for t in TABLAS_PRISMA if t in existentes]
     tablas += sorted(
         t
@@ -342,29 +366,35 @@ def contar_filas(con: "Connection") -> dict[str, int]:
     )
     if not tablas:
         return {}
-    prep = con.dialect.identifier_preparer
     consulta = " UNION ALL ".join(
-        f"SELECT '{t}' AS tabla, count(*) AS filas FROM {prep.quote_identifier(t)}" for t in tablas
+        "SELECT '{0}' AS tabla, count(*) AS filas FROM \"{0}\"".format(t.replace('"', '""'))
+        for t in tablas
     )
-    filas = dict(con.execute(text(consulta)).all())
+    filas = dict(c.filas(consulta))
     return {t: int(filas[t]) for t in tablas}
 
 
 def estado(objetivo: Objetivo | str) -> dict[str, Any]:
+    """Motor, URL, versión, revisión, pendientes, entorno y filas: sin SQLAlchemy ni Alembic
+    cuando la base está al día (``db estado`` es un comando de todos los días)."""
+    from amauta_cli.db import conexion_cruda
     from amauta_cli.services import entorno
 
     objetivo = como_objetivo(objetivo)
-    with conexion(objetivo, solo_lectura=True) as con:
-        actual = revision_actual(con)
-        version = version_servidor(con)
-        filas = contar_filas(con)
-        env = entorno.leer(con)
-    conocida = True
-    try:
-        _conocida(actual)
-    except ErrorMigracion:
-        conocida = False
-    pendientes = _pasos(_camino(cabeza(), actual)) if conocida else []
+    with conexion_cruda(objetivo, solo_lectura=True) as c:
+        actual = revision_actual(c)
+        version = version_servidor(c)
+        filas = contar_filas(c)
+        env = entorno.leer(c)
+    if actual == CABEZA:
+        conocida, pendientes = True, []
+    else:
+        conocida = True
+        try:
+            _conocida(actual)
+        except ErrorMigracion:
+            conocida = False
+        pendientes = [p.revision for p in _pasos(_camino(cabeza(), actual))] if conocida else []
     return {
         "motor": objetivo.motor,
         "url": objetivo.url_enmascarada,
@@ -372,10 +402,10 @@ def estado(objetivo: Objetivo | str) -> dict[str, Any]:
         "base": objetivo.nombre_base or None,
         "version_servidor": version,
         "revision_actual": actual,
-        "revision_cabeza": cabeza(),
+        "revision_cabeza": CABEZA,
         "al_dia": conocida and not pendientes,
         "revision_desconocida": not conocida,
-        "pendientes": [p.revision for p in pendientes],
+        "pendientes": pendientes,
         "entorno": env,
         "tablas": filas,
     }
@@ -402,9 +432,15 @@ def historial(objetivo: Objetivo | str | None) -> list[dict[str, Any]]:
     return filas
 
 
-def exigir_al_dia(con: "Connection") -> None:
-    """Los comandos de datos necesitan el esquema en la última revisión."""
+def exigir_al_dia(con: Any) -> None:
+    """Los comandos de datos necesitan el esquema en la última revisión.
+
+    El caso de todos los días (la base al día) es una consulta; Alembic se carga solo para
+    explicar una base desactualizada o más nueva que el código.
+    """
     actual = revision_actual(con)
+    if actual == CABEZA:
+        return
     _conocida(actual)
     if actual is None:
         raise ErrorMigracion(

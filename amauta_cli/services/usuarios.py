@@ -17,27 +17,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy import bindparam, func, or_, select, update
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from amauta_cli import csvio
 from amauta_cli.dialecto import dialecto
+from amauta_cli.enums import Rol
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
-from amauta_cli.models import (
-    Curso,
-    Grupo,
-    GrupoEstudiante,
-    Inscripcion,
-    Institucion,
-    Perfil,
-    Rol,
-    Usuario,
-)
 from amauta_cli.parsing import elegir_enum, sin_acentos, validar_email
 from amauta_cli.services.comun import Cambio, buscar_usuario, sin_acentos_sql
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.orm import Session
+
+    from amauta_cli.models import Usuario
 
 ROLES = [r.value for r in Rol]
 #: Campos del modelo Perfil que amauta administra, en el orden en que se muestran.
@@ -156,6 +149,9 @@ def preparar_alta(
 
 def _email_registrado(s: Session, email: str, excepto_id: str | None = None) -> str | None:
     """El email tal como está guardado si ya lo usa otro usuario (sin distinguir mayúsculas)."""
+    from amauta_cli.models import Usuario
+    from sqlalchemy import func, select
+
     consulta = select(Usuario.email).where(func.lower(Usuario.email) == email.lower())
     if excepto_id is not None:
         consulta = consulta.where(Usuario.id != excepto_id)
@@ -179,6 +175,8 @@ def verificar_alta(s: Session, nuevo: NuevoUsuario) -> None:
 
 def crear(s: Session, nuevo: NuevoUsuario, password: str) -> Usuario:
     """Crea el usuario y su perfil. ``password`` en claro: se valida y se guarda su hash bcrypt."""
+    from amauta_cli.models import Perfil, Usuario
+
     from amauta_cli import seguridad
 
     verificar_alta(s, nuevo)
@@ -228,6 +226,9 @@ class Pagina:
 
 def _filtro_busqueda(texto: str) -> Any:
     """Coincidencia parcial sin mayúsculas ni acentos en nombre, apellido, email o matrícula."""
+    from amauta_cli.models import Perfil, Usuario
+    from sqlalchemy import func, or_
+
     clave = sin_acentos(" ".join(texto.split()))
     return or_(
         sin_acentos_sql(Usuario.nombre + " " + Usuario.apellido).contains(clave, autoescape=True),
@@ -246,6 +247,9 @@ def listar(
     por_pagina: int = 50,
 ) -> Pagina:
     """Una página de usuarios (por apellido, nombre y email) y el total que cumple los filtros."""
+    from amauta_cli.models import Perfil, Usuario
+    from sqlalchemy import func, select
+
     if pagina < 1 or por_pagina < 1:
         raise DatosInvalidos("--pagina y --por-pagina deben ser enteros de 1 en adelante.")
     condiciones = []
@@ -282,6 +286,9 @@ def listar(
 # --- Ficha --------------------------------------------------------------------------------------
 def ver(s: Session, email: str) -> dict[str, Any]:
     """El usuario, su perfil, sus grupos y sus inscripciones (nunca el hash de la contraseña)."""
+    from amauta_cli.models import Curso, Grupo, GrupoEstudiante, Inscripcion, Institucion, Perfil
+    from sqlalchemy import select
+
     from amauta_cli.seguridad import es_inutilizable
 
     u = buscar_usuario(s, email)
@@ -355,6 +362,9 @@ def _exigir_otro_super_admin(s: Session, u: Usuario, accion: str) -> None:
     comandos simultáneos sobre dos administradores se serializan en lugar de dejar cero.
     En SQLite, BEGIN IMMEDIATE ya serializa a los escritores.
     """
+    from amauta_cli.models import Usuario
+    from sqlalchemy import select
+
     if u.rol != Rol.SUPER_ADMIN or not u.activo:
         return
     activos = s.scalars(
@@ -371,6 +381,9 @@ def _exigir_otro_super_admin(s: Session, u: Usuario, accion: str) -> None:
 
 
 def _grupos_activos_que_dirige(s: Session, ids: Sequence[str]) -> dict[str, list[str]]:
+    from amauta_cli.models import Grupo
+    from sqlalchemy import select
+
     filas = s.execute(
         select(Grupo.educadorId, Grupo.nombre)
         .where(en_lista(s, Grupo.educadorId, ids), Grupo.activo.is_(True))
@@ -383,6 +396,9 @@ def _grupos_activos_que_dirige(s: Session, ids: Sequence[str]) -> dict[str, list
 
 
 def _grupos_activos_como_estudiante(s: Session, ids: Sequence[str]) -> dict[str, list[str]]:
+    from amauta_cli.models import Grupo, GrupoEstudiante
+    from sqlalchemy import select
+
     filas = s.execute(
         select(GrupoEstudiante.estudianteId, Grupo.nombre)
         .join(Grupo, Grupo.id == GrupoEstudiante.grupoId)
@@ -429,6 +445,8 @@ def editar(
 
     Devuelve el usuario y la lista de cambios efectivos (vacía si nada cambió).
     """
+    from amauta_cli.models import Perfil
+
     problemas: list[str] = []
     nuevos: dict[str, Any] = {}
     if email_nuevo is not None:
@@ -565,6 +583,9 @@ def exportar(s: Session, lote: int = 1000) -> Iterator[dict[str, Any]]:
     Las columnas son las de ``usuarios importar`` (más datos de solo lectura), así que
     el archivo vuelve a importarse con ``--actualizar``.
     """
+    from amauta_cli.models import Perfil, Usuario
+    from sqlalchemy import func, select
+
     from amauta_cli.seguridad import PREFIJO_INUTILIZABLE
 
     definida = (func.substr(Usuario.password, 1, 1) != PREFIJO_INUTILIZABLE) & (
@@ -737,6 +758,9 @@ def _validar_fila(fila: csvio.FilaCSV, problemas: list[str]) -> FilaImportacion 
 
 def _existentes(s: Session, emails: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Usuarios (con su perfil) cuyos emails, en minúsculas, están en ``emails``: UNA consulta."""
+    from amauta_cli.models import Perfil, Usuario
+    from sqlalchemy import func, select
+
     if not emails:
         return {}
     clave = func.lower(Usuario.email)
@@ -825,6 +849,9 @@ def _problemas_de_rol(
     s: Session, cambian: list[tuple[FilaImportacion, dict[str, Any]]]
 ) -> list[str]:
     """Las reglas de cambio de rol, para todas las filas a la vez (tres consultas en total)."""
+    from amauta_cli.models import Usuario
+    from sqlalchemy import select
+
     problemas: list[str] = []
     ids = [e["id"] for _, e in cambian]
     dirige = _grupos_activos_que_dirige(s, ids)
@@ -938,6 +965,8 @@ def aplicar_importacion(
     Vuelve a clasificar las filas contra la base dentro de la transacción; si otro
     proceso cambió algo que altera el plan, no escribe nada.
     """
+    from amauta_cli.models import Perfil, Usuario
+
     from amauta_cli.seguridad import password_inutilizable
 
     antes = [(f.accion, f.usuario_id) for f in plan.filas]
@@ -1023,6 +1052,9 @@ def _actualizar_existentes(
     """Actualiza usuarios y hace upsert de sus perfiles: dos sentencias compiladas una vez y
     ejecutadas con ``executemany`` (en PostgreSQL, SQLAlchemy las agrupa en lotes).
     """
+    from amauta_cli.models import Perfil, Usuario
+    from sqlalchemy import bindparam, update
+
     if not filas:
         return
     tu = Usuario.__table__
