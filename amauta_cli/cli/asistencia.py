@@ -136,9 +136,9 @@ def registrar(
                 "sin ellos el registro es interactivo y necesita una terminal."
             )
         marcas = _interactivo(grupo, institucion, dia, forzar, si)
-    with ctx.sesion() as s:
+    with ctx.cruda() as c:
         r = svc.registrar(
-            s, grupo, dia, marcas, todos=estado_todos, forzar=forzar, institucion=institucion
+            c, grupo, dia, marcas, todos=estado_todos, forzar=forzar, institucion=institucion
         )
     render.exito(r.resumen())
     if formato == Formato.json:
@@ -223,12 +223,12 @@ def _preguntar(
     from amauta_cli import render
     from amauta_cli.errores import DatosInvalidos, OperacionRechazada
     from amauta_cli.services import asistencia as svc
-    from amauta_cli.services.comun import buscar_grupo
+    from amauta_cli.services.comun import grupo_por_nombre
 
     svc.validar_fecha(dia, None, forzar)
-    with contexto().sesion(solo_lectura=True) as s:
-        g = buscar_grupo(s, grupo, institucion, exigir_activo=True)
-        p = svc.planilla(s, g.id, dia)
+    with contexto().cruda(solo_lectura=True) as c:
+        g = grupo_por_nombre(c, grupo, institucion, exigir_activo=True)
+        p = svc.planilla(c, g.id, dia)
     estudiantes = [e for e in p.filas if e["activo"]]
     if not estudiantes:
         raise DatosInvalidos(f"El grupo '{p.grupo}' no tiene estudiantes activos: no hay asistencia que tomar.")
@@ -316,8 +316,8 @@ def ver(
     from amauta_cli.services import asistencia as svc
 
     dia = _fecha(fecha, "--fecha")
-    with contexto().sesion(solo_lectura=True) as s:
-        p = svc.planilla(s, grupo, dia, institucion)
+    with contexto().cruda(solo_lectura=True) as c:
+        p = svc.planilla(c, grupo, dia, institucion)
     filas = [
         {
             "email": f["email"],

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
+    from amauta_cli.db import Cruda
     from amauta_cli.objetivo import Objetivo
 
 
@@ -125,6 +126,19 @@ class Contexto:
 
                 exigir_al_dia(s.connection())
             yield s
+
+    @contextmanager
+    def cruda(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Cruda"]:
+        """Una transacción con el driver a secas (sin SQLAlchemy): la de los comandos de todos
+        los días, que así arrancan en la mitad del tiempo (ver ``db.Cruda``)."""
+        from amauta_cli.db import conexion_cruda
+
+        with conexion_cruda(self.objetivo, solo_lectura=solo_lectura) as c:
+            if exigir_esquema:
+                from amauta_cli.services.esquema import exigir_al_dia
+
+                exigir_al_dia(c)
+            yield c
 
     @contextmanager
     def conexion(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Connection"]:

@@ -208,8 +208,8 @@ def listar(
     from amauta_cli.services import usuarios
 
     activo = filtro_activo(activos, inactivos)
-    with contexto().sesion(solo_lectura=True) as s:
-        p = usuarios.listar(s, rol, activo, buscar, pagina, por_pagina)
+    with contexto().cruda(solo_lectura=True) as c:
+        p = usuarios.listar(c, rol, activo, buscar, pagina, por_pagina)
     pie = f"Página {p.pagina} de {p.paginas} · {p.total} usuario(s)."
     if p.pagina < p.paginas:
         pie += f" Use --pagina {p.pagina + 1} para ver más."

@@ -28,12 +28,15 @@ from amauta_cli.enums import EstadoAsistencia
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import _HUELLA, _b36, ahora, cuid, medianoche
 from amauta_cli.parsing import elegir_enum, parsear_fecha, sin_acentos, validar_email
-from amauta_cli.services.comun import buscar_grupo, buscar_institucion, estudiantes_del_grupo
+from amauta_cli.services.comun import (
+    buscar_grupo,
+    buscar_institucion,
+    estudiantes_del_grupo,
+    grupo_por_nombre,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.orm import Session
-
-    from amauta_cli.models import Grupo
 
 ESTADOS = [e.value for e in EstadoAsistencia]
 _DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
@@ -258,13 +261,13 @@ class ResultadoRegistro:
         )
 
 
-def _bloquear_grupo_dia(s: Session, grupo_id: str, fecha: date) -> None:
+def _bloquear_grupo_dia(c: Any, grupo_id: str, fecha: date) -> None:
     """Serializa los registros de un mismo grupo y día (hasta el commit).
 
     Así el segundo de dos ``registrar`` simultáneos lee lo que escribió el primero: los
     conteos son exactos y la regla de la observación no se saltea por una carrera.
     """
-    dialecto(s).bloqueo(s.connection(), CLAVE_BLOQUEO, grupo_id, fecha.isoformat())
+    c.d.bloqueo_sql(c, CLAVE_BLOQUEO, grupo_id, fecha.isoformat())
 
 
 def _indice_planilla(planilla: list[dict[str, Any]]) -> tuple[dict[str, dict], dict[str, list[dict]]]:
@@ -281,7 +284,7 @@ def _nombre(e: dict[str, Any]) -> str:
 
 
 def registrar(
-    s: Session,
+    con: Any,
     grupo: str,
     fecha: date,
     marcas: Iterable[Marca] = (),
@@ -295,19 +298,22 @@ def registrar(
     ``todos`` pone ese estado a cada estudiante activo del grupo que no esté en
     ``marcas``; sin ``todos`` se escriben solo los estudiantes nombrados. Todo o nada:
     ante cualquier problema lanza un error con la lista de problemas y no escribe.
-    """
-    from amauta_cli.models import Asistencia
-    from sqlalchemy import select
 
+    ``con``: una ``db.Cruda`` (el comando) o una sesión de SQLAlchemy: SQL a secas en ambos
+    casos, sin cargar los modelos (es un comando de todos los días).
+    """
+    from amauta_cli.db import cruda
+
+    c = cruda(con)
     marcas = list(marcas)
     validar_fecha(fecha, hoy, forzar)
-    g = buscar_grupo(s, grupo, institucion, exigir_activo=True)
+    g = grupo_por_nombre(c, grupo, institucion, exigir_activo=True)
     if not marcas and todos is None:
         raise DatosInvalidos(
             "No hay nada que registrar: indique --todos ESTADO, excepciones (--ausente EMAIL ...) o --archivo."
         )
-    _bloquear_grupo_dia(s, g.id, fecha)
-    planilla = estudiantes_del_grupo(s, g.id)
+    _bloquear_grupo_dia(c, g.id, fecha)
+    planilla = estudiantes_del_grupo(c, g.id)
     if not planilla:
         raise DatosInvalidos(
             f"El grupo '{g.nombre}' no tiene estudiantes: agréguelos con `amauta grupos` antes de tomar asistencia."
@@ -346,7 +352,7 @@ def registrar(
             continue
         pedido[est["id"]] = (m.estado, m.observaciones, m)
     if desconocidos:
-        problemas.extend(_explicar_desconocidos(s, desconocidos, g))
+        problemas.extend(_explicar_desconocidos(c, desconocidos, g.nombre))
     if problemas:
         raise DatosInvalidos(
             f"No se registró nada en '{g.nombre}': {len(problemas)} problema(s).", problemas
@@ -363,11 +369,12 @@ def registrar(
 
     dia = medianoche(fecha)
     existentes = {
-        r.estudianteId: (r.estado, r.observaciones)
-        for r in s.execute(
-            select(Asistencia.estudianteId, Asistencia.estado, Asistencia.observaciones).where(
-                Asistencia.grupoId == g.id, Asistencia.fecha == dia
-            )
+        est: (EstadoAsistencia(estado), obs)
+        for est, estado, obs in c.filas(
+            'SELECT "estudianteId", estado, observaciones FROM "Asistencia" '
+            'WHERE "grupoId" = :g AND fecha = :f',
+            g=g.id,
+            f=c.d.fecha_hora_a_bd(dia),
         )
     }
     por_id = {e["id"]: e for e in planilla}
@@ -414,55 +421,56 @@ def registrar(
             "exige una observación.",
             problemas,
         )
-    _upsert(s, filas)
+    _upsert(c, filas)
     conteo = {e: 0 for e in ESTADOS}
     for estado, _ in objetivo.values():
         conteo[str(estado)] += 1
     return ResultadoRegistro(g.nombre, g.id, fecha, creados, actualizados, sin_cambios, conteo)
 
 
-def _upsert(s: Session, filas: list[dict[str, Any]], lote: int = 500) -> None:
-    """Un ``INSERT ... ON CONFLICT (grupoId, estudianteId, fecha) DO UPDATE`` multi-fila."""
-    from amauta_cli.models import Asistencia
-    from sqlalchemy import func
-
+def _upsert(c: Any, filas: list[dict[str, Any]]) -> None:
+    """``INSERT ... ON CONFLICT (grupoId, estudianteId, fecha) DO UPDATE``, fila por fila en un
+    ``executemany`` (en PostgreSQL, psycopg las manda juntas)."""
     if not filas:
         return
-    insert = dialecto(s).insertar
-    for i in range(0, len(filas), lote):
-        stmt = insert(Asistencia).values(filas[i : i + lote])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["grupoId", "estudianteId", "fecha"],
-            set_={
-                "estado": stmt.excluded.estado,
-                "observaciones": func.coalesce(stmt.excluded.observaciones, Asistencia.observaciones),
-                "updatedAt": stmt.excluded.updatedAt,
-            },
-        )
-        s.execute(stmt)
+    a_bd = c.d.fecha_hora_a_bd
+    c.ejecutar_muchos(
+        'INSERT INTO "Asistencia" (id, "grupoId", "estudianteId", fecha, estado, observaciones, '
+        '"createdAt", "updatedAt") VALUES (:id, :grupoId, :estudianteId, :fecha, :estado, '
+        ':observaciones, :createdAt, :updatedAt) '
+        'ON CONFLICT ("grupoId", "estudianteId", fecha) DO UPDATE SET estado = excluded.estado, '
+        'observaciones = coalesce(excluded.observaciones, "Asistencia".observaciones), '
+        '"updatedAt" = excluded."updatedAt"',
+        [
+            {
+                **f,
+                "estado": str(f["estado"]),
+                "fecha": a_bd(f["fecha"]),
+                "createdAt": a_bd(f["createdAt"]),
+                "updatedAt": a_bd(f["updatedAt"]),
+            }
+            for f in filas
+        ],
+    )
 
 
-def _explicar_desconocidos(s: Session, marcas: list[Marca], g: Grupo) -> list[str]:
+def _explicar_desconocidos(c: Any, marcas: list[Marca], grupo: str) -> list[str]:
     """Por qué cada clave no es de un estudiante del grupo (una consulta para todas)."""
-    from amauta_cli.models import Usuario
-    from sqlalchemy import func, select
-
     emails = sorted({m.clave.strip().lower() for m in marcas if "@" in m.clave})
     existentes: dict[str, str] = {}
     if emails:
-        for email, rol in s.execute(
-            select(func.lower(Usuario.email), Usuario.rol).where(func.lower(Usuario.email).in_(emails))
-        ):
+        condicion, valor = c.d.en_lista_sql("lower(email)", "emails", emails)
+        for email, rol in c.filas(f'SELECT lower(email), rol FROM "Usuario" WHERE {condicion}', emails=valor):
             existentes[email] = str(rol)
     problemas = []
     for m in marcas:
         clave = m.clave.strip()
         donde = f"{m.origen}: " if m.origen else ""
         if "@" not in clave:
-            problemas.append(f"{donde}ningún estudiante del grupo '{g.nombre}' tiene la matrícula '{clave}'")
+            problemas.append(f"{donde}ningún estudiante del grupo '{grupo}' tiene la matrícula '{clave}'")
         elif clave.lower() in existentes:
             problemas.append(
-                f"{donde}{clave} ({existentes[clave.lower()]}) no es estudiante del grupo '{g.nombre}'"
+                f"{donde}{clave} ({existentes[clave.lower()]}) no es estudiante del grupo '{grupo}'"
             )
         else:
             problemas.append(f"{donde}no existe un usuario con el email '{clave}'")
@@ -487,36 +495,33 @@ class Planilla:
         return c
 
 
-def planilla(s: Session, grupo: str, fecha: date, institucion: str | None = None) -> Planilla:
-    """Los estudiantes del grupo con su estado de ese día (o None): una consulta."""
-    from amauta_cli.models import Asistencia, GrupoEstudiante, Perfil, Usuario
-    from sqlalchemy import select
+def planilla(con: Any, grupo: str, fecha: date, institucion: str | None = None) -> Planilla:
+    """Los estudiantes del grupo con su estado de ese día (o None): una consulta.
 
-    g = buscar_grupo(s, grupo, institucion)
-    a = select(Asistencia).where(Asistencia.grupoId == g.id, _rango(fecha, fecha)).subquery()
-    filas = s.execute(
-        select(
-            Usuario.id,
-            Usuario.email,
-            Usuario.apellido,
-            Usuario.nombre,
-            Usuario.activo,
-            Perfil.matricula,
-            a.c.estado,
-            a.c.observaciones,
-        )
-        .join(GrupoEstudiante, GrupoEstudiante.estudianteId == Usuario.id)
-        .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
-        .outerjoin(a, a.c.estudianteId == Usuario.id)
-        .where(GrupoEstudiante.grupoId == g.id)
-        .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
-    ).all()
-    resultado = []
+    ``con``: una ``db.Cruda`` (el comando) o una sesión de SQLAlchemy.
+    """
+    from amauta_cli.db import cruda
+
+    c = cruda(con)
+    d = c.d
+    g = grupo_por_nombre(c, grupo, institucion)
+    filas = c.dicts(
+        "SELECT u.id, u.email, u.apellido, u.nombre, u.activo, p.matricula, a.estado, "
+        'a.observaciones FROM "GrupoEstudiante" ge '
+        'JOIN "Usuario" u ON u.id = ge."estudianteId" '
+        'LEFT JOIN "Perfil" p ON p."usuarioId" = u.id '
+        'LEFT JOIN "Asistencia" a ON a."estudianteId" = u.id AND a."grupoId" = ge."grupoId" '
+        "AND a.fecha >= :desde AND a.fecha < :hasta "
+        'WHERE ge."grupoId" = :g '
+        f"ORDER BY {d.orden_es_sql('u.apellido')}, {d.orden_es_sql('u.nombre')}, u.email",
+        g=g.id,
+        desde=d.fecha_hora_a_bd(medianoche(fecha)),
+        hasta=d.fecha_hora_a_bd(medianoche(fecha + timedelta(days=1))),
+    )
     for f in filas:
-        d = dict(f._mapping)
-        d["estado"] = str(d["estado"]) if d["estado"] is not None else None
-        resultado.append(d)
-    return Planilla(g.nombre, g.id, g.institucion.nombre, fecha, resultado)
+        f["activo"] = bool(f["activo"])
+        f["estado"] = str(f["estado"]) if f["estado"] is not None else None
+    return Planilla(g.nombre, g.id, g.institucion, fecha, filas)
 
 
 # --- pendientes ------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from amauta_cli.enums import Rol
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
 from amauta_cli.parsing import elegir_enum, sin_acentos, validar_email
-from amauta_cli.services.comun import Cambio, buscar_usuario, sin_acentos_sql
+from amauta_cli.services.comun import Cambio, buscar_usuario
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.orm import Session
@@ -224,62 +224,67 @@ class Pagina:
         return max(1, -(-self.total // self.por_pagina))
 
 
-def _filtro_busqueda(texto: str) -> Any:
-    """Coincidencia parcial sin mayúsculas ni acentos en nombre, apellido, email o matrícula."""
-    from amauta_cli.models import Perfil, Usuario
-    from sqlalchemy import func, or_
-
-    clave = sin_acentos(" ".join(texto.split()))
-    return or_(
-        sin_acentos_sql(Usuario.nombre + " " + Usuario.apellido).contains(clave, autoescape=True),
-        sin_acentos_sql(Usuario.apellido + " " + Usuario.nombre).contains(clave, autoescape=True),
-        func.lower(Usuario.email).contains(clave, autoescape=True),
-        sin_acentos_sql(Perfil.matricula).contains(clave, autoescape=True),
-    )
-
-
 def listar(
-    s: Session,
+    con: Any,
     rol: str | None = None,
     activo: bool | None = None,
     buscar: str | None = None,
     pagina: int = 1,
     por_pagina: int = 50,
 ) -> Pagina:
-    """Una página de usuarios (por apellido, nombre y email) y el total que cumple los filtros."""
-    from amauta_cli.models import Perfil, Usuario
-    from sqlalchemy import func, select
+    """Una página de usuarios (en orden alfabético español por apellido, nombre y email) y el
+    total que cumple los filtros.
+
+    ``con``: una ``db.Cruda`` (el comando, sin SQLAlchemy) o una sesión de SQLAlchemy.
+    """
+    from amauta_cli.db import cruda
+    from amauta_cli.services.comun import _patron_like
 
     if pagina < 1 or por_pagina < 1:
         raise DatosInvalidos("--pagina y --por-pagina deben ser enteros de 1 en adelante.")
-    condiciones = []
+    c = cruda(con)
+    d = c.d
+    condiciones: list[str] = []
+    params: dict[str, Any] = {}
     if rol:
-        condiciones.append(Usuario.rol == elegir_rol(rol))
+        condiciones.append("u.rol = :rol")
+        params["rol"] = elegir_rol(rol).value
     if activo is not None:
-        condiciones.append(Usuario.activo.is_(activo))
+        condiciones.append("u.activo = :activo")
+        params["activo"] = activo
     if buscar and buscar.strip():
-        condiciones.append(_filtro_busqueda(buscar))
-    base = select(Usuario.id).outerjoin(Perfil, Perfil.usuarioId == Usuario.id).where(*condiciones)
-    total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
-    consulta = (
-        select(
-            Usuario.id,
-            Usuario.email,
-            Usuario.nombre,
-            Usuario.apellido,
-            Usuario.rol,
-            Usuario.activo,
-            Perfil.matricula,
-            Perfil.grado,
-            Usuario.createdAt,
+        # Coincidencia parcial sin mayúsculas ni acentos en nombre, apellido, email o matrícula.
+        params["patron"] = _patron_like(sin_acentos(" ".join(buscar.split())))
+        plegar = d.sin_acentos_sql_texto
+        condiciones.append(
+            "("
+            + " OR ".join(
+                f"{expr} LIKE :patron ESCAPE '/'"
+                for expr in (
+                    plegar("u.nombre || ' ' || u.apellido"),
+                    plegar("u.apellido || ' ' || u.nombre"),
+                    "lower(u.email)",
+                    plegar("p.matricula"),
+                )
+            )
+            + ")"
         )
-        .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
-        .where(*condiciones)
-        .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
-        .limit(por_pagina)
-        .offset((pagina - 1) * por_pagina)
+    donde = f"WHERE {' AND '.join(condiciones)} " if condiciones else ""
+    desde = 'FROM "Usuario" u LEFT JOIN "Perfil" p ON p."usuarioId" = u.id ' + donde
+    total = int(c.valor("SELECT count(*) " + desde, **params) or 0)
+    o = d.orden_es_sql
+    filas = c.dicts(
+        'SELECT u.id, u.email, u.nombre, u.apellido, u.rol, u.activo, p.matricula, p.grado, '
+        'u."createdAt" ' + desde
+        + f"ORDER BY {o('u.apellido')}, {o('u.nombre')}, u.email LIMIT :limite OFFSET :desde",
+        **params,
+        limite=por_pagina,
+        desde=(pagina - 1) * por_pagina,
     )
-    filas = [dict(f._mapping) for f in s.execute(consulta)]
+    for f in filas:
+        f["rol"] = Rol(f["rol"])
+        f["activo"] = bool(f["activo"])
+        f["createdAt"] = d.fecha_hora_de_bd(f["createdAt"])
     return Pagina(filas, total, pagina, por_pagina)
 
 
