@@ -15,3 +15,30 @@ def test_las_tablas_de_prisma_son_las_de_los_modelos():
     from amauta_cli.models import TABLAS_PRISMA
 
     assert esquema.TABLAS_PRISMA == TABLAS_PRISMA
+
+
+def test_los_comandos_de_todos_los_dias_no_cargan_sqlalchemy(bd_seed):
+    """asistencia registrar/ver, usuarios listar, calificaciones registrar y db estado hablan
+    con el driver a secas: ni SQLAlchemy, ni los modelos, ni Alembic (la mitad del arranque)."""
+    import subprocess
+    import sys
+
+    comandos = [
+        ["db", "estado"],
+        ["usuarios", "listar"],
+        ["asistencia", "ver", "-g", "4to Grado A"],
+        ["asistencia", "registrar", "-g", "4to Grado A", "--fecha", "2024-03-04", "--todos", "PRESENTE"],
+        ["calificaciones", "registrar", "-g", "4to Grado A", "-e", "lucas.fernandez@mail.com",
+         "--materia", "Historia", "--periodo", "1er Trimestre", "--nota", "8"],
+    ]
+    for args in comandos:
+        codigo = (
+            "import sys\n"
+            "from amauta_cli.cli.main import app\n"
+            f"try:\n    app(['--db-url', {bd_seed.url!r}, *{args!r}], prog_name='amauta')\n"
+            "except SystemExit as e:\n    assert not e.code, e.code\n"
+            "pesados = [m for m in ('sqlalchemy', 'alembic', 'amauta_cli.models', 'bcrypt') if m in sys.modules]\n"
+            "print('PESADOS', pesados)\n"
+        )
+        r = subprocess.run([sys.executable, "-c", codigo], capture_output=True, text=True, timeout=120)
+        assert "PESADOS []" in r.stdout, (args, r.stdout[-2000:], r.stderr[-2000:])

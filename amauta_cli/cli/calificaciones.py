@@ -107,9 +107,9 @@ def registrar(
     from amauta_cli import render
     from amauta_cli.services import calificaciones
 
-    with contexto().sesion() as s:
+    with contexto().cruda() as c:
         r = calificaciones.registrar(
-            s,
+            c,
             grupo,
             estudiante,
             materia,

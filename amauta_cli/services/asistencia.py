@@ -16,7 +16,6 @@ y no imprime nada.
 
 from __future__ import annotations
 
-import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -890,6 +889,8 @@ class _Celdas:
 def _prefijo_ids() -> str:
     """19 caracteres de un cuid (``c`` + tiempo + azar + huella + azar); el id de cada fila
     importada es este prefijo más su número de línea en base 36 (6 caracteres)."""
+    import secrets
+
     return (
         "c"
         + _b36(int(time.time() * 1000), 8)

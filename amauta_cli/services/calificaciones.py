@@ -32,6 +32,7 @@ from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
 from amauta_cli.parsing import parsear_decimal, sin_acentos, validar_email
 from amauta_cli.services.comun import (
+    grupo_por_nombre,
     buscar_grupo,
     buscar_institucion,
     buscar_usuario,
@@ -57,6 +58,8 @@ REGLAS_NOTA_FINAL = ("promedio", "ponderado")
 ESCALA = 10.0
 #: Filas por sentencia en los upserts (muy por debajo del límite de parámetros de SQLite).
 LOTE = 500
+#: Prefijo de los bloqueos por grupo y período (``cargar`` y ``registrar`` toman los mismos).
+CLAVE_BLOQUEO = "amauta.calificaciones"
 
 APROBADO = "aprobado"
 DESAPROBADO = "desaprobado"
@@ -345,8 +348,28 @@ class Registro:
     observaciones_anterior: str | None = None
 
 
+def _canonico_sql(c: Any, grupo_id: str, columna: str, valor: str) -> str:
+    """``_canonico`` en SQL a secas: la escritura que el grupo ya usa (``materia`` o ``periodo``)."""
+    assert columna in ("materia", "periodo")
+    existente = c.valor(
+        f'SELECT {columna} FROM "Calificacion" WHERE "grupoId" = :g '
+        f"AND {c.d.sin_acentos_sql_texto(columna)} = :v ORDER BY {columna} LIMIT 1",
+        g=grupo_id,
+        v=sin_acentos(valor),
+    )
+    return existente if existente is not None else valor
+
+
+def bloquear_grupo_periodo(c: Any, grupo_id: str, periodo: str) -> None:
+    """Serializa hasta el commit las cargas y registros de un grupo y período (sin acentos ni
+    mayúsculas): dos a la vez no crean dos escrituras de una materia nueva ni se pisan las
+    notas, y los conteos que cada uno informa son ciertos. Se toma ANTES de resolver la
+    escritura de la materia y el período."""
+    c.d.bloqueo_sql(c, CLAVE_BLOQUEO, grupo_id, sin_acentos(periodo))
+
+
 def registrar(
-    s: Session,
+    con: Any,
     grupo: str,
     estudiante: str,
     materia: str,
@@ -356,32 +379,47 @@ def registrar(
     observaciones: str | None = None,
     institucion: str | None = None,
 ) -> Registro:
-    """Crea o actualiza la calificación de un estudiante. ``observaciones=None`` no las toca."""
-    from amauta_cli.models import Calificacion as C, GrupoEstudiante
-    from sqlalchemy import select
+    """Crea o actualiza la calificación de un estudiante. ``observaciones=None`` no las toca.
 
+    ``con``: una ``db.Cruda`` (el comando, sin SQLAlchemy) o una sesión de SQLAlchemy.
+    """
+    from amauta_cli.db import cruda
+    from amauta_cli.services.comun import usuario_por_email
+
+    c = cruda(con)
     materia = _texto_obligatorio(materia, "--materia")
     periodo = _texto_obligatorio(periodo, "--periodo")
     valor = parsear_decimal(nota, "--nota")
     maxima = _validar_nota_maxima(nota_maxima)
     if (problema := _problema_rango(valor, maxima)) is not None:
         raise DatosInvalidos(f"--nota: {problema}.")
-    g = buscar_grupo(s, grupo, institucion=institucion, exigir_activo=True)
-    u = buscar_usuario(s, estudiante)
-    if s.get(GrupoEstudiante, (g.id, u.id)) is None:
+    g = grupo_por_nombre(c, grupo, institucion=institucion, exigir_activo=True)
+    u = usuario_por_email(c, estudiante)
+    miembro = c.valor(
+        'SELECT 1 FROM "GrupoEstudiante" WHERE "grupoId" = :g AND "estudianteId" = :u',
+        g=g.id,
+        u=u.id,
+    )
+    if miembro is None:
         raise OperacionRechazada(
             f"{u.email} ({_nombre_completo(u.nombre, u.apellido)}) no pertenece al grupo "
             f"'{g.nombre}': no se registró la nota. Vea los estudiantes del grupo con "
             f"`amauta calificaciones ver --grupo \"{g.nombre}\" --materia ... --periodo ...`."
         )
-    materia = _canonico(s, g.id, C.materia, materia)
-    periodo = _canonico(s, g.id, C.periodo, periodo)
+    if not u.activo:
+        raise OperacionRechazada(_inactivo(u.email, _nombre_completo(u.nombre, u.apellido)))
+    bloquear_grupo_periodo(c, g.id, periodo)
+    materia = _canonico_sql(c, g.id, "materia", materia)
+    periodo = _canonico_sql(c, g.id, "periodo", periodo)
     obs = None if observaciones is None else (observaciones.strip() or None)
-    previa = s.execute(
-        select(C.nota, C.notaMaxima, C.observaciones).where(
-            C.grupoId == g.id, C.estudianteId == u.id, C.materia == materia, C.periodo == periodo
-        )
-    ).first()
+    previa = c.uno(
+        'SELECT nota, "notaMaxima", observaciones FROM "Calificacion" WHERE "grupoId" = :g '
+        'AND "estudianteId" = :u AND materia = :m AND periodo = :p',
+        g=g.id,
+        u=u.id,
+        m=materia,
+        p=periodo,
+    )
     r = Registro(
         "creada",
         g.nombre,
@@ -396,21 +434,34 @@ def registrar(
     if previa is not None:
         r.nota_anterior, r.nota_maxima_anterior, r.observaciones_anterior = previa
         if observaciones is None:
-            r.observaciones = previa.observaciones
-        igual = (previa.nota, previa.notaMaxima, previa.observaciones) == (
-            r.nota,
-            r.nota_maxima,
-            r.observaciones,
-        )
+            r.observaciones = previa[2]
+        igual = tuple(previa) == (r.nota, r.nota_maxima, r.observaciones)
         r.accion = "sin cambios" if igual else "actualizada"
         if igual:
             return r
-    _upsert(
-        s,
-        [_fila_nueva(g.id, u.id, materia, periodo, valor, maxima, r.observaciones)],
-        con_observaciones=True,
-    )
+    _upsert_sql(c, [_fila_nueva(g.id, u.id, materia, periodo, valor, maxima, r.observaciones)])
     return r
+
+
+def _upsert_sql(c: Any, filas: list[dict[str, Any]]) -> None:
+    """``_upsert`` en SQL a secas (observaciones incluidas)."""
+    a_bd = c.d.fecha_hora_a_bd
+    c.ejecutar_muchos(
+        'INSERT INTO "Calificacion" (id, "grupoId", "estudianteId", materia, periodo, nota, '
+        '"notaMaxima", observaciones, "createdAt", "updatedAt") VALUES (:id, :grupoId, '
+        ":estudianteId, :materia, :periodo, :nota, :notaMaxima, :observaciones, :createdAt, "
+        ':updatedAt) ON CONFLICT ("grupoId", "estudianteId", materia, periodo) DO UPDATE SET '
+        'nota = excluded.nota, "notaMaxima" = excluded."notaMaxima", '
+        'observaciones = excluded.observaciones, "updatedAt" = excluded."updatedAt"',
+        [{**f, "createdAt": a_bd(f["createdAt"]), "updatedAt": a_bd(f["updatedAt"])} for f in filas],
+    )
+
+
+def _inactivo(email: str, nombre: str) -> str:
+    return (
+        f"{email} ({nombre}) está inactivo: no se le registran notas. Si volvió a la escuela, "
+        f"actívelo con `amauta usuarios activar {email}`."
+    )
 
 
 # --- cargar ----------------------------------------------------------------------------------

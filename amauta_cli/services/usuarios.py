@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from amauta_cli import csvio
 from amauta_cli.dialecto import dialecto
 from amauta_cli.enums import Rol
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
@@ -29,6 +28,8 @@ from amauta_cli.services.comun import Cambio, buscar_usuario
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.orm import Session
+
+    from amauta_cli import csvio
 
     from amauta_cli.models import Usuario
 
@@ -720,6 +721,8 @@ def _linea_de(problema: str) -> int:
 
 
 def _validar_fila(fila: csvio.FilaCSV, problemas: list[str]) -> FilaImportacion | None:
+    from amauta_cli import csvio
+
     from amauta_cli.seguridad import validar_password
 
     v = fila.valores
@@ -790,6 +793,8 @@ def _existentes(s: Session, emails: Sequence[str]) -> dict[str, dict[str, Any]]:
 
 def _clasificar(s: Session, filas: list[FilaImportacion], actualizar: bool) -> list[str]:
     """Decide crear / actualizar / sin cambios contra la base; devuelve los problemas."""
+    from amauta_cli import csvio
+
     problemas: list[str] = []
     existentes = _existentes(s, [f.email for f in filas])
     cambian_rol: list[tuple[FilaImportacion, dict[str, Any]]] = []
@@ -854,6 +859,8 @@ def _problemas_de_rol(
     s: Session, cambian: list[tuple[FilaImportacion, dict[str, Any]]]
 ) -> list[str]:
     """Las reglas de cambio de rol, para todas las filas a la vez (tres consultas en total)."""
+    from amauta_cli import csvio
+
     from amauta_cli.models import Usuario
     from sqlalchemy import select
 
@@ -895,6 +902,8 @@ def planificar_importacion(
     Lanza ``DatosInvalidos`` con cada línea con problemas (número de línea y motivo) si
     hay al menos una. No necesita una transacción de escritura.
     """
+    from amauta_cli import csvio
+
     problemas: list[str] = []
     lector = csvio.iterar_csv(
         origen, COLUMNAS_REQUERIDAS, COLUMNAS_OPCIONALES, ALIAS_CSV, problemas=problemas
