@@ -527,11 +527,16 @@ def cargar(
 
     from amauta_cli.csvio import iterar_csv, problema_linea
 
+    from amauta_cli.db import cruda
+
     materia = _texto_obligatorio(materia, "--materia")
     periodo = _texto_obligatorio(periodo, "--periodo")
     maxima = _validar_nota_maxima(nota_maxima)
     g = buscar_grupo(s, grupo, institucion=institucion, exigir_activo=True)
     nombre_archivo = "(datos)" if isinstance(archivo, bytes) else str(archivo)
+    # Antes de leer nada del grupo: otra carga del mismo grupo y período espera a que esta
+    # termine, y después ve sus notas y la escritura de la materia que eligió.
+    bloquear_grupo_periodo(cruda(s), g.id, periodo)
 
     problemas: list[str] = []
     lector = iterar_csv(
@@ -594,6 +599,11 @@ def cargar(
                 continue
         else:
             problemas.append(problema_linea(linea, "falta el email o la matrícula del estudiante"))
+            continue
+        if not alumno["activo"]:
+            problemas.append(
+                problema_linea(linea, _inactivo(alumno["email"], _nombre_completo(alumno["nombre"], alumno["apellido"])))
+            )
             continue
         texto_nota = v.get("nota", "")
         if not texto_nota:
@@ -694,7 +704,7 @@ def cargar(
             obs_final = obs
         escribir.append(_fila_nueva(g.id, est_id, materia, periodo, valor, maxima, obs_final))
     con_nota = set(validas) | set(existentes_notas)
-    r.sin_nota = [a["email"] for a in alumnos if a["id"] not in con_nota]
+    r.sin_nota = [a["email"] for a in alumnos if a["id"] not in con_nota and a["activo"]]
     if not simular:
         _upsert(s, escribir, con_observaciones=con_observaciones)
     return r
