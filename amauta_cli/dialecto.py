@@ -210,6 +210,11 @@ class Dialecto:
     def bloqueo_sql(self, c: Any, *claves: Any) -> None:
         """``bloqueo`` sobre una ``db.Cruda``."""
 
+    def bloqueo_compartido_sql(self, c: Any, *claves: Any) -> None:
+        """Como ``bloqueo_sql`` pero compartido: varios a la vez, y todos excluyen al exclusivo
+        de la misma clave (un registro por día toma el de su grupo compartido; una importación,
+        exclusivo)."""
+
     def fecha_hora_a_bd(self, valor: Any) -> Any:
         """Un ``datetime`` (UTC, sin zona) tal como lo guarda el motor en ``TIMESTAMP(3)``."""
         return valor
@@ -449,14 +454,16 @@ class PostgreSQL(Dialecto):
     def en_lista_sql(self, expr: str, parametro: str, valores: Sequence[Any]) -> tuple[str, Any]:
         return f"{expr} = ANY(:{parametro})", list(valores)
 
-    def bloqueo_sql(self, c: Any, *claves: Any) -> None:
+    def bloqueo_sql(self, c: Any, *claves: Any, _funcion: str = "pg_advisory_xact_lock") -> None:
         if len(claves) == 1 and isinstance(claves[0], int):
-            c.valor("SELECT pg_advisory_xact_lock(:k)", k=claves[0])
+            c.valor(f"SELECT {_funcion}(:k)", k=claves[0])
         else:
             c.valor(
-                "SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))",
-                k="|".join(str(x) for x in claves),
+                f"SELECT {_funcion}(hashtextextended(:k, 0))", k="|".join(str(x) for x in claves)
             )
+
+    def bloqueo_compartido_sql(self, c: Any, *claves: Any) -> None:
+        self.bloqueo_sql(c, *claves, _funcion="pg_advisory_xact_lock_shared")
 
     #: SQLSTATE (o su clase, los dos primeros caracteres) → clase de falla del entorno.
     _FALLAS: ClassVar[dict[str, str]] = {

@@ -38,6 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.orm import Session
 
 ESTADOS = [e.value for e in EstadoAsistencia]
+#: Prefijo de los bloqueos por grupo (y día): ``registrar`` e ``importar`` toman los mismos.
+CLAVE_BLOQUEO = "amauta.asistencia"
 _DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 _PLURAL = {
     "PRESENTE": "presentes",
@@ -264,9 +266,21 @@ def _bloquear_grupo_dia(c: Any, grupo_id: str, fecha: date) -> None:
     """Serializa los registros de un mismo grupo y día (hasta el commit).
 
     Así el segundo de dos ``registrar`` simultáneos lee lo que escribió el primero: los
-    conteos son exactos y la regla de la observación no se saltea por una carrera.
+    conteos son exactos y la regla de la observación no se saltea por una carrera. Antes toma
+    el del grupo entero en modo compartido: registros de días distintos no se esperan, pero
+    una importación que toca el grupo (``_bloquear_grupos``, exclusivo) sí.
     """
+    c.d.bloqueo_compartido_sql(c, CLAVE_BLOQUEO, grupo_id)
     c.d.bloqueo_sql(c, CLAVE_BLOQUEO, grupo_id, fecha.isoformat())
+
+
+def _bloquear_grupos(c: Any, grupos: Iterable[str]) -> None:
+    """``importar``: el bloqueo exclusivo de cada grupo del archivo, en orden fijo (por id),
+    antes de leer sus registros: espera a los ``registrar`` en curso de esos grupos (y ellos
+    a la importación), y dos importaciones que comparten grupos no se traban. Uno por grupo,
+    no por grupo y día: un distrito entero son cientos de bloqueos, no cientos de miles."""
+    for gid in sorted(grupos):
+        c.d.bloqueo_sql(c, CLAVE_BLOQUEO, gid)
 
 
 def _indice_planilla(planilla: list[dict[str, Any]]) -> tuple[dict[str, dict], dict[str, list[dict]]]:
@@ -801,8 +815,6 @@ def exportar(
 LIMITE_PROBLEMAS = 1000
 #: ``work_mem`` de PostgreSQL durante importar (ordenación y joins de las tablas temporales).
 MEMORIA_IMPORTAR = "256MB"
-#: Prefijo de los bloqueos por grupo y día (``registrar`` e ``importar`` toman los mismos).
-CLAVE_BLOQUEO = "amauta.asistencia"
 ALIAS_IMPORTAR = {"correo": "email", "observacion": "observaciones", "obs": "observaciones"}
 _ALFABETO = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -1002,6 +1014,9 @@ def importar(
     leidas = buenas + malas
     grupos = _resolver_grupos(s, con, institucion)
     n_grupos = len(grupos)
+    from amauta_cli.db import cruda
+
+    _bloquear_grupos(cruda(con), grupos)
     usuarios = d.crear_temporal(con, "amauta_asis_usuarios", "email text PRIMARY KEY, uid text NOT NULL")
     con.exec_driver_sql(
         f'INSERT INTO {usuarios} SELECT lower(u.email), min(u.id) FROM "Usuario" u '
