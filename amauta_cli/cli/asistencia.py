@@ -338,6 +338,9 @@ def ver(
         )
         or "sin estudiantes"
     )
+    de_baja = [f"{f['apellido']}, {f['nombre']}" for f in p.filas if not f["activo"]]
+    if de_baja:
+        pie += f". Dados de baja, con registro ese día: {'; '.join(de_baja)}"
     render.emitir_filas(
         filas,
         [

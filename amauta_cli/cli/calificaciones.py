@@ -261,6 +261,8 @@ def ver(
             f["nota_10"] = _t(f["nota_10"])
             if not f["en_grupo"]:
                 f["apellido"] = f"{f['apellido']} (ya no está en el grupo)"
+            elif not f["activo"]:
+                f["apellido"] = f"{f['apellido']} (dado de baja)"
         columnas = [
             ("apellido", "Apellido"),
             ("nombre", "Nombre"),

@@ -531,15 +531,22 @@ def planilla(con: Any, grupo: str, fecha: date, institucion: str | None = None) 
         desde=d.fecha_hora_a_bd(medianoche(fecha)),
         hasta=d.fecha_hora_a_bd(medianoche(fecha + timedelta(days=1))),
     )
+    resultado = []
     for f in filas:
         f["activo"] = bool(f["activo"])
         f["estado"] = str(f["estado"]) if f["estado"] is not None else None
-    return Planilla(g.nombre, g.id, g.institucion, fecha, filas)
+        # Un estudiante dado de baja no está "sin registrar": figura solo si tiene un registro
+        # ese día (la lista habla del pasado y lo marca con ``activo``).
+        if f["activo"] or f["estado"] is not None:
+            resultado.append(f)
+    return Planilla(g.nombre, g.id, g.institucion, fecha, resultado)
 
 
 # --- pendientes ------------------------------------------------------------------------------------
 def pendientes(s: Session, fecha: date, institucion: str | None = None) -> list[dict[str, Any]]:
-    """Grupos activos con estudiantes que no registraron ninguna asistencia ese día (una consulta)."""
+    """Grupos activos con estudiantes activos que no registraron ninguna asistencia ese día
+    (una consulta). ``estudiantes`` cuenta solo los activos; un grupo cuyos estudiantes están
+    todos dados de baja no está pendiente."""
     from amauta_cli.models import Asistencia, Grupo, GrupoEstudiante, Institucion, Usuario
     from sqlalchemy import func, select
 
@@ -555,8 +562,10 @@ def pendientes(s: Session, fecha: date, institucion: str | None = None) -> list[
         .join(Institucion, Institucion.id == Grupo.institucionId)
         .join(educador, educador.c.id == Grupo.educadorId)
         .join(GrupoEstudiante, GrupoEstudiante.grupoId == Grupo.id)
+        .join(Usuario, Usuario.id == GrupoEstudiante.estudianteId)
         .where(
             Grupo.activo.is_(True),
+            Usuario.activo.is_(True),
             ~select(Asistencia.id)
             .where(Asistencia.grupoId == Grupo.id, _rango(fecha, fecha))
             .exists(),

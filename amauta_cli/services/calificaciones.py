@@ -723,6 +723,8 @@ class FilaPlanilla:
     condicion: str
     observaciones: str | None
     en_grupo: bool = True
+    #: False: el estudiante está dado de baja (figura solo si tiene la nota).
+    activo: bool = True
 
 
 @dataclass
@@ -782,7 +784,11 @@ def ver(
     for a in alumnos:
         miembros.add(a["id"])
         n = notas.get(a["id"])
-        filas.append(_fila_planilla(a["apellido"], a["nombre"], a["email"], a["matricula"], n, r))
+        if not a["activo"] and n is None:
+            continue  # dado de baja y sin nota: no es parte de la lista
+        f = _fila_planilla(a["apellido"], a["nombre"], a["email"], a["matricula"], n, r)
+        f.activo = a["activo"]
+        filas.append(f)
     for est_id, n in notas.items():
         if est_id not in miembros:  # tiene nota pero ya no está en el grupo
             f = _fila_planilla(n.apellido, n.nombre, n.email, None, n, r)
@@ -935,6 +941,8 @@ class FilaReporte:
     notas: dict[str, float | None]
     promedio: float | None
     condicion: str
+    #: False: el estudiante está dado de baja (figura por sus notas de antes).
+    activo: bool = True
 
 
 @dataclass
@@ -987,7 +995,9 @@ def reporte(
         filas = []
         finales = []
         for al in alumnos:
-            if al.get("en_grupo") is False and (al["id"], mat) not in a.finales:
+            # Quien ya no está en el grupo, o está inactivo, figura solo si tiene notas de la
+            # materia (el reporte habla del pasado y lo marca: ``activo``/``en_grupo``).
+            if (al.get("en_grupo") is False or not al["activo"]) and (al["id"], mat) not in a.finales:
                 continue
             notas = {p: r.redondear(a.por_periodo.get((al["id"], mat, p))) for p in periodos}
             final = a.finales.get((al["id"], mat))
@@ -995,7 +1005,10 @@ def reporte(
                 finales.append(final)
             final_r = r.redondear(final)
             filas.append(
-                FilaReporte(al["email"], al["apellido"], al["nombre"], notas, final_r, r.condicion(final_r))
+                FilaReporte(
+                    al["email"], al["apellido"], al["nombre"], notas, final_r, r.condicion(final_r),
+                    bool(al["activo"]),
+                )
             )
         materias.append(
             MateriaReporte(
@@ -1078,7 +1091,9 @@ def boletines(
             {"id": u.id, "email": u.email, "nombre": u.nombre, "apellido": u.apellido, "matricula": perfil}
         ]
     else:
-        alumnos = _alumnos_y_exalumnos(s, g.id, a.estudiantes)
+        # Los boletines de un grupo son de sus estudiantes activos (uno dado de baja se pide
+        # por su email con --estudiante).
+        alumnos = [al for al in _alumnos_y_exalumnos(s, g.id, a.estudiantes) if al["activo"]]
     periodos = sorted({p for ps in a.periodos.values() for p in ps}, key=orden_natural)
     resultado = []
     for al in alumnos:
@@ -1178,6 +1193,9 @@ def desaprobados(
     n10 = _n10()
     filtros: list[Any] = []  # antes de agregar (menos filas que agregar)
     despues: list[Any] = []  # sobre el resultado ya agregado
+    # Solo estudiantes activos: un dado de baja no es alguien a quien seguir (el JOIN con
+    # "Usuario" ya está en la consulta; el filtro no agrega trabajo).
+    despues.append(Usuario.activo.is_(True))
     if grupo is not None:
         g = buscar_grupo(s, grupo, institucion=institucion)
         filtros.append(C.grupoId == g.id)

@@ -160,7 +160,9 @@ COLUMNAS_ESTUDIANTES = [
 def ver(s: Session, grupo: str, institucion: str | None = None) -> dict[str, Any]:
     g = buscar_grupo(s, grupo, institucion)
     edu = s.get(Usuario, g.educadorId)
-    estudiantes = estudiantes_del_grupo(s, g.id)
+    todos = estudiantes_del_grupo(s, g.id)
+    # El padrón es de los activos; los dados de baja que siguen inscriptos, aparte (por email).
+    estudiantes = [e for e in todos if e["activo"]]
     return {
         "id": g.id,
         "nombre": g.nombre,
@@ -182,6 +184,7 @@ def ver(s: Session, grupo: str, institucion: str | None = None) -> dict[str, Any
         "estudiantes": [
             {k: e[k] for k, _ in COLUMNAS_ESTUDIANTES} for e in estudiantes
         ],
+        "estudiantes_inactivos": [e["email"] for e in todos if not e["activo"]],
     }
 
 
