@@ -42,3 +42,28 @@ def test_los_comandos_de_todos_los_dias_no_cargan_sqlalchemy(bd_seed):
         )
         r = subprocess.run([sys.executable, "-c", codigo], capture_output=True, text=True, timeout=120)
         assert "PESADOS []" in r.stdout, (args, r.stdout[-2000:], r.stderr[-2000:])
+
+
+def test_ninguna_rama_por_motor_fuera_de_dialecto():
+    """Las diferencias entre motores viven en dialecto.py (y la fábrica de motores de db.py):
+    ningún servicio ni comando pregunta por el motor (los respaldos, que se separan por motor
+    en su propio paquete, quedan fuera de esta revisión)."""
+    import re
+    from pathlib import Path
+
+    import amauta_cli
+
+    raiz = Path(amauta_cli.__file__).parent
+    patron = re.compile(
+        r"dialect\.name|_es_pg\b|==\s*[\"'](postgresql|sqlite)[\"']|!=\s*[\"'](postgresql|sqlite)[\"']"
+    )
+    permitidos = {"dialecto.py", "db.py", "objetivo.py"}
+    ramas = []
+    for ruta in raiz.rglob("*.py"):
+        rel = ruta.relative_to(raiz).as_posix()
+        if ruta.name in permitidos or "respaldo" in rel:
+            continue
+        for n, linea in enumerate(ruta.read_text(encoding="utf-8").splitlines(), 1):
+            if patron.search(linea):
+                ramas.append(f"{rel}:{n}: {linea.strip()}")
+    assert ramas == []
