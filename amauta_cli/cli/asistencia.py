@@ -19,6 +19,7 @@ from amauta_cli.cli.comun import (
     OpcionSi,
     confirmar,
     contexto,
+    error_uso,
     es_terminal,
 )
 
@@ -45,13 +46,6 @@ def _fecha(texto: str, campo: str) -> "date":
     from amauta_cli.parsing import parsear_fecha
 
     return parsear_fecha(texto, campo)
-
-
-def _uso(mensaje: str) -> None:
-    """Error de uso (código 2), con la ayuda del comando."""
-    from typer._click.exceptions import UsageError
-
-    raise UsageError(mensaje)
 
 
 # --- registrar --------------------------------------------------------------------------------------
@@ -137,14 +131,14 @@ def registrar(
         marcas.extend(_marcas_de_csv(archivo))
     if not marcas and estado_todos is None and archivo is None:
         if not (interactivo or es_terminal()):
-            _uso(
+            error_uso(
                 "indique --todos ESTADO (más excepciones como --ausente EMAIL) o --archivo ARCHIVO.csv; "
                 "sin ellos el registro es interactivo y necesita una terminal."
             )
         marcas = _interactivo(grupo, institucion, dia, forzar, si)
-    with ctx.sesion() as s:
+    with ctx.cruda() as c:
         r = svc.registrar(
-            s, grupo, dia, marcas, todos=estado_todos, forzar=forzar, institucion=institucion
+            c, grupo, dia, marcas, todos=estado_todos, forzar=forzar, institucion=institucion
         )
     render.exito(r.resumen())
     if formato == Formato.json:
@@ -229,12 +223,12 @@ def _preguntar(
     from amauta_cli import render
     from amauta_cli.errores import DatosInvalidos, OperacionRechazada
     from amauta_cli.services import asistencia as svc
-    from amauta_cli.services.comun import buscar_grupo
+    from amauta_cli.services.comun import grupo_por_nombre
 
     svc.validar_fecha(dia, None, forzar)
-    with contexto().sesion(solo_lectura=True) as s:
-        g = buscar_grupo(s, grupo, institucion, exigir_activo=True)
-        p = svc.planilla(s, g.id, dia)
+    with contexto().cruda(solo_lectura=True) as c:
+        g = grupo_por_nombre(c, grupo, institucion, exigir_activo=True)
+        p = svc.planilla(c, g.id, dia)
     estudiantes = [e for e in p.filas if e["activo"]]
     if not estudiantes:
         raise DatosInvalidos(f"El grupo '{p.grupo}' no tiene estudiantes activos: no hay asistencia que tomar.")
@@ -322,8 +316,8 @@ def ver(
     from amauta_cli.services import asistencia as svc
 
     dia = _fecha(fecha, "--fecha")
-    with contexto().sesion(solo_lectura=True) as s:
-        p = svc.planilla(s, grupo, dia, institucion)
+    with contexto().cruda(solo_lectura=True) as c:
+        p = svc.planilla(c, grupo, dia, institucion)
     filas = [
         {
             "email": f["email"],
@@ -344,6 +338,9 @@ def ver(
         )
         or "sin estudiantes"
     )
+    de_baja = [f"{f['apellido']}, {f['nombre']}" for f in p.filas if not f["activo"]]
+    if de_baja:
+        pie += f". Dados de baja, con registro ese día: {'; '.join(de_baja)}"
     render.emitir_filas(
         filas,
         [
@@ -416,11 +413,11 @@ def _periodo(mes: str | None, desde: str | None, hasta: str | None) -> tuple["da
     from amauta_cli.parsing import parsear_mes
 
     if mes and (desde or hasta):
-        _uso("use --mes o --desde/--hasta, no ambos.")
+        error_uso("use --mes o --desde/--hasta, no ambos.")
     if mes:
         return parsear_mes(mes, "--mes")
     if not desde:
-        _uso("indique el período: --mes AAAA-MM, o --desde FECHA --hasta FECHA.")
+        error_uso("indique el período: --mes AAAA-MM, o --desde FECHA --hasta FECHA.")
     d = _fecha(desde, "--desde")  # type: ignore[arg-type]
     h = _fecha(hasta, "--hasta") if hasta else date.today()
     return d, h
@@ -496,12 +493,8 @@ def reporte(
 
 
 def _escribir(ruta: Path, contenido: str) -> None:
-    from amauta_cli.errores import DatosInvalidos
-
-    try:
-        ruta.write_text(contenido, encoding="utf-8")
-    except OSError as e:
-        raise DatosInvalidos(f"No se pudo escribir {ruta}: {e.strerror}.") from None
+    # Un disco lleno, una carpeta de solo lectura o sin permisos: los explica fallas.py.
+    ruta.write_text(contenido, encoding="utf-8")
 
 
 # --- alertas ---------------------------------------------------------------------------------------------

@@ -107,9 +107,9 @@ def registrar(
     from amauta_cli import render
     from amauta_cli.services import calificaciones
 
-    with contexto().sesion() as s:
+    with contexto().cruda() as c:
         r = calificaciones.registrar(
-            s,
+            c,
             grupo,
             estudiante,
             materia,
@@ -261,6 +261,8 @@ def ver(
             f["nota_10"] = _t(f["nota_10"])
             if not f["en_grupo"]:
                 f["apellido"] = f"{f['apellido']} (ya no está en el grupo)"
+            elif not f["activo"]:
+                f["apellido"] = f"{f['apellido']} (dado de baja)"
         columnas = [
             ("apellido", "Apellido"),
             ("nombre", "Nombre"),
@@ -473,18 +475,13 @@ def _escribir_html(lista: "list[Boletin]", destino: Path, carpeta: bool) -> None
                 f"--html {destino}: con --grupo y sin --estudiante se escribe un archivo por "
                 "estudiante, así que --html debe ser una carpeta (se crea si no existe)."
             )
-        try:
-            destino.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise DatosInvalidos(f"No se pudo crear la carpeta {destino}: {e.strerror}.") from None
+        # Un disco lleno, una carpeta de solo lectura o sin permisos: los explica fallas.py.
+        destino.mkdir(parents=True, exist_ok=True)
         rutas = [destino / n for n in nombres_unicos(lista)]
     else:
         rutas = [destino / nombres_unicos(lista)[0] if destino.is_dir() else destino]
     for b, ruta in zip(lista, rutas):
-        try:
-            ruta.write_text(pagina_boletin(b), encoding="utf-8")
-        except OSError as e:
-            raise DatosInvalidos(f"No se pudo escribir {ruta}: {e.strerror}.") from None
+        ruta.write_text(pagina_boletin(b), encoding="utf-8")
     if carpeta:
         render.exito(f"{len(rutas)} boletines escritos en {destino}/ (uno por estudiante).")
     else:

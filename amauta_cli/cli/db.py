@@ -42,13 +42,13 @@ def migrate(
 
     ctx = contexto()
     if sql:
-        texto = esquema.sql_migracion(ctx.url, revision, desde=desde)
+        texto = esquema.sql_migracion(ctx.objetivo, revision, desde=desde)
         if not texto.strip():
             render.info("La base ya está en la revisión pedida: no hay SQL que aplicar.")
         sys.stdout.write(texto)
         return
     render.info(f"Base: {ctx.url_enmascarada}")
-    r = esquema.migrar(ctx.url, revision, avisar=render.aviso)
+    r = esquema.migrar(ctx.objetivo, revision, avisar=render.aviso)
     if not r.aplicadas:
         render.exito(f"La base ya está al día (revisión {r.hasta}). No se cambió nada.")
         return
@@ -80,23 +80,23 @@ def rollback(
 ) -> None:
     """Deshace migraciones (borra las tablas y datos que ellas crearon), previo respaldo."""
     from amauta_cli import render
-    from amauta_cli.db import conexion, datos_conexion
+    from amauta_cli.db import conexion
     from amauta_cli.errores import DatosInvalidos
     from amauta_cli.services import entorno, esquema
 
     if pasos is not None and revision is not None:
         raise DatosInvalidos("Use --pasos o --revision, no ambos.")
     ctx = contexto()
-    plan = esquema.planificar_reversion(ctx.url, pasos=pasos, revision=revision)
+    plan = esquema.planificar_reversion(ctx.objetivo, pasos=pasos, revision=revision)
     render.info(f"Base: {ctx.url_enmascarada}")
     render.info(f"Se deshará, de la revisión {plan.actual} a {plan.destino or 'base'}:")
     for paso in plan.deshacer:
         render.info(f"  {paso.revision}: {paso.descripcion}")
-    with conexion(ctx.url, solo_lectura=True) as con:
+    with conexion(ctx.objetivo, solo_lectura=True) as con:
         prod = entorno.leer(con) == "produccion" or entorno.variable_produccion()
     confirmar_destructivo(
         f"Deshacer {len(plan.deshacer)} migración(es) borra sus tablas y datos",
-        datos_conexion(ctx.url).base or "",
+        ctx.objetivo.nombre_base,
         ctx.url_enmascarada,
         prod,
         si,
@@ -106,7 +106,7 @@ def rollback(
         from amauta_cli.services.respaldo import respaldo_de_seguridad
 
         respaldo_de_seguridad(ctx.url, "rollback", informar=salida.info, progreso=salida.progreso)
-    esquema.revertir(ctx.url, plan)
+    esquema.revertir(ctx.objetivo, plan)
     render.exito(f"Reversión completa: la base quedó en {plan.destino or 'base'}.")
 
 
@@ -117,7 +117,7 @@ def estado(formato: OpcionFormato = Formato.tabla) -> None:
     from amauta_cli.services import esquema
 
     ctx = contexto()
-    e = esquema.estado(ctx.url, ctx.origen.origen)
+    e = esquema.estado(ctx.objetivo)
     if formato == Formato.json:
         render.emitir_json(e)
         return
@@ -161,7 +161,7 @@ def historial(formato: OpcionFormato = Formato.tabla) -> None:
     from amauta_cli import render
     from amauta_cli.services import esquema
 
-    filas = esquema.historial(contexto().url)
+    filas = esquema.historial(contexto().objetivo)
     for f in filas:
         f["marca"] = "→ actual" if f["actual"] else ("aplicada" if f["aplicada"] else "pendiente")
     if formato == Formato.tabla:
@@ -193,7 +193,7 @@ def verificar() -> None:
     from amauta_cli.services import esquema
 
     ctx = contexto()
-    problemas = esquema.verificar(ctx.url)
+    problemas = esquema.verificar(ctx.objetivo)
     if not problemas:
         render.exito(f"Sin deriva: {ctx.url_enmascarada} coincide con los modelos de amauta.")
         return

@@ -91,6 +91,10 @@ def ver(grupo: ArgumentoGrupo, institucion: OpcionInstitucion = None, formato: O
     render.emitir_filas(
         d["estudiantes"], grupos.COLUMNAS_ESTUDIANTES, "tabla", titulo="Estudiantes", vacio="El grupo no tiene estudiantes."
     )
+    if d["estudiantes_inactivos"]:
+        render.info(
+            f"Dados de baja que siguen inscriptos (no se listan): {', '.join(d['estudiantes_inactivos'])}."
+        )
 
 
 @app.command("agregar-estudiantes")

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amauta_cli.cli.comun import Formato, OpcionFormato, contexto
+from amauta_cli.cli.comun import Formato, OpcionFormato, contexto, error_uso
 
 app = typer.Typer(
     help="Instituciones: crear, listar (con conteos), ver (con sus grupos), editar, desactivar y activar.",
@@ -48,11 +48,10 @@ def listar(
 ) -> None:
     """Instituciones con la cantidad de grupos activos, estudiantes y educadores."""
     from amauta_cli import render
-    from amauta_cli.cli.usuarios import error_de_uso
     from amauta_cli.services import instituciones
 
     if activas and inactivas:
-        error_de_uso("Use --activas o --inactivas, no ambas.")
+        error_uso("Use --activas o --inactivas, no ambas.")
     activa = True if activas else (False if inactivas else None)
     with contexto().sesion(solo_lectura=True) as s:
         filas = instituciones.listar(s, activa, tipo, buscar)

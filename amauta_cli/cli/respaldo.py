@@ -166,6 +166,7 @@ def backup(
     from amauta_cli.services import respaldo
 
     ctx = contexto()
+    ctx.objetivo.exigir_existente()  # antes de crear la carpeta de respaldos
     salida.info(f"Base: {ctx.url_enmascarada}")
     r = respaldo.respaldar(
         ctx.url,
@@ -339,6 +340,7 @@ def restore(
     from amauta_cli.services import respaldo
 
     ctx = contexto()
+    ctx.objetivo.exigir_carpeta()  # restore crea la base SQLite, pero solo en una carpeta existente
 
     def confirmar(plan: "PlanRestauracion") -> None:
         insp = plan.inspeccion

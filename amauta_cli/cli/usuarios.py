@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from amauta_cli.cli.comun import Formato, OpcionFormato, contexto
+from amauta_cli.cli.comun import Formato, OpcionFormato, contexto, error_uso
 
 app = typer.Typer(
     help=(
@@ -52,17 +52,9 @@ OpcionExperiencia = Annotated[
 OpcionAvatar = Annotated[Optional[str], typer.Option("--avatar", help="URL de la imagen de perfil.")]
 
 
-def error_de_uso(mensaje: str) -> NoReturn:
-    """Un error de uso (código 2) con mensaje en español."""
-    from amauta_cli import render
-
-    render.error(mensaje)
-    raise typer.Exit(2)
-
-
 def filtro_activo(activos: bool, inactivos: bool) -> Optional[bool]:
     if activos and inactivos:
-        error_de_uso("Use --activos o --inactivos, no ambos.")
+        error_uso("Use --activos o --inactivos, no ambos.")
     return True if activos else (False if inactivos else None)
 
 
@@ -80,7 +72,7 @@ def obtener_password(password_stdin: bool, generar: bool) -> tuple[str, bool]:
     from amauta_cli.seguridad import generar_password, validar_password
 
     if password_stdin and generar:
-        error_de_uso("Use --password-stdin o --generar-password, no ambos.")
+        error_uso("Use --password-stdin o --generar-password, no ambos.")
     if generar:
         return generar_password(), True
     if password_stdin:
@@ -170,7 +162,7 @@ def crear(
     from amauta_cli.services import usuarios
 
     if password_stdin and generar_password:
-        error_de_uso("Use --password-stdin o --generar-password, no ambos.")
+        error_uso("Use --password-stdin o --generar-password, no ambos.")
     nuevo = usuarios.preparar_alta(
         email,
         nombre,
@@ -216,8 +208,8 @@ def listar(
     from amauta_cli.services import usuarios
 
     activo = filtro_activo(activos, inactivos)
-    with contexto().sesion(solo_lectura=True) as s:
-        p = usuarios.listar(s, rol, activo, buscar, pagina, por_pagina)
+    with contexto().cruda(solo_lectura=True) as c:
+        p = usuarios.listar(c, rol, activo, buscar, pagina, por_pagina)
     pie = f"Página {p.pagina} de {p.paginas} · {p.total} usuario(s)."
     if p.pagina < p.paginas:
         pie += f" Use --pagina {p.pagina + 1} para ver más."
@@ -382,7 +374,7 @@ def password(
     from amauta_cli.services import usuarios
 
     if password_stdin and generar_password:
-        error_de_uso("Use --password-stdin o --generar-password, no ambos.")
+        error_uso("Use --password-stdin o --generar-password, no ambos.")
     ctx = contexto()
     with ctx.sesion(solo_lectura=True) as s:
         buscar.buscar_usuario(s, email)  # antes de pedir la contraseña
