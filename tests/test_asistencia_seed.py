@@ -68,5 +68,5 @@ def test_exportar_e_importar_el_seed(cli_seed, bd_seed, tmp_path):
     antes = bd_seed.instantanea()
     r = cli_seed("asistencia", "importar", str(ruta), "--forzar")
     assert r.codigo == 0, r.texto
-    assert "Importadas 10 filas de 1 grupo(s): 0 creadas, 0 actualizadas, 10 sin cambios." in r.stderr
+    assert "Importadas 10 filas de 1 grupo: 0 creadas, 0 actualizadas, 10 sin cambios." in r.stderr
     assert bd_seed.instantanea() == antes

@@ -6,7 +6,7 @@ import csv
 import json
 from typing import IO, Any, Sequence
 
-from amauta_cli.salida import Ficha, Vista, texto_humano, texto_script, valor_json, valores
+from amauta_cli.salida import Ficha, Objeto, Vista, texto_humano, texto_script, valor_json, valores
 
 #: Comienzos de celda que Excel (y LibreOffice, Google Sheets) leen como fórmula.
 PELIGROSOS = ("=", "+", "-", "@", "\t", "\r")
@@ -22,10 +22,17 @@ def json_(partes: Sequence[Vista | Ficha], out: IO[str]) -> int:
     los campos de las fichas y cada vista bajo su ``clave_json``."""
     if len(partes) == 1 and isinstance(partes[0], Vista):
         return _json_lista(partes[0], out)
+    if len(partes) == 1 and isinstance(partes[0], Objeto):
+        out.write(json.dumps(valor_json(partes[0].valor), ensure_ascii=False, indent=2) + "\n")
+        out.flush()
+        return 0
     objeto: dict[str, Any] = {}
     n = 0
     for p in partes:
-        if isinstance(p, Ficha):
+        if isinstance(p, Objeto):
+            valor = valor_json(p.valor)
+            objeto.update(valor if isinstance(valor, dict) else {"datos": valor})
+        elif isinstance(p, Ficha):
             objeto.update({c.clave: valor_json(c.valor) for c in p.campos})
         else:
             claves = [c.clave for c in p.columnas]
@@ -61,6 +68,7 @@ def csv_(partes: Sequence[Vista | Ficha], out: IO[str], excel: bool) -> int:
     else:
         w = csv.writer(out, lineterminator="\n")
     n = 0
+    partes = [p for p in partes if not isinstance(p, Objeto)]
     for k, p in enumerate(partes):
         if k:
             w.writerow([])

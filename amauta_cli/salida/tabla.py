@@ -105,13 +105,14 @@ def emitir(partes: Sequence[Vista | Ficha], out: IO[str]) -> int:
     d = _Dibujo(out)
     n = 0
     primera = True
+    partes = [p for p in partes if isinstance(p, (Vista, Ficha))]
     for p in partes:
         if not primera:
             out.write("\n")
         primera = False
         if isinstance(p, Ficha):
             _ficha(p, d)
-        else:
+        elif isinstance(p, Vista):
             n += _vista(p, d)
     out.flush()
     return n
@@ -138,6 +139,12 @@ def _ficha(f: Ficha, d: _Dibujo) -> None:
 
 
 # --- Vista --------------------------------------------------------------------------------------
+def _con_vacio(fmt: Any, vacio: str) -> Any:
+    if not vacio:
+        return fmt
+    return lambda v: vacio if v is None else fmt(v)
+
+
 def _vista(v: Vista, d: _Dibujo) -> int:
     from amauta_cli import salida
 
@@ -146,7 +153,7 @@ def _vista(v: Vista, d: _Dibujo) -> int:
     marcar = v.resaltar
     if marcar and marcar not in claves:
         claves.append(marcar)
-    fmts = [formateador(c.tipo, c.decimales) for c in cols]
+    fmts = [_con_vacio(formateador(c.tipo, c.decimales), c.vacio) for c in cols]
     humano = texto_humano
     filas: list[list[str]] = []
     resaltadas: list[bool] = []
@@ -168,6 +175,8 @@ def _vista(v: Vista, d: _Dibujo) -> int:
     totales = None
     if v.totales:
         totales = [_limpiar(humano(v.totales.get(c.clave), c.tipo, c.decimales)) for c in cols]
+        if not any(totales):
+            totales = None
     _dibujar(v, cols, filas, totales, resaltadas, d, titulo=v.titulo)
     for nota in v.notas:
         d.out.write("\n".join(_partir(_limpiar(nota), d.ancho or 10**6, cortar=False)) + "\n")

@@ -26,6 +26,7 @@ from sqlalchemy import and_, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from amauta_cli import ajustes
+from amauta_cli.textos import plural
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import _HUELLA, _b36, ahora, cuid, medianoche
 from amauta_cli.models import (
@@ -365,7 +366,7 @@ def registrar(
         problemas.extend(_explicar_desconocidos(s, desconocidos, g))
     if problemas:
         raise DatosInvalidos(
-            f"No se registró nada en '{g.nombre}': {len(problemas)} problema(s).", problemas
+            f"No se registró nada en '{g.nombre}': {plural(len(problemas), 'problema')}.", problemas
         )
 
     objetivo: dict[str, tuple[EstadoAsistencia, str | None]] = {
@@ -806,8 +807,9 @@ class ResultadoImportacion:
 
     def resumen(self) -> str:
         return (
-            f"Importadas {self.lineas} filas de {self.grupos} grupo(s): {self.creados} creadas, "
-            f"{self.actualizados} actualizadas, {self.sin_cambios} sin cambios."
+            f"Importadas {plural(self.lineas, 'fila')} de {plural(self.grupos, 'grupo')}: "
+            f"{plural(self.creados, 'creada')}, {plural(self.actualizados, 'actualizada')}, "
+            f"{self.sin_cambios} sin cambios."
         )
 
 
@@ -1109,9 +1111,9 @@ def importar(
         problemas.sort(key=lambda p: p[0])
         lista = [p for _, p in problemas[:limite_problemas]]
         if malas > len(lista):
-            lista.append(f"... y {malas - len(lista)} problema(s) más (se muestran los primeros {len(lista)})")
+            lista.append(f"... y {plural(malas - len(lista), 'problema')} más (se muestran los primeros {len(lista)})")
         raise DatosInvalidos(
-            f"El archivo tiene {malas} línea(s) con problemas: no se importó nada. "
+            f"El archivo tiene {plural(malas, 'línea')} con problemas: no se importó nada. "
             "Corríjalas y vuelva a importar el archivo completo.",
             lista,
         )

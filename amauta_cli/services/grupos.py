@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amauta_cli import csvio
+from amauta_cli.textos import plural
 from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora
 from amauta_cli.models import Grupo, GrupoEstudiante, Institucion, Rol, Usuario
@@ -255,7 +256,7 @@ def agregar_estudiantes(
             ids.append(u.id)
     if problemas:
         raise DatosInvalidos(
-            f"No se agregó a nadie al grupo '{g.nombre}': {len(problemas)} problema(s).", problemas
+            f"No se agregó a nadie al grupo '{g.nombre}': {plural(len(problemas), 'problema')}.", problemas
         )
     t = ahora()
     filas = [{"grupoId": g.id, "estudianteId": i, "inscritoEn": t} for i in ids]

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import case, distinct, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from amauta_cli.textos import plural
 from amauta_cli.errores import DatosInvalidos
 from amauta_cli.ids import ahora
 from amauta_cli.models import Grupo, GrupoEstudiante, Institucion, TipoInstitucion, Usuario
@@ -268,7 +269,7 @@ def desactivar(s: Session, nombre_o_id: str, con_grupos: bool = False) -> Result
         from amauta_cli.errores import OperacionRechazada
 
         raise OperacionRechazada(
-            f"La institución '{inst.nombre}' tiene {len(activos)} grupo(s) activo(s) "
+            f"La institución '{inst.nombre}' tiene {plural(len(activos), 'grupo activo')} "
             f"({', '.join(g.nombre for g in activos)}). Desactívelos con `amauta grupos "
             "desactivar`, o agregue --con-grupos para desactivarlos junto con la institución."
         )

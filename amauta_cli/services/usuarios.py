@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amauta_cli import csvio
+from amauta_cli.textos import plural
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
 from amauta_cli.models import (
@@ -213,19 +214,6 @@ def crear(s: Session, nuevo: NuevoUsuario, password: str) -> Usuario:
 
 
 # --- Listado ------------------------------------------------------------------------------------
-COLUMNAS_LISTADO = [
-    ("email", "Email"),
-    ("apellido", "Apellido"),
-    ("nombre", "Nombre"),
-    ("rol", "Rol"),
-    ("activo", "Activo"),
-    ("matricula", "Matrícula"),
-    ("grado", "Grado"),
-    ("id", "Id"),
-    ("createdAt", "Creado"),
-]
-
-
 @dataclass
 class Pagina:
     filas: list[dict[str, Any]]
@@ -414,12 +402,12 @@ def _problema_cambio_rol(
         return None
     if rol_actual == Rol.EDUCADOR and dirige:
         return (
-            f"no puede dejar de ser EDUCADOR: está a cargo de {len(dirige)} grupo(s) activo(s) "
+            f"no puede dejar de ser EDUCADOR: está a cargo de {plural(len(dirige), 'grupo activo')} "
             f"({', '.join(dirige)}); desactive esos grupos con `amauta grupos desactivar` primero"
         )
     if rol_actual == Rol.ESTUDIANTE and cursa:
         return (
-            f"no puede dejar de ser ESTUDIANTE: está en {len(cursa)} grupo(s) activo(s) "
+            f"no puede dejar de ser ESTUDIANTE: está en {plural(len(cursa), 'grupo activo')} "
             f"({', '.join(cursa)}); quítelo con `amauta grupos quitar-estudiante` primero"
         )
     return None
@@ -522,7 +510,7 @@ def desactivar(s: Session, email: str) -> ResultadoActivacion:
     dirige = _grupos_activos_que_dirige(s, [u.id]).get(u.id)
     if dirige:
         avisos.append(
-            f"'{u.email}' sigue figurando como educador de {len(dirige)} grupo(s) activo(s): "
+            f"'{u.email}' sigue figurando como educador de {plural(len(dirige), 'grupo activo')}: "
             f"{', '.join(dirige)}."
         )
     u.activo = False
@@ -554,22 +542,6 @@ def cambiar_password(s: Session, email: str, password: str) -> Usuario:
 
 
 # --- Exportación --------------------------------------------------------------------------------
-COLUMNAS_EXPORTACION = [
-    "email",
-    "nombre",
-    "apellido",
-    "rol",
-    "activo",
-    "password_definida",
-    *CAMPOS_PERFIL,
-    "avatar",
-    "emailVerificado",
-    "id",
-    "createdAt",
-    "updatedAt",
-]
-
-
 def exportar(s: Session, lote: int = 1000) -> Iterator[dict[str, Any]]:
     """Todos los usuarios con su perfil, en streaming (cursor del servidor en PostgreSQL).
 
@@ -902,7 +874,7 @@ def planificar_importacion(
     if problemas:
         problemas.sort(key=_linea_de)
         raise DatosInvalidos(
-            f"El archivo tiene {len(problemas)} problema(s); no se importó nada. "
+            f"El archivo tiene {plural(len(problemas), 'problema')}; no se importó nada. "
             "Corrija estas líneas y vuelva a intentar:",
             problemas,
         )
