@@ -112,7 +112,7 @@ def test_solo_excepciones_escribe_solo_a_los_nombrados(bd, cli):
     r = registrar(cli, "--tardanza", f"{LUCAS}=colectivo demorado")
     assert r.codigo == 0, r.texto
     assert registros(bd) == {LUCAS: ("TARDANZA", "colectivo demorado", "2024-03-04 00:00:00")}
-    assert "1 creados" in r.stderr
+    assert "1 creado" in r.stderr
 
 
 def test_fecha_por_defecto_es_hoy(bd, cli):
@@ -144,7 +144,7 @@ def test_cambiar_un_estado_exige_observacion(bd, cli):
     assert bd.instantanea() == antes
     r = registrar(cli, "--todos", "P", "--presente", f"{VALENTINA}=llegó a segunda hora con el padre")
     assert r.codigo == 0, r.texto
-    assert "0 creados, 1 actualizados, 3 sin cambios" in r.stderr
+    assert "0 creados, 1 actualizado, 3 sin cambios" in r.stderr
     assert registros(bd)[VALENTINA][:2] == ("PRESENTE", "llegó a segunda hora con el padre")
 
 
@@ -152,7 +152,7 @@ def test_misma_observacion_nueva_sobre_el_mismo_estado_actualiza(bd, cli):
     assert registrar(cli, "--ausente", VALENTINA).codigo == 0
     r = registrar(cli, "--ausente", f"{VALENTINA}=avisó la madre")
     assert r.codigo == 0, r.texto
-    assert "0 creados, 1 actualizados, 0 sin cambios" in r.stderr
+    assert "0 creados, 1 actualizado, 0 sin cambios" in r.stderr
     assert registros(bd)[VALENTINA][:2] == ("AUSENTE", "avisó la madre")
     # Sin observación, el mismo estado conserva la que había.
     r = registrar(cli, "--ausente", VALENTINA)
@@ -280,7 +280,7 @@ def test_archivo_que_cambia_un_estado_pide_la_columna_observaciones(bd, cli, tmp
     texto = f"email,estado,observaciones\n{LUCAS},P,\n{MATEO},A,se retiró enfermo\n"
     r = registrar(cli, "--archivo", escribir_csv(tmp_path / "d.csv", texto))
     assert r.codigo == 0, r.texto
-    assert "0 creados, 1 actualizados, 1 sin cambios" in r.stderr
+    assert "0 creados, 1 actualizado, 1 sin cambios" in r.stderr
 
 
 def test_archivo_sin_columna_de_estudiante(bd, cli, tmp_path):
@@ -317,7 +317,7 @@ def test_interactivo_volver_tecla_invalida_y_cambio_con_motivo(bd, cli):
     assert "tecla 'x' no válida" in r.stderr
     assert "(vuelve al anterior)" in r.stderr
     assert "ya figura AUSENTE) P/A/T/J [Enter=AUSENTE]" in r.stderr
-    assert "0 creados, 1 actualizados, 3 sin cambios" in r.stderr
+    assert "0 creados, 1 actualizado, 3 sin cambios" in r.stderr
     assert registros(bd)[MATEO][:2] == ("TARDANZA", "llegó 8:20")
     assert registros(bd)[VALENTINA][:2] == ("AUSENTE", None)
 

@@ -89,7 +89,7 @@ def test_importar_convive_con_registrar(bd, cli, tmp_path):
     )
     r = cli("asistencia", "importar", ruta)
     assert r.codigo == 0, r.texto
-    assert "1 creadas, 1 actualizadas, 1 sin cambios" in r.stderr
+    assert "1 creada, 1 actualizada, 1 sin cambios" in r.stderr
     assert bd.contar("Asistencia") == 5
 
 
@@ -107,7 +107,7 @@ def test_cambio_de_estado_sin_observacion_se_rechaza_con_su_linea(bd, cli, tmp_p
     cambio = cambio.replace(f"{VALENTINA},2024-03-04,P,", f"{VALENTINA},2024-03-04,P,llegó después del acto")
     r = cli("asistencia", "importar", escribir_csv(tmp_path / "c.csv", cambio))
     assert r.codigo == 0, r.texto
-    assert "0 creadas, 1 actualizadas, 1 sin cambios" in r.stderr
+    assert "0 creadas, 1 actualizada, 1 sin cambios" in r.stderr
 
 
 def test_cada_linea_mala_se_informa_con_su_numero_y_nada_se_escribe(bd, cli, tmp_path):

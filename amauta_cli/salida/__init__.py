@@ -245,6 +245,16 @@ def formateador(tipo: str = "texto", decimales: int | None = None) -> Callable[[
                 return v
             return texto_humano(v, tipo, decimales)
         return f
+    if tipo == "nota" and decimales is None:
+        nota = textos.nota
+
+        def f(v: Any) -> str:
+            if v is None:
+                return ""
+            if type(v) in (float, int):
+                return nota(v)
+            return texto_humano(v, tipo, decimales)
+        return f
     if tipo in ("decimal", "nota"):
         numero = textos.numero
 
@@ -270,6 +280,8 @@ def texto_humano(valor: Any, tipo: str = "texto", decimales: int | None = None) 
         return textos.si_no(valor)
     if tipo == "entero":
         return textos.entero(valor) if isinstance(valor, (int, float)) else str(valor)
+    if tipo == "nota" and decimales is None:
+        return textos.nota(valor) if isinstance(valor, (int, float)) else str(valor)
     if tipo in ("decimal", "nota"):
         return textos.numero(valor, decimales) if isinstance(valor, (int, float)) else str(valor)
     if tipo == "porcentaje":

@@ -125,9 +125,11 @@ def pagina(
     firmas: Sequence[str] = (),
     apaisada: bool = False,
     generado: datetime | None = None,
+    titulo_pestana: str | None = None,
 ) -> str:
     """Una página completa. ``cuerpo`` es HTML ya escapado (p. ej. de ``tabla()``);
-    ``encabezado`` (texto) va sobre el título (el nombre de la institución)."""
+    ``encabezado`` (texto) va sobre el título (el nombre de la institución);
+    ``titulo_pestana``, el título del documento si no es ``titulo``."""
     generado = generado or datetime.now()
     partes = [
         "<!DOCTYPE html>",
@@ -135,7 +137,7 @@ def pagina(
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(titulo)}</title>",
+        f"<title>{e(titulo_pestana or titulo)}</title>",
         f"<style>{ESTILO}</style>",
         "</head>",
         f'<body class="{"apaisada" if apaisada else "vertical"}">',

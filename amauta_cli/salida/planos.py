@@ -95,6 +95,8 @@ def csv_(partes: Sequence[Vista | Ficha], out: IO[str], excel: bool) -> int:
             for vals in valores(p.filas, claves):
                 w.writerow([x if type(x) is str else texto_script(x) for x in vals])
                 n += 1
+            if p.totales:  # la fila de totales, al final (como la ve quien lee la tabla)
+                w.writerow([texto_script(p.totales.get(k)) for k in claves])
     out.flush()
     return n
 

@@ -7,7 +7,7 @@ medir, unir). Reglas de ancho:
 - ``nombre``/``texto``/``lista`` se parten solo entre palabras (una palabra más larga que la
   columna se corta con ``…`` solo como último recurso, y nunca en ``nombre``);
 - si aun así no entra, las columnas de mayor ``prioridad`` pasan a una tabla de continuación
-  debajo, que repite la primera columna, con una nota.
+  debajo, que repite la columna ancla (la primera de menor prioridad), con una nota.
 El ancho es el de la terminal; sin terminal (un archivo, una tubería) no hay límite, salvo que
 ``COLUMNS`` lo fije. Nada del usuario se interpreta: no hay marcado.
 """
@@ -219,43 +219,36 @@ def _dibujar(
             minimo[j] = min(mini, natural[j])
     anchos = list(natural)
     mudadas: list[int] = []
+    ancla = min(range(n), key=lambda j: (cols[j].prioridad, j))
     if limite is not None and sum(natural) + total_sep > limite:
         # 1) Mudar columnas (mayor prioridad primero, de derecha a izquierda) mientras ni los
-        #    mínimos entran. La primera columna nunca se muda: identifica la fila.
+        #    mínimos entran. El ancla (la primera de menor prioridad) nunca se muda: identifica
+        #    la fila y se repite en la tabla de continuación.
         visibles = list(range(n))
         while len(visibles) > 1 and sum(minimo[j] for j in visibles) + len(SEP) * (len(visibles) - 1) > limite:
-            candidatas = [j for j in visibles[1:] if cols[j].prioridad > 0] or visibles[1:]
+            otras = [j for j in visibles if j != ancla]
+            candidatas = [j for j in otras if cols[j].prioridad > 0] or otras
             j = max(candidatas, key=lambda k: (cols[k].prioridad, k))
             visibles.remove(j)
             mudadas.append(j)
-        # 2) Repartir el ancho: achicar las columnas partibles hacia su mínimo.
+        # 2) Repartir el ancho: achicar las columnas partibles hacia su mínimo; primero los
+        #    títulos más anchos que sus celdas (partir un título molesta menos que partir
+        #    un nombre), después el resto, en proporción a lo que cada una puede ceder.
         sobra = sum(natural[j] for j in visibles) + len(SEP) * (len(visibles) - 1) - limite
-        if sobra > 0:
-            partibles = sorted(
-                (j for j in visibles if natural[j] > minimo[j]), key=lambda k: natural[k] - minimo[k], reverse=True
-            )
-            holgura = sum(natural[j] - minimo[j] for j in partibles)
-            inicial = sobra
-            for j in partibles:  # en proporción a lo que cada una puede ceder
-                if sobra <= 0:
-                    break
-                quita = min(natural[j] - minimo[j], sobra, -(-inicial * (natural[j] - minimo[j]) // max(holgura, 1)))
-                anchos[j] = natural[j] - quita
-                sobra -= quita
-            while sobra > 0 and any(anchos[j] > minimo[j] for j in partibles):
-                for j in partibles:
-                    if sobra > 0 and anchos[j] > minimo[j]:
-                        anchos[j] -= 1
-                        sobra -= 1
+        celdas_ancho = [max(map(_ancho, columnas_celdas[j]), default=0) for j in range(n)]
+        for piso in ([max(minimo[j], celdas_ancho[j]) for j in range(n)], minimo):
+            if sobra <= 0:
+                break
+            sobra = _achicar(anchos, piso, visibles, sobra)
         mostradas = visibles
     else:
         mostradas = list(range(n))
     out = d.out
     partes: list[str] = []
     if titulo:
-        partes.append(d.negrita(_limpiar(titulo)) + "\n")
+        partes += [d.negrita(x) + "\n" for x in _partir(_limpiar(titulo), limite or 10**6, cortar=False)]
     for s in v.subtitulos:
-        partes.append(_limpiar(s) + "\n")
+        partes += [x + "\n" for x in _partir(_limpiar(s), limite or 10**6, cortar=False)]
     # Encabezado (partido entre palabras).
     cab = [_partir(titulos[j], anchos[j], cortar=False) for j in mostradas]
     alto = max(len(c) for c in cab)
@@ -293,7 +286,7 @@ def _dibujar(
             "Con una terminal más ancha o --formato csv/excel se ven juntas.)"
         )
         escribir("\n".join(d.tenue(x) for x in _partir(aviso, limite or 10**6, cortar=False)) + "\n\n")
-        sub = [0] + mudadas
+        sub = [ancla] + mudadas
         _dibujar(
             Vista(columnas=[cols[j] for j in sub], filas=()),
             [cols[j] for j in sub],
@@ -303,6 +296,28 @@ def _dibujar(
             d,
             titulo=None,
         )
+
+
+def _achicar(anchos: list[int], piso: list[int], visibles: list[int], sobra: int) -> int:
+    """Quita ``sobra`` columnas de ancho a las ``visibles``, sin bajar de ``piso``, en proporción
+    a lo que cada una puede ceder; devuelve lo que no se pudo quitar."""
+    partibles = sorted(
+        (j for j in visibles if anchos[j] > piso[j]), key=lambda k: anchos[k] - piso[k], reverse=True
+    )
+    holgura = sum(anchos[j] - piso[j] for j in partibles)
+    inicial = sobra
+    for j in partibles:
+        if sobra <= 0:
+            break
+        quita = min(anchos[j] - piso[j], sobra, -(-inicial * (anchos[j] - piso[j]) // max(holgura, 1)))
+        anchos[j] -= quita
+        sobra -= quita
+    while sobra > 0 and any(anchos[j] > piso[j] for j in partibles):
+        for j in partibles:
+            if sobra > 0 and anchos[j] > piso[j]:
+                anchos[j] -= 1
+                sobra -= 1
+    return sobra
 
 
 def _fila(

@@ -26,6 +26,7 @@ from sqlalchemy import and_, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from amauta_cli import ajustes
+from amauta_cli import textos
 from amauta_cli.textos import plural
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import _HUELLA, _b36, ahora, cuid, medianoche
@@ -42,13 +43,6 @@ from amauta_cli.parsing import elegir_enum, parsear_fecha, sin_acentos, validar_
 from amauta_cli.services.comun import buscar_grupo, buscar_institucion, estudiantes_del_grupo
 
 ESTADOS = [e.value for e in EstadoAsistencia]
-_DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-_PLURAL = {
-    "PRESENTE": "presentes",
-    "AUSENTE": "ausentes",
-    "TARDANZA": "tardanzas",
-    "JUSTIFICADO": "justificados",
-}
 
 
 # --- La regla de inasistencias ---------------------------------------------------------------
@@ -128,9 +122,16 @@ class Regla:
 
 def _num(x: float) -> str:
     """``0.5`` → ``0,5``; ``15.0`` → ``15`` (números para mensajes en castellano)."""
-    if float(x) == int(x):
-        return str(int(x))
-    return f"{x:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return textos.numero(x)
+
+
+def conteo_estados(por_estado: dict[str, int]) -> str:
+    """``{"PRESENTE": 2, "AUSENTE": 1}`` → ``'2 presentes, 1 ausente'`` (los que no son 0)."""
+    return ", ".join(
+        textos.plural(n, "sin registrar", "sin registrar") if e == "sin registrar" else textos.plural(n, e.lower())
+        for e, n in por_estado.items()
+        if n
+    )
 
 
 def regla_vigente(
@@ -182,12 +183,12 @@ def problema_fecha(fecha: date, hoy: date, forzar: bool) -> str | None:
     """Por qué no se puede registrar asistencia ese día (o None)."""
     if fecha > hoy:
         return (
-            f"la fecha {fecha:%d/%m/%Y} es futura (hoy es {hoy:%d/%m/%Y}): "
+            f"la fecha {textos.fecha(fecha)} es futura (hoy es {textos.fecha(hoy)}): "
             "no se registra asistencia por adelantado"
         )
     if fecha.weekday() >= 5 and not forzar:
         return (
-            f"el {fecha:%d/%m/%Y} es {_DIAS[fecha.weekday()]}, que no es día de clase; "
+            f"el {textos.fecha(fecha)} es {textos.dia_semana(fecha)}, que no es día de clase; "
             "si lo fue (una jornada recuperatoria, por ejemplo), agregue --forzar"
         )
     return None
@@ -263,13 +264,11 @@ class ResultadoRegistro:
         return self.creados + self.actualizados + self.sin_cambios
 
     def resumen(self) -> str:
-        estados = ", ".join(
-            f"{n} {_PLURAL[e] if n != 1 else e.lower()}" for e, n in self.por_estado.items() if n
-        )
+        estados = conteo_estados(self.por_estado)
         return (
-            f"Asistencia de '{self.grupo}' del {_DIAS[self.fecha.weekday()]} {self.fecha:%d/%m/%Y}: "
-            f"{estados}. {self.creados} creados, {self.actualizados} actualizados, "
-            f"{self.sin_cambios} sin cambios."
+            f"Asistencia de '{self.grupo}' del {textos.dia_semana(self.fecha)} {textos.fecha(self.fecha)}: "
+            f"{estados}. {textos.plural(self.creados, 'creado')}, "
+            f"{textos.plural(self.actualizados, 'actualizado')}, {self.sin_cambios} sin cambios."
         )
 
 
@@ -407,7 +406,7 @@ def registrar(
                 ejemplo = f"por ejemplo --{estado.lower()} \"{por_id[est_id]['email']}=motivo\""
             problemas.append(
                 f"{origen + ': ' if origen else ''}{_nombre(por_id[est_id])} ya figura {previo[0]} "
-                f"el {fecha:%d/%m/%Y}; para cambiarlo a {estado} hace falta una observación que "
+                f"el {textos.fecha(fecha)}; para cambiarlo a {estado} hace falta una observación que "
                 f"diga por qué ({ejemplo})"
             )
             continue
@@ -630,7 +629,7 @@ def reporte(
     en el período aunque ya no figure en él) con sus conteos del período.
     """
     if hasta < desde:
-        raise DatosInvalidos(f"--hasta ({hasta:%d/%m/%Y}) es anterior a --desde ({desde:%d/%m/%Y}).")
+        raise DatosInvalidos(f"--hasta ({textos.fecha(hasta)}) es anterior a --desde ({textos.fecha(desde)}).")
     g = buscar_grupo(s, grupo, institucion)
     conteos = (
         select(Asistencia.estudianteId.label("eid"), *_conteos_sql())
@@ -1100,7 +1099,7 @@ def importar(
             else:
                 dia = _a_fecha(fecha)
                 detalle = (
-                    f"{email} ya figura {previo} el {dia:%d/%m/%Y} en '{grupo}'; para cambiarlo a "
+                    f"{email} ya figura {previo} el {textos.fecha(dia)} en '{grupo}'; para cambiarlo a "
                     f"{estado} hace falta una observación que diga por qué"
                 )
             problemas.append((linea, problema_linea(linea, detalle)))

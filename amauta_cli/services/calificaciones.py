@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
 from amauta_cli.models import Calificacion, Grupo, GrupoEstudiante, Institucion, Perfil, Usuario
+from amauta_cli import textos
 from amauta_cli.parsing import parsear_decimal, sin_acentos, validar_email
 from amauta_cli.services.comun import (
     buscar_grupo,
@@ -178,17 +179,6 @@ _ESPACIOS = re.compile(r"\s+")
 _PARTES = re.compile(r"(\d+)")
 
 
-_PLIEGUE = str.maketrans(
-    "áàâäãéèêëíìîïóòôöõúùûüñçÁÀÂÄÃÉÈÊËÍÌÎÏÓÒÔÖÕÚÙÛÜÑÇ",
-    "aaaaaeeeeiiiiooooouuuuncAAAAAEEEEIIIIOOOOOUUUUNC",
-)
-
-
-def _plegar(texto: str) -> str:
-    """Clave de orden sin acentos ni mayúsculas, rápida (la misma tabla que ``sin_acentos_sql``)."""
-    return texto.lower() if texto.isascii() else texto.translate(_PLIEGUE).lower()
-
-
 def _limpiar(texto: str) -> str:
     """Sin espacios alrededor y con los espacios internos colapsados."""
     return _ESPACIOS.sub(" ", texto).strip()
@@ -205,10 +195,8 @@ def formatear_nota(valor: float | None, decimales: int | None = None) -> str:
     if valor is None:
         return SIN_NOTA
     if decimales is not None:
-        texto = f"{valor:.{decimales}f}"
-    else:
-        texto = f"{valor:.4f}".rstrip("0").rstrip(".")
-    return texto.replace(".", ",")
+        return textos.numero(valor, decimales, recortar=False)
+    return textos.nota(valor)
 
 
 def _n10() -> Any:
@@ -1145,18 +1133,19 @@ def desaprobados(
             continue
         filas.append(FilaDesaprobado(materia, nota, apellido, nombre, email, grupo_, inst, periodos))
     # Por materia (orden natural), los más bajos primero; a igual nota, por institución,
-    # grupo, apellido y nombre sin acentos. Claves baratas: pueden ser decenas de miles
+    # grupo, apellido y nombre en orden alfabético español. Claves baratas: pueden ser decenas de miles
     # de filas, con pocas materias, instituciones y grupos distintos.
     materias = {m: orden_natural(m) for m in {f.materia for f in filas}}
-    textos = {t: _plegar(t) for t in {f.institucion for f in filas} | {f.grupo for f in filas}}
+    clave = textos.clave_orden
+    lugares = {t: clave(t) for t in {f.institucion for f in filas} | {f.grupo for f in filas}}
     filas.sort(
         key=lambda f: (
             materias[f.materia],
             f.nota,
-            textos[f.institucion],
-            textos[f.grupo],
-            _plegar(f.apellido),
-            _plegar(f.nombre),
+            lugares[f.institucion],
+            lugares[f.grupo],
+            clave(f.apellido),
+            clave(f.nombre),
             f.email,
         )
     )

@@ -95,18 +95,6 @@ def crear(
     return g
 
 
-COLUMNAS_LISTADO = [
-    ("nombre", "Grupo"),
-    ("institucion", "Institución"),
-    ("grado", "Grado"),
-    ("seccion", "Sección"),
-    ("educador", "Educador"),
-    ("estudiantes", "Estudiantes"),
-    ("activo", "Activo"),
-    ("id", "Id"),
-]
-
-
 def listar(
     s: Session,
     institucion: str | None = None,
@@ -149,13 +137,8 @@ def listar(
     return [dict(f._mapping) for f in s.execute(consulta)]
 
 
-COLUMNAS_ESTUDIANTES = [
-    ("email", "Email"),
-    ("apellido", "Apellido"),
-    ("nombre", "Nombre"),
-    ("matricula", "Matrícula"),
-    ("activo", "Activo"),
-]
+#: Las claves de cada estudiante en ``ver`` (json/csv estables).
+CLAVES_ESTUDIANTES = ("email", "apellido", "nombre", "matricula", "activo")
 
 
 def ver(s: Session, grupo: str, institucion: str | None = None) -> dict[str, Any]:
@@ -181,7 +164,7 @@ def ver(s: Session, grupo: str, institucion: str | None = None) -> dict[str, Any
         "cantidad_estudiantes": len(estudiantes),
         "createdAt": g.createdAt,
         "estudiantes": [
-            {k: e[k] for k, _ in COLUMNAS_ESTUDIANTES} for e in estudiantes
+            {k: e[k] for k in CLAVES_ESTUDIANTES} for e in estudiantes
         ],
     }
 

@@ -90,19 +90,6 @@ def crear(
     return inst
 
 
-COLUMNAS_LISTADO = [
-    ("nombre", "Nombre"),
-    ("tipo", "Tipo"),
-    ("activa", "Activa"),
-    ("grupos", "Grupos activos"),
-    ("estudiantes", "Estudiantes"),
-    ("educadores", "Educadores"),
-    ("email", "Email"),
-    ("telefono", "Teléfono"),
-    ("id", "Id"),
-]
-
-
 def listar(
     s: Session,
     activa: bool | None = None,
@@ -142,17 +129,6 @@ def listar(
             )
         )
     return [dict(f._mapping) for f in s.execute(consulta)]
-
-
-COLUMNAS_GRUPOS = [
-    ("nombre", "Grupo"),
-    ("grado", "Grado"),
-    ("seccion", "Sección"),
-    ("educador", "Educador"),
-    ("estudiantes", "Estudiantes"),
-    ("activo", "Activo"),
-    ("id", "Id"),
-]
 
 
 def grupos_con_conteos(s: Session, institucion_id: str) -> list[dict[str, Any]]:
