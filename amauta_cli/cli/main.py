@@ -108,17 +108,17 @@ def _traducir(e: Exception) -> AmautaError | None:
 
 
 def _mostrar_error(e: AmautaError) -> None:
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.db import enmascarar_texto
 
     url = comun.contexto().url
-    render.error(enmascarar_texto(e.mensaje, url), [enmascarar_texto(p, url) for p in e.problemas])
+    salida.error(enmascarar_texto(e.mensaje, url), [enmascarar_texto(p, url) for p in e.problemas])
 
 
 def _mostrar_texto(texto: str) -> None:
-    from amauta_cli import render
+    from amauta_cli import salida
 
-    render.error(texto)
+    salida.error(texto)
 
 
 app = typer.Typer(

@@ -41,37 +41,33 @@ OpcionSinManifiesto = Annotated[
 
 
 def _segundos(s: float) -> str:
-    return f"{s:.1f} s" if s < 120 else f"{int(s // 60)} min {int(s % 60)} s"
+    from amauta_cli.textos import duracion
+
+    return duracion(s)
 
 
 def _mostrar_respaldo(r: "ResultadoRespaldo") -> None:
-    from amauta_cli import render
-    from amauta_cli.services.respaldo import tamano_legible
+    from amauta_cli import salida
+    from amauta_cli.salida import Columna, Vista
 
-    render.emitir_filas(
-        [
-            {
-                "archivo": str(r.archivo),
-                "tamano": tamano_legible(r.tamano),
-                "duracion": _segundos(r.duracion),
-                "tablas": r.tablas,
-                "filas": r.filas,
-            }
-        ],
-        [
-            ("archivo", "Archivo"),
-            ("tamano", "Tamaño"),
-            ("duracion", "Duración"),
-            ("tablas", "Tablas"),
-            ("filas", "Filas"),
-        ],
-        "tabla",
-        titulo="Respaldo",
+    salida.emitir(
+        Vista(
+            [
+                Columna("archivo", "Archivo", "codigo", prioridad=0),
+                Columna("tamano", "Tamaño", "tamano"),
+                Columna("duracion", "Duración", "duracion"),
+                Columna("tablas", "Tablas", "entero"),
+                Columna("filas", "Filas", "entero"),
+            ],
+            [{"archivo": str(r.archivo), "tamano": r.tamano, "duracion": r.duracion, "tablas": r.tablas, "filas": r.filas}],
+            titulo="Respaldo",
+        )
     )
 
 
 def _mostrar_verificacion(v: "Verificacion", titulo: str) -> None:
-    from amauta_cli import render
+    from amauta_cli import salida
+    from amauta_cli.salida import Columna, Vista
 
     filas = [
         {
@@ -90,11 +86,17 @@ def _mostrar_verificacion(v: "Verificacion", titulo: str) -> None:
             "ok": "" if not v.con_manifiesto else ("✔" if v.revision_ok else "✘ distinta"),
         }
     )
-    render.emitir_filas(
-        filas,
-        [("tabla", "Tabla"), ("esperado", "Manifiesto"), ("obtenido", "Restaurada"), ("ok", "")],
-        "tabla",
-        titulo=titulo,
+    salida.emitir(
+        Vista(
+            [
+                Columna("tabla", "Tabla", "codigo", prioridad=0),
+                Columna("esperado", "Manifiesto", "entero"),
+                Columna("obtenido", "Restaurada", "entero"),
+                Columna("ok", "Coincide", prioridad=0),
+            ],
+            filas,
+            titulo=titulo,
+        )
     )
 
 
@@ -103,18 +105,19 @@ def respaldo_de_seguridad(url: str, motivo: str, con_datos: Optional[bool] = Non
 
     Si la base no tiene datos no hace falta; si el respaldo falla, la operación no sigue.
     """
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import respaldo
+    from amauta_cli.textos import plural, tamano
 
     if con_datos is None:
         con_datos = respaldo.tiene_datos(url)
     if not con_datos:
-        render.info("La base no tiene datos: no hace falta un respaldo de seguridad.")
+        salida.info("La base no tiene datos: no hace falta un respaldo de seguridad.")
         return None
-    r = respaldo.respaldar(url, motivo=f"previo-{motivo}", progreso=render.progreso)
-    render.info(
-        f"Respaldo de seguridad: {r.archivo} ({respaldo.tamano_legible(r.tamano)}, "
-        f"{respaldo.cantidad(r.filas, 'fila')}). Para volver atrás: amauta db restore {r.archivo} --limpiar"
+    r = respaldo.respaldar(url, motivo=f"previo-{motivo}", progreso=salida.progreso)
+    salida.info(
+        f"Respaldo de seguridad: {r.archivo} ({tamano(r.tamano)}, "
+        f"{plural(r.filas, 'fila')}). Para volver atrás: amauta db restore {r.archivo} --limpiar"
     )
     return r.archivo
 
@@ -161,27 +164,27 @@ def backup(
     ] = False,
 ) -> None:
     """Respalda la base (pg_dump o la API de respaldo de SQLite) con un manifiesto JSON al lado."""
-    from amauta_cli import render
+    from amauta_cli import salida as mensajes  # `salida` es la opción --salida
     from amauta_cli.services import respaldo
 
     ctx = contexto()
-    render.info(f"Base: {ctx.url_enmascarada}")
+    mensajes.info(f"Base: {ctx.url_enmascarada}")
     r = respaldo.respaldar(
-        ctx.url, salida, formato.value if formato else None, progreso=render.progreso
+        ctx.url, salida, formato.value if formato else None, progreso=mensajes.progreso
     )
     _mostrar_respaldo(r)
     if verificar:
-        render.info("Verificando: restauración en una base desechable...")
-        rv = respaldo.verificar(r.archivo, ctx.url, progreso=render.progreso)
+        mensajes.info("Verificando: restauración en una base desechable...")
+        rv = respaldo.verificar(r.archivo, ctx.url, progreso=mensajes.progreso)
         _mostrar_verificacion(rv.verificacion, "Verificación del respaldo")
         if not rv.verificacion.ok:
-            render.error(
+            mensajes.error(
                 f"El respaldo {r.archivo} NO coincide con su manifiesto: no confíe en él. "
                 "No se borró ningún respaldo anterior.",
                 rv.verificacion.diferencias,
             )
             raise typer.Exit(1)
-        render.exito(
+        mensajes.exito(
             f"Verificado: restaurado en una base desechable ({_segundos(rv.duracion)}), "
             "revisión y filas iguales al manifiesto."
         )
@@ -189,10 +192,10 @@ def backup(
     if n:
         borrados = respaldo.conservar(r.archivo.parent, n, r.manifiesto)
         for b in borrados:
-            render.info(f"  borrado (--conservar {n}): {b.name}")
+            mensajes.info(f"  borrado (--conservar {n}): {b.name}")
         if borrados:
-            render.info(f"Se conservan los {n} respaldos más nuevos de esta base en {r.archivo.parent}.")
-    render.exito(f"Respaldo completo: {r.archivo}")
+            mensajes.info(f"Se conservan los {n} respaldos más nuevos de esta base en {r.archivo.parent}.")
+    mensajes.exito(f"Respaldo completo: {r.archivo}")
 
 
 @app.command("backups")
@@ -207,42 +210,46 @@ def backups(
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
     """Los respaldos de amauta de una carpeta con los datos de su manifiesto, el más nuevo primero."""
-    from amauta_cli import render
+    from amauta_cli import salida
+    from amauta_cli.salida import Columna, Vista
     from amauta_cli.services import respaldo
 
     carpeta_real, filas = respaldo.listar(carpeta)
-    if formato == Formato.tabla:
-        for f in filas:
-            f["fecha"] = (f["inicio"] or "")[:19].replace("T", " ")
-        render.emitir_filas(
-            filas,
-            [
-                ("archivo", "Archivo"),
-                ("fecha", "Fecha"),
-                ("motor", "Motor"),
-                ("base", "Base"),
-                ("revision", "Revisión"),
-                ("tablas", "Tablas"),
-                ("filas", "Filas"),
-                ("tamano_legible", "Tamaño"),
-                ("motivo", "Motivo"),
-                ("estado", "Estado"),
-            ],
-            "tabla",
-            titulo=f"Respaldos en {carpeta_real}",
-            vacio=f"No hay respaldos de amauta en {carpeta_real}.",
-        )
-        return
-    render.emitir_filas(
-        filas,
+    for f in filas:
+        f["fecha"] = (f["inicio"] or "")[:19].replace("T", " ")
+    salida.emitir(
         [
-            (k, k)
-            for k in (
-                "archivo", "ruta", "inicio", "fin", "motor", "base", "formato", "revision",
-                "tablas", "filas", "tamano", "sha256", "motivo", "version_amauta", "estado",
-            )
+            Vista(
+                [
+                    Columna("archivo", "Archivo", "codigo", prioridad=0),
+                    Columna("fecha", "Fecha", "codigo", prioridad=1),
+                    Columna("motor", "Motor", "codigo", prioridad=3),
+                    Columna("base", "Base", "codigo", prioridad=2),
+                    Columna("revision", "Revisión", "codigo", prioridad=4),
+                    Columna("tablas", "Tablas", "entero", prioridad=4),
+                    Columna("filas", "Filas", "entero", prioridad=2),
+                    Columna("tamano", "Tamaño", "tamano", prioridad=1),
+                    Columna("motivo", "Motivo", prioridad=3),
+                    Columna("estado", "Estado", prioridad=1),
+                ],
+                filas,
+                titulo=f"Respaldos en {carpeta_real}",
+                vacio=f"No hay respaldos de amauta en {carpeta_real}.",
+                solo_en=salida.PARA_LEER,
+            ),
+            Vista(
+                [
+                    Columna(k, k, "entero" if k in ("tablas", "filas", "tamano") else "codigo")
+                    for k in (
+                        "archivo", "ruta", "inicio", "fin", "motor", "base", "formato", "revision",
+                        "tablas", "filas", "tamano", "sha256", "motivo", "version_amauta", "estado",
+                    )
+                ],
+                filas,
+                solo_en=("json", "csv", "excel"),
+            ),
         ],
-        formato.value,
+        formato,
     )
 
 
@@ -252,28 +259,29 @@ def verificar_backup(
     sin_manifiesto: OpcionSinManifiesto = False,
 ) -> None:
     """Comprueba el SHA-256 de un respaldo y lo restaura en una base desechable para compararlo con su manifiesto."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import respaldo
+    from amauta_cli.textos import plural
 
     ctx = contexto()
     rv = respaldo.verificar(
-        archivo, ctx.url, progreso=render.progreso, exigir_manifiesto=not sin_manifiesto
+        archivo, ctx.url, progreso=salida.progreso, exigir_manifiesto=not sin_manifiesto
     )
     v = rv.verificacion
     _mostrar_verificacion(v, f"Verificación de {archivo.name}")
     if not v.con_manifiesto:
-        render.aviso(
+        salida.aviso(
             f"{archivo.name} no tiene manifiesto de amauta: se restauró bien en una base "
             "desechable, pero no hay contra qué comparar sus filas."
         )
         return
     if not v.ok:
-        render.error(f"El respaldo {archivo} NO coincide con su manifiesto.", v.diferencias)
+        salida.error(f"El respaldo {archivo} NO coincide con su manifiesto.", v.diferencias)
         raise typer.Exit(1)
-    render.exito(
+    salida.exito(
         f"{archivo.name}: SHA-256 correcto, restaurado en una base desechable "
         f"({_segundos(rv.duracion)}), revisión {v.revision_obtenida or 'ninguna'} y "
-        f"{respaldo.cantidad(v.filas, 'fila')} iguales al manifiesto."
+        f"{plural(v.filas, 'fila')} iguales al manifiesto."
     )
 
 
@@ -296,27 +304,28 @@ def restore(
     sin_manifiesto: OpcionSinManifiesto = False,
 ) -> None:
     """Restaura un respaldo: todo o nada, y luego compara revisión y filas con el manifiesto."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import respaldo
+    from amauta_cli.textos import plural
 
     ctx = contexto()
     insp = respaldo.inspeccionar(archivo, exigir_manifiesto=not sin_manifiesto)
     m = insp.manifiesto
     if m is None:
-        render.aviso(
+        salida.aviso(
             f"{insp.archivo.name} no tiene manifiesto de amauta: no hay contra qué verificar "
             "su integridad ni sus filas. Se restaura tal cual."
         )
     else:
-        render.info(
+        salida.info(
             f"Respaldo: {insp.archivo.name} del {str(m['inicio'])[:19].replace('T', ' ')} "
-            f"(SHA-256 correcto), revisión {m['revision'] or 'ninguna'}, {respaldo.cantidad(m.get('filas', 0), 'fila')}."
+            f"(SHA-256 correcto), revisión {m['revision'] or 'ninguna'}, {plural(m.get('filas', 0), 'fila')}."
         )
     plan = respaldo.planificar_restauracion(ctx.url, insp, limpiar=limpiar, forzar=forzar)
-    render.info(
+    salida.info(
         f"Destino: {ctx.url_enmascarada}"
         + (
-            f" (con datos en {respaldo.cantidad(len(plan.tablas_con_datos), 'tabla')}, que se reemplazarán)"
+            f" (con datos en {plural(len(plan.tablas_con_datos), 'tabla')}, que se reemplazarán)"
             if plan.con_datos
             else " (sin datos)"
         )
@@ -330,31 +339,31 @@ def restore(
     if plan.con_datos and not sin_respaldo:
         respaldo_de_seguridad(ctx.url, "restore", con_datos=True)
     elif plan.con_datos:
-        render.aviso("--sin-respaldo: no se hace respaldo de seguridad del contenido actual.")
-    r = respaldo.restaurar(plan, progreso=render.progreso)
+        salida.aviso("--sin-respaldo: no se hace respaldo de seguridad del contenido actual.")
+    r = respaldo.restaurar(plan, progreso=salida.progreso)
     v = r.verificacion
     _mostrar_verificacion(v, "Base restaurada")
     if plan.entorno_destino and (m or {}).get("entorno") != plan.entorno_destino:
-        render.info(f"Se conservó la marca de entorno de la base destino: {plan.entorno_destino}.")
+        salida.info(f"Se conservó la marca de entorno de la base destino: {plan.entorno_destino}.")
     if not v.ok:
-        render.error(
+        salida.error(
             "La restauración terminó pero la base NO coincide con el manifiesto del respaldo.",
             v.diferencias,
         )
         raise typer.Exit(1)
     if v.revision_obtenida is None:
-        render.aviso("La base restaurada no tiene el esquema de amauta (no hay revisión de Alembic).")
+        salida.aviso("La base restaurada no tiene el esquema de amauta (no hay revisión de Alembic).")
     elif r.pendiente_migrar:
-        render.aviso(
+        salida.aviso(
             f"El respaldo está en la revisión {v.revision_obtenida}, anterior a la de este "
             f"amauta ({r.revision_cabeza}): ejecute `amauta db migrate` para ponerla al día."
         )
     elif v.revision_obtenida != r.revision_cabeza:
-        render.aviso(
+        salida.aviso(
             f"La base quedó en la revisión {v.revision_obtenida}, que este amauta no conoce "
             "(--forzar): actualice amauta antes de usarla."
         )
-    render.exito(
-        f"Restauración completa en {_segundos(r.duracion)}: {respaldo.cantidad(v.filas, 'fila')}"
+    salida.exito(
+        f"Restauración completa en {_segundos(r.duracion)}: {plural(v.filas, 'fila')}"
         + (", iguales al manifiesto." if v.con_manifiesto else ".")
     )

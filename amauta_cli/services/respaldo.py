@@ -825,17 +825,17 @@ def conservar(carpeta: Path, n: int, referencia: dict[str, Any]) -> list[Path]:
 
 
 def cantidad(n: int, palabra: str) -> str:
-    """``1 fila``, ``2 filas``."""
-    return f"{n} {palabra}" + ("" if n == 1 else "s")
+    """``1 fila``, ``2 filas`` (``textos.plural``)."""
+    from amauta_cli.textos import plural
+
+    return plural(n, palabra)
 
 
 def tamano_legible(n: int) -> str:
-    valor = float(n)
-    for unidad in ("B", "KB", "MB", "GB"):
-        if valor < 1024 or unidad == "GB":
-            return f"{valor:.0f} {unidad}" if unidad == "B" else f"{valor:.1f} {unidad}"
-        valor /= 1024
-    return f"{valor:.1f} TB"  # pragma: no cover
+    """``16,0 kB`` (``textos.tamano``)."""
+    from amauta_cli.textos import tamano
+
+    return tamano(n)
 
 
 # --- Inspección de un archivo de respaldo ---------------------------------------------------------
