@@ -40,6 +40,16 @@ OpcionSinManifiesto = Annotated[
 ]
 
 
+def _fecha_iso(texto: object) -> "object":
+    """El ``inicio`` de un manifiesto (ISO) como fecha y hora, o el texto tal cual."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(texto))
+    except ValueError:
+        return texto or None
+
+
 def _segundos(s: float) -> str:
     from amauta_cli.textos import duracion
 
@@ -216,13 +226,13 @@ def backups(
 
     carpeta_real, filas = respaldo.listar(carpeta)
     for f in filas:
-        f["fecha"] = (f["inicio"] or "")[:19].replace("T", " ")
+        f["fecha"] = _fecha_iso(f["inicio"])
     salida.emitir(
         [
             Vista(
                 [
                     Columna("archivo", "Archivo", "codigo", prioridad=0),
-                    Columna("fecha", "Fecha", "codigo", prioridad=1),
+                    Columna("fecha", "Fecha", "fecha_hora", prioridad=1),
                     Columna("motor", "Motor", "codigo", prioridad=3),
                     Columna("base", "Base", "codigo", prioridad=2),
                     Columna("revision", "Revisión", "codigo", prioridad=4),
@@ -305,6 +315,7 @@ def restore(
 ) -> None:
     """Restaura un respaldo: todo o nada, y luego compara revisión y filas con el manifiesto."""
     from amauta_cli import salida
+    from amauta_cli.salida import texto_humano
     from amauta_cli.services import respaldo
     from amauta_cli.textos import plural
 
@@ -318,7 +329,7 @@ def restore(
         )
     else:
         salida.info(
-            f"Respaldo: {insp.archivo.name} del {str(m['inicio'])[:19].replace('T', ' ')} "
+            f"Respaldo: {insp.archivo.name} del {texto_humano(_fecha_iso(m['inicio']), 'fecha_hora')} "
             f"(SHA-256 correcto), revisión {m['revision'] or 'ninguna'}, {plural(m.get('filas', 0), 'fila')}."
         )
     plan = respaldo.planificar_restauracion(ctx.url, insp, limpiar=limpiar, forzar=forzar)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from amauta_cli import ajustes
 from amauta_cli import textos
 from amauta_cli.textos import plural
+from amauta_cli.dialecto import orden_es
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import _HUELLA, _b36, ahora, cuid, medianoche
 from amauta_cli.models import (
@@ -516,7 +517,7 @@ def planilla(s: Session, grupo: str, fecha: date, institucion: str | None = None
         .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
         .outerjoin(a, a.c.estudianteId == Usuario.id)
         .where(GrupoEstudiante.grupoId == g.id)
-        .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
+        .order_by(*orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
     ).all()
     resultado = []
     for f in filas:
@@ -548,7 +549,7 @@ def pendientes(s: Session, fecha: date, institucion: str | None = None) -> list[
             .exists(),
         )
         .group_by(Grupo.id, Grupo.nombre, Institucion.nombre, educador.c.email)
-        .order_by(Institucion.nombre, Grupo.nombre)
+        .order_by(*orden_es(s, Institucion.nombre, Grupo.nombre))
     )
     if institucion:
         consulta = consulta.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
@@ -655,7 +656,7 @@ def reporte(
         .join(Usuario, Usuario.id == ids.c.eid)
         .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
         .outerjoin(conteos, conteos.c.eid == ids.c.eid)
-        .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
+        .order_by(*orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
     ).all()
     resultado = [_computar(dict(f._mapping), regla) for f in filas]
     totales = _computar({c: sum(f[c] for f in resultado) for c in COLUMNAS_CONTEO}, regla)
@@ -720,7 +721,7 @@ def alertas(
         .join(Institucion, Institucion.id == Grupo.institucionId)
         .join(Usuario, Usuario.id == agregado.c.eid)
         .where(Usuario.activo.is_(True))
-        .order_by(agregado.c.computadas.desc(), Usuario.apellido, Usuario.nombre, Usuario.email)
+        .order_by(agregado.c.computadas.desc(), *orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
     ).all()
     resultado = []
     for f in filas:
@@ -762,7 +763,7 @@ def exportar(
         )
         .join(Grupo, Grupo.id == Asistencia.grupoId)
         .join(Usuario, Usuario.id == Asistencia.estudianteId)
-        .order_by(Asistencia.grupoId, Asistencia.fecha, Usuario.apellido, Usuario.nombre, Usuario.email)
+        .order_by(Asistencia.grupoId, Asistencia.fecha, *orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
     )
     if grupo:
         consulta = consulta.where(Asistencia.grupoId == buscar_grupo(s, grupo, institucion).id)

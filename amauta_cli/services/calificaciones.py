@@ -30,6 +30,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import Float, Text, case, func, literal_column, null, select, text, union_all
 from sqlalchemy.orm import Session
 
+from amauta_cli.dialecto import orden_es
 from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
 from amauta_cli.models import Calificacion, Grupo, GrupoEstudiante, Institucion, Perfil, Usuario
@@ -820,7 +821,7 @@ def _alumnos_y_exalumnos(
             select(Usuario.id, Usuario.email, Usuario.nombre, Usuario.apellido, Usuario.activo, Perfil.matricula)
             .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
             .where(Usuario.id.in_(faltan))
-            .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
+            .order_by(*orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
         ).all()
         for f in extra:
             d = dict(f._mapping)

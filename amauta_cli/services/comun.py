@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from amauta_cli.dialecto import sin_acentos_sql  # noqa: F401 - re-exportado (un solo hogar)
 
+from amauta_cli.dialecto import orden_es
 from amauta_cli.errores import NoEncontrado, OperacionRechazada
 from amauta_cli.models import Grupo, Institucion, Usuario
 from amauta_cli.parsing import normalizar_email, sin_acentos
@@ -55,7 +56,7 @@ def buscar_institucion(s: Session, nombre_o_id: str) -> Institucion:
             s.scalars(
                 select(Institucion)
                 .where(*(nombre.contains(p, autoescape=True) for p in sin_acentos(texto).split()))
-                .order_by(Institucion.nombre)
+                .order_by(*orden_es(s, Institucion.nombre))
                 .limit(6)
             )
         )
@@ -134,6 +135,6 @@ def estudiantes_del_grupo(s: Session, grupo_id: str) -> list[dict[str, Any]]:
         .join(GrupoEstudiante, GrupoEstudiante.estudianteId == Usuario.id)
         .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
         .where(GrupoEstudiante.grupoId == grupo_id)
-        .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
+        .order_by(*orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
     ).all()
     return [dict(f._mapping) for f in filas]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from amauta_cli import csvio
 from amauta_cli.textos import plural
+from amauta_cli.dialecto import orden_es
 from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora
 from amauta_cli.models import Grupo, GrupoEstudiante, Institucion, Rol, Usuario
@@ -118,7 +119,7 @@ def listar(
         .join(Usuario, Usuario.id == Grupo.educadorId)
         .outerjoin(GrupoEstudiante, GrupoEstudiante.grupoId == Grupo.id)
         .group_by(Grupo.id, Institucion.nombre, Usuario.email)
-        .order_by(Institucion.nombre, Grupo.nombre)
+        .order_by(*orden_es(s, Institucion.nombre, Grupo.nombre))
     )
     if institucion:
         consulta = consulta.where(Grupo.institucionId == buscar_institucion(s, institucion).id)

@@ -17,6 +17,7 @@ from sqlalchemy import case, distinct, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from amauta_cli.textos import plural
+from amauta_cli.dialecto import orden_es
 from amauta_cli.errores import DatosInvalidos
 from amauta_cli.ids import ahora
 from amauta_cli.models import Grupo, GrupoEstudiante, Institucion, TipoInstitucion, Usuario
@@ -114,7 +115,7 @@ def listar(
         .outerjoin(Grupo, Grupo.institucionId == Institucion.id)
         .outerjoin(GrupoEstudiante, GrupoEstudiante.grupoId == Grupo.id)
         .group_by(Institucion.id)
-        .order_by(Institucion.nombre)
+        .order_by(*orden_es(s, Institucion.nombre))
     )
     if activa is not None:
         consulta = consulta.where(Institucion.activa.is_(activa))
@@ -147,7 +148,7 @@ def grupos_con_conteos(s: Session, institucion_id: str) -> list[dict[str, Any]]:
         .outerjoin(GrupoEstudiante, GrupoEstudiante.grupoId == Grupo.id)
         .where(Grupo.institucionId == institucion_id)
         .group_by(Grupo.id, Usuario.email)
-        .order_by(Grupo.activo.desc(), Grupo.nombre)
+        .order_by(Grupo.activo.desc(), *orden_es(s, Grupo.nombre))
     )
     return [dict(f._mapping) for f in s.execute(consulta)]
 
@@ -236,7 +237,7 @@ def desactivar(s: Session, nombre_o_id: str, con_grupos: bool = False) -> Result
         s.execute(
             select(Grupo.id, Grupo.nombre)
             .where(Grupo.institucionId == inst.id, Grupo.activo.is_(True))
-            .order_by(Grupo.nombre)
+            .order_by(*orden_es(s, Grupo.nombre))
         )
     )
     if not inst.activa and not activos:

@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session
 
 from amauta_cli import csvio
 from amauta_cli.textos import plural
+from amauta_cli.dialecto import orden_es
+from amauta_cli.textos import clave_orden
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
 from amauta_cli.models import (
@@ -271,7 +273,7 @@ def listar(
         )
         .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
         .where(*condiciones)
-        .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
+        .order_by(*orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
         .limit(por_pagina)
         .offset((pagina - 1) * por_pagina)
     )
@@ -312,7 +314,7 @@ def ver(s: Session, email: str) -> dict[str, Any]:
     grupos = [
         {**dict(f._mapping), "participacion": "educador"} for f in como_educador
     ] + [{**dict(f._mapping), "participacion": "estudiante"} for f in como_estudiante]
-    grupos.sort(key=lambda g: (sin_acentos(g["institucion"]), sin_acentos(g["nombre"])))
+    grupos.sort(key=lambda g: (clave_orden(g["institucion"]), clave_orden(g["nombre"])))
     inscripciones = [
         dict(f._mapping)
         for f in s.execute(
@@ -374,7 +376,7 @@ def _grupos_activos_que_dirige(s: Session, ids: Sequence[str]) -> dict[str, list
     filas = s.execute(
         select(Grupo.educadorId, Grupo.nombre)
         .where(en_lista(s, Grupo.educadorId, ids), Grupo.activo.is_(True))
-        .order_by(Grupo.nombre)
+        .order_by(*orden_es(s, Grupo.nombre))
     ).all()
     res: dict[str, list[str]] = {}
     for uid, nombre in filas:
@@ -387,7 +389,7 @@ def _grupos_activos_como_estudiante(s: Session, ids: Sequence[str]) -> dict[str,
         select(GrupoEstudiante.estudianteId, Grupo.nombre)
         .join(Grupo, Grupo.id == GrupoEstudiante.grupoId)
         .where(en_lista(s, GrupoEstudiante.estudianteId, ids), Grupo.activo.is_(True))
-        .order_by(Grupo.nombre)
+        .order_by(*orden_es(s, Grupo.nombre))
     ).all()
     res: dict[str, list[str]] = {}
     for uid, nombre in filas:
