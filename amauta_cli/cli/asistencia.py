@@ -188,15 +188,11 @@ def _marcas_de_csv(ruta: Path) -> list["Marca"]:
     """Las filas del CSV de ``registrar`` como marcas; todos los problemas juntos."""
     from amauta_cli.csvio import leer_csv, problema_linea
     from amauta_cli.errores import DatosInvalidos
+    from amauta_cli.parsing import revisar_texto
     from amauta_cli.services import asistencia as svc
     from amauta_cli.textos import plural
 
-    tabla = leer_csv(
-        ruta,
-        ["estado"],
-        ["email", "matricula", "observaciones"],
-        alias={"correo": "email", "observacion": "observaciones", "obs": "observaciones"},
-    )
+    tabla = leer_csv(ruta, ["estado"], ["email", "matricula", "observaciones"])
     if "email" not in tabla.columnas and "matricula" not in tabla.columnas:
         raise DatosInvalidos(
             f"{ruta}: al CSV le falta la columna email (o matricula) que dice de qué estudiante es cada fila."
@@ -214,7 +210,12 @@ def _marcas_de_csv(ruta: Path) -> list["Marca"]:
         except DatosInvalidos as e:
             problemas.append(problema_linea(linea, e.mensaje))
             continue
-        marcas.append(svc.Marca(clave, estado, v.get("observaciones") or None, f"línea {linea}"))
+        try:
+            obs = revisar_texto(v.get("observaciones") or "", "observaciones", "observaciones")
+        except DatosInvalidos as e:
+            problemas.append(problema_linea(linea, e.mensaje))
+            continue
+        marcas.append(svc.Marca(clave, estado, obs or None, f"línea {linea}"))
     if problemas:
         raise DatosInvalidos(
             f"{ruta}: {plural(len(problemas), 'línea')} con problemas; no se registró nada.", problemas

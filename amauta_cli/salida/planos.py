@@ -8,13 +8,9 @@ from typing import IO, Any, Sequence
 
 from amauta_cli.salida import Ficha, Objeto, Vista, texto_humano, texto_script, valor_json, valores
 
-#: Comienzos de celda que Excel (y LibreOffice, Google Sheets) leen como fórmula.
-PELIGROSOS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralizar(texto: str) -> str:
-    """``=HYPERLINK(...)`` → ``'=HYPERLINK(...)``: Excel lo muestra como texto."""
-    return "'" + texto if texto.startswith(PELIGROSOS) else texto
+#: Comienzos de celda que Excel (y LibreOffice, Google Sheets) leen como fórmula, y el ``'``
+#: que los neutraliza: un solo hogar con los importadores, que lo quitan (``vocabulario``).
+from amauta_cli.vocabulario import PELIGROSOS, neutralizar  # noqa: E402,F401
 
 
 def json_(partes: Sequence[Vista | Ficha], out: IO[str]) -> int:

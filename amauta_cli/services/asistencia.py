@@ -40,8 +40,10 @@ from amauta_cli.models import (
     Perfil,
     Usuario,
 )
-from amauta_cli.parsing import elegir_enum, parsear_fecha, sin_acentos, validar_email
+from amauta_cli.parsing import LIMITES, parsear_fecha, revisar_texto, sin_acentos, validar_email
 from amauta_cli.services.comun import buscar_grupo, buscar_institucion, estudiantes_del_grupo
+
+_LIMITE_OBS = LIMITES["observaciones"]
 
 ESTADOS = [e.value for e in EstadoAsistencia]
 
@@ -176,8 +178,10 @@ def regla_vigente(
 
 # --- Validaciones comunes -------------------------------------------------------------------
 def parsear_estado(texto: str, campo: str = "estado") -> EstadoAsistencia:
-    """``presente``, ``P``, ``Tardanza``, ``j``... → el estado (mayúsculas o inicial)."""
-    return EstadoAsistencia(elegir_enum(texto, ESTADOS, campo, por_inicial=True))
+    """``presente``, ``P``, ``Falta``, ``Llegó tarde``... → el estado (``vocabulario``)."""
+    from amauta_cli.vocabulario import estado_asistencia
+
+    return EstadoAsistencia(estado_asistencia(texto, campo))
 
 
 def problema_fecha(fecha: date, hoy: date, forzar: bool) -> str | None:
@@ -247,6 +251,7 @@ def parsear_marca(texto: str, estado: EstadoAsistencia | str, origen: str = "") 
         clave, obs = crudo, ""
     if not clave:
         raise DatosInvalidos(f"{origen or 'estudiante'}: '{texto}' no nombra a ningún estudiante (use EMAIL o EMAIL=observación).")
+    obs = revisar_texto(obs, f"{origen} (observación)" if origen else "observación", "observaciones")
     return Marca(clave, parsear_estado(str(estado)), obs or None, origen)
 
 
@@ -790,7 +795,6 @@ def exportar(
 LIMITE_PROBLEMAS = 1000
 #: ``work_mem`` de PostgreSQL durante importar (ordenación y joins de las tablas temporales).
 MEMORIA_PG_IMPORTAR = "256MB"
-ALIAS_IMPORTAR = {"correo": "email", "observacion": "observaciones", "obs": "observaciones"}
 _ALFABETO = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -954,7 +958,7 @@ def importar(
 
     problemas_forma: list[str] = []
     lector = iterar_csv(
-        ruta, ["grupo", "email", "fecha", "estado"], ["observaciones"], ALIAS_IMPORTAR, problemas_forma
+        ruta, ["grupo", "email", "fecha", "estado"], ["observaciones"], problemas=problemas_forma
     )
     problemas: list[tuple[int, str]] = []
     malas = 0
@@ -995,7 +999,15 @@ def importar(
                     problemas.append((linea, problema_linea(linea, detalle)))
                 continue
             buenas += 1
-            yield (linea, grupo, email, fecha, estado, v["observaciones"] or None)
+            obs = v["observaciones"]
+            if len(obs) > _LIMITE_OBS:
+                malas += 1
+                buenas -= 1
+                if len(problemas) < limite_problemas:
+                    mensaje = f"observaciones: tiene {len(obs)} caracteres y el máximo es {_LIMITE_OBS}"
+                    problemas.append((linea, problema_linea(linea, mensaje)))
+                continue
+            yield (linea, grupo, email, fecha, estado, obs or None)
         avanzar(pendiente / 2)
 
     if pg:

@@ -35,7 +35,7 @@ from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
 from amauta_cli.models import Calificacion, Grupo, GrupoEstudiante, Institucion, Perfil, Usuario
 from amauta_cli import textos
-from amauta_cli.parsing import parsear_decimal, sin_acentos, validar_email
+from amauta_cli.parsing import parsear_decimal, revisar_texto, sin_acentos, validar_email
 from amauta_cli.services.comun import (
     buscar_grupo,
     buscar_institucion,
@@ -222,7 +222,7 @@ def _nombre_completo(nombre: str, apellido: str) -> str:
 
 
 def _texto_obligatorio(valor: str | None, opcion: str) -> str:
-    limpio = _limpiar(valor or "")
+    limpio = _limpiar(revisar_texto(valor or "", opcion, opcion.lstrip("-")))
     if not limpio:
         raise DatosInvalidos(f"{opcion} no puede estar vacío.")
     return limpio
@@ -353,7 +353,7 @@ def registrar(
         )
     materia = _canonico(s, g.id, C.materia, materia)
     periodo = _canonico(s, g.id, C.periodo, periodo)
-    obs = None if observaciones is None else (observaciones.strip() or None)
+    obs = None if observaciones is None else (revisar_texto(observaciones, "--observaciones", "observaciones") or None)
     previa = s.execute(
         select(C.nota, C.notaMaxima, C.observaciones).where(
             C.grupoId == g.id, C.estudianteId == u.id, C.materia == materia, C.periodo == periodo
@@ -392,16 +392,6 @@ def registrar(
 
 # --- cargar ----------------------------------------------------------------------------------
 COLUMNAS_CSV_OPCIONALES = ["email", "matricula", "observaciones"]
-ALIAS_CSV = {
-    "correo": "email",
-    "mail": "email",
-    "e-mail": "email",
-    "correo electronico": "email",
-    "legajo": "matricula",
-    "calificacion": "nota",
-    "observacion": "observaciones",
-    "obs": "observaciones",
-}
 
 
 @dataclass
@@ -458,7 +448,7 @@ def cargar(
 
     problemas: list[str] = []
     lector = iterar_csv(
-        archivo, ["nota"], COLUMNAS_CSV_OPCIONALES, alias=ALIAS_CSV, problemas=problemas
+        archivo, ["nota"], COLUMNAS_CSV_OPCIONALES, problemas=problemas
     )
     por_email_col = "email" in lector.columnas
     por_matricula_col = "matricula" in lector.columnas
@@ -543,7 +533,11 @@ def cargar(
                 )
             )
             continue
-        obs = v.get("observaciones", "") or None
+        try:
+            obs = revisar_texto(v.get("observaciones", ""), "observaciones", "observaciones") or None
+        except DatosInvalidos as e:
+            problemas.append(problema_linea(linea, e.mensaje))
+            continue
         validas[alumno["id"]] = (linea, valor, obs)
 
     if pendientes:

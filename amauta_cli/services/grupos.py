@@ -25,7 +25,7 @@ from amauta_cli.dialecto import orden_es
 from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora
 from amauta_cli.models import Grupo, GrupoEstudiante, Institucion, Rol, Usuario
-from amauta_cli.parsing import sin_acentos, validar_email
+from amauta_cli.parsing import revisar_texto, sin_acentos, validar_email
 from amauta_cli.services.comun import (
     buscar_grupo,
     buscar_institucion,
@@ -72,7 +72,7 @@ def crear(
     grado: str | None = None,
     seccion: str | None = None,
 ) -> Grupo:
-    nombre = nombre.strip()
+    nombre = revisar_texto(nombre, "--nombre", "grupo")
     if not nombre:
         raise DatosInvalidos("nombre: el nombre del grupo no puede estar vacío.")
     inst = buscar_institucion(s, institucion)
@@ -180,7 +180,7 @@ class ResultadoAgregar:
 def _emails_de_csv(archivo: csvio.Origen, problemas: list[str]) -> list[tuple[str, str]]:
     """(origen, email) de cada fila del CSV; la columna ``email`` (o ``correo``)."""
     lector = csvio.iterar_csv(
-        archivo, ["email"], alias={"correo": "email", "mail": "email", "e_mail": "email"},
+        archivo, ["email"],
         problemas=problemas,
     )
     return [(csvio.problema_linea(f.linea, ""), f.valores["email"]) for f in lector]

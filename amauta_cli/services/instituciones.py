@@ -21,7 +21,7 @@ from amauta_cli.dialecto import orden_es
 from amauta_cli.errores import DatosInvalidos
 from amauta_cli.ids import ahora
 from amauta_cli.models import Grupo, GrupoEstudiante, Institucion, TipoInstitucion, Usuario
-from amauta_cli.parsing import elegir_enum, sin_acentos, validar_email
+from amauta_cli.parsing import elegir_enum, revisar_texto, sin_acentos, validar_email
 from amauta_cli.services.comun import Cambio, buscar_institucion, sin_acentos_sql
 
 TIPOS = [t.value for t in TipoInstitucion]
@@ -74,7 +74,7 @@ def crear(
     email: str | None = None,
 ) -> Institucion:
     problemas: list[str] = []
-    nombre = nombre.strip()
+    nombre = revisar_texto(nombre, "--nombre", "institucion")
     if not nombre:
         problemas.append("nombre: no puede estar vacío")
     try:
@@ -196,7 +196,7 @@ def editar(
     problemas: list[str] = []
     nuevos: dict[str, Any] = {}
     if nombre is not None:
-        nuevos["nombre"] = nombre.strip()
+        nuevos["nombre"] = revisar_texto(nombre, "--nombre", "institucion")
         if not nuevos["nombre"]:
             problemas.append("nombre: no puede estar vacío")
     if tipo is not None:

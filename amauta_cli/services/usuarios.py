@@ -40,7 +40,7 @@ from amauta_cli.models import (
     Rol,
     Usuario,
 )
-from amauta_cli.parsing import elegir_enum, sin_acentos, validar_email
+from amauta_cli.parsing import elegir_enum, revisar_texto, sin_acentos, validar_email
 from amauta_cli.services.comun import Cambio, buscar_usuario, sin_acentos_sql
 
 ROLES = [r.value for r in Rol]
@@ -123,7 +123,11 @@ def parsear_perfil(valores: dict[str, str | None]) -> tuple[dict[str, Any], list
 
 
 def _exigir_nombre(valor: str, campo: str, problemas: list[str]) -> str:
-    limpio = valor.strip()
+    try:
+        limpio = revisar_texto(valor, campo, campo)
+    except DatosInvalidos as e:
+        problemas.append(e.mensaje)
+        return valor.strip()
     if not limpio:
         problemas.append(f"{campo}: no puede estar vacío")
     return limpio
@@ -584,19 +588,6 @@ def exportar(s: Session, lote: int = 1000) -> Iterator[dict[str, Any]]:
 # --- Importación --------------------------------------------------------------------------------
 COLUMNAS_REQUERIDAS = ["email", "nombre", "apellido", "rol"]
 COLUMNAS_OPCIONALES = ["password", "avatar", *CAMPOS_PERFIL]
-ALIAS_CSV = {
-    "correo": "email",
-    "correo_electronico": "email",
-    "e_mail": "email",
-    "mail": "email",
-    "nombres": "nombre",
-    "apellidos": "apellido",
-    "contrasena": "password",
-    "clave": "password",
-    "legajo": "matricula",
-    "localidad": "ciudad",
-    "especialidades": "especialidad",
-}
 _CAMPOS_USUARIO_ACTUALIZABLES = ("nombre", "apellido", "rol", "avatar")
 
 
@@ -851,7 +842,7 @@ def planificar_importacion(
     """
     problemas: list[str] = []
     lector = csvio.iterar_csv(
-        origen, COLUMNAS_REQUERIDAS, COLUMNAS_OPCIONALES, ALIAS_CSV, problemas=problemas
+        origen, COLUMNAS_REQUERIDAS, COLUMNAS_OPCIONALES, problemas=problemas
     )
     filas: list[FilaImportacion] = []
     primera: dict[str, int] = {}
