@@ -6,7 +6,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from datos_asistencia import (
@@ -339,6 +339,7 @@ def test_interactivo_rechaza_antes_de_preguntar(bd, cli):
 
 
 # --- Servicio: la clave de una marca ------------------------------------------------------------------------
+@settings(deadline=None)  # la primera llamada importa el servicio (SQLAlchemy)
 @given(
     local=st.from_regex(r"[a-z0-9._%+=-]{1,12}", fullmatch=True),
     # Sin caracteres de control: se rechazan (ver test_planillas.py).
