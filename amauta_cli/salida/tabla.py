@@ -236,10 +236,16 @@ def _dibujar(
         #    un nombre), después el resto, en proporción a lo que cada una puede ceder.
         sobra = sum(natural[j] for j in visibles) + len(SEP) * (len(visibles) - 1) - limite
         celdas_ancho = [max(map(_ancho, columnas_celdas[j]), default=0) for j in range(n)]
-        for piso in ([max(minimo[j], celdas_ancho[j]) for j in range(n)], minimo):
-            if sobra <= 0:
+        # Un título que se parte igual ocupa dos líneas: se lo lleva entero a su piso (las
+        # columnas parejas se leen mejor), el que más cede primero.
+        piso_titulos = [max(minimo[j], celdas_ancho[j]) for j in range(n)]
+        for j in sorted(visibles, key=lambda k: anchos[k] - piso_titulos[k], reverse=True):
+            if sobra <= 0 or anchos[j] <= piso_titulos[j]:
                 break
-            sobra = _achicar(anchos, piso, visibles, sobra)
+            sobra -= anchos[j] - piso_titulos[j]
+            anchos[j] = piso_titulos[j]
+        if sobra > 0:
+            sobra = _achicar(anchos, minimo, visibles, sobra)
         mostradas = visibles
     else:
         mostradas = list(range(n))
