@@ -59,6 +59,8 @@ def entero(n: int | float | None) -> str:
     if n is None:
         return ""
     n = int(n)
+    if -1000 < n < 1000:
+        return str(n)
     signo = "-" if n < 0 else ""
     return signo + _agrupar(str(abs(n)))
 

@@ -528,6 +528,7 @@ def _escribir_html(lista: "list[Boletin]", destino: Path, carpeta: bool) -> None
     from amauta_cli import salida
     from amauta_cli.errores import DatosInvalidos
     from amauta_cli.salida import html
+    from amauta_cli.textos import plural
 
     if carpeta:
         if destino.exists() and not destino.is_dir():
@@ -545,7 +546,7 @@ def _escribir_html(lista: "list[Boletin]", destino: Path, carpeta: bool) -> None
     for b, ruta in zip(lista, rutas):
         html.escribir(ruta, _pagina_boletin(b))
     if carpeta:
-        salida.exito(f"{len(rutas)} boletines escritos en {destino}/ (uno por estudiante).")
+        salida.exito(f"{plural(len(rutas), 'boletín escrito', 'boletines escritos')} en {destino}/ (uno por estudiante).")
     else:
         salida.exito(f"Boletín escrito en {rutas[0]}. Ábralo en el navegador para imprimirlo.")
 

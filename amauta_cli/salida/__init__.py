@@ -245,6 +245,14 @@ def formateador(tipo: str = "texto", decimales: int | None = None) -> Callable[[
                 return v
             return texto_humano(v, tipo, decimales)
         return f
+    if tipo == "entero":
+        def f(v: Any) -> str:
+            if v is None:
+                return ""
+            if type(v) is int and -1000 < v < 1000:  # sin punto de miles: camino rápido
+                return str(v)
+            return texto_humano(v, tipo, decimales)
+        return f
     if tipo == "nota" and decimales is None:
         nota = textos.nota
 
