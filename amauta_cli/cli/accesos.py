@@ -51,11 +51,11 @@ def crear(
     from amauta_cli.services import accesos
 
     ctx = contexto()
-    with ctx.conexion(solo_lectura=True) as con:
-        nombre = accesos.comprobar_crear(con, rol)  # antes de pedir la contraseña
+    with ctx.cruda(solo_lectura=True) as c:
+        nombre = accesos.comprobar_crear(c, rol)  # antes de pedir la contraseña
     password, _ = obtener_password(password_stdin, False)
-    with ctx.sesion() as s:
-        a = accesos.crear(s, institucion, nombre, password)
+    with ctx.cruda() as c:
+        a = accesos.crear(c, institucion, nombre, password)
     d = datos_conexion(ctx.url)
     salida.exito(
         f"Acceso creado: el rol {a.rol} ve y cambia solo '{a.institucion}' (con amauta, psql o "
@@ -71,17 +71,17 @@ def crear(
 @app.command("listar")
 def listar(formato: OpcionFormato = Formato.tabla) -> None:
     """Los accesos de esta base: rol, institución, alta y último cambio de contraseña."""
-    from amauta_cli import salida
+    from amauta_cli import salida, textos
     from amauta_cli.salida import Columna, Vista
     from amauta_cli.services import accesos
 
-    with contexto().conexion(solo_lectura=True) as con:
-        filas = accesos.listar(con)
+    with contexto().cruda(solo_lectura=True) as c:
+        filas = accesos.listar(c)
     faltan = [a.rol for a in filas if not a.existe]
     notas = []
     if faltan:
         notas.append(
-            f"{len(faltan)} rol(es) no existen en este servidor ({', '.join(faltan)}): recréelos con "
+            f"{textos.plural(len(faltan), 'rol')} sin rol en este servidor ({', '.join(faltan)}): recréelos con "
             "`amauta accesos crear --institucion ... --rol ...`."
         )
     salida.emitir(
@@ -111,11 +111,11 @@ def revocar(rol: ArgumentoRol, si: OpcionSi = False) -> None:
     from amauta_cli.services import accesos
 
     ctx = contexto()
-    with ctx.conexion(solo_lectura=True) as con:
-        accesos.comprobar(con, "`amauta accesos revocar`")  # antes de preguntar
+    with ctx.cruda(solo_lectura=True) as c:
+        accesos.comprobar(c, "`amauta accesos revocar`")  # antes de preguntar
     confirmar(f"Se revocará el acceso del rol '{rol}' y se borrará el rol del servidor. ¿Continuar?", si)
-    with ctx.conexion() as con:
-        r = accesos.revocar(con, rol)
+    with ctx.cruda() as c:
+        r = accesos.revocar(c, rol)
     if r.rol_borrado:
         salida.exito(f"Acceso revocado: el rol {r.acceso.rol} ('{r.acceso.institucion}') ya no existe.")
     else:
@@ -132,8 +132,8 @@ def probar(rol: ArgumentoRol, formato: OpcionFormato = Formato.tabla) -> None:
     from amauta_cli.salida import Columna, Vista
     from amauta_cli.services import accesos
 
-    with contexto().conexion() as con:
-        p = accesos.probar(con, rol)
+    with contexto().cruda() as c:
+        p = accesos.probar(c, rol)
     salida.emitir(
         Vista(
             titulo=f"Lo que ve el rol {p.acceso.rol}",

@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Any
 from amauta_cli.errores import AmautaError, DatosInvalidos, NoEncontrado, OperacionRechazada
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sqlalchemy.engine import Connection
-    from sqlalchemy.orm import Session
+    from amauta_cli.db import Cruda
 
 #: El rol de grupo al que se aplican las políticas de escuela (del servidor entero).
 ROL_GRUPO = "amauta_escuela"
@@ -49,39 +48,42 @@ class Alcance:
     institucion: str | None
 
 
-def es_postgresql(con: "Connection") -> bool:
-    from amauta_cli.dialecto import dialecto
+def _c(con: Any) -> "Cruda":
+    """La conexión del driver (``db.Cruda``) de una ``Cruda``, sesión o conexión de SQLAlchemy."""
+    from amauta_cli.db import cruda
 
-    return dialecto(con).es_servidor
+    return cruda(con)
 
 
-def alcance(con: "Connection") -> Alcance | None:
+def es_postgresql(con: Any) -> bool:
+    return _c(con).d.es_servidor
+
+
+def alcance(con: Any) -> Alcance | None:
     """El alcance de la conexión, o None si no está limitada (administración, o SQLite)."""
-    if not es_postgresql(con):
+    c = _c(con)
+    if not c.d.es_servidor:
         return None
-    rol, de_escuela = con.exec_driver_sql(
+    rol, de_escuela = c.uno(
         "WITH RECURSIVE m(oid) AS ("
         "  SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user"
         "  UNION SELECT am.roleid FROM pg_catalog.pg_auth_members am JOIN m ON am.member = m.oid) "
         "SELECT current_user::text, "
         f"  EXISTS (SELECT 1 FROM m JOIN pg_catalog.pg_roles r ON r.oid = m.oid WHERE r.rolname = '{ROL_GRUPO}') "
         "  AND NOT (SELECT rolsuper OR rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = current_user)"
-    ).one()
+    )
     if not de_escuela:
         return None
-    existe = con.exec_driver_sql(
-        "SELECT pg_catalog.to_regprocedure('amauta_institucion_de(name)') IS NOT NULL"
-    ).scalar()
-    if not existe:
+    if not c.valor("SELECT pg_catalog.to_regprocedure('amauta_institucion_de(name)') IS NOT NULL"):
         return Alcance(rol, None, None)
-    fila = con.exec_driver_sql(
+    fila = c.uno(
         'SELECT i.id, i.nombre FROM "Institucion" i '
         "WHERE i.id = amauta_institucion_de(current_user)"
-    ).first()
+    )
     return Alcance(rol, fila[0] if fila else None, fila[1] if fila else None)
 
 
-def exigir_administracion(con: "Connection", accion: str) -> None:
+def exigir_administracion(con: Any, accion: str) -> None:
     """Rechaza ``accion`` (un comando de toda la base) con credenciales de escuela."""
     a = alcance(con)
     if a is None:
@@ -94,7 +96,7 @@ def exigir_administracion(con: "Connection", accion: str) -> None:
     )
 
 
-def _exigir_postgresql(con: "Connection") -> None:
+def _exigir_postgresql(con: Any) -> None:
     if not es_postgresql(con):
         raise OperacionRechazada(
             "Los accesos por escuela usan la seguridad por filas de PostgreSQL, que SQLite no "
@@ -104,25 +106,28 @@ def _exigir_postgresql(con: "Connection") -> None:
         )
 
 
-def _exigir_migrada(con: "Connection") -> None:
-    existe = con.exec_driver_sql("SELECT pg_catalog.to_regclass('\"_amauta_acceso\"') IS NOT NULL").scalar()
-    if not existe:
+def _migrada(con: Any) -> bool:
+    return bool(_c(con).valor("SELECT pg_catalog.to_regclass('\"_amauta_acceso\"') IS NOT NULL"))
+
+
+def _exigir_migrada(con: Any) -> None:
+    if not _migrada(con):
         raise OperacionRechazada(
             "La base no tiene todavía la seguridad por escuelas (migración 0005). "
             "Ejecute `amauta db migrate` y vuelva a intentarlo."
         )
 
 
-def _puede_crear_roles(con: "Connection") -> tuple[str, bool]:
+def _puede_crear_roles(con: Any) -> tuple[str, bool]:
     return tuple(
-        con.exec_driver_sql(
+        _c(con).uno(
             "SELECT current_user::text, rolsuper OR rolcreaterole FROM pg_catalog.pg_roles "
             "WHERE rolname = current_user"
-        ).one()
+        )
     )  # type: ignore[return-value]
 
 
-def _exigir_crear_roles(con: "Connection", accion: str) -> None:
+def _exigir_crear_roles(con: Any, accion: str) -> None:
     yo, puede = _puede_crear_roles(con)
     if not puede:
         raise OperacionRechazada(
@@ -133,12 +138,12 @@ def _exigir_crear_roles(con: "Connection", accion: str) -> None:
         )
 
 
-def comprobar(con: "Connection", accion: str) -> None:
+def comprobar(con: Any, accion: str) -> None:
     """Lo que todo ``amauta accesos`` exige: PostgreSQL, migrado, credenciales de administración."""
     _preparar(con, accion)
 
 
-def _preparar(con: "Connection", accion: str) -> None:
+def _preparar(con: Any, accion: str) -> None:
     _exigir_postgresql(con)
     exigir_administracion(con, accion)
     _exigir_migrada(con)
@@ -181,26 +186,28 @@ def _validar_nombre(rol: str) -> str:
     return nombre
 
 
-def _rol_existe(con: "Connection", rol: str) -> bool:
-    from sqlalchemy import text
-
-    return bool(
-        con.execute(text("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :r)"), {"r": rol}).scalar()
-    )
+def _rol_existe(con: Any, rol: str) -> bool:
+    return bool(_c(con).valor("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :r)", r=rol))
 
 
-def _sql(con: "Connection", plantilla: str, *identificadores: str, literal: str | None = None) -> str:
-    """Una sentencia DDL con identificadores (y un literal) citados por psycopg."""
+def _ddl(con: Any, plantilla: str, *identificadores: str, literal: str | None = None) -> Any:
+    """Ejecuta una sentencia (DDL) con identificadores y un literal citados por psycopg, tal
+    cual: sin pasar por los parámetros ``:nombre`` (un verificador SCRAM tiene ``:`` y ``$``)."""
     from psycopg import sql
 
-    crudo = con.connection.driver_connection
+    c = _c(con)
     partes: dict[str, Any] = {f"i{k}": sql.Identifier(v) for k, v in enumerate(identificadores)}
     if literal is not None:
         partes["lit"] = sql.Literal(literal)
-    return sql.SQL(plantilla).format(**partes).as_string(crudo)
+    cur = c.dbapi.cursor()
+    try:
+        cur.execute(sql.SQL(plantilla).format(**partes))
+        return cur.fetchone() if cur.description else None
+    finally:
+        cur.close()
 
 
-def comprobar_crear(con: "Connection", rol: str) -> str:
+def comprobar_crear(con: Any, rol: str) -> str:
     """Lo que ``crear`` exige antes de pedir la contraseña: PostgreSQL migrado, credenciales de
     administración que puedan crear roles y un nombre de rol válido. Devuelve el nombre."""
     _preparar(con, "`amauta accesos crear`")
@@ -209,81 +216,82 @@ def comprobar_crear(con: "Connection", rol: str) -> str:
     return nombre
 
 
-def crear(s: "Session", institucion: str, rol: str, password: str) -> Acceso:
+def _acceso_de(con: Any, rol: str) -> Acceso | None:
+    fila = _c(con).uno(_SQL_ACCESOS + 'WHERE a."rol" = :r', r=rol)
+    return _acceso(fila) if fila is not None else None
+
+
+def crear(con: Any, institucion: str, rol: str, password: str) -> Acceso:
     """Crea el rol LOGIN ``rol`` (miembro de ``amauta_escuela``) limitado a ``institucion``.
 
     La contraseña viaja al servidor como verificador SCRAM-SHA-256, nunca en claro. Si el
     rol figuraba en el mapa pero no existe en este servidor (una base restaurada en otro),
     se vuelve a crear con la contraseña nueva.
     """
-    from sqlalchemy import text
-
     from amauta_cli.ids import ahora
     from amauta_cli.seguridad import validar_password, verificador_scram
-    from amauta_cli.services.comun import buscar_institucion
+    from amauta_cli.services.comun import institucion_por_nombre
 
-    con = s.connection()
-    nombre = comprobar_crear(con, rol)
+    c = _c(con)
+    nombre = comprobar_crear(c, rol)
     validar_password(password)
-    inst = buscar_institucion(s, institucion)
-    previo = con.execute(text(_SQL_ACCESOS + 'WHERE a."rol" = :r'), {"r": nombre}).first()
-    if _rol_existe(con, nombre):
+    inst_id, inst_nombre = institucion_por_nombre(c, institucion)
+    previo = _acceso_de(c, nombre)
+    if _rol_existe(c, nombre):
         if previo is not None:
             raise DatosInvalidos(
-                f"El rol '{nombre}' ya tiene acceso a '{previo[2]}'. Para darle otra contraseña o "
+                f"El rol '{nombre}' ya tiene acceso a '{previo.institucion}'. Para darle otra contraseña o "
                 f"cambiarle la institución, revóquelo (`amauta accesos revocar {nombre}`) y vuelva a crearlo."
             )
         raise DatosInvalidos(
             f"Ya existe un rol '{nombre}' en el servidor (los roles son del servidor entero, no "
             "de una base). Elija otro nombre para este acceso."
         )
-    if previo is not None and previo[1] != inst.id:
+    if previo is not None and previo.institucion_id != inst_id:
         raise DatosInvalidos(
-            f"El rol '{nombre}' figura en esta base con acceso a '{previo[2]}', no a '{inst.nombre}'. "
-            f"Revóquelo primero con `amauta accesos revocar {nombre}`."
+            f"El rol '{nombre}' figura en esta base con acceso a '{previo.institucion}', no a "
+            f"'{inst_nombre}'. Revóquelo primero con `amauta accesos revocar {nombre}`."
         )
-    con.exec_driver_sql(
-        _sql(
-            con,
-            "CREATE ROLE {i0} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT "
-            "PASSWORD {lit} IN ROLE {i1}",
-            nombre,
-            ROL_GRUPO,
-            literal=verificador_scram(password),
-        )
+    _ddl(
+        c,
+        "CREATE ROLE {i0} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT "
+        "PASSWORD {lit} IN ROLE {i1}",
+        nombre,
+        ROL_GRUPO,
+        literal=verificador_scram(password),
     )
-    momento = ahora()
-    con.execute(
-        text(
-            'INSERT INTO "_amauta_acceso" ("rol", "institucionId", "createdAt", "passwordCambiadaEn", "creadoPor") '
-            "VALUES (:r, :i, :t, :t, current_user) "
-            'ON CONFLICT ("rol") DO UPDATE SET "passwordCambiadaEn" = EXCLUDED."passwordCambiadaEn", '
-            '"creadoPor" = EXCLUDED."creadoPor"'
-        ),
-        {"r": nombre, "i": inst.id, "t": momento},
+    c.ejecutar(
+        'INSERT INTO "_amauta_acceso" ("rol", "institucionId", "createdAt", "passwordCambiadaEn", "creadoPor") '
+        "VALUES (:r, :i, :t, :t, current_user) "
+        'ON CONFLICT ("rol") DO UPDATE SET "passwordCambiadaEn" = EXCLUDED."passwordCambiadaEn", '
+        '"creadoPor" = EXCLUDED."creadoPor"',
+        r=nombre,
+        i=inst_id,
+        t=ahora(),
     )
-    return _acceso(con.execute(text(_SQL_ACCESOS + 'WHERE a."rol" = :r'), {"r": nombre}).one())
+    acceso = _acceso_de(c, nombre)
+    assert acceso is not None
+    return acceso
 
 
-def listar(con: "Connection") -> list[Acceso]:
+def listar(con: Any) -> list[Acceso]:
     """Los accesos de esta base, por institución (orden alfabético español) y rol."""
     from amauta_cli.textos import clave_orden
 
-    _preparar(con, "`amauta accesos listar`")
-    accesos = [_acceso(f) for f in con.exec_driver_sql(_SQL_ACCESOS)]
+    c = _c(con)
+    _preparar(c, "`amauta accesos listar`")
+    accesos = [_acceso(f) for f in c.filas(_SQL_ACCESOS)]
     return sorted(accesos, key=lambda a: (clave_orden(a.institucion), a.rol))
 
 
-def _buscar(con: "Connection", rol: str) -> Acceso:
-    from sqlalchemy import text
-
-    fila = con.execute(text(_SQL_ACCESOS + 'WHERE a."rol" = :r'), {"r": rol.strip()}).first()
-    if fila is None:
+def _buscar(con: Any, rol: str) -> Acceso:
+    acceso = _acceso_de(con, rol.strip())
+    if acceso is None:
         raise NoEncontrado(
             f"No hay un acceso de escuela con el rol '{rol.strip()}' en esta base. "
             "Vea los accesos con `amauta accesos listar`."
         )
-    return _acceso(fila)
+    return acceso
 
 
 @dataclass(frozen=True)
@@ -293,24 +301,24 @@ class Revocacion:
     rol_borrado: bool
 
 
-def revocar(con: "Connection", rol: str) -> Revocacion:
+def revocar(con: Any, rol: str) -> Revocacion:
     """Quita el acceso (el mapa) y borra el rol del servidor, en una transacción."""
-    from sqlalchemy import text
-
-    _preparar(con, "`amauta accesos revocar`")
-    acc = _buscar(con, rol)
+    c = _c(con)
+    _preparar(c, "`amauta accesos revocar`")
+    acc = _buscar(c, rol)
     if acc.existe:
-        _exigir_crear_roles(con, "`amauta accesos revocar`")
-    con.execute(text('DELETE FROM "_amauta_acceso" WHERE "rol" = :r'), {"r": acc.rol})
+        _exigir_crear_roles(c, "`amauta accesos revocar`")
+    c.ejecutar('DELETE FROM "_amauta_acceso" WHERE "rol" = :r', r=acc.rol)
     if not acc.existe:
         return Revocacion(acc, False)
+    c.ejecutar("SAVEPOINT amauta_revocar")
     try:
-        with con.begin_nested():
-            con.exec_driver_sql(_sql(con, "DROP ROLE {i0}", acc.rol))
+        _ddl(c, "DROP ROLE {i0}", acc.rol)
     except Exception as exc:  # noqa: BLE001 - se explica y se deshace todo
-        detalle = str(getattr(exc, "orig", exc)).strip().splitlines()
+        c.ejecutar("ROLLBACK TO SAVEPOINT amauta_revocar")
+        detalle = " ".join(str(getattr(exc, "orig", exc)).strip().splitlines())
         raise OperacionRechazada(
-            f"No se pudo borrar el rol '{acc.rol}' del servidor: {' '.join(detalle)}. "
+            f"No se pudo borrar el rol '{acc.rol}' del servidor: {detalle}. "
             "Suele pasar cuando el rol tiene permisos u objetos en otra base del mismo servidor. "
             "No se cambió nada: el acceso sigue vigente."
         ) from None
@@ -324,40 +332,39 @@ class Prueba:
     tablas: list[tuple[str, int, int]]
 
 
-def _contar(con: "Connection") -> dict[str, int]:
+def _contar(con: Any) -> dict[str, int]:
     consulta = " UNION ALL ".join(
         f"SELECT '{t}' AS tabla, count(*) AS n FROM \"{t}\"" for t in TABLAS_ESCUELA
     )
-    return {t: int(n) for t, n in con.exec_driver_sql(consulta)}
+    return {t: int(n) for t, n in _c(con).filas(consulta)}
 
 
-def probar(con: "Connection", rol: str) -> Prueba:
+def probar(con: Any, rol: str) -> Prueba:
     """Lo que ve el rol ``rol`` (filas por tabla), consultando COMO ese rol.
 
     En un punto de guardado que se deshace al final: ``SET LOCAL ROLE`` (y, si la sesión no
     es miembro de ese rol, un ``GRANT`` temporal que también se deshace).
     """
-    _preparar(con, "`amauta accesos probar`")
-    acc = _buscar(con, rol)
+    c = _c(con)
+    _preparar(c, "`amauta accesos probar`")
+    acc = _buscar(c, rol)
     if not acc.existe:
         raise OperacionRechazada(
             f"El rol '{acc.rol}' tiene acceso a '{acc.institucion}' en esta base pero no existe en "
             f"este servidor. Recréelo con `amauta accesos crear --institucion \"{acc.institucion}\" "
             f"--rol {acc.rol}`."
         )
-    totales = _contar(con)
-    miembro = con.exec_driver_sql(
-        _sql(con, "SELECT pg_catalog.pg_has_role(current_user, {lit}, 'MEMBER')", literal=acc.rol)
-    ).scalar()
-    punto = con.begin_nested()
+    totales = _contar(c)
+    miembro = c.valor("SELECT pg_catalog.pg_has_role(current_user, CAST(:r AS name), 'MEMBER')", r=acc.rol)
+    c.ejecutar("SAVEPOINT amauta_probar")
     try:
         if not miembro:
-            _exigir_crear_roles(con, "`amauta accesos probar`")
-            con.exec_driver_sql(_sql(con, "GRANT {i0} TO CURRENT_USER", acc.rol))
-        con.exec_driver_sql(_sql(con, "SET LOCAL ROLE {i0}", acc.rol))
-        visibles = _contar(con)
+            _exigir_crear_roles(c, "`amauta accesos probar`")
+            _ddl(c, "GRANT {i0} TO CURRENT_USER", acc.rol)
+        _ddl(c, "SET LOCAL ROLE {i0}", acc.rol)
+        visibles = _contar(c)
     finally:
-        punto.rollback()
+        c.ejecutar("ROLLBACK TO SAVEPOINT amauta_probar")
     return Prueba(acc, [(t, visibles[t], totales[t]) for t in TABLAS_ESCUELA])
 
 
@@ -372,27 +379,22 @@ FUNCIONES = (
 )
 
 
-def verificar(con: "Connection") -> list[str]:
+def verificar(con: Any) -> list[str]:
     """Para ``amauta db verificar``: que la seguridad por escuelas y la auditoría sigan en pie
     (RLS activa, las dos políticas de cada tabla, las funciones SECURITY DEFINER con
     search_path fijo, los disparadores de auditoría y el rol de grupo). Vacía en SQLite o
     antes de la migración 0005."""
-    from sqlalchemy import bindparam, text
-
-    if not es_postgresql(con) or not con.exec_driver_sql(
-        "SELECT pg_catalog.to_regclass('\"_amauta_acceso\"') IS NOT NULL"
-    ).scalar():
+    c = _c(con)
+    if not c.d.es_servidor or not _migrada(c):
         return []
     problemas: list[str] = []
-    filas = con.execute(
-        text(
-            "SELECT c.relname, c.relrowsecurity, "
-            "  array(SELECT p.polname FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid ORDER BY 1) "
-            "FROM pg_catalog.pg_class c WHERE c.relnamespace = current_schema()::regnamespace "
-            "AND c.relname IN :tablas"
-        ).bindparams(bindparam("tablas", expanding=True)),
-        {"tablas": list(TABLAS_RLS)},
-    ).all()
+    filas = c.filas(
+        "SELECT c.relname, c.relrowsecurity, "
+        "  array(SELECT p.polname::text FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid ORDER BY 1) "
+        "FROM pg_catalog.pg_class c WHERE c.relnamespace = current_schema()::regnamespace "
+        "AND c.relname = ANY(:tablas)",
+        tablas=list(TABLAS_RLS),
+    )
     por_tabla = {f[0]: (f[1], set(f[2])) for f in filas}
     for t in TABLAS_RLS:
         activa, politicas = por_tabla.get(t, (False, set()))
@@ -401,20 +403,18 @@ def verificar(con: "Connection") -> list[str]:
         for p in sorted({"amauta_todos", ROL_GRUPO} - politicas):
             problemas.append(f'falta la política "{p}" en "{t}"')
     for f in FUNCIONES:
-        fila = con.execute(
-            text(
-                "SELECT p.prosecdef, coalesce(array_to_string(p.proconfig, ','), '') "
-                "FROM pg_catalog.pg_proc p WHERE p.oid = pg_catalog.to_regprocedure(:f)"
-            ),
-            {"f": f},
-        ).first()
+        fila = c.uno(
+            "SELECT p.prosecdef, coalesce(array_to_string(p.proconfig, ','), '') "
+            "FROM pg_catalog.pg_proc p WHERE p.oid = pg_catalog.to_regprocedure(:f)",
+            f=f,
+        )
         if fila is None:
             problemas.append(f"falta la función {f}")
         elif not fila[0] or "search_path=" not in fila[1]:
             problemas.append(f"la función {f} debe ser SECURITY DEFINER con search_path fijo")
     disparadores = {
         (t, n)
-        for t, n in con.exec_driver_sql(
+        for t, n in c.filas(
             "SELECT c.relname, g.tgname FROM pg_catalog.pg_trigger g "
             "JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid "
             "WHERE c.relnamespace = current_schema()::regnamespace AND g.tgenabled <> 'D'"
@@ -424,17 +424,18 @@ def verificar(con: "Connection") -> list[str]:
         for op in ("insert", "update", "delete"):
             if (t, f"amauta_auditar_{op}") not in disparadores:
                 problemas.append(f'falta (o está apagado) el disparador de auditoría "amauta_auditar_{op}" en "{t}"')
-    if not _rol_existe(con, ROL_GRUPO):
+    if not _rol_existe(c, ROL_GRUPO):
         problemas.append(f"falta el rol de grupo '{ROL_GRUPO}' en el servidor")
     return problemas
 
 
 # --- Restauraciones ------------------------------------------------------------------------------
-def asegurar_rol_grupo(con: "Connection") -> None:
+def asegurar_rol_grupo(con: Any) -> None:
     """Antes de restaurar un respaldo con políticas: el rol de grupo debe existir en el servidor."""
-    if not es_postgresql(con) or _rol_existe(con, ROL_GRUPO):
+    c = _c(con)
+    if not c.d.es_servidor or _rol_existe(c, ROL_GRUPO):
         return
-    yo, puede = _puede_crear_roles(con)
+    yo, puede = _puede_crear_roles(c)
     if not puede:
         raise OperacionRechazada(
             f"El respaldo trae la seguridad por escuelas, que necesita el rol de grupo "
@@ -442,18 +443,19 @@ def asegurar_rol_grupo(con: "Connection") -> None:
             "CREATEROLE). No se hizo nada. Pídale a quien administra el servidor "
             f"`CREATE ROLE {ROL_GRUPO} NOLOGIN;` y vuelva a restaurar."
         )
-    con.exec_driver_sql(f"CREATE ROLE {ROL_GRUPO} NOLOGIN")
+    c.ejecutar(f"CREATE ROLE {ROL_GRUPO} NOLOGIN")
 
 
-def tras_restaurar(con: "Connection") -> list[str]:
+def tras_restaurar(con: Any) -> list[str]:
     """Después de restaurar: vuelve a dar los permisos del rol de grupo (los respaldos se hacen
     sin privilegios) y devuelve un aviso por los roles de escuela que faltan en el servidor."""
-    if not es_postgresql(con):
+    c = _c(con)
+    if not c.d.es_servidor or not _migrada(c):
         return []
-    if not con.exec_driver_sql("SELECT pg_catalog.to_regclass('\"_amauta_acceso\"') IS NOT NULL").scalar():
-        return []
-    con.exec_driver_sql("SELECT amauta_conceder_permisos()")
-    faltan = [a for a in (_acceso(f) for f in con.exec_driver_sql(_SQL_ACCESOS + 'ORDER BY i."nombre", a."rol"')) if not a.existe]
+    from amauta_cli.textos import plural
+
+    c.valor("SELECT amauta_conceder_permisos()::text")
+    faltan = [a for a in (_acceso(f) for f in c.filas(_SQL_ACCESOS + 'ORDER BY i."nombre", a."rol"')) if not a.existe]
     if not faltan:
         return []
     lista = ", ".join(f"{a.rol} ({a.institucion})" for a in faltan)
@@ -461,7 +463,7 @@ def tras_restaurar(con: "Connection") -> list[str]:
         f"`amauta accesos crear --institucion \"{a.institucion}\" --rol {a.rol}`" for a in faltan[:3]
     )
     return [
-        f"Faltan en este servidor {len(faltan)} rol(es) de escuela que la base restaurada nombra: "
+        f"Faltan en este servidor {plural(len(faltan), 'rol')} de escuela que la base restaurada nombra: "
         f"{lista}. Los roles son del servidor, no de la base, y no viajan en el respaldo. "
         f"Recréelos (cada uno con una contraseña nueva) con {ejemplos}"
         + ("; y así con los demás." if len(faltan) > 3 else ".")

@@ -159,14 +159,14 @@ def _sql_funciones(s: str) -> list[str]:
         # Institución del rol: solo responde por el rol de la sesión o uno del que la sesión
         # es miembro (SET ROLE), así que nadie consulta el mapa por otro rol.
         f"""
-CREATE FUNCTION {s}.amauta_institucion_de(rol name) RETURNS text
+CREATE OR REPLACE FUNCTION {s}.amauta_institucion_de(rol name) RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER {fijo} AS $amauta$
   SELECT a."institucionId" FROM {s}."_amauta_acceso" a
   WHERE a."rol" = $1::text
     AND ($1 = session_user OR pg_catalog.pg_has_role(session_user, $1, 'MEMBER'))
 $amauta$""",
         f"""
-CREATE FUNCTION {s}.amauta_auditar() RETURNS trigger
+CREATE OR REPLACE FUNCTION {s}.amauta_auditar() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER {fijo} AS $amauta$
 {declarar}
 BEGIN
@@ -191,7 +191,7 @@ BEGIN
 END
 $amauta$""",
         f"""
-CREATE FUNCTION {s}.amauta_vincular() RETURNS trigger
+CREATE OR REPLACE FUNCTION {s}.amauta_vincular() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER {fijo} AS $amauta$
 BEGIN
   IF TG_TABLE_NAME = 'GrupoEstudiante' THEN
@@ -217,7 +217,7 @@ $amauta$""",
         # La forma documentada de que una escuela cree un estudiante y lo inscriba en uno de
         # sus grupos, en la transacción de quien llama (psql, amauta u otro cliente).
         f"""
-CREATE FUNCTION {s}.amauta_alta_estudiante(
+CREATE OR REPLACE FUNCTION {s}.amauta_alta_estudiante(
   grupo text, email text, nombre text, apellido text, password_bcrypt text,
   matricula text DEFAULT NULL, grado text DEFAULT NULL
 ) RETURNS text
@@ -272,7 +272,7 @@ $amauta$""",
         # Los permisos del rol de grupo: en la migración y después de cada restauración
         # (los respaldos se hacen sin privilegios). Idempotente.
         f"""
-CREATE FUNCTION {s}.amauta_conceder_permisos() RETURNS void
+CREATE OR REPLACE FUNCTION {s}.amauta_conceder_permisos() RETURNS void
 LANGUAGE plpgsql {fijo} AS $amauta$
 BEGIN
   GRANT USAGE ON SCHEMA {s} TO {ROL_GRUPO};
