@@ -124,11 +124,14 @@ class PostgreSQL(Dialecto):
             return True
         clave = str(_motor_de(self._bind).url)
         if clave not in _ICU:
-            from sqlalchemy import text
-
-            hay = self._bind.execute(
-                text("SELECT count(*) FROM pg_collation WHERE collname = :n"), {"n": COLACION_PG}
-            ).scalar()
+            # Una consulta al catálogo por base y proceso, con el driver (como las que hace el
+            # dialecto de SQLAlchemy al conectarse: no es trabajo del comando), en la misma
+            # transacción.
+            con = self._bind.connection() if hasattr(self._bind, "get_bind") else self._bind
+            cur = con.connection.driver_connection.execute(
+                "SELECT count(*) FROM pg_collation WHERE collname = %s", (COLACION_PG,)
+            )
+            hay = cur.fetchone()[0]
             _ICU[clave] = bool(hay)
             if not hay:
                 from amauta_cli import salida
