@@ -368,12 +368,13 @@ def test_ver_lista_el_dia_con_sin_registrar(bd, cli):
         MATEO: ("TARDANZA", None),
         SOFIA: ("sin registrar", None),
         VALENTINA: ("AUSENTE", "fiebre"),
-        PEDRO: ("sin registrar", None),
+        # Pedro está dado de baja: no está "sin registrar" (issue 11, punto 14).
     }
+    assert PEDRO not in filas
     r = cli("asistencia", "ver", "--grupo", GRUPO, "--fecha", F)
     assert r.codigo == 0
     assert "4to Grado A (Escuela Nº 42) — lunes 04/03/2024" in r.stdout
-    assert "Total: 1 ausente, 1 tardanza, 3 sin registrar." in r.stdout
+    assert "Total: 1 ausente, 1 tardanza, 2 sin registrar." in r.stdout
     r = cli("asistencia", "ver", "--grupo", GRUPO, "--fecha", F, "--formato", "csv")
     lineas = r.stdout.splitlines()
     assert lineas[0] == "apellido,nombre,email,matricula,estado,observaciones"

@@ -63,11 +63,6 @@ def _fecha(texto: str, campo: str) -> "date":
     return parsear_fecha(texto, campo)
 
 
-def _uso(mensaje: str) -> None:
-    """Error de uso (código 2), con la ayuda del comando."""
-    error_uso(mensaje)
-
-
 # --- registrar --------------------------------------------------------------------------------------
 @app.command("registrar")
 def registrar(
@@ -151,14 +146,14 @@ def registrar(
         marcas.extend(_marcas_de_csv(archivo))
     if not marcas and estado_todos is None and archivo is None:
         if not (interactivo or es_terminal()):
-            _uso(
+            error_uso(
                 "indique --todos ESTADO (más excepciones como --ausente EMAIL) o --archivo ARCHIVO.csv; "
                 "sin ellos el registro es interactivo y necesita una terminal."
             )
         marcas = _interactivo(grupo, institucion, dia, forzar, si)
-    with ctx.sesion() as s:
+    with ctx.cruda() as c:
         r = svc.registrar(
-            s, grupo, dia, marcas, todos=estado_todos, forzar=forzar, institucion=institucion
+            c, grupo, dia, marcas, todos=estado_todos, forzar=forzar, institucion=institucion
         )
     salida.exito(r.resumen())
     salida.emitir(
@@ -250,12 +245,12 @@ def _preguntar(
     from amauta_cli import salida, textos
     from amauta_cli.errores import DatosInvalidos, OperacionRechazada
     from amauta_cli.services import asistencia as svc
-    from amauta_cli.services.comun import buscar_grupo
+    from amauta_cli.services.comun import grupo_por_nombre
 
     svc.validar_fecha(dia, None, forzar)
-    with contexto().sesion(solo_lectura=True) as s:
-        g = buscar_grupo(s, grupo, institucion, exigir_activo=True)
-        p = svc.planilla(s, g.id, dia)
+    with contexto().cruda(solo_lectura=True) as c:
+        g = grupo_por_nombre(c, grupo, institucion, exigir_activo=True)
+        p = svc.planilla(c, g.id, dia)
     estudiantes = [e for e in p.filas if e["activo"]]
     if not estudiantes:
         raise DatosInvalidos(f"El grupo '{p.grupo}' no tiene estudiantes activos: no hay asistencia que tomar.")
@@ -341,8 +336,8 @@ def ver(
     from amauta_cli.services import asistencia as svc
 
     dia = _fecha(fecha, "--fecha")
-    with contexto().sesion(solo_lectura=True) as s:
-        p = svc.planilla(s, grupo, dia, institucion)
+    with contexto().cruda(solo_lectura=True) as c:
+        p = svc.planilla(c, grupo, dia, institucion)
     filas = [
         {
             "email": f["email"],
@@ -354,6 +349,10 @@ def ver(
         }
         for f in p.filas
     ]
+    de_baja = [f"{f['apellido']}, {f['nombre']}" for f in p.filas if not f["activo"]]
+    notas = [f"Total: {svc.conteo_estados(p.conteo) or 'sin estudiantes'}."]
+    if de_baja:
+        notas.append(f"Dados de baja, con registro ese día: {'; '.join(de_baja)}.")
     vista = salida.Vista(
         [
             Columna("apellido", "Apellido", "nombre", prioridad=0),
@@ -366,7 +365,7 @@ def ver(
         filas,
         titulo=f"{p.grupo} ({p.institucion}) — {textos.dia_semana(dia)} {textos.fecha(dia)}",
         vacio=f"El grupo '{p.grupo}' no tiene estudiantes.",
-        notas=[f"Total: {svc.conteo_estados(p.conteo) or 'sin estudiantes'}."],
+        notas=notas,
     )
     salida.emitir(vista, formato)
 
@@ -432,11 +431,11 @@ def _periodo(mes: str | None, desde: str | None, hasta: str | None) -> tuple["da
     from amauta_cli.parsing import parsear_mes
 
     if mes and (desde or hasta):
-        _uso("use --mes o --desde/--hasta, no ambos.")
+        error_uso("use --mes o --desde/--hasta, no ambos.")
     if mes:
         return parsear_mes(mes, "--mes")
     if not desde:
-        _uso("indique el período: --mes AAAA-MM, o --desde FECHA --hasta FECHA.")
+        error_uso("indique el período: --mes AAAA-MM, o --desde FECHA --hasta FECHA.")
     d = _fecha(desde, "--desde")  # type: ignore[arg-type]
     h = _fecha(hasta, "--hasta") if hasta else date.today()
     return d, h

@@ -107,9 +107,9 @@ def registrar(
     from amauta_cli import salida
     from amauta_cli.services import calificaciones
 
-    with contexto().sesion() as s:
+    with contexto().cruda() as c:
         r = calificaciones.registrar(
-            s,
+            c,
             grupo,
             estudiante,
             materia,
@@ -258,6 +258,9 @@ def ver(
     ]
     if any(not f.en_grupo for f in p.filas):
         notas.append("En el grupo «no»: ya no está en el grupo, pero tiene nota en este período.")
+    de_baja = [f"{f.apellido}, {f.nombre}" for f in p.filas if f.en_grupo and not getattr(f, "activo", True)]
+    if de_baja:
+        notas.append(f"Dados de baja (solo figuran por su nota ya cargada): {'; '.join(de_baja)}.")
     vista = salida.Vista(
         [
             Columna("apellido", "Apellido", "nombre", prioridad=0),
@@ -536,10 +539,8 @@ def _escribir_html(lista: "list[Boletin]", destino: Path, carpeta: bool) -> None
                 f"--html {destino}: con --grupo y sin --estudiante se escribe un archivo por "
                 "estudiante, así que --html debe ser una carpeta (se crea si no existe)."
             )
-        try:
-            destino.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise DatosInvalidos(f"No se pudo crear la carpeta {destino}: {e.strerror}.") from None
+        # Un disco lleno, una carpeta de solo lectura o sin permisos: los explica fallas.py.
+        destino.mkdir(parents=True, exist_ok=True)
         rutas = [destino / n for n in _nombres_de_archivo(lista)]
     else:
         rutas = [destino / _nombres_de_archivo(lista)[0] if destino.is_dir() else destino]

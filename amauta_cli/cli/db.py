@@ -43,13 +43,13 @@ def migrate(
 
     ctx = contexto()
     if sql:
-        texto = esquema.sql_migracion(ctx.url, revision, desde=desde)
+        texto = esquema.sql_migracion(ctx.objetivo, revision, desde=desde)
         if not texto.strip():
             salida.info("La base ya está en la revisión pedida: no hay SQL que aplicar.")
         sys.stdout.write(texto)
         return
     salida.info(f"Base: {ctx.url_enmascarada}")
-    r = esquema.migrar(ctx.url, revision, avisar=salida.aviso)
+    r = esquema.migrar(ctx.objetivo, revision, avisar=salida.aviso)
     if not r.aplicadas:
         salida.exito(f"La base ya está al día (revisión {r.hasta}). No se cambió nada.")
         return
@@ -81,7 +81,7 @@ def rollback(
 ) -> None:
     """Deshace migraciones (borra las tablas y datos que ellas crearon), previo respaldo."""
     from amauta_cli import salida
-    from amauta_cli.db import conexion, datos_conexion
+    from amauta_cli.db import conexion
     from amauta_cli.errores import DatosInvalidos
     from amauta_cli.services import entorno, esquema
     from amauta_cli.textos import plural
@@ -89,25 +89,26 @@ def rollback(
     if pasos is not None and revision is not None:
         raise DatosInvalidos("Use --pasos o --revision, no ambos.")
     ctx = contexto()
-    plan = esquema.planificar_reversion(ctx.url, pasos=pasos, revision=revision)
+    plan = esquema.planificar_reversion(ctx.objetivo, pasos=pasos, revision=revision)
     salida.info(f"Base: {ctx.url_enmascarada}")
     salida.info(f"Se deshará, de la revisión {plan.actual} a {plan.destino or 'base'}:")
     for paso in plan.deshacer:
         salida.info(f"  {paso.revision}: {paso.descripcion}")
-    with conexion(ctx.url, solo_lectura=True) as con:
+    with conexion(ctx.objetivo, solo_lectura=True) as con:
         prod = entorno.leer(con) == "produccion" or entorno.variable_produccion()
     confirmar_destructivo(
         f"Deshacer {plural(len(plan.deshacer), 'migración')} borra sus tablas y datos",
-        datos_conexion(ctx.url).base or "",
+        ctx.objetivo.nombre_base,
         ctx.url_enmascarada,
         prod,
         si,
     )
     if not sin_respaldo:
-        from amauta_cli.cli.respaldo import respaldo_de_seguridad
+        from amauta_cli import salida
+        from amauta_cli.services.respaldo import respaldo_de_seguridad
 
-        respaldo_de_seguridad(ctx.url, "rollback")
-    esquema.revertir(ctx.url, plan)
+        respaldo_de_seguridad(ctx.url, "rollback", informar=salida.info, progreso=salida.progreso)
+    esquema.revertir(ctx.objetivo, plan)
     salida.exito(f"Reversión completa: la base quedó en {plan.destino or 'base'}.")
 
 
@@ -119,7 +120,7 @@ def estado(formato: OpcionFormato = Formato.tabla) -> None:
     from amauta_cli.services import esquema
 
     ctx = contexto()
-    e = esquema.estado(ctx.url, ctx.origen.origen)
+    e = esquema.estado(ctx.objetivo)
     campos = [
         Campo("motor", "Motor", e["motor"]),
         Campo("url", "URL", e["url"], "codigo"),
@@ -157,7 +158,7 @@ def historial(formato: OpcionFormato = Formato.tabla) -> None:
     from amauta_cli.salida import Columna, Vista
     from amauta_cli.services import esquema
 
-    filas = esquema.historial(contexto().url)
+    filas = esquema.historial(contexto().objetivo)
     for f in filas:
         f["marca"] = "→ actual" if f["actual"] else ("aplicada" if f["aplicada"] else "pendiente")
     salida.emitir(
@@ -197,7 +198,7 @@ def verificar() -> None:
     from amauta_cli.textos import plural
 
     ctx = contexto()
-    problemas = esquema.verificar(ctx.url)
+    problemas = esquema.verificar(ctx.objetivo)
     if not problemas:
         salida.exito(f"Sin deriva: {ctx.url_enmascarada} coincide con los modelos de amauta.")
         return
@@ -236,4 +237,12 @@ def entorno_cmd(
         salida.exito(f"Entorno de {ctx.url_enmascarada}: {anterior or 'sin marcar'} → {nuevo}.")
 
 
-from amauta_cli.cli import respaldo  # noqa: E402,F401
+def _registrar_respaldos() -> None:
+    """``backup``, ``backups``, ``verificar-backup`` y ``restore`` viven en ``cli/respaldo.py``
+    (que no importa este módulo) y se suman a este grupo."""
+    from amauta_cli.cli import respaldo
+
+    app.registered_commands.extend(respaldo.app.registered_commands)
+
+
+_registrar_respaldos()

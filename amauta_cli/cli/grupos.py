@@ -108,6 +108,10 @@ def ver(grupo: ArgumentoGrupo, institucion: OpcionInstitucion = None, formato: O
         COLUMNAS_ESTUDIANTES, d["estudiantes"], titulo="Estudiantes", vacio="El grupo no tiene estudiantes.",
         solo_en=("tabla", "csv", "excel"),
     )
+    if d["estudiantes_inactivos"]:
+        salida.info(
+            f"Dados de baja que siguen inscriptos (no se listan): {', '.join(d['estudiantes_inactivos'])}."
+        )
     salida.emitir([Objeto(d), ficha, estudiantes], formato)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amauta_cli.cli.comun import Formato, OpcionFormato, contexto
+from amauta_cli.cli.comun import Formato, OpcionFormato, contexto, error_uso
 from amauta_cli.salida import Columna
 
 app = typer.Typer(

@@ -58,7 +58,7 @@ def seed(
             )
 
     resultado = servicio.sembrar(
-        ctx.url, datos, reset=reset, avisar=salida.info, confirmar=pregunta
+        ctx.objetivo, datos, reset=reset, avisar=salida.info, confirmar=pregunta
     )
     segundos = time.perf_counter() - inicio
     _emitir(resultado, segundos, formato, ctx.url_enmascarada)

@@ -7,7 +7,7 @@ from typing import Annotated, NoReturn, Optional
 
 import typer
 
-from amauta_cli.cli.comun import Formato, OpcionFormato, contexto
+from amauta_cli.cli.comun import Formato, OpcionFormato, contexto, error_uso
 from amauta_cli.salida import Columna, FormatoArchivo
 
 app = typer.Typer(
@@ -61,7 +61,7 @@ def error_de_uso(mensaje: str) -> NoReturn:
 
 def filtro_activo(activos: bool, inactivos: bool) -> Optional[bool]:
     if activos and inactivos:
-        error_de_uso("Use --activos o --inactivos, no ambos.")
+        error_uso("Use --activos o --inactivos, no ambos.")
     return True if activos else (False if inactivos else None)
 
 
@@ -79,7 +79,7 @@ def obtener_password(password_stdin: bool, generar: bool) -> tuple[str, bool]:
     from amauta_cli.seguridad import generar_password, validar_password
 
     if password_stdin and generar:
-        error_de_uso("Use --password-stdin o --generar-password, no ambos.")
+        error_uso("Use --password-stdin o --generar-password, no ambos.")
     if generar:
         return generar_password(), True
     if password_stdin:
@@ -169,7 +169,7 @@ def crear(
     from amauta_cli.services import usuarios
 
     if password_stdin and generar_password:
-        error_de_uso("Use --password-stdin o --generar-password, no ambos.")
+        error_uso("Use --password-stdin o --generar-password, no ambos.")
     nuevo = usuarios.preparar_alta(
         email,
         nombre,
@@ -215,8 +215,8 @@ def listar(
     from amauta_cli.services import usuarios
 
     activo = filtro_activo(activos, inactivos)
-    with contexto().sesion(solo_lectura=True) as s:
-        p = usuarios.listar(s, rol, activo, buscar, pagina, por_pagina)
+    with contexto().cruda(solo_lectura=True) as c:
+        p = usuarios.listar(c, rol, activo, buscar, pagina, por_pagina)
     pie = f"Página {p.pagina} de {p.paginas} · {textos.plural(p.total, 'usuario')}."
     if p.pagina < p.paginas:
         pie += f" Use --pagina {p.pagina + 1} para ver más."
@@ -411,7 +411,7 @@ def password(
     from amauta_cli.services import usuarios
 
     if password_stdin and generar_password:
-        error_de_uso("Use --password-stdin o --generar-password, no ambos.")
+        error_uso("Use --password-stdin o --generar-password, no ambos.")
     ctx = contexto()
     with ctx.sesion(solo_lectura=True) as s:
         buscar.buscar_usuario(s, email)  # antes de pedir la contraseña

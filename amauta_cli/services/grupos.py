@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amauta_cli import csvio
@@ -33,7 +32,8 @@ from amauta_cli.services.comun import (
     estudiantes_del_grupo,
     sin_acentos_sql,
 )
-from amauta_cli.services.usuarios import dialecto, en_lista
+from amauta_cli.dialecto import dialecto
+from amauta_cli.services.usuarios import en_lista
 
 
 def _exigir_educador(s: Session, email: str) -> Usuario:
@@ -145,7 +145,9 @@ CLAVES_ESTUDIANTES = ("email", "apellido", "nombre", "matricula", "activo")
 def ver(s: Session, grupo: str, institucion: str | None = None) -> dict[str, Any]:
     g = buscar_grupo(s, grupo, institucion)
     edu = s.get(Usuario, g.educadorId)
-    estudiantes = estudiantes_del_grupo(s, g.id)
+    todos = estudiantes_del_grupo(s, g.id)
+    # El padrón es de los activos; los dados de baja que siguen inscriptos, aparte (por email).
+    estudiantes = [e for e in todos if e["activo"]]
     return {
         "id": g.id,
         "nombre": g.nombre,
@@ -167,6 +169,7 @@ def ver(s: Session, grupo: str, institucion: str | None = None) -> dict[str, Any
         "estudiantes": [
             {k: e[k] for k in CLAVES_ESTUDIANTES} for e in estudiantes
         ],
+        "estudiantes_inactivos": [e["email"] for e in todos if not e["activo"]],
     }
 
 
@@ -245,7 +248,7 @@ def agregar_estudiantes(
     t = ahora()
     filas = [{"grupoId": g.id, "estudianteId": i, "inscritoEn": t} for i in ids]
     tabla = GrupoEstudiante.__table__
-    ins = postgresql.insert(tabla) if dialecto(s) == "postgresql" else sqlite.insert(tabla)
+    ins = dialecto(s).insertar(tabla)
     nuevos: set[str] = set()
     for i in range(0, len(filas), 5000):
         sentencia = (
