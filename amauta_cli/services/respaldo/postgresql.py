@@ -496,7 +496,8 @@ _SQL_OBJETOS = """
 SELECT coalesce(json_agg(json_build_array(clase, nombre)), '[]') FROM (
   SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
                         WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE'
-                        ELSE 'TABLE' END AS clase, c.relname AS nombre
+                        ELSE 'TABLE' END AS clase,
+         c.relname::text AS nombre  -- text: como name, la firma de una función se cortaría en 63
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass
