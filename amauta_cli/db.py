@@ -152,7 +152,6 @@ def parametros_psycopg() -> dict[str, Any]:
         # (seed --reset, restore, rollback + migrate en un mismo proceso) una sentencia
         # preparada en una conexión del pool falla con "cache lookup failed for type".
         "prepare_threshold": None,
-        **_por_nombre("postgresql").parametros_conexion(),  # auditoría: el usuario del sistema
     }
 
 
@@ -338,6 +337,7 @@ def crear_motor(objetivo: "Objetivo | str") -> "Engine":
 
     else:
         engine = create_engine(url, pool_pre_ping=False, connect_args=parametros_psycopg())
+        _por_nombre("postgresql").anotar_usuario_so(engine)  # auditoría (0005)
     _motores[url] = engine
     return engine
 

@@ -281,10 +281,6 @@ class Dialecto:
     # --- Auditoría (migración 0005) ------------------------------------------------------------
     # Los disparadores de ``_amauta_auditoria`` guardan quién escribió; estas piezas le dan a
     # amauta la forma de anotar además el usuario del sistema operativo de quien la corre.
-    def parametros_conexion(self) -> dict[str, Any]:
-        """Parámetros extra para conectarse con el driver (PostgreSQL: una variable de sesión)."""
-        return {}
-
     def marcar_auditoria(self, dbapi: Any) -> Any:
         """Al empezar una transacción de escritura con el driver: lo que ``sellar_auditoria``
         necesita para reconocer las filas de auditoría que agrega esta transacción."""
@@ -618,18 +614,26 @@ class PostgreSQL(Dialecto):
         }
         return [t for t in tablas if t in legibles]
 
-    def parametros_conexion(self) -> dict[str, Any]:
-        # Una variable de la sesión (al conectarse: sin viajes extra) que leen los disparadores
-        # de auditoría. Es solo informativa: ninguna política de seguridad confía en ella. Se
-        # suma a PGOPTIONS, si el usuario la definió (``options`` la reemplazaría).
-        import os
-
+    def marcar_auditoria(self, dbapi: Any) -> Any:
+        # Una variable de la transacción (``set_config(..., true)``: sirve también detrás de
+        # PgBouncer en modo transacción) que leen los disparadores de auditoría. Es solo
+        # informativa: ninguna política de seguridad confía en ella.
         usuario = usuario_so()
-        if usuario is None:
-            return {}
-        valor = usuario.replace("\\", "\\\\").replace(" ", "\\ ")
-        opciones = f"{os.environ.get('PGOPTIONS', '')} -c amauta.usuario_so={valor}".strip()
-        return {"options": opciones}
+        if usuario is not None:
+            cur = dbapi.cursor()
+            try:
+                cur.execute("SELECT set_config('amauta.usuario_so', %s, true)", (usuario,))
+            finally:
+                cur.close()
+        return None
+
+    def anotar_usuario_so(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "begin")
+        def _al_comenzar(conn: Any) -> None:  # pragma: no cover - trivial
+            if not conn.get_execution_options().get("solo_lectura"):
+                self.marcar_auditoria(conn.connection.driver_connection)
 
     def disparadores(self, con: Any) -> set[tuple[str, str]]:
         return set(
