@@ -151,3 +151,23 @@ def test_la_auditoria_se_revierte_y_se_vuelve_a_aplicar(escuelas):
     escuelas.ejecutar('UPDATE "Calificacion" SET nota = 6')
     assert escuelas.contar("_amauta_auditoria") == escuelas.contar("Calificacion")
     assert invocar(escuelas.url, "db", "verificar").codigo == 0
+
+
+def test_el_comando_amauta_anota_su_usuario_del_sistema(escuelas):
+    """Por la CLI (que escribe con el driver a secas), en ambos motores."""
+    from conftest import invocar
+
+    desde = _ultimo(escuelas)
+    r = invocar(escuelas.url, "calificaciones", "registrar", "--grupo", GRUPO, "--institucion", INST_A,
+                "--estudiante", ANA, "--materia", "Matemática", "--periodo", "1er Trimestre", "--nota", "4")
+    assert r.codigo == 0, r.texto
+    r = invocar(escuelas.url, "asistencia", "registrar", "--grupo", GRUPO, "--institucion", INST_A,
+                "--fecha", "2024-03-04", "--ausente", f"{ANA}=fiebre")
+    assert r.codigo == 0, r.texto
+    filas = _auditoria(escuelas, desde)
+    assert [(f[0], f[1]) for f in filas] == [("UPDATE", "Calificacion"), ("UPDATE", "Asistencia")]
+    assert {(f[3], f[4]) for f in filas} == {(getpass.getuser(), "amauta")}
+    r = invocar(escuelas.url, "auditoria", "--estudiante", ANA, "--limite", "2", "--formato", "csv")
+    assert r.codigo == 0, r.texto
+    lineas = r.stdout.strip().splitlines()
+    assert len(lineas) == 3 and "estado: PRESENTE → AUSENTE" in lineas[1] and "fiebre" in lineas[1] and "nota: 7 → 4" in lineas[2]
