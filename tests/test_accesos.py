@@ -182,7 +182,7 @@ def test_amauta_con_credenciales_de_escuela_ve_y_cambia_solo_lo_suyo(escuelas, r
     assert e["limitada_a"] == {"rol": a.rol, "institucion": INST_A, "institucion_id": e["limitada_a"]["institucion_id"]}
     assert "Curso" not in e["tablas"] and e["tablas"]["Grupo"] == 2
     r = invocar(a.url, "db", "estado")
-    assert f"{INST_A} (rol de escuela {a.rol}" in r.stdout
+    assert f"{INST_A} (rol de escuela {a.rol})" in r.stdout
     assert _json(invocar(escuelas.url, "db", "estado", "--formato", "json"))["limitada_a"] is None
     # Crear un grupo sin --institucion: el de la escuela.
     r = invocar(a.url, "grupos", "crear", "--nombre", "3ro A", "--educador", "alicia@escuela1.edu.ar")

@@ -142,7 +142,7 @@ def estado(formato: OpcionFormato = Formato.tabla) -> None:
             "Limitada a",
             (
                 f"{e['limitada_a']['institucion'] or 'ninguna institución (rol sin acceso en esta base)'} "
-                f"(rol de escuela {e['limitada_a']['rol']}: ve y cambia solo esa institución)"
+                f"(rol de escuela {e['limitada_a']['rol']})"
             )
             if e["limitada_a"]
             else "sin límite (toda la base)",
