@@ -304,3 +304,17 @@ def test_importar_y_exportar_con_credenciales_de_escuela(escuelas, roles_escuela
     assert r.codigo == 0, r.texto
     lineas = r.stdout.strip().splitlines()[1:]
     assert len(lineas) == VISIBLES_A["Asistencia"] + 2 and CIRO not in r.stdout
+
+
+def test_crear_pide_la_contrasena_oculta_dos_veces(escuelas, nombres):
+    rol = nombres("prompt")
+    r = invocar(escuelas.url, "accesos", "crear", "--institucion", INST_A, "--rol", rol,
+                input=f"{PASSWORD_ROL}\n{PASSWORD_ROL}\n")
+    assert r.codigo == 0, r.texto
+    assert "Contraseña nueva" in r.stderr and "Repita la contraseña" in r.stderr
+    assert PASSWORD_ROL not in r.texto
+    otro = nombres("prompt2")
+    r = invocar(escuelas.url, "accesos", "crear", "--institucion", INST_A, "--rol", otro,
+                input="Una-clave-larga-1\nOtra-clave-larga-2\n" * 3)
+    assert r.codigo == 1 and "no coinciden" in r.stderr
+    assert escuelas.valor("SELECT count(*) FROM pg_roles WHERE rolname = :r", r=otro) == 0
