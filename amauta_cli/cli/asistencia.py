@@ -234,6 +234,7 @@ def _preguntar(
     svc.validar_fecha(dia, None, forzar)
     with contexto().sesion(solo_lectura=True) as s:
         g = buscar_grupo(s, grupo, institucion, exigir_activo=True)
+        svc.validar_dia_de_clase(s, g, dia, forzar)
         p = svc.planilla(s, g.id, dia)
     estudiantes = [e for e in p.filas if e["activo"]]
     if not estudiantes:

@@ -176,6 +176,7 @@ GRUPOS: dict[str, str] = {
     "grupos": "amauta_cli.cli.grupos",
     "asistencia": "amauta_cli.cli.asistencia",
     "calificaciones": "amauta_cli.cli.calificaciones",
+    "calendario": "amauta_cli.cli.calendario",
 }
 _convertidos: dict[str, Any] = {}
 

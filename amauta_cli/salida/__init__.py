@@ -121,6 +121,9 @@ class Vista:
     clave_json: str = "filas"
     #: Clave de una columna booleana cuyas filas se resaltan (tabla y html).
     resaltar: str | None = None
+    #: Formatos en los que esta parte se emite (None: todos). Para un mismo resultado contado de
+    #: dos maneras: la grilla de un mes para leer y la lista de sus días para scripts.
+    formatos: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,8 @@ class Ficha:
     campos: Sequence[Campo]
     titulo: str | None = None
     notas: Sequence[str] = ()
+    #: Como ``Vista.formatos``.
+    formatos: frozenset[str] | None = None
 
 
 Parte = Union[Vista, Ficha]
@@ -317,6 +322,7 @@ def emitir(partes: Parte | Sequence[Parte], formato: Formato | str = Formato.tab
     if isinstance(partes, (Vista, Ficha)):
         partes = [partes]
     formato = Formato(str(getattr(formato, "value", formato)).lower())
+    partes = [p for p in partes if p.formatos is None or formato.value in p.formatos]
     if formato is Formato.json:
         return planos.json_(partes, sys.stdout)
     if formato is Formato.csv:

@@ -178,16 +178,15 @@ def parsear_estado(texto: str, campo: str = "estado") -> EstadoAsistencia:
 
 
 def problema_fecha(fecha: date, hoy: date, forzar: bool) -> str | None:
-    """Por qué no se puede registrar asistencia ese día (o None)."""
+    """Por qué no se puede registrar asistencia ese día en ninguna escuela (o None).
+
+    Si ese día hay clase (fines de semana, feriados, receso, ciclo lectivo) depende de la
+    institución del grupo: lo decide el calendario (:func:`validar_dia_de_clase`).
+    """
     if fecha > hoy:
         return (
             f"la fecha {fecha:%d/%m/%Y} es futura (hoy es {hoy:%d/%m/%Y}): "
             "no se registra asistencia por adelantado"
-        )
-    if fecha.weekday() >= 5 and not forzar:
-        return (
-            f"el {fecha:%d/%m/%Y} es {_DIAS[fecha.weekday()]}, que no es día de clase; "
-            "si lo fue (una jornada recuperatoria, por ejemplo), agregue --forzar"
         )
     return None
 
@@ -196,6 +195,14 @@ def validar_fecha(fecha: date, hoy: date | None, forzar: bool) -> None:
     motivo = problema_fecha(fecha, hoy or date.today(), forzar)
     if motivo:
         raise OperacionRechazada(f"No se registró nada: {motivo}.")
+
+
+def validar_dia_de_clase(s: Session, g: Grupo, fecha: date, forzar: bool) -> Any:
+    """Rechaza un día sin clase en la institución del grupo ("9/7/2026 es feriado: Día de la
+    Independencia"), salvo ``forzar``. Devuelve el ``Dia`` del calendario."""
+    from amauta_cli.services import calendario
+
+    return calendario.exigir_dia_de_clase(calendario.de_institucion(s, g.institucionId), fecha, forzar)
 
 
 def _es_pg(s: Session) -> bool:
@@ -256,6 +263,10 @@ class ResultadoRegistro:
     actualizados: int
     sin_cambios: int
     por_estado: dict[str, int]
+    #: Estudiantes activos del grupo que quedaron sin estado ese día (dicts con email, nombre...).
+    sin_estado: list[dict[str, Any]] = field(default_factory=list)
+    #: Si el día no es de clase y se registró con ``forzar``: por qué no lo es.
+    dia_sin_clase: str | None = None
 
     @property
     def total(self) -> int:
@@ -318,6 +329,7 @@ def registrar(
     marcas = list(marcas)
     validar_fecha(fecha, hoy, forzar)
     g = buscar_grupo(s, grupo, institucion, exigir_activo=True)
+    dia_cal = validar_dia_de_clase(s, g, fecha, forzar)
     if not marcas and todos is None:
         raise DatosInvalidos(
             "No hay nada que registrar: indique --todos ESTADO, excepciones (--ausente EMAIL ...) o --archivo."
@@ -434,7 +446,11 @@ def registrar(
     conteo = {e: 0 for e in ESTADOS}
     for estado, _ in objetivo.values():
         conteo[str(estado)] += 1
-    return ResultadoRegistro(g.nombre, g.id, fecha, creados, actualizados, sin_cambios, conteo)
+    return ResultadoRegistro(
+        g.nombre, g.id, fecha, creados, actualizados, sin_cambios, conteo,
+        sin_estado=[e for e in planilla if e["activo"] and e["id"] not in objetivo and e["id"] not in existentes],
+        dia_sin_clase=None if dia_cal.de_clase else dia_cal.explicacion,
+    )
 
 
 def _upsert(s: Session, filas: list[dict[str, Any]], lote: int = 500) -> None:
@@ -1102,6 +1118,10 @@ def importar(
                     f"{estado} hace falta una observación que diga por qué"
                 )
             problemas.append((linea, problema_linea(linea, detalle)))
+    if not forzar:
+        n_sin_clase, sin_clase = _lineas_sin_clase(s, con, pg, mala, limite_problemas)
+        malas += n_sin_clase
+        problemas.extend(sin_clase)
     for p in problemas_forma:
         problemas.append((_linea_de(p), p))
     malas += len(problemas_forma)
@@ -1135,7 +1155,8 @@ def importar(
     )
     avanzar(leidas / 3)
     if not pg:
-        for t in ("amauta_asis_res", "amauta_asis_usuarios", "amauta_asis_grupos", "amauta_asis_carga"):
+        for t in ("amauta_asis_res", "amauta_asis_usuarios", "amauta_asis_grupos", "amauta_asis_carga",
+                  "amauta_asis_sin_clase"):
             con.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{t}")
     total = int(total)
     return ResultadoImportacion(
@@ -1148,6 +1169,48 @@ def importar(
         separador=lector.separador,
         columnas_ignoradas=lector.columnas_ignoradas,
     )
+
+
+def _lineas_sin_clase(s: Session, con: Any, pg: bool, mala: str, limite: int) -> tuple[int, list[tuple[int, str]]]:
+    """Las líneas (sin otros problemas) de días sin clase en la institución de su grupo.
+
+    Los pares (institución, fecha) distintos son pocos (escuelas × días del archivo): se
+    juzgan en Python con el calendario de cada una, y las líneas se buscan con un join.
+    """
+    from amauta_cli.csvio import problema_linea
+    from amauta_cli.services.calendario import Calendarios
+
+    tmp = "" if pg else "temp."
+    buenas = f"(SELECT linea, gid, fecha FROM {tmp}amauta_asis_res WHERE NOT {mala})"
+    pares = con.exec_driver_sql(
+        f'SELECT DISTINCT g."institucionId", r.fecha FROM {buenas} r JOIN "Grupo" g ON g.id = r.gid'
+    ).all()
+    calendarios = Calendarios(s)
+    sin_clase = []
+    for inst, fecha in pares:
+        dia = calendarios.de(inst).dia(_a_fecha(fecha))
+        if not dia.de_clase:
+            sin_clase.append({"inst": inst, "fecha": fecha, "motivo": dia.explicacion})
+    if not sin_clase:
+        return 0, []
+    if pg:
+        con.exec_driver_sql(
+            "CREATE TEMP TABLE amauta_asis_sin_clase (inst text, fecha timestamp(3), motivo text) ON COMMIT DROP"
+        )
+    else:
+        con.exec_driver_sql("DROP TABLE IF EXISTS temp.amauta_asis_sin_clase")
+        con.exec_driver_sql("CREATE TEMP TABLE amauta_asis_sin_clase (inst TEXT, fecha TEXT, motivo TEXT)")
+    con.execute(text(f"INSERT INTO {tmp}amauta_asis_sin_clase VALUES (:inst, :fecha, :motivo)"), sin_clase)
+    cruce = (
+        f'FROM {buenas} r JOIN "Grupo" g ON g.id = r.gid '
+        f'JOIN {tmp}amauta_asis_sin_clase m ON m.inst = g."institucionId" AND m.fecha = r.fecha'
+    )
+    total = int(con.exec_driver_sql(f"SELECT count(*) {cruce}").scalar_one())
+    lineas = con.exec_driver_sql(f"SELECT r.linea, m.motivo {cruce} ORDER BY r.linea LIMIT {int(limite)}").all()
+    return total, [
+        (linea, problema_linea(linea, f"{motivo} (si ese día hubo clase, importe con --forzar)"))
+        for linea, motivo in lineas
+    ]
 
 
 def _a_fecha(valor: Any) -> date:

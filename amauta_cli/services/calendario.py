@@ -821,7 +821,7 @@ class Calendarios:
 
                 from amauta_cli.models import Institucion
 
-                self._nombres = dict(self.s.execute(select(Institucion.id, Institucion.nombre)).tuples().all())
+                self._nombres = dict(self.s.execute(select(Institucion.id, Institucion.nombre)).all())
             nombre = self._nombres.get(institucion_id)
             propio = self.ajustes.nivel_de_institucion(nombre, institucion_id)
             # Las instituciones sin calendario propio comparten uno (y su caché de días).
