@@ -73,6 +73,11 @@ class Dialecto:
         ñ después de n, texto en NFD incluido)."""
         raise NotImplementedError
 
+    def dia(self, col: Any) -> Any:
+        """Expresión: el día (UTC) de una columna ``TIMESTAMP``, comparable con ``datetime.date``
+        (``dia(Asistencia.fecha).in_(dias_de_clase)``), aunque la hora no sea medianoche."""
+        raise NotImplementedError
+
     # --- Concurrencia ----------------------------------------------------------------------
     def bloqueo(self, con: Any, *claves: Any) -> None:
         """Bloqueo de la transacción en curso sobre ``claves`` (se libera al terminarla).
@@ -95,6 +100,11 @@ class PostgreSQL(Dialecto):
     def orden_es(self, col: Any) -> Any:
         return func.normalize(col, _NFC).collate(f'"{COLACION_PG}"')
 
+    def dia(self, col: Any) -> Any:
+        from sqlalchemy import Date, cast
+
+        return cast(col, Date)
+
     def bloqueo(self, con: Any, *claves: Any) -> None:
         from sqlalchemy import text
 
@@ -114,6 +124,13 @@ class SQLite(Dialecto):
 
     def orden_es(self, col: Any) -> Any:
         return col.collate(COLACION_SQLITE)
+
+    def dia(self, col: Any) -> Any:
+        # SQLAlchemy guarda los TIMESTAMP como texto ISO ('2026-07-09 00:00:00.000000'): el día
+        # son los primeros 10 caracteres, y un ``Date`` se compara como 'AAAA-MM-DD'.
+        from sqlalchemy import Date, type_coerce
+
+        return type_coerce(func.substr(col, 1, 10), Date)
 
     def bloqueo(self, con: Any, *claves: Any) -> None:
         # ``BEGIN IMMEDIATE`` (ver db.py) ya serializa a los escritores de toda la base.

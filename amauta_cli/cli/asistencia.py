@@ -25,7 +25,7 @@ from amauta_cli.cli.comun import (
 if TYPE_CHECKING:  # pragma: no cover
     from datetime import date
 
-    from amauta_cli.services.asistencia import Marca
+    from amauta_cli.services.asistencia import Marca, ResultadoRegistro
 
 app = typer.Typer(
     help=(
@@ -147,6 +147,7 @@ def registrar(
             s, grupo, dia, marcas, todos=estado_todos, forzar=forzar, institucion=institucion
         )
     render.exito(r.resumen())
+    _avisar_dia(r, institucion)
     if formato == Formato.json:
         render.emitir_json(
             {
@@ -157,6 +158,7 @@ def registrar(
                 "actualizados": r.actualizados,
                 "sin_cambios": r.sin_cambios,
                 "por_estado": r.por_estado,
+                "sin_estado": [e["email"] for e in r.sin_estado],
             }
         )
     elif formato == Formato.csv:
@@ -165,6 +167,36 @@ def registrar(
             [("estado", "Estado"), ("estudiantes", "Estudiantes")],
             "csv",
         )
+
+
+def _avisar_dia(r: "ResultadoRegistro", institucion: str | None) -> None:
+    """Avisos después de registrar: un día sin clase forzado, y un día a medio tomar (quiénes
+    quedaron sin estado y cómo completarlo)."""
+    import shlex
+
+    from amauta_cli import salida, textos
+
+    if r.dia_sin_clase:
+        salida.aviso(
+            f"{r.dia_sin_clase}: se registró igual (--forzar), pero no cuenta en porcentajes ni "
+            "inasistencias mientras el calendario no lo tenga como día de clase "
+            "(calendario.dias_de_clase en el archivo de ajustes; vea amauta calendario ver)."
+        )
+    if not r.sin_estado:
+        return
+    n = len(r.sin_estado)
+    nombres = textos.enumerar([f"{e['apellido']}, {e['nombre']} ({e['email']})" for e in r.sin_estado])
+    comando = (
+        f"amauta asistencia registrar --grupo {shlex.quote(r.grupo)} --fecha {r.fecha.isoformat()}"
+        + (f" --institucion {shlex.quote(institucion)}" if institucion else "")
+    )
+    ejemplo = " ".join(f"--presente {shlex.quote(e['email'])}" for e in r.sin_estado[:3])
+    salida.aviso(
+        f"el día quedó a medio tomar: {textos.plural(n, 'estudiante')} de '{r.grupo}' "
+        f"{'quedó' if n == 1 else 'quedaron'} sin estado el {textos.fecha(r.fecha)}: {nombres}. "
+        f"Para completarlo: {comando} {ejemplo}{' ...' if n > 3 else ''} (con el estado de cada "
+        "uno), o sin opciones, en una terminal, estudiante por estudiante."
+    )
 
 
 def _marcas_de_csv(ruta: Path) -> list["Marca"]:

@@ -225,6 +225,36 @@ def _rango(desde: date, hasta: date):
     )
 
 
+def filtro_dias_de_clase(
+    s: Session, institucion_ids: Iterable[str], desde: date, hasta: date, calendarios: Any = None
+) -> Any:
+    """Condición SQL: el registro es de un día de clase del calendario de la institución de su
+    grupo (los porcentajes e inasistencias cuentan solo días de clase).
+
+    Una lista de días por calendario distinto (las instituciones sin calendario propio comparten
+    uno): ``dia(fecha) IN (...)``, unas 200 fechas por ciclo lectivo.
+    """
+    from sqlalchemy import false, or_
+
+    from amauta_cli.dialecto import dialecto
+    from amauta_cli.services.calendario import Calendarios
+
+    calendarios = calendarios or Calendarios(s)
+    por_cal: dict[int, tuple[Any, list[str]]] = {}
+    for inst in sorted(set(institucion_ids)):
+        cal = calendarios.de(inst)
+        por_cal.setdefault(id(cal), (cal, []))[1].append(inst)
+    dia = dialecto(s).dia(Asistencia.fecha)
+    condiciones = []
+    for cal, insts in por_cal.values():
+        dias = cal.dias_de_clase(desde, hasta)
+        if len(por_cal) == 1:
+            return dia.in_(dias)
+        grupos = select(Grupo.id).where(Grupo.institucionId.in_(insts))
+        condiciones.append(and_(Asistencia.grupoId.in_(grupos), dia.in_(dias)))
+    return or_(*condiciones) if condiciones else false()
+
+
 # --- registrar ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Marca:
@@ -617,6 +647,8 @@ class Reporte:
     regla: Regla
     filas: list[dict[str, Any]]
     totales: dict[str, Any] = field(default_factory=dict)
+    #: Registros del período en días sin clase (feriados, receso...): no se cuentan.
+    registros_sin_clase: int = 0
 
     def como_dict(self) -> dict[str, Any]:
         return {
@@ -628,6 +660,7 @@ class Reporte:
             "regla": self.regla.como_dict(),
             "estudiantes": self.filas,
             "totales": self.totales,
+            "registros_sin_clase": self.registros_sin_clase,
         }
 
 
@@ -647,9 +680,10 @@ def reporte(
     if hasta < desde:
         raise DatosInvalidos(f"--hasta ({hasta:%d/%m/%Y}) es anterior a --desde ({desde:%d/%m/%Y}).")
     g = buscar_grupo(s, grupo, institucion)
+    de_clase = filtro_dias_de_clase(s, [g.institucionId], desde, hasta)
     conteos = (
         select(Asistencia.estudianteId.label("eid"), *_conteos_sql())
-        .where(Asistencia.grupoId == g.id, _rango(desde, hasta))
+        .where(Asistencia.grupoId == g.id, _rango(desde, hasta), de_clase)
         .group_by(Asistencia.estudianteId)
         .subquery()
     )
@@ -676,7 +710,12 @@ def reporte(
     resultado = [_computar(dict(f._mapping), regla) for f in filas]
     totales = _computar({c: sum(f[c] for f in resultado) for c in COLUMNAS_CONTEO}, regla)
     totales["estudiantes"] = len(resultado)
-    return Reporte(g.nombre, g.id, g.institucion.nombre, desde, hasta, regla, resultado, totales)
+    sin_clase = s.scalar(
+        select(func.count(Asistencia.id)).where(Asistencia.grupoId == g.id, _rango(desde, hasta), ~de_clase)
+    )
+    return Reporte(
+        g.nombre, g.id, g.institucion.nombre, desde, hasta, regla, resultado, totales, int(sin_clase or 0)
+    )
 
 
 # --- alertas ---------------------------------------------------------------------------------------
@@ -709,6 +748,10 @@ def alertas(
         grupos = grupos.where(Grupo.id == buscar_grupo(s, grupo, institucion).id)
     elif institucion:
         grupos = grupos.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
+    instituciones = s.scalars(
+        select(Grupo.institucionId).where(Grupo.id.in_(grupos)).distinct()
+    ).all()
+    filtro.append(filtro_dias_de_clase(s, instituciones, desde, hasta or date.today()))
     agregado = (
         select(
             Asistencia.grupoId.label("gid"),
