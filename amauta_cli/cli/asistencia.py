@@ -25,6 +25,8 @@ from amauta_cli.cli.comun import (
 if TYPE_CHECKING:  # pragma: no cover
     from datetime import date
 
+    from sqlalchemy.orm import Session
+
     from amauta_cli.services.asistencia import Marca, ResultadoRegistro
 
 app = typer.Typer(
@@ -395,35 +397,89 @@ def ver(
 
 
 # --- pendientes -------------------------------------------------------------------------------------
+#: Código de salida de ``pendientes`` cuando hay algo pendiente (para que un script programado avise).
+HAY_PENDIENTES = 3
+
+
 @app.command("pendientes")
 def pendientes(
-    institucion: OpcionInstitucion = None,
-    fecha: OpcionFecha = "hoy",
+    institucion: Annotated[
+        Optional[str],
+        typer.Option("--institucion", "-i", help="Solo los grupos de esta institución (nombre o id).", show_default=False),
+    ] = None,
+    fecha: Annotated[
+        Optional[str], typer.Option("--fecha", help="Un día: AAAA-MM-DD, DD/MM/AAAA, 'hoy' o 'ayer' (por defecto, hoy).", show_default=False)
+    ] = None,
+    desde: Annotated[Optional[str], typer.Option("--desde", help="Primer día de un rango.", show_default=False)] = None,
+    hasta: Annotated[
+        Optional[str], typer.Option("--hasta", help="Último día del rango (por defecto, hoy).", show_default=False)
+    ] = None,
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
-    """Los grupos activos (con estudiantes) que no tomaron asistencia ese día."""
-    from amauta_cli import render
+    """Los grupos activos que no tomaron asistencia un día de clase, o que dejaron estudiantes sin estado.
+
+    Nunca lista un día sin clase (fin de semana, feriado, receso: ver amauta calendario ver).
+    Sale con código 3 si hay algo pendiente (0 si no), para que un script programado avise:
+
+      amauta asistencia pendientes --fecha ayer || enviar-aviso
+    """
+    from datetime import date
+
+    from amauta_cli import salida, textos
+    from amauta_cli.salida import Columna, Vista
     from amauta_cli.services import asistencia as svc
 
-    dia = _fecha(fecha, "--fecha")
+    if fecha is not None and (desde or hasta):
+        _uso("use --fecha (un día) o --desde/--hasta (un rango), no ambos.")
+    if hasta is not None and desde is None:
+        _uso("--hasta va con --desde.")
+    if desde is not None:
+        d = _fecha(desde, "--desde")
+        h = _fecha(hasta, "--hasta") if hasta else date.today()
+    else:
+        d = h = _fecha(fecha or "hoy", "--fecha")
     with contexto().sesion(solo_lectura=True) as s:
-        filas = svc.pendientes(s, dia, institucion)
-    if dia.weekday() >= 5 and formato == Formato.tabla:
-        render.aviso(f"el {dia:%d/%m/%Y} es {svc._DIAS[dia.weekday()]}.")
-    render.emitir_filas(
-        filas,
+        filas = svc.pendientes(s, d, h, institucion)
+        aviso = _dia_sin_clase(s, d, institucion) if d == h else None
+    cuando = f"el {textos.dia_semana(d)} {textos.fecha(d)}" if d == h else f"del {textos.fecha(d)} al {textos.fecha(h)}"
+    grupos = len({p.grupo_id for p in filas})
+    vista = Vista(
         [
-            ("institucion", "Institución"),
-            ("grupo", "Grupo"),
-            ("educador", "Educador"),
-            ("estudiantes", "Estudiantes"),
-            ("grupo_id", "Id del grupo"),
+            Columna("fecha", "Fecha", "fecha", prioridad=0),
+            Columna("institucion", "Institución", "nombre", prioridad=2),
+            Columna("grupo", "Grupo", "nombre", prioridad=0),
+            Columna("educador", "Educador", "email", prioridad=1),
+            Columna("estudiantes", "Estudiantes", "entero"),
+            Columna("sin_estado", "Sin estado", "entero", prioridad=0),
+            Columna("situacion", "Situación", prioridad=0),
+            Columna("grupo_id", "Id del grupo", "codigo", prioridad=3),
         ],
-        formato,
-        titulo=f"Grupos sin asistencia el {svc._DIAS[dia.weekday()]} {dia:%d/%m/%Y}",
-        vacio=f"Todos los grupos activos tomaron asistencia el {dia:%d/%m/%Y}.",
-        pie=f"{len(filas)} grupo(s) pendiente(s).",
+        [dict(vars(p), situacion=p.situacion) for p in filas],
+        titulo=f"Asistencia pendiente {cuando}",
+        vacio=aviso or f"Todos los grupos activos tomaron asistencia completa {cuando}.",
+        notas=[
+            f"{textos.plural(len(filas), 'día pendiente', 'días pendientes')} de "
+            f"{textos.plural(grupos, 'grupo')}. «sin registro»: nadie tiene estado ese día; "
+            "«incompleto»: algunos estudiantes activos quedaron sin estado."
+        ],
     )
+    salida.emitir(vista, formato)
+    if filas:
+        raise typer.Exit(HAY_PENDIENTES)
+
+
+def _dia_sin_clase(s: "Session", d: "date", institucion: str | None) -> str | None:
+    """Si ``d`` no es día de clase (en la institución, o en el calendario general): por qué."""
+    from amauta_cli.services import calendario
+
+    if institucion:
+        from amauta_cli.services.comun import buscar_institucion
+
+        cal = calendario.de_institucion(s, buscar_institucion(s, institucion).id)
+    else:
+        cal = calendario.calendario()
+    dia = cal.dia(d)
+    return None if dia.de_clase else f"{dia.explicacion}: no es día de clase, no hay asistencia pendiente."
 
 
 # --- reporte --------------------------------------------------------------------------------------------

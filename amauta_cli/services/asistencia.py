@@ -573,32 +573,85 @@ def planilla(s: Session, grupo: str, fecha: date, institucion: str | None = None
 
 
 # --- pendientes ------------------------------------------------------------------------------------
-def pendientes(s: Session, fecha: date, institucion: str | None = None) -> list[dict[str, Any]]:
-    """Grupos activos con estudiantes que no registraron ninguna asistencia ese día (una consulta)."""
+@dataclass(frozen=True)
+class Pendiente:
+    """Un grupo activo que, un día de clase, no tomó asistencia o la tomó a medias."""
+
+    fecha: date
+    grupo_id: str
+    grupo: str
+    institucion: str
+    educador: str
+    estudiantes: int  # estudiantes activos del grupo
+    sin_estado: int  # cuántos de ellos no tienen estado ese día
+
+    @property
+    def situacion(self) -> str:
+        return "sin registro" if self.sin_estado == self.estudiantes else "incompleto"
+
+
+def pendientes(
+    s: Session, desde: date, hasta: date | None = None, institucion: str | None = None
+) -> list[Pendiente]:
+    """Los días de clase de [desde, hasta] en que un grupo activo (con estudiantes activos) no
+    registró asistencia, o dejó estudiantes activos sin estado. Nunca un día sin clase del
+    calendario de la institución del grupo.
+
+    Dos consultas: los grupos con su cantidad de estudiantes activos, y cuántos de ellos tienen
+    estado cada día del rango (``GROUP BY`` grupo y día). El resto, en memoria.
+    """
+    from amauta_cli.dialecto import dialecto
+    from amauta_cli.services.calendario import Calendarios
+
+    hasta = hasta or desde
+    if hasta < desde:
+        raise DatosInvalidos(f"--hasta ({hasta:%d/%m/%Y}) es anterior a --desde ({desde:%d/%m/%Y}).")
     educador = Usuario.__table__.alias("educador")
-    consulta = (
+    alumno = Usuario.__table__.alias("alumno")
+    grupos = (
         select(
-            Grupo.id.label("grupo_id"),
-            Grupo.nombre.label("grupo"),
-            Institucion.nombre.label("institucion"),
-            educador.c.email.label("educador"),
-            func.count(GrupoEstudiante.estudianteId).label("estudiantes"),
+            Grupo.id, Grupo.nombre, Grupo.institucionId, Institucion.nombre.label("institucion"),
+            educador.c.email.label("educador"), func.count(alumno.c.id).label("estudiantes"),
         )
         .join(Institucion, Institucion.id == Grupo.institucionId)
         .join(educador, educador.c.id == Grupo.educadorId)
         .join(GrupoEstudiante, GrupoEstudiante.grupoId == Grupo.id)
-        .where(
-            Grupo.activo.is_(True),
-            ~select(Asistencia.id)
-            .where(Asistencia.grupoId == Grupo.id, _rango(fecha, fecha))
-            .exists(),
-        )
-        .group_by(Grupo.id, Grupo.nombre, Institucion.nombre, educador.c.email)
-        .order_by(Institucion.nombre, Grupo.nombre)
+        .join(alumno, and_(alumno.c.id == GrupoEstudiante.estudianteId, alumno.c.activo.is_(True)))
+        .where(Grupo.activo.is_(True))
+        .group_by(Grupo.id, Grupo.nombre, Grupo.institucionId, Institucion.nombre, educador.c.email)
     )
     if institucion:
-        consulta = consulta.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
-    return [dict(f._mapping) for f in s.execute(consulta)]
+        grupos = grupos.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
+    lista = s.execute(grupos).all()
+    if not lista:
+        return []
+    dia = dialecto(s).dia(Asistencia.fecha)
+    ids = [g.id for g in lista]
+    registrados: dict[tuple[str, date], int] = {}
+    for gid, d, n in s.execute(
+        select(Asistencia.grupoId, dia, func.count(func.distinct(Asistencia.estudianteId)))
+        .join(
+            GrupoEstudiante,
+            and_(GrupoEstudiante.grupoId == Asistencia.grupoId, GrupoEstudiante.estudianteId == Asistencia.estudianteId),
+        )
+        .join(alumno, and_(alumno.c.id == Asistencia.estudianteId, alumno.c.activo.is_(True)))
+        .where(Asistencia.grupoId.in_(ids), _rango(desde, hasta))
+        .group_by(Asistencia.grupoId, dia)
+    ):
+        registrados[(gid, _a_fecha(d))] = int(n)
+    calendarios = Calendarios(s)
+    resultado = []
+    for g in lista:
+        for d in calendarios.de(g.institucionId).dias_de_clase(desde, hasta):
+            faltan = g.estudiantes - registrados.get((g.id, d), 0)
+            if faltan > 0:
+                resultado.append(
+                    Pendiente(d, g.id, g.nombre, g.institucion, g.educador, int(g.estudiantes), int(faltan))
+                )
+    from amauta_cli.textos import clave_orden
+
+    resultado.sort(key=lambda p: (p.fecha, clave_orden(p.institucion), clave_orden(p.grupo), p.grupo_id))
+    return resultado
 
 
 # --- reporte ---------------------------------------------------------------------------------------
