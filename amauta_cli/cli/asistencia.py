@@ -7,7 +7,7 @@ entrega el resultado a ``render``. Nada de SQLAlchemy a nivel de módulo.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.orm import Session
 
     from amauta_cli.services.asistencia import Marca, ResultadoRegistro
+    from amauta_cli.services.planilla_asistencia import PlanillaMensual
 
 app = typer.Typer(
     help=(
@@ -717,3 +718,231 @@ def exportar(
             formato,
             vacio="No hay registros de asistencia que exportar.",
         )
+
+
+# --- planilla ---------------------------------------------------------------------------------------------
+_INICIALES = ("lu", "ma", "mi", "ju", "vi", "sá", "do")
+
+
+@app.command("planilla")
+def planilla(
+    mes: Annotated[str, typer.Option("--mes", "-m", help="El mes: AAAA-MM o MM/AAAA.")],
+    grupo: Annotated[
+        Optional[str],
+        typer.Option("--grupo", "-g", help="Grupo (nombre o id). Sin --grupo y con --institucion: todos sus grupos.", show_default=False),
+    ] = None,
+    institucion: Annotated[
+        Optional[str],
+        typer.Option(
+            "--institucion", "-i",
+            help="Con --grupo, desambigua el nombre; sin --grupo, la planilla de cada grupo activo (con --html CARPETA).",
+            show_default=False,
+        ),
+    ] = None,
+    html: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--html", metavar="ARCHIVO|CARPETA",
+            help="Escribe la página imprimible (A4 apaisada, con firma); con --institucion, una por grupo en la carpeta.",
+            show_default=False,
+        ),
+    ] = None,
+    formato: OpcionFormato = Formato.tabla,
+) -> None:
+    """La planilla mensual de asistencia: un estudiante por fila, un día por columna y los totales.
+
+    Días sin clase marcados con su motivo (no se cuentan); totales del mes con la regla de los
+    ajustes y las inasistencias del año hasta fin de mes.
+
+    Ejemplos:
+
+      amauta asistencia planilla --grupo "4to Grado A" --mes 2026-11 --html noviembre.html
+
+      amauta asistencia planilla --grupo "4to Grado A" --mes 2026-11 --formato excel > noviembre.csv
+
+      amauta asistencia planilla --institucion "Escuela Nº 42" --mes 2026-11 --html planillas/
+    """
+    from amauta_cli import salida
+    from amauta_cli.parsing import parsear_mes
+    from amauta_cli.services import asistencia as svc
+    from amauta_cli.services import planilla_asistencia as pla
+
+    if grupo is None and institucion is None:
+        _uso("indique --grupo G (o --institucion I con --html CARPETA para todos sus grupos).")
+    if grupo is None and html is None:
+        _uso("con --institucion y sin --grupo se escribe una planilla por grupo: indique --html CARPETA.")
+    desde, _ = parsear_mes(mes, "--mes")
+    regla = svc.regla_vigente()
+    with contexto().sesion(solo_lectura=True) as s:
+        if grupo is not None:
+            lista = [pla.planilla(s, grupo, desde.year, desde.month, regla, institucion)]
+        else:
+            lista = pla.planillas_de_institucion(s, institucion, desde.year, desde.month, regla)  # type: ignore[arg-type]
+    if html is not None:
+        _planillas_html(lista, html, carpeta=grupo is None)
+        if grupo is None:
+            return
+    p = lista[0]
+    salida.emitir([_ficha_planilla(p), _vista_planilla(p, humana=True), _vista_planilla(p, humana=False)], formato)
+
+
+def _titulo_planilla(p: "PlanillaMensual") -> str:
+    from amauta_cli import textos
+
+    return f"Planilla de asistencia de {textos.nombre_mes(p.desde.month, p.desde.year)}"
+
+
+def _subtitulos_planilla(p: "PlanillaMensual") -> list[str]:
+    curso = " ".join(x for x in (p.grado, p.seccion) if x)
+    return [
+        f"Grupo: {p.grupo}" + (f" ({curso})" if curso else ""),
+        f"Docente: {p.educador} ({p.educador_email})" if p.educador_email else "Docente: —",
+        f"Institución: {p.institucion}",
+    ]
+
+
+def _notas_planilla(p: "PlanillaMensual") -> list[str]:
+    from amauta_cli import textos
+
+    sin_clase = [d for d in p.dias if not d.de_clase]
+    notas = [
+        f"P presente · A ausente · T tardanza · J justificado. {textos.plural(p.dias_de_clase, 'día de clase', 'días de clase')}"
+        " en el mes; los días sin clase no se cuentan."
+    ]
+    if sin_clase:
+        notas.append(
+            "Días sin clase: "
+            + "; ".join(f"{textos.fecha_corta(d.fecha)} ({d.letra}) {d.motivo}" for d in sin_clase)
+            + "."
+        )
+    notas.append(
+        f"Inasistencias del año: desde el inicio del ciclo lectivo ({textos.fecha(p.ciclo[0])}) hasta el "
+        f"{textos.fecha(p.hasta)}. Cómo se cuenta: {p.regla.describir()}"
+    )
+    return notas
+
+
+def _ficha_planilla(p: "PlanillaMensual") -> Any:
+    from amauta_cli.salida import Campo, Ficha
+
+    return Ficha(
+        [
+            Campo("grupo", "Grupo", p.grupo),
+            Campo("grupo_id", "Id del grupo", p.grupo_id),
+            Campo("institucion", "Institución", p.institucion),
+            Campo("educador", "Docente", p.educador),
+            Campo("educador_email", "Email del docente", p.educador_email),
+            Campo("desde", "Desde", p.desde, "fecha"),
+            Campo("hasta", "Hasta", p.hasta, "fecha"),
+            Campo("dias_de_clase", "Días de clase", p.dias_de_clase, "entero"),
+            Campo("dias", "Días", [{"fecha": d.fecha, "de_clase": d.de_clase, "motivo": d.motivo or None} for d in p.dias]),
+            Campo("regla", "Regla", p.regla.como_dict()),
+            Campo("totales_mes", "Totales del mes", p.totales_mes),
+            Campo("totales_anio", "Totales del año", p.totales_anio),
+        ],
+        formatos=frozenset({"json"}),
+    )
+
+
+def _vista_planilla(p: "PlanillaMensual", humana: bool, html: bool = False) -> Any:
+    """La grilla. ``humana`` (tabla y html): títulos cortos y la letra del motivo en los días sin
+    clase; si no (json, csv, excel): una columna por fecha y solo los estados."""
+    from amauta_cli import textos
+    from amauta_cli.salida import Columna, Vista
+
+    cols = []
+    if humana:
+        cols.append(Columna("estudiante", "Estudiante", "nombre", prioridad=0))
+    else:
+        cols += [Columna("apellido", "Apellido", "nombre"), Columna("nombre", "Nombre", "nombre"),
+                 Columna("email", "Email", "email"), Columna("matricula", "Matrícula", "codigo")]
+    for d in p.dias:
+        if html:
+            titulo = f"{_INICIALES[d.fecha.weekday()]} {d.fecha.day}"
+        elif humana:
+            titulo = str(d.fecha.day)
+        else:
+            titulo = f"{textos.dia_semana(d.fecha)[:3]} {d.fecha:%d/%m}" + ("" if d.de_clase else f" ({d.motivo})")
+        cols.append(Columna(d.fecha.isoformat(), titulo, "codigo", prioridad=0))
+    cols += [
+        Columna("presentes", "P", "entero", prioridad=0),
+        Columna("ausentes", "A", "entero", prioridad=0),
+        Columna("tardanzas", "T", "entero", prioridad=0),
+        Columna("justificados", "J", "entero", prioridad=0),
+        Columna("inasistencias", "Inasist.", "decimal", prioridad=0),
+        Columna("inasistencias_anio", "Inasist. del año", "decimal", prioridad=0),
+    ]
+    if not humana:
+        cols.append(Columna("porcentaje", "% asistencia", "porcentaje"))
+    filas = []
+    for f in p.filas:
+        fila: dict[str, Any] = {
+            "apellido": f.apellido, "nombre": f.nombre, "email": f.email, "matricula": f.matricula,
+            "estudiante": f"{f.apellido}, {f.nombre}" + ("" if f.en_grupo else " (ya no está en el grupo)")
+            + ("" if f.activo else " (inactivo)"),
+            "inasistencias_anio": f.anio["inasistencias"], "porcentaje": f.mes["porcentaje"],
+            **{k: f.mes[k] for k in ("presentes", "ausentes", "tardanzas", "justificados", "inasistencias")},
+        }
+        for d in p.dias:
+            estado = f.estados.get(d.fecha, "")
+            fila[d.fecha.isoformat()] = estado if (estado or not humana or html) else d.letra
+        filas.append(fila)
+    totales = {"estudiante": "Total", "apellido": "Total", "inasistencias_anio": p.totales_anio["inasistencias"],
+               "porcentaje": p.totales_mes["porcentaje"],
+               **{k: p.totales_mes[k] for k in ("presentes", "ausentes", "tardanzas", "justificados", "inasistencias")}}
+    return Vista(
+        cols, filas, titulo=_titulo_planilla(p) if humana else None,
+        subtitulos=_subtitulos_planilla(p) if humana else (), totales=totales,
+        notas=_notas_planilla(p) if humana else (), vacio=f"El grupo '{p.grupo}' no tiene estudiantes.",
+        clave_json="estudiantes", formatos=frozenset({"tabla"}) if humana else frozenset({"json", "csv", "excel"}),
+        mudar=False,
+        si_no_entra=(
+            "la planilla no entra en esta terminal: use una más ancha (apaisada), --html ARCHIVO para "
+            "imprimirla o --formato excel para abrirla en Excel"
+        ),
+    )
+
+
+def _planillas_html(lista: "list[PlanillaMensual]", destino: Path, carpeta: bool) -> None:
+    import re
+
+    from amauta_cli import salida, textos
+    from amauta_cli.errores import DatosInvalidos
+    from amauta_cli.salida import html as h
+
+    if carpeta:
+        if destino.exists() and not destino.is_dir():
+            raise DatosInvalidos(f"--html {destino}: con --institucion se escribe un archivo por grupo: indique una carpeta.")
+        try:
+            destino.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as e:
+            raise DatosInvalidos(f"No se pudo crear la carpeta {destino}: {e.strerror}.") from None
+    escritas = []
+    usados: set[str] = set()
+    for p in lista:
+        if carpeta:
+            base = re.sub(r"[^a-z0-9]+", "-", textos.sin_acentos(p.grupo)).strip("-") or "grupo"
+            nombre = f"planilla-{base}-{p.desde:%Y-%m}.html"
+            if nombre in usados:
+                nombre = f"planilla-{base}-{p.grupo_id}-{p.desde:%Y-%m}.html"
+            usados.add(nombre)
+            ruta = destino / nombre
+        else:
+            ruta = destino
+        v = _vista_planilla(p, humana=True, html=True)
+        clases = [""] + [("dia" if d.de_clase else "dia gris") for d in p.dias] + [""] * 6
+        cuerpo = h.tabla(v, clases_columna=clases, clase_tabla="planilla")
+        pagina = h.pagina(
+            _titulo_planilla(p), cuerpo, subtitulos=_subtitulos_planilla(p)[:2] + [f"Mes: {textos.nombre_mes(p.desde.month, p.desde.year)}"],
+            encabezado=p.institucion, notas=_notas_planilla(p),
+            firmas=["Firma del docente", "Firma de la dirección"], apaisada=True,
+        )
+        try:
+            h.escribir(ruta, pagina)
+        except OSError as e:
+            raise DatosInvalidos(f"No se pudo escribir {ruta}: {e.strerror}.") from None
+        escritas.append(ruta)
+    if carpeta:
+        salida.exito(f"{textos.plural(len(escritas), 'planilla escrita', 'planillas escritas')} en {destino}/ (una por grupo).")
+    else:
+        salida.exito(f"Planilla imprimible escrita en {escritas[0]} (A4 apaisada).")

@@ -124,6 +124,10 @@ class Vista:
     #: Formatos en los que esta parte se emite (None: todos). Para un mismo resultado contado de
     #: dos maneras: la grilla de un mes para leer y la lista de sus días para scripts.
     formatos: frozenset[str] | None = None
+    #: ``tabla``: False si las columnas no se pueden mudar debajo cuando no entran (una planilla
+    #: con un día por columna): se dibuja entera y se avisa con ``si_no_entra``.
+    mudar: bool = True
+    si_no_entra: str | None = None
 
 
 @dataclass(frozen=True)

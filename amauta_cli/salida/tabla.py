@@ -212,9 +212,19 @@ def _dibujar(
     mudadas: list[int] = []
     if limite is not None and sum(natural) + total_sep > limite:
         # 1) Mudar columnas (mayor prioridad primero, de derecha a izquierda) mientras ni los
-        #    mínimos entran. La primera columna nunca se muda: identifica la fila.
+        #    mínimos entran. La primera columna nunca se muda: identifica la fila. Una vista que
+        #    no se muda (una planilla) se achica hasta sus mínimos y, si aun así no entra, se
+        #    dibuja igual y se avisa.
         visibles = list(range(n))
-        while len(visibles) > 1 and sum(minimo[j] for j in visibles) + len(SEP) * (len(visibles) - 1) > limite:
+        if not v.mudar and sum(minimo) + total_sep > limite:
+            from amauta_cli import salida
+
+            salida.aviso(
+                (v.si_no_entra or "la tabla no entra a este ancho")
+                + f" (necesita {sum(minimo) + total_sep} columnas; la terminal tiene {limite})."
+            )
+            limite = sum(minimo) + total_sep
+        while v.mudar and len(visibles) > 1 and sum(minimo[j] for j in visibles) + len(SEP) * (len(visibles) - 1) > limite:
             candidatas = [j for j in visibles[1:] if cols[j].prioridad > 0] or visibles[1:]
             j = max(candidatas, key=lambda k: (cols[k].prioridad, k))
             visibles.remove(j)
