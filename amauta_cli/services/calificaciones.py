@@ -34,6 +34,7 @@ from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
 from amauta_cli.models import Calificacion, Grupo, GrupoEstudiante, Institucion, Perfil, Usuario
 from amauta_cli.parsing import parsear_decimal, sin_acentos, validar_email
+from amauta_cli.services import periodos as _periodos
 from amauta_cli.services.comun import (
     buscar_grupo,
     buscar_institucion,
@@ -363,7 +364,7 @@ def registrar(
             f"`amauta calificaciones ver --grupo \"{g.nombre}\" --materia ... --periodo ...`."
         )
     materia = _canonico(s, g.id, C.materia, materia)
-    periodo = _canonico(s, g.id, C.periodo, periodo)
+    periodo = _periodos.normalizar(s, g, periodo)
     obs = None if observaciones is None else (observaciones.strip() or None)
     previa = s.execute(
         select(C.nota, C.notaMaxima, C.observaciones).where(
@@ -465,6 +466,7 @@ def cargar(
     periodo = _texto_obligatorio(periodo, "--periodo")
     maxima = _validar_nota_maxima(nota_maxima)
     g = buscar_grupo(s, grupo, institucion=institucion, exigir_activo=True)
+    periodo = _periodos.normalizar(s, g, periodo)
     nombre_archivo = "(datos)" if isinstance(archivo, bytes) else str(archivo)
 
     problemas: list[str] = []
@@ -579,7 +581,6 @@ def cargar(
         raise DatosInvalidos(f"{nombre_archivo}: el archivo no tiene filas de notas.")
 
     materia = _canonico(s, g.id, C.materia, materia)
-    periodo = _canonico(s, g.id, C.periodo, periodo)
     existentes_notas = {
         f.estudianteId: f
         for f in s.execute(
@@ -680,7 +681,7 @@ def ver(
     periodo = _texto_obligatorio(periodo, "--periodo")
     g = buscar_grupo(s, grupo, institucion=institucion)
     materia = _canonico(s, g.id, C.materia, materia)
-    periodo = _canonico(s, g.id, C.periodo, periodo)
+    periodo = _periodos.normalizar(s, g, periodo)
     alumnos = estudiantes_del_grupo(s, g.id)
     notas = {
         f.estudianteId: f
@@ -1095,7 +1096,9 @@ def desaprobados(
         despues.append(Grupo.activo.is_(True))
         alcance = "todos los grupos activos"
     if periodo is not None:
-        periodo = _texto_obligatorio(periodo, "--periodo")
+        periodo = _periodos.para_filtrar(
+            s, periodo, g.institucionId if grupo is not None else (inst.id if institucion is not None else None)
+        )
         filtros.append(sin_acentos_sql(C.periodo) == sin_acentos(periodo))
         valor = func.avg(n10)  # una sola nota por grupo, estudiante, materia y período
         claves = [C.grupoId, C.estudianteId, C.materia, C.periodo]
