@@ -120,8 +120,10 @@ def pagina_boletin(b: "Boletin", emitido: date | None = None) -> str:
     <tr><td class="materia" colspan="{len(b.periodos) + 1}">Promedio general</td>
         <td>{_e(_nota(b.promedio_general))}</td>
         <td>{_e(_resumen(b))}</td></tr>
+    {_asistencia_html(b)}
   </tfoot>
 </table>
+{_observaciones_html(b)}
 <p class="reglas">Notas en la escala de 10. Nota final de cada materia: {_e(_regla_final(b.reglas))},
 redondeada a {_e(b.reglas["decimales"])} decimales. Se aprueba con {_e(aprobacion)} o más.</p>
 <footer>
@@ -133,6 +135,44 @@ redondeada a {_e(b.reglas["decimales"])} decimales. Se aprueba con {_e(aprobacio
 </body>
 </html>
 """
+
+
+def _asistencia_html(b: "Boletin") -> str:
+    """Las filas de asistencia del boletín: por período y, junto a la nota final, la del año."""
+    from amauta_cli import textos
+
+    if b.asistencia_anual is None:
+        return ""
+    por = {a.periodo: a for a in b.asistencia}
+    anual = b.asistencia_anual
+    filas = []
+    for titulo, valor, fmt in (
+        ("Asistencia: días de clase", lambda a: a.registrados, textos.numero),
+        ("Asistencia: inasistencias", lambda a: a.inasistencias, textos.numero),
+        ("Asistencia: porcentaje", lambda a: a.porcentaje, textos.porcentaje),
+    ):
+        celdas = "".join(
+            '<td class="sin-nota">—</td>' if por.get(p) is None or valor(por[p]) is None
+            else f"<td>{_e(fmt(valor(por[p])))}</td>"
+            for p in b.periodos
+        )
+        total = valor(anual)
+        extra = ""
+        if titulo.endswith("inasistencias") and anual.justificadas:
+            extra = f"{textos.numero(anual.justificadas)} justificadas"
+        filas.append(
+            f'<tr class="asistencia"><td class="materia">{_e(titulo)}</td>{celdas}'
+            f"<td>{_e(fmt(total) if total is not None else '—')}</td><td>{_e(extra)}</td></tr>"
+        )
+    return "\n    ".join(filas)
+
+
+def _observaciones_html(b: "Boletin") -> str:
+    obs = [(m.materia, p, o) for m in b.materias for p, o in getattr(m, "observaciones", {}).items()]
+    if not obs:
+        return ""
+    items = "".join(f"<li><b>{_e(m)}, {_e(p)}:</b> {_e(o)}</li>" for m, p, o in obs)
+    return f'<h2>Observaciones</h2>\n<ul class="observaciones">{items}</ul>'
 
 
 def _resumen(b: "Boletin") -> str:

@@ -391,9 +391,17 @@ def boletin(
         ),
     ] = None,
     institucion: OpcionInstitucion = None,
+    anio: Annotated[
+        Optional[int],
+        typer.Option(
+            "--anio", min=1900, max=2200, metavar="AÑO",
+            help="Ciclo lectivo de la asistencia por período (por defecto, el actual).", show_default=False,
+        ),
+    ] = None,
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
-    """El boletín: materias por períodos, promedio por materia, promedio general y condición."""
+    """El boletín: materias por períodos (con sus observaciones), promedio por materia, promedio
+    general y condición, y la asistencia de cada período y del año."""
     from amauta_cli import render
     from amauta_cli.errores import DatosInvalidos
     from amauta_cli.services import calificaciones
@@ -403,7 +411,7 @@ def boletin(
     reglas = _reglas()
     with contexto().sesion(solo_lectura=True) as s:
         lista = calificaciones.boletines(
-            s, estudiante=estudiante, grupo=grupo, institucion=institucion, r=reglas
+            s, estudiante=estudiante, grupo=grupo, institucion=institucion, r=reglas, anio=anio
         )
     if html is not None:
         _escribir_html(lista, html, carpeta=estudiante is None)
@@ -417,14 +425,16 @@ def boletin(
         periodos = sorted({p for b in lista for p in b.periodos}, key=orden_natural)
         columnas = [("email", "email"), ("apellido", "apellido"), ("nombre", "nombre"), ("grupo", "grupo"), ("materia", "materia")]
         columnas += [(p, p) for p in periodos]
-        columnas += [("promedio", "promedio"), ("condicion", "condicion")]
+        columnas += [("promedio", "promedio"), ("condicion", "condicion"), ("observaciones", "observaciones")]
         filas = []
         for b in lista:
+            base = {"email": b.email, "apellido": b.apellido, "nombre": b.nombre, "grupo": b.grupo}
             for m in b.materias:
-                f = {"email": b.email, "apellido": b.apellido, "nombre": b.nombre, "grupo": b.grupo,
-                     "materia": m.materia, "promedio": m.promedio, "condicion": m.condicion}
+                f = {**base, "materia": m.materia, "promedio": m.promedio, "condicion": m.condicion,
+                     "observaciones": "; ".join(f"{p}: {o}" for p, o in m.observaciones.items()) or None}
                 f.update({p: v for p, v in m.notas.items()})
                 filas.append(f)
+            filas += _filas_asistencia(b, base, para_tabla=False)
         render.emitir_filas(filas, columnas, "csv")
         return
     if not lista:
@@ -459,7 +469,46 @@ def _boletin_tabla(b: "Boletin") -> None:
                                f"{_plural(b.desaprobadas, 'desaprobada', 'desaprobadas')}"})
     columnas = [("materia", "Materia")] + [(f"p{i}", p) for i, p in enumerate(b.periodos)]
     columnas += [("promedio", "Promedio"), ("condicion", "Condición")]
-    render.emitir_filas(filas, columnas, "tabla", pie=_texto_regla(b.reglas))
+    filas += _filas_asistencia(b, {}, para_tabla=True)
+    pie = _texto_regla(b.reglas)
+    observaciones = [
+        f"  {m.materia}, {p}: {o}" for m in b.materias for p, o in m.observaciones.items()
+    ]
+    if observaciones:
+        pie += "\nObservaciones:\n" + "\n".join(observaciones)
+    render.emitir_filas(filas, columnas, "tabla", pie=pie)
+
+
+def _filas_asistencia(b: "Boletin", base: dict[str, Any], para_tabla: bool) -> list[dict[str, Any]]:
+    """La asistencia como filas del boletín: días de clase registrados, inasistencias computadas y
+    porcentaje por período; el total del año en la columna del promedio, junto a la nota final."""
+    from amauta_cli import textos
+
+    if b.asistencia_anual is None:
+        return []
+    por = {a.periodo: a for a in b.asistencia}
+    anual = b.asistencia_anual
+    filas = []
+    for clave, titulo, valor in (
+        ("registrados", "Asistencia: días de clase", lambda a: a.registrados),
+        ("inasistencias", "Asistencia: inasistencias", lambda a: a.inasistencias),
+        ("porcentaje", "Asistencia: %", lambda a: a.porcentaje),
+    ):
+        f: dict[str, Any] = {**base, "materia": titulo}
+        for i, p in enumerate(b.periodos):
+            a = por.get(p)
+            v = valor(a) if a is not None else None
+            if para_tabla:
+                v = textos.porcentaje(v) if clave == "porcentaje" else textos.numero(v)
+                f[f"p{i}"] = v or ("—" if a is None or clave == "porcentaje" else "0")
+            else:
+                f[p] = v
+        v = valor(anual)
+        f["promedio"] = (textos.porcentaje(v) if clave == "porcentaje" else textos.numero(v)) if para_tabla else v
+        if clave == "inasistencias" and anual.justificadas:
+            f["condicion"] = f"{textos.numero(anual.justificadas)} justificadas" if para_tabla else None
+        filas.append(f)
+    return filas
 
 
 def _escribir_html(lista: "list[Boletin]", destino: Path, carpeta: bool) -> None:

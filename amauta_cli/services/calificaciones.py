@@ -931,6 +931,8 @@ class MateriaBoletin:
     notas: dict[str, float | None]
     promedio: float | None
     condicion: str
+    #: Observaciones de cada nota, por período (solo los que tienen).
+    observaciones: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -950,6 +952,12 @@ class Boletin:
     desaprobadas: int
     sin_nota: int
     reglas: dict[str, Any]
+    #: Ciclo lectivo del boletín y la asistencia de cada período (días de clase registrados,
+    #: inasistencias computadas con la regla de asistencia, porcentaje) y del año.
+    anio: int | None = None
+    asistencia: list[Any] = field(default_factory=list)
+    asistencia_anual: Any = None
+    regla_asistencia: dict[str, Any] = field(default_factory=dict)
 
 
 def boletines(
@@ -958,11 +966,13 @@ def boletines(
     grupo: str | None = None,
     institucion: str | None = None,
     r: Reglas | None = None,
+    anio: int | None = None,
 ) -> list[Boletin]:
     """El boletín de un estudiante (``estudiante``) o el de cada estudiante de ``grupo``.
 
     Sin ``grupo``, el del único grupo del estudiante (o el único activo); si tiene
-    varios, pide ``--grupo``.
+    varios, pide ``--grupo``. Los períodos, en el orden del calendario de la institución
+    (ajustes); ``anio``: el ciclo lectivo de la asistencia (por defecto, el actual).
     """
     r = r or reglas()
     if estudiante is None and grupo is None:
@@ -989,7 +999,11 @@ def boletines(
         ]
     else:
         alumnos = _alumnos_y_exalumnos(s, g.id, a.estudiantes)
-    periodos = sorted({p for ps in a.periodos.values() for p in ps}, key=orden_natural)
+    from amauta_cli.services import calendario as _cal
+
+    cal = _cal.de_institucion(s, g.institucionId)
+    anio = anio or cal.anio_lectivo()
+    periodos = _periodos_del_boletin(cal, anio, {p for ps in a.periodos.values() for p in ps})
     resultado = []
     for al in alumnos:
         materias = []
@@ -1017,7 +1031,45 @@ def boletines(
                 r.como_dict(),
             )
         )
+    _completar_boletines(s, g, resultado, [al["id"] for al in alumnos], cal, anio)
     return resultado
+
+
+def _periodos_del_boletin(cal: Any, anio: int, con_notas: set[str]) -> list[str]:
+    """Los períodos del calendario, en su orden, y después los que tienen notas con otro nombre
+    (períodos libres, o escritos antes de normalizar), en orden natural."""
+    configurados = cal.nombres_periodos(anio)
+    otros = sorted(con_notas - set(configurados), key=orden_natural)
+    return configurados + otros
+
+
+def _completar_boletines(
+    s: Session, g: Grupo, lista: list[Boletin], ids: list[str], cal: Any, anio: int
+) -> None:
+    """La asistencia por período y del año, y las observaciones de cada nota (dos consultas)."""
+    from amauta_cli.services.asistencia import regla_vigente
+    from amauta_cli.services.planilla_asistencia import por_periodos
+
+    if not lista:
+        return
+    regla = regla_vigente()
+    periodos = cal.periodos(anio)
+    asistencia, anual = por_periodos(s, g.id, g.institucionId, ids, periodos, cal.ciclo(anio), regla)
+    observaciones: dict[tuple[str, str], dict[str, str]] = {}
+    for eid, materia, periodo, obs in s.execute(
+        select(C.estudianteId, C.materia, C.periodo, C.observaciones).where(
+            C.grupoId == g.id, C.estudianteId.in_(ids), C.observaciones.is_not(None), C.observaciones != ""
+        )
+    ):
+        observaciones.setdefault((eid, materia), {})[periodo] = obs
+    for eid, b in zip(ids, lista):
+        b.anio = anio
+        b.asistencia = asistencia.get(eid, [])
+        b.asistencia_anual = anual.get(eid)
+        b.regla_asistencia = regla.como_dict()
+        for m in b.materias:
+            propias = observaciones.get((eid, m.materia), {})
+            m.observaciones = {p: propias[p] for p in b.periodos if p in propias}
 
 
 def _grupo_del_estudiante(s: Session, u: Usuario) -> Grupo:
