@@ -32,6 +32,14 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+def _registrar_periodos() -> None:
+    from amauta_cli.cli import periodos
+
+    app.add_typer(periodos.app, name="periodos")
+
+
+_registrar_periodos()
+
 OpcionMateria = Annotated[str, typer.Option("--materia", "-m", help="Materia (p. ej. Matemáticas).")]
 OpcionPeriodo = Annotated[
     str, typer.Option("--periodo", "-p", help="Período (p. ej. \"1er Trimestre\", \"Parcial 1\").")
