@@ -42,6 +42,10 @@ def cargar(ruta: Path | None = None) -> dict[str, Any]:
         datos = yaml.safe_load(ruta.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         raise DatosInvalidos(f"El archivo de ajustes {ruta} no es YAML válido: {e}") from None
+    except ValueError:  # PyYAML convierte 2026-09-31 en fecha y falla
+        raise DatosInvalidos(
+            f"El archivo de ajustes {ruta} tiene una fecha que no existe (por ejemplo 2026-09-31): revise las fechas."
+        ) from None
     if not isinstance(datos, dict):
         raise DatosInvalidos(f"El archivo de ajustes {ruta} debe ser un mapa de secciones.")
     return datos
