@@ -173,8 +173,8 @@ def normalizar_existentes(
         if destino != periodo:
             r.cambios.append(CambioPeriodo(inst, g, gid, periodo, destino, int(n)))
     orden = lambda x: (textos.clave_orden(x.institucion), textos.clave_orden(x.grupo))  # noqa: E731
-    r.cambios.sort(key=lambda c: (*orden(c), c.de))
-    r.sin_equivalente.sort(key=lambda c: (*orden(c), c.periodo))
+    r.cambios.sort(key=lambda c: (*orden(c), textos.clave_orden(c.de)))
+    r.sin_equivalente.sort(key=lambda c: (*orden(c), textos.clave_orden(c.periodo)))
     if not r.cambios:
         return r
     r.conflictos = _conflictos(s, r.cambios)
