@@ -171,6 +171,8 @@ def test_forzar_registra_un_feriado_que_no_cuenta_en_los_porcentajes(bd, cli):
     # Solo el 8 de julio cuenta: 1 día, presente; el AUSENTE del feriado no suma inasistencias.
     assert (lucas["registrados"], lucas["ausentes"], lucas["inasistencias"], lucas["porcentaje"]) == (1, 0, 0, 100.0)
     assert rep["registros_sin_clase"] == 4
+    r = cli("asistencia", "reporte", "-g", GRUPO, "--mes", "2026-07")
+    assert "4 registros del período son de días sin clase (feriados, receso...) y no se cuentan" in r.stderr
     alertas = json.loads(cli("asistencia", "alertas", "--desde", "2026-07-01", "--limite", "1", "--porcentaje", "100", "-f", "json").stdout)
     assert alertas == []
 
@@ -270,6 +272,31 @@ def test_dias_de_clase_extra_de_los_ajustes(bd, cli, ajustes):
 
 
 # --- El servicio: fechas, sin base ---------------------------------------------------------------------
+def test_feriados_se_guardan_en_cache_por_version_del_paquete(monkeypatch):
+    import os
+    import stat
+
+    from amauta_cli.services import calendario as c
+
+    monkeypatch.setattr(c, "_FERIADOS", {})
+    assert c.feriados(2026)[date(2026, 7, 9)] == "Día de la Independencia"
+    ruta = c._ruta_cache(2026, None)
+    assert ruta.is_file() and stat.S_IMODE(os.stat(ruta).st_mode) == 0o600
+    datos = json.loads(ruta.read_text(encoding="utf-8"))
+    datos["feriados"]["2026-07-09"] = "Leído de la caché"
+    ruta.write_text(json.dumps(datos), encoding="utf-8")
+    monkeypatch.setattr(c, "_FERIADOS", {})
+    assert c.feriados(2026)[date(2026, 7, 9)] == "Leído de la caché"
+    datos["holidays"] = "0.0"  # otra versión del paquete: se vuelve a calcular
+    ruta.write_text(json.dumps(datos), encoding="utf-8")
+    monkeypatch.setattr(c, "_FERIADOS", {})
+    assert c.feriados(2026)[date(2026, 7, 9)] == "Día de la Independencia"
+    ruta.write_text("basura", encoding="utf-8")  # dañada: se recalcula
+    monkeypatch.setattr(c, "_FERIADOS", {})
+    assert c.feriados(2026)[date(2026, 7, 9)] == "Día de la Independencia"
+
+
+
 def test_feriados_de_2025_y_2026():
     from amauta_cli.services.calendario import ajustes_de, calendario
 

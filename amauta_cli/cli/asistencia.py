@@ -539,6 +539,14 @@ def reporte(
     regla = svc.regla_vigente()
     with contexto().sesion(solo_lectura=True) as s:
         rep = svc.reporte(s, grupo, d, h, regla, institucion)
+    if rep.registros_sin_clase:
+        from amauta_cli import salida, textos
+
+        salida.aviso(
+            f"{textos.plural(rep.registros_sin_clase, 'registro', 'registros')} del período "
+            f"{'es' if rep.registros_sin_clase == 1 else 'son'} de días sin clase (feriados, receso...) "
+            "y no se cuentan; vea amauta calendario ver."
+        )
     titulo = f"Asistencia de {rep.grupo} ({rep.institucion}), del {d:%d/%m/%Y} al {h:%d/%m/%Y}"
     totales = dict(rep.totales, email="TOTAL", apellido=f"{rep.totales['estudiantes']} estudiantes")
     if html is not None:

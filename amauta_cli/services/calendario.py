@@ -128,6 +128,93 @@ class Periodo:
     alias: tuple[str, ...] = ()
 
 
+# --- Feriados (paquete holidays, con caché) -----------------------------------------------------
+_FERIADOS: dict[tuple[str | None, int], dict[date, str]] = {}
+
+
+def feriados(anio: int, jurisdiccion: str | None = None) -> dict[date, str]:
+    """Los feriados de la Argentina (y de la jurisdicción) de un año: fecha → nombre en español.
+
+    Calcular un año con ``holidays`` cuesta entre 50 y 400 ms (importar el paquete, sus reglas y
+    traducciones), y ``registrar`` lo necesita cada vez: el resultado se guarda en
+    ``$XDG_CACHE_HOME/amauta/feriados/`` (``~/.cache``), marcado con la versión del paquete
+    (otra versión, otro cálculo), y en memoria durante el proceso.
+    """
+    clave = (jurisdiccion, anio)
+    f = _FERIADOS.get(clave)
+    if f is not None:
+        return f
+    version = _version_holidays()
+    ruta = _ruta_cache(anio, jurisdiccion) if version else None
+    f = _leer_cache(ruta, version) if ruta else None
+    if f is None:
+        import holidays
+
+        lista = holidays.country_holidays(
+            PAIS, subdiv=jurisdiccion, years=anio, language="es", categories=("public",)
+        )
+        f = {d: " / ".join(lista.get_list(d)) for d in sorted(lista)}
+        if ruta is not None:
+            _escribir_cache(ruta, version, f)  # type: ignore[arg-type]
+    _FERIADOS[clave] = f
+    return f
+
+
+def _version_holidays() -> str | None:
+    """La versión instalada de ``holidays`` (el nombre de su ``.dist-info``) sin importar el
+    paquete; si no se encuentra, la fecha de modificación del paquete (otra instalación, otra)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("holidays")
+        if spec is None or not spec.origin:
+            return None
+        paquete = Path(spec.origin).parent
+        for info in paquete.parent.glob("holidays-*.dist-info"):
+            return info.name.removeprefix("holidays-").removesuffix(".dist-info")
+        return f"mtime-{Path(spec.origin).stat().st_mtime_ns}"
+    except (OSError, ImportError, ValueError):
+        return None
+
+
+def _ruta_cache(anio: int, jurisdiccion: str | None) -> Path:
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "amauta" / "feriados" / f"{PAIS}-{jurisdiccion or 'nacional'}-{anio}.json"
+
+
+def _leer_cache(ruta: Path, version: str | None) -> dict[date, str] | None:
+    import json
+
+    try:
+        datos = json.loads(ruta.read_text(encoding="utf-8"))
+        if datos.get("holidays") != version:
+            return None
+        return {date.fromisoformat(k): str(v) for k, v in datos["feriados"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _escribir_cache(ruta: Path, version: str, f: dict[date, str]) -> None:
+    """Escribe la caché (archivo nuevo + rename: nunca a medias); si no se puede, no pasa nada."""
+    import json
+    import os
+    import secrets
+
+    try:
+        ruta.parent.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # $XDG_CACHE_HOME
+        for carpeta in (ruta.parent.parent, ruta.parent):  # amauta/feriados
+            carpeta.mkdir(mode=0o700, exist_ok=True)
+        tmp = ruta.with_name(f".{ruta.name}.{secrets.token_hex(6)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"holidays": version, "feriados": {d.isoformat(): n for d, n in f.items()}}, out, ensure_ascii=False)
+        os.replace(tmp, ruta)
+    except OSError:
+        pass
+
+
 # --- Los ajustes, leídos y validados ---------------------------------------------------------
 @dataclass(frozen=True)
 class _Regla:
@@ -604,13 +691,7 @@ class Calendario:
         """Feriados nacionales (y provinciales de la jurisdicción) del año: fecha → nombre."""
         f = self._feriados.get(anio)
         if f is None:
-            import holidays
-
-            lista = holidays.country_holidays(
-                PAIS, subdiv=self.jurisdiccion, years=anio, language="es", categories=("public",)
-            )
-            f = {d: " / ".join(lista.get_list(d)) for d in sorted(lista)}
-            self._feriados[anio] = f
+            f = self._feriados[anio] = feriados(anio, self.jurisdiccion)
         return f
 
     def _sueltos(self, anio: int, cache: dict[int, dict[date, str]], attr: str) -> dict[date, str]:
