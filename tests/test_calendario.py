@@ -310,6 +310,16 @@ def test_feriados_de_2025_y_2026():
     assert len(cal.dias_de_clase(date(2026, 1, 1), date(2026, 12, 31))) == 195
 
 
+def test_las_jurisdicciones_son_las_subdivisiones_de_holidays():
+    """La tabla fija (para no importar holidays al validar los ajustes) no se desvía del paquete."""
+    import holidays
+
+    from amauta_cli.services.calendario import JURISDICCIONES
+
+    alias = holidays.country_holidays("AR").__class__.subdivisions_aliases
+    assert {codigo: nombre for nombre, codigo in alias.items()} == JURISDICCIONES
+
+
 def test_jurisdiccion_agrega_los_feriados_provinciales():
     from amauta_cli.services.calendario import ajustes_de, calendario
 

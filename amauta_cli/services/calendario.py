@@ -334,45 +334,33 @@ _CLAVES_GENERAL = _CLAVES_NIVEL | {"jurisdicciones", "instituciones"}
 _MMDD = re.compile(r"(\d{1,2})-(\d{1,2})", re.ASCII)
 
 
-def _jurisdicciones() -> dict[str, str]:
-    """Nombre sin acentos (y código en minúscula) → código: 'buenos aires' → 'B'."""
-    import holidays
-
-    clase = holidays.country_holidays(PAIS).__class__
-    alias = getattr(clase, "subdivisions_aliases", {}) or {}
-    mapa = {textos.sin_acentos(nombre): codigo for nombre, codigo in alias.items()}
-    for codigo in getattr(clase, "subdivisions", ()):
-        mapa[codigo.lower()] = codigo
-    mapa.setdefault("caba", "C")
-    mapa.setdefault("ciudad de buenos aires", "C")
-    return mapa
+#: Las jurisdicciones (ISO 3166-2:AR, las subdivisiones de ``holidays``): código → nombre. Fijas:
+#: validarlas no importa el paquete de feriados.
+JURISDICCIONES = {
+    "A": "Salta", "B": "Buenos Aires", "C": "Ciudad Autónoma de Buenos Aires", "D": "San Luis",
+    "E": "Entre Ríos", "F": "La Rioja", "G": "Santiago del Estero", "H": "Chaco", "J": "San Juan",
+    "K": "Catamarca", "L": "La Pampa", "M": "Mendoza", "N": "Misiones", "P": "Formosa",
+    "Q": "Neuquén", "R": "Río Negro", "S": "Santa Fe", "T": "Tucumán", "U": "Chubut",
+    "V": "Tierra del Fuego", "W": "Corrientes", "X": "Córdoba", "Y": "Jujuy", "Z": "Santa Cruz",
+}
+_ALIAS_JURISDICCION = {"caba": "C", "ciudad de buenos aires": "C", "capital federal": "C"}
 
 
 def nombre_jurisdiccion(codigo: str | None) -> str | None:
-    if codigo is None:
-        return None
-    import holidays
-
-    clase = holidays.country_holidays(PAIS).__class__
-    for nombre, c in (getattr(clase, "subdivisions_aliases", {}) or {}).items():
-        if c == codigo:
-            return nombre
-    return codigo
+    return None if codigo is None else JURISDICCIONES.get(codigo, codigo)
 
 
 def _codigo_jurisdiccion(valor: Any, donde: str) -> str:
-    texto = str(valor).strip()
-    mapa = _jurisdicciones()
-    codigo = mapa.get(textos.sin_acentos(texto)) or mapa.get(textos.sin_acentos(texto.removeprefix("AR-")))
-    if codigo is None:
-        import holidays
-
-        clase = holidays.country_holidays(PAIS).__class__
-        nombres = sorted((getattr(clase, "subdivisions_aliases", {}) or {}), key=textos.clave_orden)
-        raise DatosInvalidos(
-            f"{donde}: '{texto}' no es una jurisdicción de la Argentina (válidas: {', '.join(nombres)})."
-        )
-    return codigo
+    texto = textos.sin_acentos(" ".join(str(valor).split())).removeprefix("ar-")
+    for codigo, nombre in JURISDICCIONES.items():
+        if texto in (codigo.lower(), textos.sin_acentos(nombre)):
+            return codigo
+    if texto in _ALIAS_JURISDICCION:
+        return _ALIAS_JURISDICCION[texto]
+    nombres = sorted(JURISDICCIONES.values(), key=textos.clave_orden)
+    raise DatosInvalidos(
+        f"{donde}: '{valor}' no es una jurisdicción de la Argentina (válidas: {', '.join(nombres)})."
+    )
 
 
 def _fecha_o_mmdd(valor: Any, donde: str) -> date | tuple[int, int]:
