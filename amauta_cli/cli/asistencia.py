@@ -33,7 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
 app = typer.Typer(
     help=(
         "Asistencia diaria de los grupos: registrar (en una línea, desde un CSV o tecla por "
-        "tecla), ver, pendientes, reporte, alertas de inasistencias, importar y exportar."
+        "tecla), ver, pendientes, reporte, planilla mensual, alertas de inasistencias, importar "
+        "y exportar."
     ),
     no_args_is_help=True,
 )
@@ -406,14 +407,14 @@ HAY_PENDIENTES = 3
 def pendientes(
     institucion: Annotated[
         Optional[str],
-        typer.Option("--institucion", "-i", help="Solo los grupos de esta institución (nombre o id).", show_default=False),
+        typer.Option("--institucion", "-i", metavar="INSTITUCION", help="Solo los grupos de esta institución (nombre o id).", show_default=False),
     ] = None,
     fecha: Annotated[
-        Optional[str], typer.Option("--fecha", help="Un día: AAAA-MM-DD, DD/MM/AAAA, 'hoy' o 'ayer' (por defecto, hoy).", show_default=False)
+        Optional[str], typer.Option("--fecha", metavar="FECHA", help="Un día: AAAA-MM-DD, DD/MM/AAAA, 'hoy' o 'ayer' (por defecto, hoy).", show_default=False)
     ] = None,
-    desde: Annotated[Optional[str], typer.Option("--desde", help="Primer día de un rango.", show_default=False)] = None,
+    desde: Annotated[Optional[str], typer.Option("--desde", metavar="FECHA", help="Primer día de un rango.", show_default=False)] = None,
     hasta: Annotated[
-        Optional[str], typer.Option("--hasta", help="Último día del rango (por defecto, hoy).", show_default=False)
+        Optional[str], typer.Option("--hasta", metavar="FECHA", help="Último día del rango (por defecto, hoy).", show_default=False)
     ] = None,
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
@@ -422,7 +423,7 @@ def pendientes(
     Nunca lista un día sin clase (fin de semana, feriado, receso: ver amauta calendario ver).
     Sale con código 3 si hay algo pendiente (0 si no), para que un script programado avise:
 
-      amauta asistencia pendientes --fecha ayer || enviar-aviso
+      amauta asistencia pendientes --fecha ayer > pendientes.txt; [ $? -eq 3 ] && enviar-aviso
     """
     from datetime import date
 
@@ -734,15 +735,15 @@ _INICIALES = ("lu", "ma", "mi", "ju", "vi", "sá", "do")
 
 @app.command("planilla")
 def planilla(
-    mes: Annotated[str, typer.Option("--mes", "-m", help="El mes: AAAA-MM o MM/AAAA.")],
+    mes: Annotated[str, typer.Option("--mes", "-m", metavar="AAAA-MM", help="El mes: AAAA-MM o MM/AAAA.")],
     grupo: Annotated[
         Optional[str],
-        typer.Option("--grupo", "-g", help="Grupo (nombre o id). Sin --grupo y con --institucion: todos sus grupos.", show_default=False),
+        typer.Option("--grupo", "-g", metavar="GRUPO", help="Grupo (nombre o id). Sin --grupo y con --institucion: todos sus grupos.", show_default=False),
     ] = None,
     institucion: Annotated[
         Optional[str],
         typer.Option(
-            "--institucion", "-i",
+            "--institucion", "-i", metavar="INSTITUCION",
             help="Con --grupo, desambigua el nombre; sin --grupo, la planilla de cada grupo activo (con --html CARPETA).",
             show_default=False,
         ),

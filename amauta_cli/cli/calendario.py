@@ -83,7 +83,7 @@ def ver(
     institucion: Annotated[
         Optional[str],
         typer.Option(
-            "--institucion", "-i", help="El calendario de esta institución (nombre o id); sin ella, el general.",
+            "--institucion", "-i", metavar="INSTITUCION", help="El calendario de esta institución (nombre o id); sin ella, el general.",
             show_default=False,
         ),
     ] = None,

@@ -26,7 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
 app = typer.Typer(
     help=(
         "Calificaciones: registrar o cargar las notas de un grupo, ver la planilla, el reporte "
-        "del grupo, el boletín de cada estudiante y quiénes desaprueban. Notas con coma "
+        "del grupo, el boletín de cada estudiante (con su asistencia), quiénes desaprueban y los "
+        "períodos (periodos ver / normalizar). Notas con coma "
         "decimal (8,5); para comparar, todo se lleva a la escala de 10."
     ),
     no_args_is_help=True,

@@ -26,7 +26,7 @@ app = typer.Typer(
 def normalizar(
     institucion: Annotated[
         Optional[str],
-        typer.Option("--institucion", "-i", help="Solo esta institución (nombre o id); por defecto, todas.", show_default=False),
+        typer.Option("--institucion", "-i", metavar="INSTITUCION", help="Solo esta institución (nombre o id); por defecto, todas.", show_default=False),
     ] = None,
     simular: Annotated[
         bool, typer.Option("--simular", help="Muestra qué cambiaría, sin escribir nada.")
@@ -88,7 +88,7 @@ def normalizar(
 def ver(
     institucion: Annotated[
         Optional[str],
-        typer.Option("--institucion", "-i", help="Los de esta institución (nombre o id); sin ella, los generales.", show_default=False),
+        typer.Option("--institucion", "-i", metavar="INSTITUCION", help="Los de esta institución (nombre o id); sin ella, los generales.", show_default=False),
     ] = None,
     anio: Annotated[
         Optional[int], typer.Option("--anio", min=1900, max=2200, metavar="AÑO", help="Ciclo lectivo (por defecto, el actual).", show_default=False)
