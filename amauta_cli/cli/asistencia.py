@@ -104,7 +104,11 @@ def registrar(
     ] = None,
     institucion: OpcionInstitucion = None,
     forzar: Annotated[
-        bool, typer.Option("--forzar", help="Permite registrar un sábado o domingo.")
+        bool,
+        typer.Option(
+            "--forzar",
+            help="Registra aunque no sea día de clase (fin de semana, feriado, receso...): una jornada recuperatoria.",
+        ),
     ] = False,
     si: OpcionSi = False,
     formato: OpcionFormato = Formato.tabla,
@@ -673,7 +677,7 @@ def importar(
     ],
     institucion: OpcionInstitucion = None,
     forzar: Annotated[
-        bool, typer.Option("--forzar", help="Acepta filas de sábado o domingo.")
+        bool, typer.Option("--forzar", help="Acepta filas de días sin clase (fin de semana, feriado, receso...).")
     ] = False,
     formato: OpcionFormato = Formato.tabla,
 ) -> None:

@@ -5,8 +5,11 @@ Reglas (ver README, sección ``amauta asistencia``):
 - ``Asistencia.fecha`` es la medianoche del día (``ids.medianoche``); la clave única del
   diseño es (``grupoId``, ``estudianteId``, ``fecha``) y todo registro es un upsert sobre ella.
 - Se rechaza, sin escribir nada: un grupo inexistente o inactivo, un estudiante que no es
-  del grupo, una fecha futura, un sábado o domingo sin ``forzar`` y un cambio de estado
-  de un registro existente sin observación (la plataforma exige decir por qué).
+  del grupo, una fecha futura, un día sin clase en el calendario de la institución
+  (``services.calendario``: fin de semana, feriado, receso, fuera del ciclo lectivo) sin
+  ``forzar`` y un cambio de estado de un registro existente sin observación (la plataforma
+  exige decir por qué).
+- Porcentajes e inasistencias cuentan solo los registros de días de clase.
 - Las inasistencias se computan con una :class:`Regla` (pesos por estado, límite anual,
   umbral de alerta) que se ajusta en la sección ``asistencia`` del archivo de ajustes.
 
