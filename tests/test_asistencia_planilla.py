@@ -202,10 +202,13 @@ def test_boletin_con_asistencia_por_periodo_y_del_anio(bd, cli):
 
     t = cli("calificaciones", "boletin", "-e", VALENTINA, "--anio", "2026")
     assert t.codigo == 0, t.texto
-    inasist = next(l for l in t.stdout.splitlines() if "Asistencia: inasistencias" in l)
-    assert "1,5" in inasist and "│ 3 " in inasist and "4,5" in inasist and "1 justificadas" in inasist
-    assert "83,3 %" in t.stdout and "78,6 %" in t.stdout
-    assert "Matemáticas, 2do Trimestre: Mejoró en geometría" in t.stdout
+    assert "Asistencia del ciclo lectivo 2026" in t.stdout
+    inasist = next(l for l in t.stdout.splitlines() if l.startswith("Inasistencias"))
+    assert inasist.split()[1:] == ["1,5", "3", "0", "4,5"]  # por trimestre y el ciclo
+    porcentaje = next(l for l in t.stdout.splitlines() if l.startswith("% de asistencia"))
+    assert porcentaje.split()[3:] == ["50", "%", "83,3", "%", "—", "78,6", "%"]
+    assert "justificadas en el año: 1" in t.stdout
+    assert "Observación de Matemáticas, 2do Trimestre: Mejoró en geometría" in t.stdout
     c = list(csv.DictReader(io.StringIO(cli("calificaciones", "boletin", "-e", VALENTINA, "-f", "csv").stdout)))
     fila = next(f for f in c if f["materia"] == "Asistencia: %")
     assert (fila["1er Trimestre"], fila["2do Trimestre"], fila["promedio"]) == ("50", "83.3", "78.6")
@@ -218,7 +221,8 @@ def test_boletin_html_con_asistencia_y_observaciones(bd, cli, tmp_path):
     r = cli("calificaciones", "boletin", "-e", VALENTINA, "--anio", "2026", "--html", str(ruta))
     assert r.codigo == 0, r.texto
     pagina = ruta.read_text(encoding="utf-8")
-    assert '<tr class="asistencia"><td class="materia">Asistencia: inasistencias</td><td>1,5</td><td>3</td>' in pagina
-    assert "<td>78,6 %</td>" in pagina
-    assert "<b>Matemáticas, 1er Trimestre:</b> Debe &lt;repasar&gt; fracciones" in pagina
+    assert "<h2>Asistencia del ciclo lectivo 2026</h2>" in pagina
+    assert '<tr><td class="izq">Inasistencias</td><td class="centro">1,5</td><td class="centro">3</td>' in pagina
+    assert '<td class="centro">78,6 %</td>' in pagina
+    assert '<p class="observacion">Observación de Matemáticas, 1er Trimestre: Debe &lt;repasar&gt; fracciones</p>' in pagina
     assert PEDRO not in pagina

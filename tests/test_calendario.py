@@ -201,7 +201,7 @@ def test_importar_rechaza_feriados_con_su_linea_y_acepta_forzar(bd, cli, tmp_pat
     for e in esperados:
         assert e in r.stderr, e
     assert "línea 2:" not in r.stderr and "línea 8:" not in r.stderr
-    assert "El archivo tiene 5 línea(s) con problemas" in r.stderr
+    assert "El archivo tiene 5 líneas con problemas" in r.stderr
     assert bd.instantanea() == antes
     r = cli("asistencia", "importar", escribir_csv(tmp_path / "a.csv", texto), "--forzar")
     assert r.codigo == 0, r.texto

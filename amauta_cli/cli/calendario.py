@@ -33,8 +33,8 @@ def _grupo() -> None:
     """El calendario escolar (un grupo, aunque hoy tenga un solo comando)."""
 
 
-_TABLA = frozenset({"tabla"})
-_SCRIPTS = frozenset({"json", "csv", "excel"})
+_TABLA = ("tabla",)
+_SCRIPTS = ("json", "csv", "excel")
 
 
 def _periodo(mes: str | None, anio: int | None) -> tuple["date", "date", bool]:
@@ -134,7 +134,7 @@ def _ficha(v: "VistaCalendario") -> Any:
         Campo("ciclos", "Ciclo lectivo", [{"anio": a, "inicio": i, "fin": f} for a, i, f in v.ciclos]),
         Campo("recesos", "Receso invernal", [{"desde": d, "hasta": h} for d, h in v.recesos]),
     ]
-    return Ficha(campos, formatos=frozenset({"json"}))
+    return Ficha(campos, solo_en=("json",))
 
 
 def _subtitulos(v: "VistaCalendario") -> list[str]:
@@ -177,7 +177,7 @@ def _grilla(v: "VistaCalendario") -> Any:
     ]
     return Vista(
         columnas, semanas, titulo=f"Calendario escolar de {textos.nombre_mes(v.desde.month, v.desde.year)}",
-        subtitulos=_subtitulos(v), notas=notas, formatos=_TABLA,
+        subtitulos=_subtitulos(v), notas=notas, solo_en=_TABLA,
     )
 
 
@@ -211,7 +211,7 @@ def _resumen_anual(v: "VistaCalendario") -> Any:
     totales = {"mes": "Total", **{c.clave: sum(f[c.clave] for f in filas) for c in columnas[1:]}}
     return Vista(
         columnas, filas, titulo=f"Calendario escolar de {v.desde.year}", subtitulos=_subtitulos(v),
-        totales=totales, formatos=_TABLA,
+        totales=totales, solo_en=_TABLA,
     )
 
 
@@ -234,7 +234,7 @@ def _tramos(v: "VistaCalendario") -> Any:
         filas,
         titulo="Días sin clase (de lunes a viernes, y los feriados)",
         vacio="Todos los días de lunes a viernes son de clase.",
-        formatos=_TABLA,
+        solo_en=_TABLA,
     )
 
 
@@ -261,5 +261,5 @@ def _lista(v: "VistaCalendario") -> Any:
         ],
         filas,
         clave_json="dias",
-        formatos=_SCRIPTS,
+        solo_en=_SCRIPTS,
     )

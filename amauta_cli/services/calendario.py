@@ -863,11 +863,12 @@ def calendario(
     return Calendario(niveles, institucion)
 
 
-def de_institucion(s: "Session", institucion_id: str, ajustes: Ajustes | None = None) -> Calendario:
-    """El calendario de la institución con ese id (una consulta por su nombre)."""
-    from amauta_cli.models import Institucion
+def de_institucion(con: Any, institucion_id: str, ajustes: Ajustes | None = None) -> Calendario:
+    """El calendario de la institución con ese id (una consulta por su nombre). ``con``: una
+    sesión o conexión de SQLAlchemy, o una ``db.Cruda``."""
+    from amauta_cli.db import cruda
 
-    nombre = s.get(Institucion, institucion_id).nombre  # type: ignore[union-attr]
+    nombre = cruda(con).valor('SELECT nombre FROM "Institucion" WHERE id = :i', i=institucion_id)
     return calendario(ajustes, nombre, institucion_id)
 
 
@@ -875,7 +876,7 @@ class Calendarios:
     """Los calendarios de varias instituciones, uno por institución, con los ajustes leídos una
     vez (para reglas que recorren grupos de distintas escuelas)."""
 
-    def __init__(self, s: "Session", ajustes: Ajustes | None = None):
+    def __init__(self, s: Any, ajustes: Ajustes | None = None):
         self.s = s
         self.ajustes = ajustes if ajustes is not None else leer_ajustes()
         self._por_inst: dict[str, Calendario] = {}
@@ -886,11 +887,9 @@ class Calendarios:
         c = self._por_inst.get(institucion_id)
         if c is None:
             if self._nombres is None:
-                from sqlalchemy import select
+                from amauta_cli.db import cruda
 
-                from amauta_cli.models import Institucion
-
-                self._nombres = dict(self.s.execute(select(Institucion.id, Institucion.nombre)).all())
+                self._nombres = dict(cruda(self.s).filas('SELECT id, nombre FROM "Institucion"'))
             nombre = self._nombres.get(institucion_id)
             propio = self.ajustes.nivel_de_institucion(nombre, institucion_id)
             # Las instituciones sin calendario propio comparten uno (y su caché de días).

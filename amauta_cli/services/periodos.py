@@ -14,17 +14,15 @@ que la institución ya tiene para ese período (en cualquiera de sus grupos), o 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from amauta_cli import textos
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
-from amauta_cli.models import Calificacion, Grupo, Institucion, Usuario
 from amauta_cli.services import calendario as cal_svc
 from amauta_cli.services.calendario import clave_periodo
 
-C = Calificacion
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.orm import Session
 
 
 def _limpiar(texto: str) -> str:
@@ -42,50 +40,64 @@ def explicar_validos(cal: cal_svc.Calendario, opcion: str, texto: str, instituci
     )
 
 
-def normalizar(s: Session, g: Grupo, texto: str, opcion: str = "--periodo") -> str:
-    """El nombre con que se guarda el período ``texto`` en el grupo ``g`` (ver el módulo)."""
+def _institucion_de(g: Any) -> tuple[str, str]:
+    """(id, nombre) de la institución de un grupo: un ``GrupoEncontrado`` o un ``Grupo``."""
+    if hasattr(g, "institucion_id"):
+        return g.institucion_id, g.institucion
+    return g.institucionId, g.institucion.nombre
+
+
+def normalizar(con: Any, g: Any, texto: str, opcion: str = "--periodo") -> str:
+    """El nombre con que se guarda el período ``texto`` en el grupo ``g`` (ver el módulo).
+
+    ``con``: una ``db.Cruda`` o una sesión de SQLAlchemy; ``g``: un ``GrupoEncontrado`` o un
+    ``Grupo``. Sin consultas si el período es uno de los de los ajustes.
+    """
     limpio = _limpiar(texto)
     if not limpio:
         raise DatosInvalidos(f"{opcion} no puede estar vacío.")
-    cal = cal_svc.de_institucion(s, g.institucionId)
+    inst_id, inst_nombre = _institucion_de(g)
+    cal = cal_svc.calendario(None, inst_nombre, inst_id)
     nombre = cal.periodo_canonico(limpio)
     if nombre is not None:
         return nombre
     if not cal.periodos_libres:
-        raise explicar_validos(cal, opcion, limpio, g.institucion.nombre)
-    return _escritura_de_la_institucion(s, g.institucionId, limpio) or limpio
+        raise explicar_validos(cal, opcion, limpio, inst_nombre)
+    return _escritura_de_la_institucion(con, inst_id, limpio) or limpio
 
 
-def para_filtrar(s: Session, texto: str, institucion_id: str | None, opcion: str = "--periodo") -> str:
+def para_filtrar(con: Any, texto: str, institucion_id: str | None, opcion: str = "--periodo") -> str:
     """Un período para filtrar un reporte (``desaprobados --periodo``): su nombre configurado."""
+    from amauta_cli.db import cruda
+
     limpio = _limpiar(texto)
     if not limpio:
         raise DatosInvalidos(f"{opcion} no puede estar vacío.")
+    nombre_inst = None
     if institucion_id is not None:
-        cal = cal_svc.de_institucion(s, institucion_id)
-        nombre_inst = s.get(Institucion, institucion_id).nombre  # type: ignore[union-attr]
-    else:
-        cal, nombre_inst = cal_svc.calendario(), None
+        nombre_inst = cruda(con).valor('SELECT nombre FROM "Institucion" WHERE id = :i', i=institucion_id)
+    cal = cal_svc.calendario(None, nombre_inst, institucion_id)
     nombre = cal.periodo_canonico(limpio)
     if nombre is not None:
         return nombre
     if not cal.periodos_libres:
         raise explicar_validos(cal, opcion, limpio, nombre_inst)
     if institucion_id is not None:
-        return _escritura_de_la_institucion(s, institucion_id, limpio) or limpio
+        return _escritura_de_la_institucion(con, institucion_id, limpio) or limpio
     return limpio
 
 
-def _escritura_de_la_institucion(s: Session, institucion_id: str, texto: str) -> str | None:
+def _escritura_de_la_institucion(con: Any, institucion_id: str, texto: str) -> str | None:
     """La escritura más usada en la institución para el período ``texto`` (o None)."""
+    from amauta_cli.db import cruda
+
     clave = clave_periodo(texto)
-    filas = s.execute(
-        select(C.periodo, func.count())
-        .join(Grupo, Grupo.id == C.grupoId)
-        .where(Grupo.institucionId == institucion_id)
-        .group_by(C.periodo)
-    ).all()
-    candidatos = [(n, p) for p, n in filas if clave_periodo(p) == clave]
+    filas = cruda(con).filas(
+        'SELECT c.periodo, count(*) FROM "Calificacion" c JOIN "Grupo" g ON g.id = c."grupoId" '
+        'WHERE g."institucionId" = :i GROUP BY c.periodo',
+        i=institucion_id,
+    )
+    candidatos = [(int(n), p) for p, n in filas if clave_periodo(p) == clave]
     if not candidatos:
         return None
     return sorted(candidatos, key=lambda c: (-c[0], c[1]))[0][1]
@@ -142,7 +154,11 @@ def normalizar_existentes(
     Si un estudiante tiene la misma materia en dos escrituras del mismo período (p. ej. ``1T`` y
     ``1er Trimestre``), unirlas violaría la clave única: se informa y no se cambia nada.
     """
+    from sqlalchemy import func, select, text
+
     from amauta_cli.ids import ahora
+    from amauta_cli.models import Calificacion as C
+    from amauta_cli.models import Grupo, Institucion
     from amauta_cli.services.comun import buscar_institucion
 
     consulta = (
@@ -204,7 +220,10 @@ def _conflictos(s: Session, cambios: list[CambioPeriodo]) -> list[Conflicto]:
     """Estudiantes con la misma materia en dos escrituras que irían al mismo período: una
     consulta sobre los grupos que cambian (el destino de cada escritura como ``CASE``, y
     ``GROUP BY`` grupo, estudiante, materia y destino ``HAVING count(*) > 1``)."""
-    from sqlalchemy import and_, case
+    from sqlalchemy import and_, case, func, select
+
+    from amauta_cli.models import Calificacion as C
+    from amauta_cli.models import Grupo, Institucion, Usuario
 
     grupos = sorted({c.grupo_id for c in cambios})
     destino = case(
