@@ -101,6 +101,11 @@ class Dialecto:
         ñ después de n, texto en NFD incluido)."""
         raise NotImplementedError
 
+    def dia(self, col: Any) -> Any:
+        """Expresión: el día (UTC) de una columna ``TIMESTAMP``, comparable con ``datetime.date``
+        (``dia(Asistencia.fecha).in_(dias_de_clase)``), aunque la hora no sea medianoche."""
+        raise NotImplementedError
+
     def en_lista(self, expr: Any, valores: Sequence[str]) -> Any:
         """``expr IN (valores)`` con UN solo parámetro, sea cual sea la cantidad de valores."""
         raise NotImplementedError
@@ -395,6 +400,11 @@ class PostgreSQL(Dialecto):
         ).all()
         return [f[0] for f in filas]
 
+    def dia(self, col: Any) -> Any:
+        from sqlalchemy import Date, cast
+
+        return cast(col, Date)
+
     def en_lista(self, expr: Any, valores: Sequence[str]) -> Any:
         from sqlalchemy import Text, any_, bindparam
         from sqlalchemy.dialects.postgresql import ARRAY
@@ -686,6 +696,13 @@ class SQLite(Dialecto):
 
     def orden_es(self, col: Any) -> Any:
         return col.collate(COLACION_SQLITE)
+
+    def dia(self, col: Any) -> Any:
+        # SQLAlchemy guarda los TIMESTAMP como texto ISO ('2026-07-09 00:00:00.000000'): el día
+        # son los primeros 10 caracteres, y un ``Date`` se compara como 'AAAA-MM-DD'.
+        from sqlalchemy import Date, func, type_coerce
+
+        return type_coerce(func.substr(col, 1, 10), Date)
 
     def en_lista(self, expr: Any, valores: Sequence[str]) -> Any:
         # ``expr IN (SELECT value FROM json_each(:json))``: sin el límite de parámetros de SQLite.

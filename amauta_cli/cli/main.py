@@ -209,6 +209,7 @@ GRUPOS: dict[str, str] = {
     "progreso": "amauta_cli.cli.progreso",
     "comunicados": "amauta_cli.cli.comunicados",
     "accesos": "amauta_cli.cli.accesos",
+    "calendario": "amauta_cli.cli.calendario",
 }
 _convertidos: dict[str, Any] = {}
 

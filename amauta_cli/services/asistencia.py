@@ -5,8 +5,11 @@ Reglas (ver README, sección ``amauta asistencia``):
 - ``Asistencia.fecha`` es la medianoche del día (``ids.medianoche``); la clave única del
   diseño es (``grupoId``, ``estudianteId``, ``fecha``) y todo registro es un upsert sobre ella.
 - Se rechaza, sin escribir nada: un grupo inexistente o inactivo, un estudiante que no es
-  del grupo, una fecha futura, un sábado o domingo sin ``forzar`` y un cambio de estado
-  de un registro existente sin observación (la plataforma exige decir por qué).
+  del grupo, una fecha futura, un día sin clase en el calendario de la institución
+  (``services.calendario``: fin de semana, feriado, receso, fuera del ciclo lectivo) sin
+  ``forzar`` y un cambio de estado de un registro existente sin observación (la plataforma
+  exige decir por qué).
+- Porcentajes e inasistencias cuentan solo los registros de días de clase.
 - Las inasistencias se computan con una :class:`Regla` (pesos por estado, límite anual,
   umbral de alerta) que se ajusta en la sección ``asistencia`` del archivo de ajustes.
 
@@ -190,16 +193,15 @@ def parsear_estado(texto: str, campo: str = "estado") -> EstadoAsistencia:
 
 
 def problema_fecha(fecha: date, hoy: date, forzar: bool) -> str | None:
-    """Por qué no se puede registrar asistencia ese día (o None)."""
+    """Por qué no se puede registrar asistencia ese día en ninguna escuela (o None).
+
+    Si ese día hay clase (fines de semana, feriados, receso, ciclo lectivo) depende de la
+    institución del grupo: lo decide el calendario (:func:`validar_dia_de_clase`).
+    """
     if fecha > hoy:
         return (
             f"la fecha {textos.fecha(fecha)} es futura (hoy es {textos.fecha(hoy)}): "
             "no se registra asistencia por adelantado"
-        )
-    if fecha.weekday() >= 5 and not forzar:
-        return (
-            f"el {textos.fecha(fecha)} es {textos.dia_semana(fecha)}, que no es día de clase; "
-            "si lo fue (una jornada recuperatoria, por ejemplo), agregue --forzar"
         )
     return None
 
@@ -208,6 +210,16 @@ def validar_fecha(fecha: date, hoy: date | None, forzar: bool) -> None:
     motivo = problema_fecha(fecha, hoy or date.today(), forzar)
     if motivo:
         raise OperacionRechazada(f"No se registró nada: {motivo}.")
+
+
+def validar_dia_de_clase(g: Any, fecha: date, forzar: bool) -> Any:
+    """Rechaza un día sin clase en la institución del grupo ``g`` (un ``GrupoEncontrado``):
+    "9/7/2026 es feriado: Día de la Independencia", salvo ``forzar``. Devuelve el ``Dia`` del
+    calendario. Sin consultas: el calendario sale de los ajustes y el nombre de la institución."""
+    from amauta_cli.services import calendario
+
+    cal = calendario.calendario(None, g.institucion, g.institucion_id)
+    return calendario.exigir_dia_de_clase(cal, fecha, forzar)
 
 
 def _rango(desde: date, hasta: date):
@@ -219,6 +231,36 @@ def _rango(desde: date, hasta: date):
         Asistencia.fecha >= medianoche(desde),
         Asistencia.fecha < medianoche(hasta + timedelta(days=1)),
     )
+
+
+def filtro_dias_de_clase(
+    s: Session, institucion_ids: Iterable[str], desde: date, hasta: date, calendarios: Any = None
+) -> Any:
+    """Condición SQL: el registro es de un día de clase del calendario de la institución de su
+    grupo (los porcentajes e inasistencias cuentan solo días de clase).
+
+    Una lista de días por calendario distinto (las instituciones sin calendario propio comparten
+    uno): ``dia(fecha) IN (...)``, unas 200 fechas por ciclo lectivo.
+    """
+    from sqlalchemy import and_, false, or_, select
+
+    from amauta_cli.models import Asistencia, Grupo
+    from amauta_cli.services.calendario import Calendarios
+
+    calendarios = calendarios or Calendarios(s)
+    por_cal: dict[int, tuple[Any, list[str]]] = {}
+    for inst in sorted(set(institucion_ids)):
+        cal = calendarios.de(inst)
+        por_cal.setdefault(id(cal), (cal, []))[1].append(inst)
+    dia = dialecto(s).dia(Asistencia.fecha)
+    condiciones = []
+    for cal, insts in por_cal.values():
+        dias = cal.dias_de_clase(desde, hasta)
+        if len(por_cal) == 1:
+            return dia.in_(dias)
+        grupos = select(Grupo.id).where(Grupo.institucionId.in_(insts))
+        condiciones.append(and_(Asistencia.grupoId.in_(grupos), dia.in_(dias)))
+    return or_(*condiciones) if condiciones else false()
 
 
 # --- registrar ----------------------------------------------------------------------------------
@@ -260,6 +302,10 @@ class ResultadoRegistro:
     actualizados: int
     sin_cambios: int
     por_estado: dict[str, int]
+    #: Estudiantes activos del grupo que quedaron sin estado ese día (dicts con email, nombre...).
+    sin_estado: list[dict[str, Any]] = field(default_factory=list)
+    #: Si el día no es de clase y se registró con ``forzar``: por qué no lo es.
+    dia_sin_clase: str | None = None
 
     @property
     def total(self) -> int:
@@ -333,6 +379,7 @@ def registrar(
     marcas = list(marcas)
     validar_fecha(fecha, hoy, forzar)
     g = grupo_por_nombre(c, grupo, institucion, exigir_activo=True)
+    dia_cal = validar_dia_de_clase(g, fecha, forzar)
     if not marcas and todos is None:
         raise DatosInvalidos(
             "No hay nada que registrar: indique --todos ESTADO, excepciones (--ausente EMAIL ...) o --archivo."
@@ -450,7 +497,11 @@ def registrar(
     conteo = {e: 0 for e in ESTADOS}
     for estado, _ in objetivo.values():
         conteo[str(estado)] += 1
-    return ResultadoRegistro(g.nombre, g.id, fecha, creados, actualizados, sin_cambios, conteo)
+    return ResultadoRegistro(
+        g.nombre, g.id, fecha, creados, actualizados, sin_cambios, conteo,
+        sin_estado=[e for e in planilla if e["activo"] and e["id"] not in objetivo and e["id"] not in existentes],
+        dia_sin_clase=None if dia_cal.de_clase else dia_cal.explicacion,
+    )
 
 
 def _upsert(c: Any, filas: list[dict[str, Any]]) -> None:
@@ -555,39 +606,87 @@ def planilla(con: Any, grupo: str, fecha: date, institucion: str | None = None) 
 
 
 # --- pendientes ------------------------------------------------------------------------------------
-def pendientes(s: Session, fecha: date, institucion: str | None = None) -> list[dict[str, Any]]:
-    """Grupos activos con estudiantes activos que no registraron ninguna asistencia ese día
-    (una consulta). ``estudiantes`` cuenta solo los activos; un grupo cuyos estudiantes están
-    todos dados de baja no está pendiente."""
-    from amauta_cli.models import Asistencia, Grupo, GrupoEstudiante, Institucion, Usuario
-    from sqlalchemy import func, select
+@dataclass(frozen=True)
+class Pendiente:
+    """Un grupo activo que, un día de clase, no tomó asistencia o la tomó a medias."""
 
+    fecha: date
+    grupo_id: str
+    grupo: str
+    institucion: str
+    educador: str
+    estudiantes: int  # estudiantes activos del grupo
+    sin_estado: int  # cuántos de ellos no tienen estado ese día
+
+    @property
+    def situacion(self) -> str:
+        return "sin registro" if self.sin_estado == self.estudiantes else "incompleto"
+
+
+def pendientes(
+    s: Session, desde: date, hasta: date | None = None, institucion: str | None = None
+) -> list[Pendiente]:
+    """Los días de clase de [desde, hasta] en que un grupo activo (con estudiantes activos) no
+    registró asistencia, o dejó estudiantes activos sin estado. Nunca un día sin clase del
+    calendario de la institución del grupo.
+
+    Dos consultas: los grupos con su cantidad de estudiantes activos, y cuántos de ellos tienen
+    estado cada día del rango (``GROUP BY`` grupo y día). El resto, en memoria.
+    """
+    from sqlalchemy import and_, func, select
+
+    from amauta_cli.models import Asistencia, Grupo, GrupoEstudiante, Institucion, Usuario
+    from amauta_cli.services.calendario import Calendarios
+
+    hasta = hasta or desde
+    if hasta < desde:
+        raise DatosInvalidos(f"--hasta ({textos.fecha(hasta)}) es anterior a --desde ({textos.fecha(desde)}).")
     educador = Usuario.__table__.alias("educador")
-    consulta = (
+    alumno = Usuario.__table__.alias("alumno")
+    grupos = (
         select(
-            Grupo.id.label("grupo_id"),
-            Grupo.nombre.label("grupo"),
-            Institucion.nombre.label("institucion"),
-            educador.c.email.label("educador"),
-            func.count(GrupoEstudiante.estudianteId).label("estudiantes"),
+            Grupo.id, Grupo.nombre, Grupo.institucionId, Institucion.nombre.label("institucion"),
+            educador.c.email.label("educador"), func.count(alumno.c.id).label("estudiantes"),
         )
         .join(Institucion, Institucion.id == Grupo.institucionId)
         .join(educador, educador.c.id == Grupo.educadorId)
         .join(GrupoEstudiante, GrupoEstudiante.grupoId == Grupo.id)
-        .join(Usuario, Usuario.id == GrupoEstudiante.estudianteId)
-        .where(
-            Grupo.activo.is_(True),
-            Usuario.activo.is_(True),
-            ~select(Asistencia.id)
-            .where(Asistencia.grupoId == Grupo.id, _rango(fecha, fecha))
-            .exists(),
-        )
-        .group_by(Grupo.id, Grupo.nombre, Institucion.nombre, educador.c.email)
-        .order_by(*orden_es(s, Institucion.nombre, Grupo.nombre))
+        .join(alumno, and_(alumno.c.id == GrupoEstudiante.estudianteId, alumno.c.activo.is_(True)))
+        .where(Grupo.activo.is_(True))
+        .group_by(Grupo.id, Grupo.nombre, Grupo.institucionId, Institucion.nombre, educador.c.email)
     )
     if institucion:
-        consulta = consulta.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
-    return [dict(f._mapping) for f in s.execute(consulta)]
+        grupos = grupos.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
+    lista = s.execute(grupos).all()
+    if not lista:
+        return []
+    dia = dialecto(s).dia(Asistencia.fecha)
+    ids = [g.id for g in lista]
+    registrados: dict[tuple[str, date], int] = {}
+    for gid, d, n in s.execute(
+        select(Asistencia.grupoId, dia, func.count(func.distinct(Asistencia.estudianteId)))
+        .join(
+            GrupoEstudiante,
+            and_(GrupoEstudiante.grupoId == Asistencia.grupoId, GrupoEstudiante.estudianteId == Asistencia.estudianteId),
+        )
+        .join(alumno, and_(alumno.c.id == Asistencia.estudianteId, alumno.c.activo.is_(True)))
+        .where(Asistencia.grupoId.in_(ids), _rango(desde, hasta))
+        .group_by(Asistencia.grupoId, dia)
+    ):
+        registrados[(gid, _a_fecha(d))] = int(n)
+    calendarios = Calendarios(s)
+    resultado = []
+    for g in lista:
+        for d in calendarios.de(g.institucionId).dias_de_clase(desde, hasta):
+            faltan = g.estudiantes - registrados.get((g.id, d), 0)
+            if faltan > 0:
+                resultado.append(
+                    Pendiente(d, g.id, g.nombre, g.institucion, g.educador, int(g.estudiantes), int(faltan))
+                )
+    from amauta_cli.textos import clave_orden
+
+    resultado.sort(key=lambda p: (p.fecha, clave_orden(p.institucion), clave_orden(p.grupo), p.grupo_id))
+    return resultado
 
 
 # --- reporte ---------------------------------------------------------------------------------------
@@ -639,6 +738,8 @@ class Reporte:
     regla: Regla
     filas: list[dict[str, Any]]
     totales: dict[str, Any] = field(default_factory=dict)
+    #: Registros del período en días sin clase (feriados, receso...): no se cuentan.
+    registros_sin_clase: int = 0
 
     def como_dict(self) -> dict[str, Any]:
         return {
@@ -650,6 +751,7 @@ class Reporte:
             "regla": self.regla.como_dict(),
             "estudiantes": self.filas,
             "totales": self.totales,
+            "registros_sin_clase": self.registros_sin_clase,
         }
 
 
@@ -672,9 +774,10 @@ def reporte(
     if hasta < desde:
         raise DatosInvalidos(f"--hasta ({textos.fecha(hasta)}) es anterior a --desde ({textos.fecha(desde)}).")
     g = buscar_grupo(s, grupo, institucion)
+    de_clase = filtro_dias_de_clase(s, [g.institucionId], desde, hasta)
     conteos = (
         select(Asistencia.estudianteId.label("eid"), *_conteos_sql())
-        .where(Asistencia.grupoId == g.id, _rango(desde, hasta))
+        .where(Asistencia.grupoId == g.id, _rango(desde, hasta), de_clase)
         .group_by(Asistencia.estudianteId)
         .subquery()
     )
@@ -701,7 +804,14 @@ def reporte(
     resultado = [_computar(dict(f._mapping), regla) for f in filas]
     totales = _computar({c: sum(f[c] for f in resultado) for c in COLUMNAS_CONTEO}, regla)
     totales["estudiantes"] = len(resultado)
-    return Reporte(g.nombre, g.id, g.institucion.nombre, desde, hasta, regla, resultado, totales)
+    from sqlalchemy import func
+
+    sin_clase = s.scalar(
+        select(func.count(Asistencia.id)).where(Asistencia.grupoId == g.id, _rango(desde, hasta), ~de_clase)
+    )
+    return Reporte(
+        g.nombre, g.id, g.institucion.nombre, desde, hasta, regla, resultado, totales, int(sin_clase or 0)
+    )
 
 
 # --- alertas ---------------------------------------------------------------------------------------
@@ -737,6 +847,8 @@ def alertas(
         grupos = grupos.where(Grupo.id == buscar_grupo(s, grupo, institucion).id)
     elif institucion:
         grupos = grupos.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
+    instituciones = s.scalars(select(Grupo.institucionId).where(Grupo.id.in_(grupos)).distinct()).all()
+    filtro.append(filtro_dias_de_clase(s, instituciones, desde, hasta or date.today()))
     agregado = (
         select(
             Asistencia.grupoId.label("gid"),
@@ -1107,6 +1219,10 @@ def importar(
                     f"{estado} hace falta una observación que diga por qué"
                 )
             problemas.append((linea, problema_linea(linea, detalle)))
+    if not forzar:
+        n_sin_clase, sin_clase = _lineas_sin_clase(s, con, res, mala, limite_problemas)
+        malas += n_sin_clase
+        problemas.extend(sin_clase)
     for p in problemas_forma:
         problemas.append((_linea_de(p), p))
     malas += len(problemas_forma)
@@ -1139,7 +1255,10 @@ def importar(
         )
     )
     avanzar(leidas / 3)
-    d.soltar_temporales(con, "amauta_asis_res", "amauta_asis_usuarios", "amauta_asis_grupos", "amauta_asis_carga")
+    d.soltar_temporales(
+        con, "amauta_asis_res", "amauta_asis_usuarios", "amauta_asis_grupos", "amauta_asis_carga",
+        "amauta_asis_sin_clase",
+    )
     total = int(total)
     return ResultadoImportacion(
         lineas=total,
@@ -1151,6 +1270,46 @@ def importar(
         separador=lector.separador,
         columnas_ignoradas=lector.columnas_ignoradas,
     )
+
+
+def _lineas_sin_clase(s: Session, con: Any, res: str, mala: str, limite: int) -> tuple[int, list[tuple[int, str]]]:
+    """Las líneas (sin otros problemas) de días sin clase en la institución de su grupo.
+
+    Los pares (institución, fecha) distintos son pocos (escuelas × días del archivo): se
+    juzgan en Python con el calendario de cada una, y las líneas se buscan con un join.
+    """
+    from sqlalchemy import text
+
+    from amauta_cli.csvio import problema_linea
+    from amauta_cli.services.calendario import Calendarios
+
+    d = dialecto(s)
+    buenas = f"(SELECT linea, gid, fecha FROM {res} WHERE NOT {mala})"
+    pares = con.exec_driver_sql(
+        f'SELECT DISTINCT g."institucionId", r.fecha FROM {buenas} r JOIN "Grupo" g ON g.id = r.gid'
+    ).all()
+    calendarios = Calendarios(s)
+    sin_clase = []
+    for inst, fecha in pares:
+        dia = calendarios.de(inst).dia(_a_fecha(fecha))
+        if not dia.de_clase:
+            sin_clase.append({"inst": inst, "fecha": fecha, "motivo": dia.explicacion})
+    if not sin_clase:
+        return 0, []
+    tabla = d.crear_temporal(
+        con, "amauta_asis_sin_clase", f"inst text, fecha {d.tipo_fecha_hora}, motivo text"
+    )
+    con.execute(text(f"INSERT INTO {tabla} (inst, fecha, motivo) VALUES (:inst, :fecha, :motivo)"), sin_clase)
+    cruce = (
+        f'FROM {buenas} r JOIN "Grupo" g ON g.id = r.gid '
+        f'JOIN {tabla} m ON m.inst = g."institucionId" AND m.fecha = r.fecha'
+    )
+    total = int(con.exec_driver_sql(f"SELECT count(*) {cruce}").scalar_one())
+    lineas = con.exec_driver_sql(f"SELECT r.linea, m.motivo {cruce} ORDER BY r.linea LIMIT {int(limite)}").all()
+    return total, [
+        (linea, problema_linea(linea, f"{motivo} (si ese día hubo clase, importe con --forzar)"))
+        for linea, motivo in lineas
+    ]
 
 
 def _a_fecha(valor: Any) -> date:
