@@ -83,6 +83,10 @@ class Dialecto:
     #: ¿Hay un servidor con roles, RLS, COPY, pg_dump...?
     es_servidor: ClassVar[bool] = False
 
+    def __init__(self, bind: Any = None) -> None:
+        #: La sesión o conexión de la que se pidió (para piezas que consultan al servidor).
+        self._bind = bind
+
     # --- SQL -------------------------------------------------------------------------------
     def insertar(self, tabla: Any) -> Any:
         """``INSERT`` con ``on_conflict_do_update``/``on_conflict_do_nothing`` del motor."""
@@ -262,9 +266,49 @@ class Dialecto:
         )
 
 
+#: ¿Tiene cada servidor PostgreSQL la colación ICU española? (URL del motor → sí/no), para
+#: preguntarlo una sola vez por proceso.
+_ICU: dict[str, bool] = {}
+
+
+def _driver(bind: Any) -> Any:
+    """La conexión del driver (psycopg) de una sesión o conexión de SQLAlchemy, o ella misma."""
+    if hasattr(bind, "get_bind"):  # Session
+        bind = bind.connection()
+    sa = getattr(bind, "connection", None)
+    if sa is not None and hasattr(sa, "driver_connection"):  # Connection de SQLAlchemy
+        return sa.driver_connection
+    return bind
+
+
 class PostgreSQL(Dialecto):
     nombre = "postgresql"
     es_servidor = True
+
+    def _hay_icu(self) -> bool:
+        """¿Existe ``es-x-icu`` en el servidor? Se consulta ``pg_collation`` una vez por motor;
+        si falta (PostgreSQL compilado sin ICU), se avisa y se usa el orden por defecto."""
+        if self._bind is None:
+            return True
+        driver = _driver(self._bind)
+        info = driver.info
+        clave = f"{info.host}:{info.port}/{info.dbname}"
+        if clave not in _ICU:
+            # Una consulta al catálogo por base y proceso, con el driver (como las que hace el
+            # dialecto de SQLAlchemy al conectarse: no es trabajo del comando), en la misma
+            # transacción.
+            cur = driver.execute("SELECT count(*) FROM pg_collation WHERE collname = %s", (COLACION_PG,))
+            hay = cur.fetchone()[0]
+            _ICU[clave] = bool(hay)
+            if not hay:
+                from amauta_cli import salida
+
+                salida.aviso(
+                    f"el servidor PostgreSQL no tiene la colación ICU «{COLACION_PG}» (fue compilado "
+                    "sin ICU): los listados salen en el orden por defecto del servidor, que puede "
+                    "no ser el alfabético español (Álvarez, Benítez, ..., Muñoz, Núñez)."
+                )
+        return _ICU[clave]
 
     def insertar(self, tabla: Any) -> Any:
         from sqlalchemy.dialects.postgresql import insert
@@ -274,7 +318,10 @@ class PostgreSQL(Dialecto):
     def orden_es(self, col: Any) -> Any:
         from sqlalchemy import func
 
-        return func.normalize(col, _construcciones()["NFC"]).collate(COLACION_PG)  # SQLAlchemy ya lo cita
+        nfc = func.normalize(col, _construcciones()["NFC"])
+        if not self._hay_icu():
+            return nfc
+        return nfc.collate(COLACION_PG)  # SQLAlchemy ya lo cita
 
     _BUSQUEDA = (
         'SELECT b."cursoId" AS curso_id, ts_rank(b."documento", q) AS rango '
@@ -433,6 +480,8 @@ class PostgreSQL(Dialecto):
         ]
 
     def orden_es_sql(self, expr: str) -> str:
+        if not self._hay_icu():
+            return f"normalize({expr}, NFC)"
         return f'normalize({expr}, NFC) COLLATE "{COLACION_PG}"'
 
     def sin_acentos_sql_texto(self, expr: str) -> str:
@@ -811,7 +860,22 @@ def por_nombre(nombre: str) -> Dialecto:
 
 
 def dialecto(bind: Any) -> Dialecto:
-    """El dialecto de una ``Session``, ``Connection`` o ``Engine``."""
+    """El dialecto de una ``Session``, ``Connection`` o ``Engine`` (en PostgreSQL, atado a esa
+    conexión: ``orden_es`` mira una vez si el servidor tiene ICU)."""
+    original = bind
     if hasattr(bind, "get_bind"):
         bind = bind.get_bind()
-    return por_nombre(bind.dialect.name)
+    return atado(por_nombre(bind.dialect.name), original if hasattr(original, "execute") else None)
+
+
+def atado(d: Dialecto, bind: Any) -> Dialecto:
+    """El dialecto ``d`` atado a una conexión (de SQLAlchemy o del driver), para las piezas que
+    consultan al servidor (``orden_es``: ¿hay ICU?)."""
+    return type(d)(bind)
+
+
+def orden_es(bind: Any, *columnas: Any) -> list[Any]:
+    """``ORDER BY`` alfabético español de varias columnas:
+    ``.order_by(*orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)``."""
+    d = dialecto(bind)
+    return [d.orden_es(c) for c in columnas]

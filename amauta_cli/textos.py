@@ -2,8 +2,8 @@
 duraciones, tamaños, fechas, días de la semana, plurales, el plegado de acentos y el orden
 alfabético español.
 
-Los separadores (coma decimal, punto de miles) salen de los datos de ``es_AR`` de Babel; el
-formateo en sí es aritmética de Python, para que una tabla de cientos de miles de filas cueste
+Los separadores (coma decimal, punto de miles) son los de los datos de ``es_AR`` de Babel
+(verificados en las pruebas); el formateo en sí es aritmética de Python, para que una tabla de cientos de miles de filas cueste
 lo mismo que escribirla en CSV. JSON y CSV (para scripts) no pasan por aquí: usan punto
 decimal y fechas ISO.
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import unicodedata
 from datetime import date, datetime
-from functools import lru_cache
 
 LOCALE = "es_AR"
 
@@ -26,21 +25,17 @@ _MESES = (
 _DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 
 
-_COMA = ""
+#: Separador decimal y de miles de ``es_AR``: los de los datos CLDR de Babel (la prueba
+#: ``tests/test_textos.py`` los compara con ``babel.numbers``). Constantes aquí: cargar los datos
+#: de Babel en cada proceso costaría ~100 ms de arranque para dos caracteres.
+DECIMAL = ","
+MILES = "."
+_COMA = DECIMAL
 
 
-@lru_cache(maxsize=1)
 def _simbolos() -> tuple[str, str]:
-    """(separador decimal, separador de miles) de ``es_AR`` según Babel (``,`` y ``.``)."""
-    global _COMA
-    try:
-        from babel.numbers import get_decimal_symbol, get_group_symbol
-
-        simbolos = get_decimal_symbol(LOCALE), get_group_symbol(LOCALE)
-    except Exception:  # noqa: BLE001 - sin Babel o sin datos: los de la Argentina
-        simbolos = ",", "."
-    _COMA = simbolos[0]
-    return simbolos
+    """(separador decimal, separador de miles) de ``es_AR`` (``,`` y ``.``)."""
+    return DECIMAL, MILES
 
 
 def _agrupar(digitos: str) -> str:
@@ -59,6 +54,8 @@ def entero(n: int | float | None) -> str:
     if n is None:
         return ""
     n = int(n)
+    if -1000 < n < 1000:
+        return str(n)
     signo = "-" if n < 0 else ""
     return signo + _agrupar(str(abs(n)))
 
@@ -95,11 +92,17 @@ def numero(valor: float | int | None, decimales: int | None = None, recortar: bo
 
 
 def nota(valor: float | None, maxima: float | None = None) -> str:
-    """Una nota: ``8.5`` → ``'8,5'``; con ``maxima``: ``'8,5/10'``."""
+    """Una nota: ``8.5`` → ``'8,5'``, ``8.125`` → ``'8,125'`` (hasta 4 decimales, sin ceros de
+    más: las reglas de redondeo admiten hasta 4); con ``maxima``: ``'8,5/10'``."""
     if valor is None:
         return ""
-    texto = numero(valor)
-    return f"{texto}/{numero(maxima)}" if maxima is not None else texto
+    x = float(valor)
+    if -999.99995 < x < 999.99995:
+        t = f"{x:.4f}".rstrip("0").rstrip(".")
+        texto = (t if t != "-0" else "0").replace(".", _COMA or _simbolos()[0])
+    else:
+        texto = numero(x, 4)
+    return f"{texto}/{nota(maxima)}" if maxima is not None else texto
 
 
 def porcentaje(valor: float | None, decimales: int = 1) -> str:
@@ -271,6 +274,8 @@ def clave_orden(texto: str | None) -> tuple[str, str]:
     """
     if texto is None:
         return ("", "")
+    if texto.isascii():  # camino rápido (la mayoría de los apellidos, los emails)
+        return (texto.lower(), texto)
     t = unicodedata.normalize("NFC", texto)
     primaria = sin_acentos(t.translate(_ENIE))
     return (primaria, t)

@@ -197,9 +197,9 @@ def confirmar_destructivo(
     esperado = nombre_base
     dado = os.environ.get("AMAUTA_CONFIRMAR_BASE")
     if dado is None:
-        from amauta_cli import render
+        from amauta_cli import salida
 
-        render.aviso(
+        salida.aviso(
             f"{accion} en {url_enmascarada}, una base MARCADA COMO PRODUCCIÓN. "
             "--si no alcanza: escriba el nombre de la base para confirmar."
         )

@@ -131,16 +131,16 @@ def _traducir(e: Exception) -> AmautaError | None:
 
 
 def _mostrar_error(e: AmautaError) -> None:
-    from amauta_cli import render
+    from amauta_cli import salida
 
     ctx = comun.contexto()
-    render.error(ctx.enmascarar(e.mensaje), [ctx.enmascarar(p) for p in e.problemas])
+    salida.error(ctx.enmascarar(e.mensaje), [ctx.enmascarar(p) for p in e.problemas])
 
 
 def _mostrar_texto(texto: str) -> None:
-    from amauta_cli import render
+    from amauta_cli import salida
 
-    render.error(texto)
+    salida.error(texto)
 
 
 app = typer.Typer(

@@ -22,11 +22,13 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from amauta_cli import ajustes
-from amauta_cli.dialecto import dialecto
+from amauta_cli import textos
+from amauta_cli.dialecto import dialecto, orden_es
+from amauta_cli.textos import plural
 from amauta_cli.enums import EstadoAsistencia
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import _HUELLA, _b36, ahora, cuid, medianoche
-from amauta_cli.parsing import elegir_enum, parsear_fecha, sin_acentos, validar_email
+from amauta_cli.parsing import LIMITES, elegir_enum, parsear_fecha, revisar_texto, sin_acentos, validar_email
 from amauta_cli.services.comun import (
     buscar_grupo,
     buscar_institucion,
@@ -36,6 +38,8 @@ from amauta_cli.services.comun import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.orm import Session
+
+_LIMITE_OBS = LIMITES["observaciones"]
 
 ESTADOS = [e.value for e in EstadoAsistencia]
 #: Prefijo de los bloqueos por grupo (y día): ``registrar`` e ``importar`` toman los mismos.
@@ -126,9 +130,16 @@ class Regla:
 
 def _num(x: float) -> str:
     """``0.5`` → ``0,5``; ``15.0`` → ``15`` (números para mensajes en castellano)."""
-    if float(x) == int(x):
-        return str(int(x))
-    return f"{x:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return textos.numero(x)
+
+
+def conteo_estados(por_estado: dict[str, int]) -> str:
+    """``{"PRESENTE": 2, "AUSENTE": 1}`` → ``'2 presentes, 1 ausente'`` (los que no son 0)."""
+    return ", ".join(
+        textos.plural(n, "sin registrar", "sin registrar") if e == "sin registrar" else textos.plural(n, e.lower())
+        for e, n in por_estado.items()
+        if n
+    )
 
 
 def regla_vigente(
@@ -172,20 +183,22 @@ def regla_vigente(
 
 # --- Validaciones comunes -------------------------------------------------------------------
 def parsear_estado(texto: str, campo: str = "estado") -> EstadoAsistencia:
-    """``presente``, ``P``, ``Tardanza``, ``j``... → el estado (mayúsculas o inicial)."""
-    return EstadoAsistencia(elegir_enum(texto, ESTADOS, campo, por_inicial=True))
+    """``presente``, ``P``, ``Falta``, ``Llegó tarde``... → el estado (``vocabulario``)."""
+    from amauta_cli.vocabulario import estado_asistencia
+
+    return EstadoAsistencia(estado_asistencia(texto, campo))
 
 
 def problema_fecha(fecha: date, hoy: date, forzar: bool) -> str | None:
     """Por qué no se puede registrar asistencia ese día (o None)."""
     if fecha > hoy:
         return (
-            f"la fecha {fecha:%d/%m/%Y} es futura (hoy es {hoy:%d/%m/%Y}): "
+            f"la fecha {textos.fecha(fecha)} es futura (hoy es {textos.fecha(hoy)}): "
             "no se registra asistencia por adelantado"
         )
     if fecha.weekday() >= 5 and not forzar:
         return (
-            f"el {fecha:%d/%m/%Y} es {_DIAS[fecha.weekday()]}, que no es día de clase; "
+            f"el {textos.fecha(fecha)} es {textos.dia_semana(fecha)}, que no es día de clase; "
             "si lo fue (una jornada recuperatoria, por ejemplo), agregue --forzar"
         )
     return None
@@ -234,6 +247,7 @@ def parsear_marca(texto: str, estado: EstadoAsistencia | str, origen: str = "") 
         clave, obs = crudo, ""
     if not clave:
         raise DatosInvalidos(f"{origen or 'estudiante'}: '{texto}' no nombra a ningún estudiante (use EMAIL o EMAIL=observación).")
+    obs = revisar_texto(obs, f"{origen} (observación)" if origen else "observación", "observaciones")
     return Marca(clave, parsear_estado(str(estado)), obs or None, origen)
 
 
@@ -252,13 +266,11 @@ class ResultadoRegistro:
         return self.creados + self.actualizados + self.sin_cambios
 
     def resumen(self) -> str:
-        estados = ", ".join(
-            f"{n} {_PLURAL[e] if n != 1 else e.lower()}" for e, n in self.por_estado.items() if n
-        )
+        estados = conteo_estados(self.por_estado)
         return (
-            f"Asistencia de '{self.grupo}' del {_DIAS[self.fecha.weekday()]} {self.fecha:%d/%m/%Y}: "
-            f"{estados}. {self.creados} creados, {self.actualizados} actualizados, "
-            f"{self.sin_cambios} sin cambios."
+            f"Asistencia de '{self.grupo}' del {textos.dia_semana(self.fecha)} {textos.fecha(self.fecha)}: "
+            f"{estados}. {textos.plural(self.creados, 'creado')}, "
+            f"{textos.plural(self.actualizados, 'actualizado')}, {self.sin_cambios} sin cambios."
         )
 
 
@@ -368,7 +380,7 @@ def registrar(
         problemas.extend(_explicar_desconocidos(c, desconocidos, g.nombre))
     if problemas:
         raise DatosInvalidos(
-            f"No se registró nada en '{g.nombre}': {len(problemas)} problema(s).", problemas
+            f"No se registró nada en '{g.nombre}': {plural(len(problemas), 'problema')}.", problemas
         )
 
     objetivo: dict[str, tuple[EstadoAsistencia, str | None]] = {
@@ -410,7 +422,7 @@ def registrar(
                 ejemplo = f"por ejemplo --{estado.lower()} \"{por_id[est_id]['email']}=motivo\""
             problemas.append(
                 f"{origen + ': ' if origen else ''}{_nombre(por_id[est_id])} ya figura {previo[0]} "
-                f"el {fecha:%d/%m/%Y}; para cambiarlo a {estado} hace falta una observación que "
+                f"el {textos.fecha(fecha)}; para cambiarlo a {estado} hace falta una observación que "
                 f"diga por qué ({ejemplo})"
             )
             continue
@@ -571,7 +583,7 @@ def pendientes(s: Session, fecha: date, institucion: str | None = None) -> list[
             .exists(),
         )
         .group_by(Grupo.id, Grupo.nombre, Institucion.nombre, educador.c.email)
-        .order_by(Institucion.nombre, Grupo.nombre)
+        .order_by(*orden_es(s, Institucion.nombre, Grupo.nombre))
     )
     if institucion:
         consulta = consulta.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
@@ -658,7 +670,7 @@ def reporte(
     from sqlalchemy import select
 
     if hasta < desde:
-        raise DatosInvalidos(f"--hasta ({hasta:%d/%m/%Y}) es anterior a --desde ({desde:%d/%m/%Y}).")
+        raise DatosInvalidos(f"--hasta ({textos.fecha(hasta)}) es anterior a --desde ({textos.fecha(desde)}).")
     g = buscar_grupo(s, grupo, institucion)
     conteos = (
         select(Asistencia.estudianteId.label("eid"), *_conteos_sql())
@@ -684,7 +696,7 @@ def reporte(
         .join(Usuario, Usuario.id == ids.c.eid)
         .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
         .outerjoin(conteos, conteos.c.eid == ids.c.eid)
-        .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
+        .order_by(*orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
     ).all()
     resultado = [_computar(dict(f._mapping), regla) for f in filas]
     totales = _computar({c: sum(f[c] for f in resultado) for c in COLUMNAS_CONTEO}, regla)
@@ -752,7 +764,7 @@ def alertas(
         .join(Institucion, Institucion.id == Grupo.institucionId)
         .join(Usuario, Usuario.id == agregado.c.eid)
         .where(Usuario.activo.is_(True))
-        .order_by(agregado.c.computadas.desc(), Usuario.apellido, Usuario.nombre, Usuario.email)
+        .order_by(agregado.c.computadas.desc(), *orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
     ).all()
     resultado = []
     for f in filas:
@@ -797,7 +809,7 @@ def exportar(
         )
         .join(Grupo, Grupo.id == Asistencia.grupoId)
         .join(Usuario, Usuario.id == Asistencia.estudianteId)
-        .order_by(Asistencia.grupoId, Asistencia.fecha, Usuario.apellido, Usuario.nombre, Usuario.email)
+        .order_by(Asistencia.grupoId, Asistencia.fecha, *orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
     )
     if grupo:
         consulta = consulta.where(Asistencia.grupoId == buscar_grupo(s, grupo, institucion).id)
@@ -841,8 +853,9 @@ class ResultadoImportacion:
 
     def resumen(self) -> str:
         return (
-            f"Importadas {self.lineas} filas de {self.grupos} grupo(s): {self.creados} creadas, "
-            f"{self.actualizados} actualizadas, {self.sin_cambios} sin cambios."
+            f"Importadas {plural(self.lineas, 'fila')} de {plural(self.grupos, 'grupo')}: "
+            f"{plural(self.creados, 'creada')}, {plural(self.actualizados, 'actualizada')}, "
+            f"{self.sin_cambios} sin cambios."
         )
 
 
@@ -973,7 +986,7 @@ def importar(
 
     problemas_forma: list[str] = []
     lector = iterar_csv(
-        ruta, ["grupo", "email", "fecha", "estado"], ["observaciones"], ALIAS_IMPORTAR, problemas_forma
+        ruta, ["grupo", "email", "fecha", "estado"], ["observaciones"], problemas=problemas_forma
     )
     problemas: list[tuple[int, str]] = []
     malas = 0
@@ -1009,7 +1022,15 @@ def importar(
                     problemas.append((linea, problema_linea(linea, detalle)))
                 continue
             buenas += 1
-            yield (linea, grupo, email, fecha, estado, v["observaciones"] or None)
+            obs = v["observaciones"]
+            if len(obs) > _LIMITE_OBS:
+                malas += 1
+                buenas -= 1
+                if len(problemas) < limite_problemas:
+                    mensaje = f"observaciones: tiene {len(obs)} caracteres y el máximo es {_LIMITE_OBS}"
+                    problemas.append((linea, problema_linea(linea, mensaje)))
+                continue
+            yield (linea, grupo, email, fecha, estado, obs or None)
         avanzar(pendiente / 2)
 
     d.cargar_temporal(
@@ -1082,7 +1103,7 @@ def importar(
             else:
                 dia = _a_fecha(fecha)
                 detalle = (
-                    f"{email} ya figura {previo} el {dia:%d/%m/%Y} en '{grupo}'; para cambiarlo a "
+                    f"{email} ya figura {previo} el {textos.fecha(dia)} en '{grupo}'; para cambiarlo a "
                     f"{estado} hace falta una observación que diga por qué"
                 )
             problemas.append((linea, problema_linea(linea, detalle)))
@@ -1093,9 +1114,9 @@ def importar(
         problemas.sort(key=lambda p: p[0])
         lista = [p for _, p in problemas[:limite_problemas]]
         if malas > len(lista):
-            lista.append(f"... y {malas - len(lista)} problema(s) más (se muestran los primeros {len(lista)})")
+            lista.append(f"... y {plural(malas - len(lista), 'problema')} más (se muestran los primeros {len(lista)})")
         raise DatosInvalidos(
-            f"El archivo tiene {malas} línea(s) con problemas: no se importó nada. "
+            f"El archivo tiene {plural(malas, 'línea')} con problemas: no se importó nada. "
             "Corríjalas y vuelva a importar el archivo completo.",
             lista,
         )

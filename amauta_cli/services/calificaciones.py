@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from amauta_cli.dialecto import dialecto
+from amauta_cli.dialecto import dialecto, orden_es
 from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
-from amauta_cli.parsing import parsear_decimal, sin_acentos, validar_email
+from amauta_cli import textos
+from amauta_cli.parsing import parsear_decimal, revisar_texto, sin_acentos, validar_email
 from amauta_cli.services.comun import (
     grupo_por_nombre,
     buscar_grupo,
@@ -182,17 +183,6 @@ _ESPACIOS = re.compile(r"\s+")
 _PARTES = re.compile(r"(\d+)")
 
 
-_PLIEGUE = str.maketrans(
-    "áàâäãéèêëíìîïóòôöõúùûüñçÁÀÂÄÃÉÈÊËÍÌÎÏÓÒÔÖÕÚÙÛÜÑÇ",
-    "aaaaaeeeeiiiiooooouuuuncAAAAAEEEEIIIIOOOOOUUUUNC",
-)
-
-
-def _plegar(texto: str) -> str:
-    """Clave de orden sin acentos ni mayúsculas, rápida (la misma tabla que ``sin_acentos_sql``)."""
-    return texto.lower() if texto.isascii() else texto.translate(_PLIEGUE).lower()
-
-
 def _limpiar(texto: str) -> str:
     """Sin espacios alrededor y con los espacios internos colapsados."""
     return _ESPACIOS.sub(" ", texto).strip()
@@ -209,10 +199,8 @@ def formatear_nota(valor: float | None, decimales: int | None = None) -> str:
     if valor is None:
         return SIN_NOTA
     if decimales is not None:
-        texto = f"{valor:.{decimales}f}"
-    else:
-        texto = f"{valor:.4f}".rstrip("0").rstrip(".")
-    return texto.replace(".", ",")
+        return textos.numero(valor, decimales, recortar=False)
+    return textos.nota(valor)
 
 
 def _n10() -> Any:
@@ -243,7 +231,7 @@ def _nombre_completo(nombre: str, apellido: str) -> str:
 
 
 def _texto_obligatorio(valor: str | None, opcion: str) -> str:
-    limpio = _limpiar(valor or "")
+    limpio = _limpiar(revisar_texto(valor or "", opcion, opcion.lstrip("-")))
     if not limpio:
         raise DatosInvalidos(f"{opcion} no puede estar vacío.")
     return limpio
@@ -411,7 +399,7 @@ def registrar(
     bloquear_grupo_periodo(c, g.id, periodo)
     materia = _canonico_sql(c, g.id, "materia", materia)
     periodo = _canonico_sql(c, g.id, "periodo", periodo)
-    obs = None if observaciones is None else (observaciones.strip() or None)
+    obs = None if observaciones is None else (revisar_texto(observaciones, "--observaciones", "observaciones") or None)
     previa = c.uno(
         'SELECT nota, "notaMaxima", observaciones FROM "Calificacion" WHERE "grupoId" = :g '
         'AND "estudianteId" = :u AND materia = :m AND periodo = :p',
@@ -466,16 +454,6 @@ def _inactivo(email: str, nombre: str) -> str:
 
 # --- cargar ----------------------------------------------------------------------------------
 COLUMNAS_CSV_OPCIONALES = ["email", "matricula", "observaciones"]
-ALIAS_CSV = {
-    "correo": "email",
-    "mail": "email",
-    "e-mail": "email",
-    "correo electronico": "email",
-    "legajo": "matricula",
-    "calificacion": "nota",
-    "observacion": "observaciones",
-    "obs": "observaciones",
-}
 
 
 @dataclass
@@ -540,7 +518,7 @@ def cargar(
 
     problemas: list[str] = []
     lector = iterar_csv(
-        archivo, ["nota"], COLUMNAS_CSV_OPCIONALES, alias=ALIAS_CSV, problemas=problemas
+        archivo, ["nota"], COLUMNAS_CSV_OPCIONALES, problemas=problemas
     )
     por_email_col = "email" in lector.columnas
     por_matricula_col = "matricula" in lector.columnas
@@ -630,7 +608,11 @@ def cargar(
                 )
             )
             continue
-        obs = v.get("observaciones", "") or None
+        try:
+            obs = revisar_texto(v.get("observaciones", ""), "observaciones", "observaciones") or None
+        except DatosInvalidos as e:
+            problemas.append(problema_linea(linea, e.mensaje))
+            continue
         validas[alumno["id"]] = (linea, valor, obs)
 
     if pendientes:
@@ -923,7 +905,7 @@ def _alumnos_y_exalumnos(
             select(Usuario.id, Usuario.email, Usuario.nombre, Usuario.apellido, Usuario.activo, Perfil.matricula)
             .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
             .where(Usuario.id.in_(faltan))
-            .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
+            .order_by(*orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
         ).all()
         for f in extra:
             d = dict(f._mapping)
@@ -1259,18 +1241,19 @@ def desaprobados(
             continue
         filas.append(FilaDesaprobado(materia, nota, apellido, nombre, email, grupo_, inst, periodos))
     # Por materia (orden natural), los más bajos primero; a igual nota, por institución,
-    # grupo, apellido y nombre sin acentos. Claves baratas: pueden ser decenas de miles
+    # grupo, apellido y nombre en orden alfabético español. Claves baratas: pueden ser decenas de miles
     # de filas, con pocas materias, instituciones y grupos distintos.
     materias = {m: orden_natural(m) for m in {f.materia for f in filas}}
-    textos = {t: _plegar(t) for t in {f.institucion for f in filas} | {f.grupo for f in filas}}
+    clave = textos.clave_orden
+    lugares = {t: clave(t) for t in {f.institucion for f in filas} | {f.grupo for f in filas}}
     filas.sort(
         key=lambda f: (
             materias[f.materia],
             f.nota,
-            textos[f.institucion],
-            textos[f.grupo],
-            _plegar(f.apellido),
-            _plegar(f.nombre),
+            lugares[f.institucion],
+            lugares[f.grupo],
+            clave(f.apellido),
+            clave(f.nombre),
             f.email,
         )
     )

@@ -19,11 +19,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from amauta_cli.dialecto import dialecto
+from amauta_cli.dialecto import dialecto, orden_es
 from amauta_cli.enums import Rol
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
-from amauta_cli.parsing import elegir_enum, sin_acentos, validar_email
+from amauta_cli.parsing import elegir_enum, revisar_texto, sin_acentos, validar_email
+from amauta_cli.textos import clave_orden, plural
 from amauta_cli.services.comun import Cambio, buscar_usuario
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -102,7 +103,11 @@ def parsear_perfil(valores: dict[str, str | None]) -> tuple[dict[str, Any], list
 
 
 def _exigir_nombre(valor: str, campo: str, problemas: list[str]) -> str:
-    limpio = valor.strip()
+    try:
+        limpio = revisar_texto(valor, campo, campo)
+    except DatosInvalidos as e:
+        problemas.append(e.mensaje)
+        return valor.strip()
     if not limpio:
         problemas.append(f"{campo}: no puede estar vacío")
     return limpio
@@ -200,19 +205,6 @@ def crear(s: Session, nuevo: NuevoUsuario, password: str) -> Usuario:
 
 
 # --- Listado ------------------------------------------------------------------------------------
-COLUMNAS_LISTADO = [
-    ("email", "Email"),
-    ("apellido", "Apellido"),
-    ("nombre", "Nombre"),
-    ("rol", "Rol"),
-    ("activo", "Activo"),
-    ("matricula", "Matrícula"),
-    ("grado", "Grado"),
-    ("id", "Id"),
-    ("createdAt", "Creado"),
-]
-
-
 @dataclass
 class Pagina:
     filas: list[dict[str, Any]]
@@ -325,7 +317,7 @@ def ver(s: Session, email: str) -> dict[str, Any]:
     grupos = [
         {**dict(f._mapping), "participacion": "educador"} for f in como_educador
     ] + [{**dict(f._mapping), "participacion": "estudiante"} for f in como_estudiante]
-    grupos.sort(key=lambda g: (sin_acentos(g["institucion"]), sin_acentos(g["nombre"])))
+    grupos.sort(key=lambda g: (clave_orden(g["institucion"]), clave_orden(g["nombre"])))
     inscripciones = [
         dict(f._mapping)
         for f in s.execute(
@@ -393,7 +385,7 @@ def _grupos_activos_que_dirige(s: Session, ids: Sequence[str]) -> dict[str, list
     filas = s.execute(
         select(Grupo.educadorId, Grupo.nombre)
         .where(en_lista(s, Grupo.educadorId, ids), Grupo.activo.is_(True))
-        .order_by(Grupo.nombre)
+        .order_by(*orden_es(s, Grupo.nombre))
     ).all()
     res: dict[str, list[str]] = {}
     for uid, nombre in filas:
@@ -409,7 +401,7 @@ def _grupos_activos_como_estudiante(s: Session, ids: Sequence[str]) -> dict[str,
         select(GrupoEstudiante.estudianteId, Grupo.nombre)
         .join(Grupo, Grupo.id == GrupoEstudiante.grupoId)
         .where(en_lista(s, GrupoEstudiante.estudianteId, ids), Grupo.activo.is_(True))
-        .order_by(Grupo.nombre)
+        .order_by(*orden_es(s, Grupo.nombre))
     ).all()
     res: dict[str, list[str]] = {}
     for uid, nombre in filas:
@@ -424,12 +416,12 @@ def _problema_cambio_rol(
         return None
     if rol_actual == Rol.EDUCADOR and dirige:
         return (
-            f"no puede dejar de ser EDUCADOR: está a cargo de {len(dirige)} grupo(s) activo(s) "
+            f"no puede dejar de ser EDUCADOR: está a cargo de {plural(len(dirige), 'grupo activo')} "
             f"({', '.join(dirige)}); desactive esos grupos con `amauta grupos desactivar` primero"
         )
     if rol_actual == Rol.ESTUDIANTE and cursa:
         return (
-            f"no puede dejar de ser ESTUDIANTE: está en {len(cursa)} grupo(s) activo(s) "
+            f"no puede dejar de ser ESTUDIANTE: está en {plural(len(cursa), 'grupo activo')} "
             f"({', '.join(cursa)}); quítelo con `amauta grupos quitar-estudiante` primero"
         )
     return None
@@ -534,7 +526,7 @@ def desactivar(s: Session, email: str) -> ResultadoActivacion:
     dirige = _grupos_activos_que_dirige(s, [u.id]).get(u.id)
     if dirige:
         avisos.append(
-            f"'{u.email}' sigue figurando como educador de {len(dirige)} grupo(s) activo(s): "
+            f"'{u.email}' sigue figurando como educador de {plural(len(dirige), 'grupo activo')}: "
             f"{', '.join(dirige)}."
         )
     u.activo = False
@@ -566,22 +558,6 @@ def cambiar_password(s: Session, email: str, password: str) -> Usuario:
 
 
 # --- Exportación --------------------------------------------------------------------------------
-COLUMNAS_EXPORTACION = [
-    "email",
-    "nombre",
-    "apellido",
-    "rol",
-    "activo",
-    "password_definida",
-    *CAMPOS_PERFIL,
-    "avatar",
-    "emailVerificado",
-    "id",
-    "createdAt",
-    "updatedAt",
-]
-
-
 def exportar(s: Session, lote: int = 1000) -> Iterator[dict[str, Any]]:
     """Todos los usuarios con su perfil, en streaming (cursor del servidor en PostgreSQL).
 
@@ -625,19 +601,6 @@ def exportar(s: Session, lote: int = 1000) -> Iterator[dict[str, Any]]:
 # --- Importación --------------------------------------------------------------------------------
 COLUMNAS_REQUERIDAS = ["email", "nombre", "apellido", "rol"]
 COLUMNAS_OPCIONALES = ["password", "avatar", *CAMPOS_PERFIL]
-ALIAS_CSV = {
-    "correo": "email",
-    "correo_electronico": "email",
-    "e_mail": "email",
-    "mail": "email",
-    "nombres": "nombre",
-    "apellidos": "apellido",
-    "contrasena": "password",
-    "clave": "password",
-    "legajo": "matricula",
-    "localidad": "ciudad",
-    "especialidades": "especialidad",
-}
 _CAMPOS_USUARIO_ACTUALIZABLES = ("nombre", "apellido", "rol", "avatar")
 
 
@@ -906,7 +869,7 @@ def planificar_importacion(
 
     problemas: list[str] = []
     lector = csvio.iterar_csv(
-        origen, COLUMNAS_REQUERIDAS, COLUMNAS_OPCIONALES, ALIAS_CSV, problemas=problemas
+        origen, COLUMNAS_REQUERIDAS, COLUMNAS_OPCIONALES, problemas=problemas
     )
     filas: list[FilaImportacion] = []
     primera: dict[str, int] = {}
@@ -931,7 +894,7 @@ def planificar_importacion(
     if problemas:
         problemas.sort(key=_linea_de)
         raise DatosInvalidos(
-            f"El archivo tiene {len(problemas)} problema(s); no se importó nada. "
+            f"El archivo tiene {plural(len(problemas), 'problema')}; no se importó nada. "
             "Corrija estas líneas y vuelva a intentar:",
             problemas,
         )
