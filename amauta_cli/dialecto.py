@@ -5,7 +5,7 @@ PostgreSQL y SQLite es un método de ``Dialecto`` con una implementación por mo
 
     from amauta_cli.dialecto import dialecto
     d = dialecto(sesion)            # Session, Connection o Engine
-    d.bloqueo(con, "asistencia", grupo_id, dia.isoformat())
+    d.bloqueo(con, "asistencia", grupo_id, dia.isoformat())   # con: sesión, conexión o db.Cruda
     s.execute(d.insertar(Tabla).values(...).on_conflict_do_update(...))
     select(...).order_by(d.orden_es(Usuario.apellido), d.orden_es(Usuario.nombre))
 
@@ -134,13 +134,6 @@ class Dialecto:
         constantes de ``db migrate`` y ``seed``); cualquier otra cosa, por su hash.
         """
         raise NotImplementedError
-
-    def bloqueos(self, con: Any, prefijo: str, claves: Iterable[Any]) -> None:
-        """Varios bloqueos ``(prefijo, *clave)`` tomados en orden fijo: dos transacciones que
-        toman conjuntos que se solapan nunca se esperan en círculo."""
-        for clave in sorted(set(claves)):
-            partes = clave if isinstance(clave, tuple) else (clave,)
-            self.bloqueo(con, prefijo, *partes)
 
     def intentar_bloqueo(self, con: Any, *claves: Any) -> bool:
         """Como ``bloqueo`` sin esperar: False si otra transacción lo tiene."""
@@ -411,25 +404,19 @@ class PostgreSQL(Dialecto):
 
         return expr == any_(bindparam(None, list(valores), type_=ARRAY(Text)))
 
-    @staticmethod
-    def _sql_clave(claves: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
-        if len(claves) == 1 and isinstance(claves[0], int):
-            return ":k", {"k": claves[0]}
-        return "hashtextextended(:k, 0)", {"k": "|".join(str(c) for c in claves)}
-
     def bloqueo(self, con: Any, *claves: Any) -> None:
-        from sqlalchemy import text
+        from amauta_cli.db import cruda
 
         # Bloqueo consultivo de transacción (no de sesión: compatible con PgBouncer en modo
         # transacción), sobre el hash de 64 bits de la clave.
-        expr, params = self._sql_clave(claves)
-        con.execute(text(f"SELECT pg_advisory_xact_lock({expr})"), params)
+        self.bloqueo_sql(cruda(con), *claves)
 
     def intentar_bloqueo(self, con: Any, *claves: Any) -> bool:
-        from sqlalchemy import text
+        from amauta_cli.db import cruda
 
-        expr, params = self._sql_clave(claves)
-        return bool(con.execute(text(f"SELECT pg_try_advisory_xact_lock({expr})"), params).scalar())
+        return bool(
+            self.bloqueo_sql(cruda(con), *claves, _funcion="pg_try_advisory_xact_lock")
+        )
 
     def commit_sin_esperar_disco(self, con: Any) -> None:
         con.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
@@ -543,13 +530,12 @@ class PostgreSQL(Dialecto):
     def en_lista_sql(self, expr: str, parametro: str, valores: Sequence[Any]) -> tuple[str, Any]:
         return f"{expr} = ANY(:{parametro})", list(valores)
 
-    def bloqueo_sql(self, c: Any, *claves: Any, _funcion: str = "pg_advisory_xact_lock") -> None:
+    def bloqueo_sql(self, c: Any, *claves: Any, _funcion: str = "pg_advisory_xact_lock") -> Any:
         if len(claves) == 1 and isinstance(claves[0], int):
-            c.valor(f"SELECT {_funcion}(:k)", k=claves[0])
-        else:
-            c.valor(
-                f"SELECT {_funcion}(hashtextextended(:k, 0))", k="|".join(str(x) for x in claves)
-            )
+            return c.valor(f"SELECT {_funcion}(:k)", k=claves[0])
+        return c.valor(
+            f"SELECT {_funcion}(hashtextextended(:k, 0))", k="|".join(str(x) for x in claves)
+        )
 
     def bloqueo_compartido_sql(self, c: Any, *claves: Any) -> None:
         self.bloqueo_sql(c, *claves, _funcion="pg_advisory_xact_lock_shared")
