@@ -49,6 +49,15 @@ def migrate(
         return
     render.info(f"Base: {ctx.url_enmascarada}")
     r = esquema.migrar(ctx.url, revision, avisar=render.aviso)
+    if r.adoptada:
+        render.info(
+            "La base no tenía la revisión de amauta (alembic_version) pero su esquema es idéntico "
+            f"al de la revisión {r.adoptada}: se registró {r.adoptada} como aplicada. "
+            "La tabla _prisma_migrations de Prisma no se tocó."
+        )
+        if not r.aplicadas:
+            render.exito(f"Base adoptada en la revisión {r.adoptada}, la última: no hubo que aplicar nada más.")
+            return
     if not r.aplicadas:
         render.exito(f"La base ya está al día (revisión {r.hasta}). No se cambió nada.")
         return
@@ -126,6 +135,11 @@ def estado(formato: OpcionFormato = Formato.tabla) -> None:
         ("origen_url", "Origen de la URL", e["origen_url"]),
         ("version_servidor", "Versión del servidor", e["version_servidor"]),
         ("entorno", "Entorno", e["entorno"] or "sin marcar"),
+        *(
+            [("prisma", "Migraciones de Prisma", _texto_prisma(e["prisma"]))]
+            if e["prisma"] is not None
+            else []
+        ),
         ("revision_actual", "Revisión actual", e["revision_actual"] or "ninguna (base vacía)"),
         ("revision_cabeza", "Última revisión", e["revision_cabeza"]),
         (
@@ -152,6 +166,15 @@ def estado(formato: OpcionFormato = Formato.tabla) -> None:
             [("tabla", "Tabla"), ("filas", "Filas")],
             "tabla",
         )
+
+
+def _texto_prisma(p: dict) -> str:
+    texto = f"{p['aplicadas']} aplicadas"
+    if p["ultima"]:
+        texto += f" (la última, {p['ultima']})"
+    if p["fallidas"]:
+        texto += f", {p['fallidas']} sin terminar"
+    return texto + "; tabla _prisma_migrations, de la aplicación Prisma"
 
 
 @app.command("historial")

@@ -438,8 +438,11 @@ def tiene_datos(url: str) -> bool:
             return False
     from amauta_cli.services.esquema import contar_filas
 
+    from amauta_cli.services.esquema import TABLAS_DE_PRISMA
+
     with conexion(url, solo_lectura=True) as con:
-        return any(contar_filas(con).values())
+        # La contabilidad de Prisma (_prisma_migrations) no son datos.
+        return any(n for t, n in contar_filas(con).items() if t not in TABLAS_DE_PRISMA)
 
 
 def respaldar(
@@ -1434,6 +1437,9 @@ class PlanRestauracion:
     esquema_pg: str | None = None
     mayor_pg: int = 0
     directo: bool = False
+    #: Tablas de Prisma Migrate con filas en el destino (no cuentan como datos; ver
+    #: ``esquema.TABLAS_DE_PRISMA``): la restauración las reemplaza por las del respaldo.
+    prisma_destino: list[str] = field(default_factory=list)
 
     @property
     def con_datos(self) -> bool:
@@ -1468,6 +1474,10 @@ def planificar_restauracion(
     else:
         plan = _planificar_sqlite(url, insp, forzar)
     plan.produccion = plan.entorno_destino == "produccion" or entorno.variable_produccion()
+    from amauta_cli.services.esquema import TABLAS_DE_PRISMA
+
+    plan.prisma_destino = [t for t in plan.tablas_con_datos if t in TABLAS_DE_PRISMA]
+    plan.tablas_con_datos = [t for t in plan.tablas_con_datos if t not in TABLAS_DE_PRISMA]
     if plan.con_datos and not limpiar:
         raise OperacionRechazada(
             f"La base destino ya tiene datos (en {cantidad(len(plan.tablas_con_datos), 'tabla')}: "

@@ -189,7 +189,12 @@ def sembrar(
                 entorno.exigir_no_produccion(con, accion)
                 marca = entorno.leer(con)  # desarrollo/pruebas: la base lo sigue siendo
                 avisar("Borrando todas las tablas y tipos de la base...")
-                _borrar_todo(con)
+                conservadas = _borrar_todo(con)
+                if conservadas:
+                    avisar(
+                        f"Se conserva {', '.join(conservadas)}: es la contabilidad de la "
+                        "aplicación Prisma, que sigue valiendo para el esquema que se recrea."
+                    )
                 avisar("Creando el esquema desde cero (migraciones hasta head)...")
                 aplicadas = _migrar_en(con)
                 if marca:
@@ -237,11 +242,17 @@ def _preparar_transaccion(con: "Connection") -> None:
         con.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
-def _borrar_todo(con: "Connection") -> None:
-    """Borra todas las tablas del esquema (y en PostgreSQL, los tipos enum) en la transacción."""
+def _borrar_todo(con: "Connection") -> list[str]:
+    """Borra todas las tablas del esquema (y en PostgreSQL, los tipos enum) en la transacción.
+
+    Salvo las de Prisma Migrate (``esquema.TABLAS_DE_PRISMA``), que devuelve si existían.
+    """
     from sqlalchemy import text
 
+    from amauta_cli.services.esquema import TABLAS_DE_PRISMA
+
     prep = con.dialect.identifier_preparer
+    conservadas: list[str] = []
     if con.dialect.name == "postgresql":
         tablas = (
             con.execute(
@@ -252,6 +263,8 @@ def _borrar_todo(con: "Connection") -> None:
             .scalars()
             .all()
         )
+        conservadas = [t for t in tablas if t in TABLAS_DE_PRISMA]
+        tablas = [t for t in tablas if t not in TABLAS_DE_PRISMA]
         if tablas:
             con.execute(
                 text(f"DROP TABLE {', '.join(prep.quote_identifier(t) for t in tablas)} CASCADE")
@@ -270,7 +283,7 @@ def _borrar_todo(con: "Connection") -> None:
             con.execute(
                 text(f"DROP TYPE {', '.join(prep.quote_identifier(t) for t in tipos)} CASCADE")
             )
-        return
+        return conservadas
     # SQLite: las claves foráneas se controlan al confirmar, cuando ya no queda ninguna tabla.
     con.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
     tablas = (
@@ -283,7 +296,11 @@ def _borrar_todo(con: "Connection") -> None:
         .all()
     )
     for t in tablas:
+        if t in TABLAS_DE_PRISMA:
+            conservadas.append(t)
+            continue
         con.exec_driver_sql(f"DROP TABLE {prep.quote_identifier(t)}")
+    return conservadas
 
 
 def _migrar_en(con: "Connection") -> list[str]:
