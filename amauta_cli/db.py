@@ -131,9 +131,15 @@ def ruta_sqlite(url: str) -> Path | None:
 def _sin_acentos(valor: object) -> object:
     if valor is None:
         return None
-    from amauta_cli.parsing import sin_acentos
+    from amauta_cli.textos import sin_acentos
 
     return sin_acentos(str(valor))
+
+
+def _colacion_es(a: str, b: str) -> int:
+    from amauta_cli.textos import comparar
+
+    return comparar(a, b)
 
 
 # --- Motores ---------------------------------------------------------------------------
@@ -165,6 +171,8 @@ def crear_motor(url: str) -> "Engine":
             cur.close()
             # Equivalente SQLite de services.comun.sin_acentos_sql (búsquedas sin acentos).
             dbapi_con.create_function("amauta_sin_acentos", 1, _sin_acentos, deterministic=True)
+            # Orden alfabético español (dialecto.SQLite.orden_es): ``COLLATE es``.
+            dbapi_con.create_collation("es", _colacion_es)
 
         @event.listens_for(engine, "begin")
         def _al_comenzar(conn):  # pragma: no cover - trivial

@@ -39,10 +39,7 @@ _EMAIL = re.compile(r"[^@\s,;<>()\[\]\\\"]+@[^@\s,;<>()\[\]\\\".]+(?:\.[^@\s,;<>
 _SEPARADORES = re.compile(r"[\s_-]+")
 
 
-def sin_acentos(texto: str) -> str:
-    """Devuelve ``texto`` sin tildes ni diéresis y en minúsculas (``'Ñandú'`` → ``'nandu'``)."""
-    descompuesto = unicodedata.normalize("NFKD", texto)
-    return "".join(c for c in descompuesto if not unicodedata.combining(c)).casefold()
+from amauta_cli.textos import sin_acentos  # noqa: E402 - un solo hogar del plegado de acentos
 
 
 def normalizar_clave(texto: str) -> str:

@@ -10,8 +10,7 @@ import os
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Iterator, NoReturn, Optional
 
 import typer
 
@@ -24,21 +23,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from amauta_cli.db import OrigenURL
 
 
-class Formato(str, Enum):
-    tabla = "tabla"
-    json = "json"
-    csv = "csv"
+from amauta_cli.salida import Formato, OpcionFormato  # noqa: E402,F401 - el hogar es salida
 
 
-OpcionFormato = Annotated[
-    Formato,
-    typer.Option(
-        "--formato",
-        "-f",
-        help="Formato de salida: tabla (para leer), json o csv (para scripts).",
-        case_sensitive=False,
-    ),
-]
+def error_uso(mensaje: str) -> "NoReturn":
+    """El único modo de señalar un error de uso: mensaje en español, la ayuda del comando
+    y código de salida 2."""
+    from typer._click.exceptions import UsageError
+
+    raise UsageError(mensaje)
+
 #: ``--grupo``: un grupo por su nombre (sin mayúsculas ni acentos) o su id.
 OpcionGrupo = Annotated[
     str,

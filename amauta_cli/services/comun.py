@@ -7,18 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
+
+from amauta_cli.dialecto import sin_acentos_sql  # noqa: F401 - re-exportado (un solo hogar)
 
 from amauta_cli.errores import NoEncontrado, OperacionRechazada
 from amauta_cli.models import Grupo, Institucion, Usuario
 from amauta_cli.parsing import normalizar_email, sin_acentos
-
-_CON_ACENTO = "áàâäãéèêëíìîïóòôöõúùûüñçÁÀÂÄÃÉÈÊËÍÌÎÏÓÒÔÖÕÚÙÛÜÑÇºª"
-_SIN_ACENTO = "aaaaaeeeeiiiiooooouuuuncAAAAAEEEEIIIIOOOOOUUUUNCoa"
-
 
 @dataclass
 class Cambio:
@@ -27,29 +23,6 @@ class Cambio:
     campo: str
     antes: Any
     despues: Any
-
-
-class sin_acentos_sql(FunctionElement):
-    """``sin_acentos_sql(col)``: minúsculas y sin acentos, en SQL, en ambos motores.
-
-    PostgreSQL: ``lower(translate(col, 'áé...', 'ae...'))`` (sin extensiones, que
-    cambiarían el esquema de Prisma). SQLite: la función ``amauta_sin_acentos`` que
-    ``db.crear_motor`` registra en cada conexión.
-    """
-
-    type = Text()
-    inherit_cache = True
-    name = "sin_acentos_sql"
-
-
-@compiles(sin_acentos_sql)
-def _sin_acentos_generico(el: Any, compiler: Any, **kw: Any) -> str:
-    return f"lower(translate({compiler.process(el.clauses, **kw)}, '{_CON_ACENTO}', '{_SIN_ACENTO}'))"
-
-
-@compiles(sin_acentos_sql, "sqlite")
-def _sin_acentos_sqlite(el: Any, compiler: Any, **kw: Any) -> str:
-    return f"amauta_sin_acentos({compiler.process(el.clauses, **kw)})"
 
 
 def buscar_usuario(s: Session, email: str) -> Usuario:

@@ -1,0 +1,151 @@
+"""El único hogar de las diferencias entre motores: una clase por motor, elegida por nombre.
+
+Como Alembic (``ddl/postgresql.py``, ``ddl/sqlite.py``), cada pieza que cambia entre
+PostgreSQL y SQLite es un método de ``Dialecto`` con una implementación por motor:
+
+    from amauta_cli.dialecto import dialecto
+    d = dialecto(sesion)            # Session, Connection o Engine
+    d.bloqueo(con, "asistencia", grupo_id, dia.isoformat())
+    s.execute(d.insertar(Tabla).values(...).on_conflict_do_update(...))
+    select(...).order_by(d.orden_es(Usuario.apellido), d.orden_es(Usuario.nombre))
+
+Los servicios y la CLI nunca preguntan ``dialect.name``: piden la pieza aquí.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sqlalchemy import Text, func
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from amauta_cli.textos import CON_ACENTO, SIN_ACENTO
+
+#: Nombre de la colación española de PostgreSQL (ICU) y de la que ``db.py`` registra en SQLite.
+COLACION_PG = "es-x-icu"
+COLACION_SQLITE = "es"
+
+
+class sin_acentos_sql(FunctionElement):
+    """``sin_acentos_sql(col)``: minúsculas y sin acentos, en SQL, en ambos motores, con la tabla
+    de ``textos`` (la misma que usa Python).
+
+    PostgreSQL: ``lower(translate(normalize(col, NFC), 'áé...', 'ae...'))`` (sin extensiones, que
+    cambiarían el esquema de Prisma). SQLite: la función ``amauta_sin_acentos`` que
+    ``db.crear_motor`` registra en cada conexión (``textos.sin_acentos``).
+    """
+
+    type = Text()
+    inherit_cache = True
+    name = "sin_acentos_sql"
+
+
+@compiles(sin_acentos_sql)
+def _sin_acentos_generico(el: Any, compiler: Any, **kw: Any) -> str:
+    arg = compiler.process(el.clauses, **kw)
+    return f"lower(translate(normalize({arg}, NFC), '{CON_ACENTO}', '{SIN_ACENTO}'))"
+
+
+@compiles(sin_acentos_sql, "sqlite")
+def _sin_acentos_sqlite(el: Any, compiler: Any, **kw: Any) -> str:
+    return f"amauta_sin_acentos({compiler.process(el.clauses, **kw)})"
+
+
+class Dialecto:
+    """Las piezas comunes; cada motor redefine las suyas."""
+
+    nombre: ClassVar[str] = ""
+    #: ¿Hay un servidor con roles, RLS, COPY, pg_dump...?
+    es_servidor: ClassVar[bool] = False
+
+    # --- SQL -------------------------------------------------------------------------------
+    def insertar(self, tabla: Any) -> Any:
+        """``INSERT`` con ``on_conflict_do_update``/``on_conflict_do_nothing`` del motor."""
+        raise NotImplementedError
+
+    def sin_acentos(self, col: Any) -> Any:
+        """Expresión: ``col`` en minúsculas y sin acentos (búsquedas tolerantes)."""
+        return sin_acentos_sql(col)
+
+    def orden_es(self, col: Any) -> Any:
+        """Expresión para ``ORDER BY`` en orden alfabético español (Álvarez antes que Benítez,
+        ñ después de n, texto en NFD incluido)."""
+        raise NotImplementedError
+
+    # --- Concurrencia ----------------------------------------------------------------------
+    def bloqueo(self, con: Any, *claves: Any) -> None:
+        """Bloqueo de la transacción en curso sobre ``claves`` (se libera al terminarla).
+
+        Con varias llamadas, tómense siempre en el mismo orden (p. ej. ``sorted``) para que
+        dos procesos no se esperen en círculo.
+        """
+        raise NotImplementedError
+
+
+class PostgreSQL(Dialecto):
+    nombre = "postgresql"
+    es_servidor = True
+
+    def insertar(self, tabla: Any) -> Any:
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert(tabla)
+
+    def orden_es(self, col: Any) -> Any:
+        return func.normalize(col, _NFC).collate(f'"{COLACION_PG}"')
+
+    def bloqueo(self, con: Any, *claves: Any) -> None:
+        from sqlalchemy import text
+
+        clave = "|".join(str(c) for c in claves)
+        # Bloqueo consultivo de transacción (no de sesión: compatible con PgBouncer en modo
+        # transacción), sobre el hash de 64 bits de la clave.
+        con.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": clave})
+
+
+class SQLite(Dialecto):
+    nombre = "sqlite"
+
+    def insertar(self, tabla: Any) -> Any:
+        from sqlalchemy.dialects.sqlite import insert
+
+        return insert(tabla)
+
+    def orden_es(self, col: Any) -> Any:
+        return col.collate(COLACION_SQLITE)
+
+    def bloqueo(self, con: Any, *claves: Any) -> None:
+        # ``BEGIN IMMEDIATE`` (ver db.py) ya serializa a los escritores de toda la base.
+        return None
+
+
+class _NFCKeyword(FunctionElement):
+    """La palabra ``NFC`` de ``normalize(col, NFC)`` (no es un literal ni una columna)."""
+
+    type = Text()
+    inherit_cache = True
+
+
+@compiles(_NFCKeyword)
+def _nfc(el: Any, compiler: Any, **kw: Any) -> str:
+    return "NFC"
+
+
+_NFC = _NFCKeyword()
+
+_DIALECTOS: dict[str, Dialecto] = {"postgresql": PostgreSQL(), "sqlite": SQLite()}
+
+
+def por_nombre(nombre: str) -> Dialecto:
+    try:
+        return _DIALECTOS[nombre]
+    except KeyError:  # pragma: no cover - db.py ya rechaza otros motores
+        raise ValueError(f"motor no soportado: {nombre}") from None
+
+
+def dialecto(bind: Any) -> Dialecto:
+    """El dialecto de una ``Session``, ``Connection`` o ``Engine``."""
+    if hasattr(bind, "get_bind"):
+        bind = bind.get_bind()
+    return por_nombre(bind.dialect.name)

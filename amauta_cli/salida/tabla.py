@@ -1,0 +1,320 @@
+"""El formato ``tabla``: texto plano alineado, rápido y legible a 80 columnas.
+
+Sin Rich: dibujar 500.000 filas cuesta lo que escribirlas en CSV (formatear cada celda una vez,
+medir, unir). Reglas de ancho:
+- los títulos se parten entre palabras y nunca quedan más angostos que su palabra más larga;
+- ``email`` y ``codigo`` nunca se cortan ni se parten; los números tampoco;
+- ``nombre``/``texto``/``lista`` se parten solo entre palabras (una palabra más larga que la
+  columna se corta con ``…`` solo como último recurso, y nunca en ``nombre``);
+- si aun así no entra, las columnas de mayor ``prioridad`` pasan a una tabla de continuación
+  debajo, que repite la primera columna, con una nota.
+El ancho es el de la terminal; sin terminal (un archivo, una tubería) no hay límite, salvo que
+``COLUMNS`` lo fije. Nada del usuario se interpreta: no hay marcado.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import unicodedata
+from typing import IO, Any, Sequence
+
+from amauta_cli.salida import Columna, Ficha, Vista, _color, _limpiar, formateador, texto_humano, valores
+
+SEP = "  "
+NO_SE_PARTEN = frozenset({"email", "codigo", "entero", "decimal", "nota", "porcentaje", "fecha",
+                          "fecha_hora", "tamano", "duracion", "bool"})
+
+
+def ancho_terminal(out: IO[str]) -> int | None:
+    columnas = os.environ.get("COLUMNS")
+    if columnas and columnas.isdigit() and int(columnas) > 0:
+        return int(columnas)
+    try:
+        if out.isatty():
+            return shutil.get_terminal_size((100, 24)).columns
+    except (AttributeError, ValueError):
+        pass
+    return None
+
+
+_ESPECIALES = re.compile("[\u0300-\u036f\u1100-\U0010ffff]")
+
+
+def _ancho(texto: str) -> int:
+    """Columnas que ocupa ``texto`` (los caracteres anchos de Asia ocupan dos; los signos
+    combinantes, ninguna)."""
+    if texto.isascii() or not _ESPECIALES.search(texto):
+        return len(texto)
+    n = 0
+    for c in texto:
+        if unicodedata.combining(c):
+            continue
+        n += 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+    return n
+
+
+def _palabra_mas_larga(texto: str) -> int:
+    return max((_ancho(p) for p in texto.split()), default=0)
+
+
+def _partir(texto: str, ancho: int, cortar: bool) -> list[str]:
+    """Parte entre palabras en líneas de a lo sumo ``ancho`` (si ``cortar``, una palabra que no
+    entra se corta con ``…``)."""
+    if _ancho(texto) <= ancho:
+        return [texto]
+    lineas: list[str] = []
+    actual = ""
+    for palabra in texto.split():
+        if cortar and _ancho(palabra) > ancho:
+            palabra = palabra[: max(ancho - 1, 1)] + "…"
+        if not actual:
+            actual = palabra
+        elif _ancho(actual) + 1 + _ancho(palabra) <= ancho:
+            actual += " " + palabra
+        else:
+            lineas.append(actual)
+            actual = palabra
+    if actual or not lineas:
+        lineas.append(actual)
+    return lineas
+
+
+def _rellenar(texto: str, ancho: int, derecha: bool) -> str:
+    falta = ancho - _ancho(texto)
+    if falta <= 0:
+        return texto
+    return " " * falta + texto if derecha else texto + " " * falta
+
+
+class _Dibujo:
+    def __init__(self, out: IO[str]):
+        self.out = out
+        self.color = _color(out)
+        self.ancho = ancho_terminal(out)
+
+    def negrita(self, texto: str) -> str:
+        return f"\x1b[1m{texto}\x1b[0m" if self.color else texto
+
+    def tenue(self, texto: str) -> str:
+        return f"\x1b[2m{texto}\x1b[0m" if self.color else texto
+
+
+def emitir(partes: Sequence[Vista | Ficha], out: IO[str]) -> int:
+    d = _Dibujo(out)
+    n = 0
+    primera = True
+    for p in partes:
+        if not primera:
+            out.write("\n")
+        primera = False
+        if isinstance(p, Ficha):
+            _ficha(p, d)
+        else:
+            n += _vista(p, d)
+    out.flush()
+    return n
+
+
+# --- Ficha --------------------------------------------------------------------------------------
+def _ficha(f: Ficha, d: _Dibujo) -> None:
+    out = d.out
+    if f.titulo:
+        out.write(d.negrita(_limpiar(f.titulo)) + "\n")
+    etiquetas = [_limpiar(c.etiqueta) for c in f.campos]
+    ancho_et = max((_ancho(e) for e in etiquetas), default=0)
+    disponible = (d.ancho - ancho_et - 3) if d.ancho else None
+    for e, c in zip(etiquetas, f.campos):
+        valor = _limpiar(texto_humano(c.valor, c.tipo)) or "—"
+        lineas = valor.split("\n")
+        if disponible and disponible > 10 and c.tipo not in NO_SE_PARTEN:
+            lineas = [x for linea in lineas for x in _partir(linea, disponible, cortar=False)]
+        out.write(f"{d.negrita(_rellenar(e, ancho_et, False))}   {lineas[0]}\n")
+        for resto in lineas[1:]:
+            out.write(" " * (ancho_et + 3) + resto + "\n")
+    for nota in f.notas:
+        out.write(_limpiar(nota) + "\n")
+
+
+# --- Vista --------------------------------------------------------------------------------------
+def _vista(v: Vista, d: _Dibujo) -> int:
+    from amauta_cli import salida
+
+    cols = list(v.columnas)
+    claves = [c.clave for c in cols]
+    marcar = v.resaltar
+    if marcar and marcar not in claves:
+        claves.append(marcar)
+    fmts = [formateador(c.tipo, c.decimales) for c in cols]
+    humano = texto_humano
+    filas: list[list[str]] = []
+    resaltadas: list[bool] = []
+    i_marcar = claves.index(marcar) if marcar else 0
+    pares = list(zip(fmts, range(len(cols))))
+    for vals in valores(v.filas, claves):
+        celdas = [fmt(vals[i]) for fmt, i in pares]
+        for i, c in enumerate(celdas):
+            if not c.isprintable():
+                celdas[i] = _limpiar(c)
+        filas.append(celdas)
+        if marcar:
+            resaltadas.append(bool(vals[i_marcar]))
+    if not filas:
+        if v.titulo:
+            d.out.write(d.negrita(_limpiar(v.titulo)) + "\n")
+        salida.info(v.vacio)
+        return 0
+    totales = None
+    if v.totales:
+        totales = [_limpiar(humano(v.totales.get(c.clave), c.tipo, c.decimales)) for c in cols]
+    _dibujar(v, cols, filas, totales, resaltadas, d, titulo=v.titulo)
+    for nota in v.notas:
+        d.out.write("\n".join(_partir(_limpiar(nota), d.ancho or 10**6, cortar=False)) + "\n")
+    return len(filas)
+
+
+def _dibujar(
+    v: Vista,
+    cols: list[Columna],
+    filas: list[list[str]],
+    totales: list[str] | None,
+    resaltadas: list[bool],
+    d: _Dibujo,
+    titulo: str | None,
+) -> None:
+    n = len(cols)
+    titulos = [_limpiar(c.titulo) for c in cols]
+    natural = []
+    minimo = []
+    columnas_celdas = []
+    for j, c in enumerate(cols):
+        celdas = [f[j] for f in filas]
+        if totales:
+            celdas.append(totales[j])
+        columnas_celdas.append(celdas)
+        ancho_celdas = max(map(_ancho, celdas), default=0)
+        natural.append(max(ancho_celdas, _ancho(titulos[j])))
+        minimo.append(ancho_celdas)
+    total_sep = len(SEP) * (n - 1)
+    limite = d.ancho
+    if limite is not None and sum(natural) + total_sep > limite:
+        # Solo cuando no entra: el mínimo de cada columna (su palabra más larga).
+        for j, c in enumerate(cols):
+            if c.tipo in NO_SE_PARTEN:
+                mini = max(minimo[j], _palabra_mas_larga(titulos[j]))
+            else:
+                largo = max(map(_palabra_mas_larga, columnas_celdas[j]), default=0)
+                mini = max(min(largo, 24) if c.tipo in ("texto", "lista") else largo,
+                           _palabra_mas_larga(titulos[j]), 1)
+            minimo[j] = min(mini, natural[j])
+    anchos = list(natural)
+    mudadas: list[int] = []
+    if limite is not None and sum(natural) + total_sep > limite:
+        # 1) Mudar columnas (mayor prioridad primero, de derecha a izquierda) mientras ni los
+        #    mínimos entran. La primera columna nunca se muda: identifica la fila.
+        visibles = list(range(n))
+        while len(visibles) > 1 and sum(minimo[j] for j in visibles) + len(SEP) * (len(visibles) - 1) > limite:
+            candidatas = [j for j in visibles[1:] if cols[j].prioridad > 0] or visibles[1:]
+            j = max(candidatas, key=lambda k: (cols[k].prioridad, k))
+            visibles.remove(j)
+            mudadas.append(j)
+        # 2) Repartir el ancho: achicar las columnas partibles hacia su mínimo.
+        sobra = sum(natural[j] for j in visibles) + len(SEP) * (len(visibles) - 1) - limite
+        if sobra > 0:
+            partibles = sorted(
+                (j for j in visibles if natural[j] > minimo[j]), key=lambda k: natural[k] - minimo[k], reverse=True
+            )
+            holgura = sum(natural[j] - minimo[j] for j in partibles)
+            inicial = sobra
+            for j in partibles:  # en proporción a lo que cada una puede ceder
+                if sobra <= 0:
+                    break
+                quita = min(natural[j] - minimo[j], sobra, -(-inicial * (natural[j] - minimo[j]) // max(holgura, 1)))
+                anchos[j] = natural[j] - quita
+                sobra -= quita
+            while sobra > 0 and any(anchos[j] > minimo[j] for j in partibles):
+                for j in partibles:
+                    if sobra > 0 and anchos[j] > minimo[j]:
+                        anchos[j] -= 1
+                        sobra -= 1
+        mostradas = visibles
+    else:
+        mostradas = list(range(n))
+    out = d.out
+    partes: list[str] = []
+    if titulo:
+        partes.append(d.negrita(_limpiar(titulo)) + "\n")
+    for s in v.subtitulos:
+        partes.append(_limpiar(s) + "\n")
+    # Encabezado (partido entre palabras).
+    cab = [_partir(titulos[j], anchos[j], cortar=False) for j in mostradas]
+    alto = max(len(c) for c in cab)
+    for linea in range(alto):
+        celdas = []
+        for k, j in enumerate(mostradas):
+            texto = cab[k][linea] if linea < len(cab[k]) else ""
+            celdas.append(_rellenar(texto, anchos[j], cols[j].derecha))
+        partes.append(d.negrita(SEP.join(celdas).rstrip()) + "\n")
+    regla = SEP.join("─" * anchos[j] for j in mostradas)
+    partes.append(regla + "\n")
+    escribir = out.write
+    todos_caben = all(natural[j] <= anchos[j] for j in mostradas)
+    derechas = [cols[j].derecha for j in mostradas]
+    escribir("".join(partes))
+    bloque: list[str] = []
+    for i, f in enumerate(filas):
+        linea = _fila(f, mostradas, anchos, derechas, cols, todos_caben)
+        if resaltadas and resaltadas[i]:
+            linea = "\n".join(d.negrita(x) for x in linea.split("\n"))
+        bloque.append(linea)
+        if len(bloque) >= 2000:
+            escribir("\n".join(bloque) + "\n")
+            bloque.clear()
+    if bloque:
+        escribir("\n".join(bloque) + "\n")
+    if totales:
+        escribir(regla + "\n")
+        escribir(d.negrita(_fila(totales, mostradas, anchos, derechas, cols, todos_caben)) + "\n")
+    if mudadas:
+        mudadas.sort()
+        nombres = ", ".join(titulos[j] for j in mudadas)
+        aviso = (
+            f"(No entran a este ancho: {nombres}; siguen en la tabla de abajo. "
+            "Con una terminal más ancha o --formato csv/excel se ven juntas.)"
+        )
+        escribir("\n".join(d.tenue(x) for x in _partir(aviso, limite or 10**6, cortar=False)) + "\n\n")
+        sub = [0] + mudadas
+        _dibujar(
+            Vista(columnas=[cols[j] for j in sub], filas=()),
+            [cols[j] for j in sub],
+            [[f[j] for j in sub] for f in filas],
+            [totales[j] for j in sub] if totales else None,
+            resaltadas,
+            d,
+            titulo=None,
+        )
+
+
+def _fila(
+    f: list[str], mostradas: list[int], anchos: list[int], derechas: list[bool], cols: list[Columna], caben: bool
+) -> str:
+    if caben:
+        return SEP.join(_rellenar(f[j], anchos[j], derechas[k]) for k, j in enumerate(mostradas)).rstrip()
+    partidas = []
+    for j in mostradas:
+        texto = f[j]
+        if _ancho(texto) <= anchos[j] or cols[j].tipo in NO_SE_PARTEN:
+            partidas.append([texto])
+        else:
+            partidas.append(_partir(texto, anchos[j], cortar=cols[j].tipo != "nombre"))
+    alto = max(len(p) for p in partidas)
+    lineas = []
+    for linea in range(alto):
+        lineas.append(
+            SEP.join(
+                _rellenar(p[linea] if linea < len(p) else "", anchos[j], derechas[k])
+                for k, (j, p) in enumerate(zip(mostradas, partidas))
+            ).rstrip()
+        )
+    return "\n".join(lineas)
