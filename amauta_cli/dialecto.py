@@ -93,7 +93,7 @@ class PostgreSQL(Dialecto):
         return insert(tabla)
 
     def orden_es(self, col: Any) -> Any:
-        return func.normalize(col, _NFC).collate(f'"{COLACION_PG}"')
+        return func.normalize(col, _NFC).collate(COLACION_PG)  # SQLAlchemy ya lo cita
 
     def bloqueo(self, con: Any, *claves: Any) -> None:
         from sqlalchemy import text

@@ -220,7 +220,8 @@ def verificar() -> None:
         render.exito(f"Sin deriva: {ctx.url_enmascarada} coincide con los modelos de amauta.")
         return
     render.error(
-        f"La base {ctx.url_enmascarada} difiere de los modelos ({len(problemas)} diferencias):",
+        f"La base {ctx.url_enmascarada} difiere de los modelos o tiene datos que amauta no admite "
+        f"({len(problemas)} diferencias):",
         problemas,
     )
     raise typer.Exit(1)

@@ -2,8 +2,13 @@
 
 Reglas (ver README, sección ``amauta asistencia``):
 
-- ``Asistencia.fecha`` es la medianoche del día (``ids.medianoche``); la clave única del
-  diseño es (``grupoId``, ``estudianteId``, ``fecha``) y todo registro es un upsert sobre ella.
+- El día de una ``Asistencia.fecha`` es su fecha de calendario en UTC, sea cual sea la hora:
+  amauta escribe la medianoche (``ids.medianoche``), la aplicación web en Argentina escribe
+  ``new Date(2026, 10, 19)`` como ``2026-11-19 03:00`` UTC. Toda lectura y toda escritura
+  buscan por día (``_rango``); actualizar un registro conserva su fila y su hora (el upsert
+  sobre la clave única del diseño, ``grupoId``, ``estudianteId``, ``fecha``, usa la ``fecha``
+  del registro existente). Dos registros de un estudiante el mismo día (uno de cada
+  herramienta) se informan y se unifican con :func:`unificar`.
 - Se rechaza, sin escribir nada: un grupo inexistente o inactivo, un estudiante que no es
   del grupo, una fecha futura, un sábado o domingo sin ``forzar`` y un cambio de estado
   de un registro existente sin observación (la plataforma exige decir por qué).
@@ -378,15 +383,29 @@ def registrar(
                 objetivo[e["id"]] = (todos, None)
 
     dia = medianoche(fecha)
-    existentes = {
-        r.estudianteId: (r.estado, r.observaciones)
-        for r in s.execute(
-            select(Asistencia.estudianteId, Asistencia.estado, Asistencia.observaciones).where(
-                Asistencia.grupoId == g.id, Asistencia.fecha == dia
-            )
-        )
-    }
+    # Los registros de ese día, sea cual sea su hora (la aplicación web escribe las 03:00 UTC).
+    del_dia: dict[str, list[Any]] = {}
+    for r in s.execute(
+        select(
+            Asistencia.estudianteId, Asistencia.fecha, Asistencia.estado, Asistencia.observaciones
+        ).where(Asistencia.grupoId == g.id, _rango(fecha, fecha))
+    ):
+        del_dia.setdefault(r.estudianteId, []).append(r)
     por_id = {e["id"]: e for e in planilla}
+    repetidos = [est_id for est_id in objetivo if len(del_dia.get(est_id, ())) > 1]
+    if repetidos:
+        raise OperacionRechazada(
+            f"No se registró nada en '{g.nombre}': hay estudiantes con más de un registro de "
+            f"asistencia el {fecha:%d/%m/%Y} (uno de la aplicación web y otro de amauta). "
+            "Unifíquelos primero (se conserva el más reciente) con `amauta asistencia unificar "
+            f"--grupo \"{g.nombre}\" --desde {fecha.isoformat()} --hasta {fecha.isoformat()}`.",
+            [
+                f"{_nombre(por_id[e])}: "
+                + ", ".join(f"{r.estado} ({r.fecha:%H:%M} UTC)" for r in del_dia[e])
+                for e in repetidos
+            ],
+        )
+    existentes = {k: (v[0].estado, v[0].observaciones, v[0].fecha) for k, v in del_dia.items()}
     instante = ahora()
     filas: list[dict[str, Any]] = []
     creados = actualizados = sin_cambios = 0
@@ -417,7 +436,8 @@ def registrar(
                 "id": cuid(),
                 "grupoId": g.id,
                 "estudianteId": est_id,
-                "fecha": dia,
+                # Un registro existente conserva su fila y su hora: el upsert choca con él.
+                "fecha": previo[2] if previo is not None else dia,
                 "estado": estado,
                 "observaciones": obs,
                 "createdAt": instante,
@@ -489,6 +509,11 @@ class Planilla:
     filas: list[dict[str, Any]]
 
     @property
+    def repetidos(self) -> list[dict[str, Any]]:
+        """Estudiantes con más de un registro ese día (se muestra el más reciente)."""
+        return [f for f in self.filas if f["registros"] > 1]
+
+    @property
     def conteo(self) -> dict[str, int]:
         c = {e: 0 for e in ESTADOS}
         c["sin registrar"] = 0
@@ -511,6 +536,8 @@ def planilla(s: Session, grupo: str, fecha: date, institucion: str | None = None
             Perfil.matricula,
             a.c.estado,
             a.c.observaciones,
+            a.c.updatedAt,
+            a.c.id.label("registro"),
         )
         .join(GrupoEstudiante, GrupoEstudiante.estudianteId == Usuario.id)
         .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
@@ -518,11 +545,23 @@ def planilla(s: Session, grupo: str, fecha: date, institucion: str | None = None
         .where(GrupoEstudiante.grupoId == g.id)
         .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
     ).all()
-    resultado = []
+    # Con dos registros del mismo día (uno de cada herramienta) vale el más reciente; se
+    # cuentan para avisar (``amauta asistencia unificar`` los une).
+    por_estudiante: dict[str, dict[str, Any]] = {}
+    repetidos: dict[str, int] = {}
     for f in filas:
         d = dict(f._mapping)
         d["estado"] = str(d["estado"]) if d["estado"] is not None else None
-        resultado.append(d)
+        previo = por_estudiante.get(d["id"])
+        if previo is not None:
+            repetidos[d["id"]] = repetidos.get(d["id"], 1) + 1
+            if (previo["updatedAt"], previo["registro"]) >= (d["updatedAt"], d["registro"]):
+                continue
+        por_estudiante[d["id"]] = d
+    resultado = list(por_estudiante.values())
+    for d in resultado:
+        d["registros"] = repetidos.get(d["id"], 1 if d["estado"] is not None else 0)
+        del d["updatedAt"], d["registro"]
     return Planilla(g.nombre, g.id, g.institucion.nombre, fecha, resultado)
 
 
@@ -739,6 +778,138 @@ def alertas(
     return desde, resultado
 
 
+# --- registros repetidos de un mismo día -------------------------------------------------------------
+@dataclass(frozen=True)
+class RegistroRepetido:
+    """Un registro de un estudiante que tiene más de uno en el mismo día (ver ``repetidos``)."""
+
+    id: str
+    grupo: str
+    grupo_id: str
+    email: str
+    estudiante: str
+    dia: date
+    fecha: datetime
+    estado: str
+    observaciones: str | None
+    actualizado: datetime
+    #: El más reciente por ``updatedAt`` (a igualdad, el de mayor id): el que ``unificar`` deja.
+    conservar: bool
+
+
+def repetidos(
+    s: Any,
+    grupo: str | None = None,
+    institucion: str | None = None,
+    desde: date | None = None,
+    hasta: date | None = None,
+) -> list[RegistroRepetido]:
+    """Los registros de los estudiantes con más de uno el mismo día (dos consultas, ninguna por fila).
+
+    El día de un registro es la fecha UTC de su ``fecha``: la clave única del diseño admite
+    ``2026-11-19 00:00`` (amauta) y ``2026-11-19 03:00`` (la aplicación web) a la vez.
+    ``s`` es una ``Session`` (o, sin ``grupo`` ni ``institucion``, una ``Connection``).
+    """
+    from amauta_cli.dialecto import dialecto
+
+    filtros: list[Any] = []
+    if grupo is not None:
+        filtros.append(Asistencia.grupoId == buscar_grupo(s, grupo, institucion).id)
+    elif institucion is not None:
+        inst = buscar_institucion(s, institucion)
+        filtros.append(Asistencia.grupoId.in_(select(Grupo.id).where(Grupo.institucionId == inst.id)))
+    if desde is not None:
+        filtros.append(Asistencia.fecha >= medianoche(desde))
+    if hasta is not None:
+        filtros.append(Asistencia.fecha < medianoche(hasta + timedelta(days=1)))
+    dia = func.date(Asistencia.fecha)
+    claves = (
+        select(Asistencia.grupoId, Asistencia.estudianteId, dia.label("dia"))
+        .where(*filtros)
+        .group_by(Asistencia.grupoId, Asistencia.estudianteId, dia)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    orden = func.row_number().over(
+        partition_by=(Asistencia.grupoId, Asistencia.estudianteId, claves.c.dia),
+        order_by=(Asistencia.updatedAt.desc(), Asistencia.id.desc()),
+    )
+    d = dialecto(s)
+    filas = s.execute(
+        select(
+            Asistencia.id,
+            Grupo.nombre.label("grupo"),
+            Asistencia.grupoId,
+            Usuario.email,
+            Usuario.apellido,
+            Usuario.nombre,
+            claves.c.dia,
+            Asistencia.fecha,
+            Asistencia.estado,
+            Asistencia.observaciones,
+            Asistencia.updatedAt,
+            orden.label("orden"),
+        )
+        .join(
+            claves,
+            and_(
+                claves.c.grupoId == Asistencia.grupoId,
+                claves.c.estudianteId == Asistencia.estudianteId,
+                dia == claves.c.dia,
+            ),
+        )
+        .join(Grupo, Grupo.id == Asistencia.grupoId)
+        .join(Usuario, Usuario.id == Asistencia.estudianteId)
+        .where(*filtros)
+        .order_by(
+            d.orden_es(Grupo.nombre), Asistencia.grupoId, claves.c.dia,
+            d.orden_es(Usuario.apellido), d.orden_es(Usuario.nombre), Usuario.email, "orden",
+        )
+    ).all()
+    return [
+        RegistroRepetido(
+            f.id, f.grupo, f.grupoId, f.email, f"{f.apellido}, {f.nombre}", _a_fecha(f.dia),
+            f.fecha, str(f.estado), f.observaciones, f.updatedAt, f.orden == 1,
+        )
+        for f in filas
+    ]
+
+
+@dataclass(frozen=True)
+class ResultadoUnificacion:
+    borrados: int
+    conservados: int
+
+
+def unificar(
+    s: Session,
+    previstos: list[RegistroRepetido],
+    grupo: str | None = None,
+    institucion: str | None = None,
+    desde: date | None = None,
+    hasta: date | None = None,
+) -> ResultadoUnificacion:
+    """Deja un registro por estudiante y día, el más reciente (``updatedAt``), y borra los otros.
+
+    ``previstos`` es lo que se le mostró al usuario (``repetidos`` con los mismos filtros):
+    si la base cambió mientras confirmaba, no se borra nada.
+    """
+    from sqlalchemy import delete
+
+    for grupo_id, dia in sorted({(r.grupo_id, r.dia) for r in previstos}):
+        _bloquear_grupo_dia(s, grupo_id, dia)
+    actuales = repetidos(s, grupo, institucion, desde, hasta)
+    if {(r.id, r.conservar) for r in actuales} != {(r.id, r.conservar) for r in previstos}:
+        raise OperacionRechazada(
+            "Los registros repetidos cambiaron mientras se confirmaba (alguien registró asistencia "
+            "en esos días): no se borró nada. Vuelva a ejecutar el comando para ver la lista nueva."
+        )
+    ids = [r.id for r in actuales if not r.conservar]
+    for i in range(0, len(ids), 1000):
+        s.execute(delete(Asistencia).where(Asistencia.id.in_(ids[i : i + 1000])))
+    return ResultadoUnificacion(len(ids), sum(1 for r in actuales if r.conservar))
+
+
 # --- exportar --------------------------------------------------------------------------------------
 COLUMNAS_ARCHIVO = ("grupo", "email", "fecha", "estado", "observaciones")
 
@@ -939,12 +1110,15 @@ def importar(
     dialecto = con.dialect
     tipo_fecha = Asistencia.__table__.c.fecha.type.dialect_impl(dialecto)
     a_bd = tipo_fecha.bind_processor(dialecto)
+    # Cada fecha va con el comienzo del día siguiente: los registros existentes se buscan por
+    # día (``fecha`` en [desde, hasta)), sea cual sea su hora.
+    un_dia = timedelta(days=1)
     if pg:
-        fecha_a_bd: Callable[[date], Any] = date.isoformat
+        fecha_a_bd: Callable[[date], Any] = lambda d: (d.isoformat(), (d + un_dia).isoformat())  # noqa: E731
     elif a_bd is not None:
-        fecha_a_bd = lambda d: a_bd(medianoche(d))  # noqa: E731 - el texto exacto de SQLAlchemy
+        fecha_a_bd = lambda d: (a_bd(medianoche(d)), a_bd(medianoche(d + un_dia)))  # noqa: E731
     else:  # pragma: no cover
-        fecha_a_bd = lambda d: d  # noqa: E731
+        fecha_a_bd = lambda d: (d, d + un_dia)  # noqa: E731
 
     if pg:
         # Para ordenar y cruzar en memoria las tablas temporales (solo en esta transacción).
@@ -962,13 +1136,13 @@ def importar(
     if pg:
         con.exec_driver_sql(
             'CREATE TEMP TABLE amauta_asis_carga (linea integer, grupo text, email text, '
-            'fecha timestamp(3), estado "EstadoAsistencia", obs text) ON COMMIT DROP'
+            'fecha timestamp(3), hasta timestamp(3), estado "EstadoAsistencia", obs text) ON COMMIT DROP'
         )
     else:
         con.exec_driver_sql("DROP TABLE IF EXISTS temp.amauta_asis_carga")
         con.exec_driver_sql(
             "CREATE TEMP TABLE amauta_asis_carga (linea INTEGER, grupo TEXT, email TEXT, "
-            "fecha TEXT, estado TEXT, obs TEXT)"
+            "fecha TEXT, hasta TEXT, estado TEXT, obs TEXT)"
         )
 
     def filas_validas() -> Iterator[tuple]:
@@ -993,7 +1167,7 @@ def importar(
                     problemas.append((linea, problema_linea(linea, detalle)))
                 continue
             buenas += 1
-            yield (linea, grupo, email, fecha, estado, v["observaciones"] or None)
+            yield (linea, grupo, email, fecha[0], fecha[1], estado, v["observaciones"] or None)
         avanzar(pendiente / 2)
 
     if pg:
@@ -1002,16 +1176,16 @@ def importar(
         grupos_txt: dict[str, str] = {}
         with crudo.cursor() as cur:
             with cur.copy(
-                "COPY amauta_asis_carga (linea, grupo, email, fecha, estado, obs) FROM STDIN"
+                "COPY amauta_asis_carga (linea, grupo, email, fecha, hasta, estado, obs) FROM STDIN"
             ) as copia:
                 bloque: list[str] = []
                 agregar = bloque.append
-                for linea, grupo, email, fecha, estado, obs in filas_validas():
+                for linea, grupo, email, fecha, hasta, estado, obs in filas_validas():
                     g = grupos_txt.get(grupo)
                     if g is None:
                         g = grupos_txt[grupo] = _copy_texto(grupo)
                     agregar(
-                        f"{linea}\t{g}\t{email}\t{fecha}\t{estado}\t"
+                        f"{linea}\t{g}\t{email}\t{fecha}\t{hasta}\t{estado}\t"
                         f"{_copy_texto(obs) if obs else _NULO}\n"
                     )
                     if len(bloque) >= 5000:
@@ -1023,7 +1197,7 @@ def importar(
     else:
         cur = con.connection.driver_connection.cursor()
         lote: list[tuple] = []
-        sql = "INSERT INTO temp.amauta_asis_carga VALUES (?, ?, ?, ?, ?, ?)"
+        sql = "INSERT INTO temp.amauta_asis_carga VALUES (?, ?, ?, ?, ?, ?, ?)"
         for fila in filas_validas():
             lote.append(fila)
             if len(lote) >= 20_000:
@@ -1055,14 +1229,18 @@ def importar(
         f"CREATE TEMP TABLE amauta_asis_res{fin_temp} AS "
         "SELECT c.linea, c.fecha, c.estado, c.obs, g.gid, g.problema, u.uid, "
         'CASE WHEN ge."estudianteId" IS NULL THEN 0 ELSE 1 END AS miembro, '
-        "a.estado AS estado_prev, a.observaciones AS obs_prev, "
+        "a.estado AS estado_prev, a.observaciones AS obs_prev, a.fecha AS fecha_prev, "
         "row_number() OVER (ORDER BY g.gid, u.uid, c.fecha, c.linea) AS orden, "
         "min(c.linea) OVER (PARTITION BY g.gid, u.uid, c.fecha) AS primera "
         f"FROM {tmp}amauta_asis_carga c "
         f"LEFT JOIN {tmp}amauta_asis_grupos g ON g.clave = c.grupo "
         f"LEFT JOIN {tmp}amauta_asis_usuarios u ON u.email = c.email "
         'LEFT JOIN "GrupoEstudiante" ge ON ge."grupoId" = g.gid AND ge."estudianteId" = u.uid '
-        'LEFT JOIN "Asistencia" a ON a."grupoId" = g.gid AND a."estudianteId" = u.uid AND a.fecha = c.fecha'
+        # El registro existente de ese día, a cualquier hora (la aplicación web escribe las
+        # 03:00 UTC): el rango usa el índice único en SQLite; la igualdad de date() deja a
+        # PostgreSQL cruzar por hash, como con la igualdad exacta.
+        'LEFT JOIN "Asistencia" a ON a."grupoId" = g.gid AND a."estudianteId" = u.uid '
+        "AND a.fecha >= c.fecha AND a.fecha < c.hasta AND date(a.fecha) = date(c.fecha)"
     )
     repetida = "(gid IS NOT NULL AND uid IS NOT NULL AND linea <> primera)"
     mala = (
@@ -1071,6 +1249,9 @@ def importar(
     )
     igual = "(estado_prev = estado AND (obs IS NULL OR obs = obs_prev))"
     avanzar(leidas / 6)
+    if con.exec_driver_sql(f"SELECT count(*) FROM {tmp}amauta_asis_res").scalar() > buenas:
+        # Una línea encontró dos registros de su día (uno de la aplicación web y otro de amauta).
+        _rechazar_repetidos_del_dia(con, tmp, limite_problemas)
     total, malas_sql, creados, sin_cambios = con.exec_driver_sql(
         "SELECT count(*), "
         f"coalesce(sum(CASE WHEN {mala} THEN 1 ELSE 0 END), 0), "
@@ -1123,7 +1304,8 @@ def importar(
         text(
             'INSERT INTO "Asistencia" (id, "grupoId", "estudianteId", fecha, estado, observaciones, '
             '"createdAt", "updatedAt") '
-            f"SELECT {_sql_id('orden')}, gid, uid, fecha, estado, obs, :ahora, :ahora "
+            # Un registro existente conserva su fila y su hora: el upsert choca con él.
+            f"SELECT {_sql_id('orden')}, gid, uid, coalesce(fecha_prev, fecha), estado, obs, :ahora, :ahora "
             f"FROM {tmp}amauta_asis_res WHERE {distinta} "
             'ON CONFLICT ("grupoId", "estudianteId", fecha) DO UPDATE SET estado = excluded.estado, '
             'observaciones = coalesce(excluded.observaciones, "Asistencia".observaciones), '
@@ -1147,6 +1329,30 @@ def importar(
         codificacion=lector.codificacion,
         separador=lector.separador,
         columnas_ignoradas=lector.columnas_ignoradas,
+    )
+
+
+def _rechazar_repetidos_del_dia(con: Any, tmp: str, limite: int) -> None:
+    """Las líneas del archivo cuyo estudiante ya tiene más de un registro ese día: no se importa."""
+    filas = con.exec_driver_sql(
+        f"SELECT r.linea, c.grupo, c.email, c.fecha, count(*) FROM {tmp}amauta_asis_res r "
+        f"JOIN {tmp}amauta_asis_carga c ON c.linea = r.linea "
+        "GROUP BY r.linea, c.grupo, c.email, c.fecha HAVING count(*) > 1 ORDER BY r.linea "
+        f"LIMIT {int(limite)}"
+    ).all()
+    from amauta_cli.csvio import problema_linea
+
+    raise OperacionRechazada(
+        "No se importó nada: hay estudiantes con más de un registro de asistencia en un mismo día "
+        "(uno de la aplicación web y otro de amauta). Unifíquelos primero (se conserva el más "
+        "reciente) con `amauta asistencia unificar` y vuelva a importar el archivo.",
+        [
+            problema_linea(
+                linea,
+                f"{email} ya tiene {n} registros el {_a_fecha(fecha):%d/%m/%Y} en '{grupo}'",
+            )
+            for linea, grupo, email, fecha, n in filas
+        ],
     )
 
 

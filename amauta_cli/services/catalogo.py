@@ -482,5 +482,7 @@ def referencia(con: "Connection") -> Iterator[Referencia]:
 
 
 def disponible(con: "Connection") -> bool:
-    """El catálogo, la adopción y ``db prisma`` son de PostgreSQL."""
-    return con.dialect.name == "postgresql"
+    """El catálogo, la adopción y ``db prisma`` son de PostgreSQL (un motor servidor)."""
+    from amauta_cli.dialecto import dialecto
+
+    return dialecto(con).es_servidor

@@ -580,7 +580,31 @@ def verificar(url: str) -> list[str]:
                     problemas.append(
                         'falta el índice GIN de búsqueda en español "idx_curso_busqueda" en "Curso"'
                     )
+        if {"Asistencia", "Grupo", "Usuario"} <= existentes:
+            problemas.extend(_asistencias_repetidas(con))
     return problemas
+
+
+def _asistencias_repetidas(con: "Connection", maximo: int = 50) -> list[str]:
+    """Estudiantes con más de un registro de asistencia el mismo día (datos, no esquema).
+
+    La clave única del diseño incluye la hora: la aplicación web (03:00 UTC) y una versión
+    vieja de amauta (00:00) pueden haber dejado dos registros del mismo día.
+    """
+    from amauta_cli.services.asistencia import repetidos
+
+    cuantos: dict[tuple[str, str, Any], int] = {}
+    for r in repetidos(con):
+        clave = (r.grupo, r.email, r.dia)
+        cuantos[clave] = cuantos.get(clave, 0) + 1
+    lineas = [
+        f"asistencia repetida: {email} tiene {n} registros el {dia:%d/%m/%Y} en '{grupo}' "
+        "(se unifican con `amauta asistencia unificar`, que conserva el más reciente)"
+        for (grupo, email, dia), n in list(cuantos.items())[:maximo]
+    ]
+    if len(cuantos) > maximo:
+        lineas.append(f"... y {len(cuantos) - maximo} días repetidos más")
+    return lineas
 
 
 def _describir(diff: Any) -> list[str]:

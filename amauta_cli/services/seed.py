@@ -727,13 +727,23 @@ def _sincronizar_asistencias(
         )
         conteo.eliminadas += r.rowcount or 0
     if filas:
-        existentes = s.execute(
-            select(m.Asistencia.__table__).where(
-                m.Asistencia.grupoId.in_({f["grupoId"] for f in filas}),
-                m.Asistencia.estudianteId.in_({f["estudianteId"] for f in filas}),
-                m.Asistencia.fecha.in_({f["fecha"] for f in filas}),
+        # Por día, sea cual sea la hora (la aplicación web escribe las 03:00 UTC): un
+        # registro existente se actualiza en su fila y conserva su hora.
+        from datetime import timedelta
+        from types import SimpleNamespace
+
+        dias = sorted({f["fecha"] for f in filas})
+        existentes = [
+            SimpleNamespace(_mapping={**r._mapping, "fecha": medianoche(r.fecha.date())})
+            for r in s.execute(
+                select(m.Asistencia.__table__).where(
+                    m.Asistencia.grupoId.in_({f["grupoId"] for f in filas}),
+                    m.Asistencia.estudianteId.in_({f["estudianteId"] for f in filas}),
+                    m.Asistencia.fecha >= dias[0],
+                    m.Asistencia.fecha < dias[-1] + timedelta(days=1),
+                )
             )
-        ).all()
+        ]
         _sincronizar(
             s, m.Asistencia, ("grupoId", "estudianteId", "fecha"), filas, existentes, conteo
         )
