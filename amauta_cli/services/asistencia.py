@@ -1001,6 +1001,8 @@ class _Celdas:
     def __init__(self, hoy: date, forzar: bool, fecha_a_bd: Callable[[date], Any]):
         self.hoy, self.forzar, self.fecha_a_bd = hoy, forzar, fecha_a_bd
         self.fechas: dict[str, tuple[Any, str | None]] = {}
+        #: Los días válidos vistos (para buscar solo los registros existentes de ese período).
+        self.dias: set[date] = set()
         self.estados: dict[str, tuple[str | None, str | None]] = {}
         self.emails: dict[str, tuple[str | None, str | None]] = {}
 
@@ -1014,6 +1016,8 @@ class _Celdas:
                 else:
                     motivo = problema_fecha(d, self.hoy, self.forzar)
                     r = (None, motivo) if motivo else (self.fecha_a_bd(d), None)
+                    if not motivo:
+                        self.dias.add(d)
             except DatosInvalidos as e:
                 r = (None, e.mensaje)
             if len(self.fechas) < 100_000:
@@ -1101,6 +1105,8 @@ def importar(
     ``avanzar(n)`` recibe media unidad por línea al leer y la otra media al cargar: la
     barra de progreso de quien llama tiene como total las líneas del archivo.
     """
+    from sqlalchemy import bindparam
+
     from amauta_cli.csvio import iterar_csv, problema_linea
 
     hoy = hoy or date.today()
@@ -1110,15 +1116,14 @@ def importar(
     dialecto = con.dialect
     tipo_fecha = Asistencia.__table__.c.fecha.type.dialect_impl(dialecto)
     a_bd = tipo_fecha.bind_processor(dialecto)
-    # Cada fecha va con el comienzo del día siguiente: los registros existentes se buscan por
-    # día (``fecha`` en [desde, hasta)), sea cual sea su hora.
-    un_dia = timedelta(days=1)
+    # Cada fecha va como la medianoche que se escribe y como el día (``date()`` en ambos
+    # motores) con el que se busca el registro existente, sea cual sea su hora.
     if pg:
-        fecha_a_bd: Callable[[date], Any] = lambda d: (d.isoformat(), (d + un_dia).isoformat())  # noqa: E731
+        fecha_a_bd: Callable[[date], Any] = lambda d: (d.isoformat(), d.isoformat())  # noqa: E731
     elif a_bd is not None:
-        fecha_a_bd = lambda d: (a_bd(medianoche(d)), a_bd(medianoche(d + un_dia)))  # noqa: E731
+        fecha_a_bd = lambda d: (a_bd(medianoche(d)), d.isoformat())  # noqa: E731
     else:  # pragma: no cover
-        fecha_a_bd = lambda d: (d, d + un_dia)  # noqa: E731
+        fecha_a_bd = lambda d: (d, d)  # noqa: E731
 
     if pg:
         # Para ordenar y cruzar en memoria las tablas temporales (solo en esta transacción).
@@ -1136,13 +1141,13 @@ def importar(
     if pg:
         con.exec_driver_sql(
             'CREATE TEMP TABLE amauta_asis_carga (linea integer, grupo text, email text, '
-            'fecha timestamp(3), hasta timestamp(3), estado "EstadoAsistencia", obs text) ON COMMIT DROP'
+            'fecha timestamp(3), dia date, estado "EstadoAsistencia", obs text) ON COMMIT DROP'
         )
     else:
         con.exec_driver_sql("DROP TABLE IF EXISTS temp.amauta_asis_carga")
         con.exec_driver_sql(
             "CREATE TEMP TABLE amauta_asis_carga (linea INTEGER, grupo TEXT, email TEXT, "
-            "fecha TEXT, hasta TEXT, estado TEXT, obs TEXT)"
+            "fecha TEXT, dia TEXT, estado TEXT, obs TEXT)"
         )
 
     def filas_validas() -> Iterator[tuple]:
@@ -1176,16 +1181,16 @@ def importar(
         grupos_txt: dict[str, str] = {}
         with crudo.cursor() as cur:
             with cur.copy(
-                "COPY amauta_asis_carga (linea, grupo, email, fecha, hasta, estado, obs) FROM STDIN"
+                "COPY amauta_asis_carga (linea, grupo, email, fecha, dia, estado, obs) FROM STDIN"
             ) as copia:
                 bloque: list[str] = []
                 agregar = bloque.append
-                for linea, grupo, email, fecha, hasta, estado, obs in filas_validas():
+                for linea, grupo, email, fecha, dia, estado, obs in filas_validas():
                     g = grupos_txt.get(grupo)
                     if g is None:
                         g = grupos_txt[grupo] = _copy_texto(grupo)
                     agregar(
-                        f"{linea}\t{g}\t{email}\t{fecha}\t{hasta}\t{estado}\t"
+                        f"{linea}\t{g}\t{email}\t{fecha}\t{dia}\t{estado}\t"
                         f"{_copy_texto(obs) if obs else _NULO}\n"
                     )
                     if len(bloque) >= 5000:
@@ -1222,6 +1227,30 @@ def importar(
         f'INSERT INTO {tmp}amauta_asis_usuarios SELECT lower(u.email), min(u.id) FROM "Usuario" u '
         f"WHERE lower(u.email) IN (SELECT DISTINCT email FROM {tmp}amauta_asis_carga) GROUP BY lower(u.email)"
     )
+    # Los registros existentes de esos grupos y días con su día (``date()``, en ambos motores):
+    # la aplicación web escribe las 03:00 UTC, amauta la medianoche. Se cruzan por igualdad
+    # de columnas (grupo, estudiante, día), que el planificador resuelve bien; una condición
+    # de rango o una expresión sobre "Asistencia" lo lleva a recorrer todo el año de cada
+    # estudiante por cada línea.
+    desde = min(celdas.dias) if celdas.dias else hoy
+    hasta = max(celdas.dias) + timedelta(days=1) if celdas.dias else hoy  # sin días: vacía
+    tipo_ts = Asistencia.__table__.c.fecha.type
+    con.execute(
+        text(
+            f"CREATE TEMP TABLE amauta_asis_prev{fin_temp} AS "
+            'SELECT a."grupoId" AS gid, a."estudianteId" AS uid, date(a.fecha) AS dia, a.fecha, '
+            'a.estado, a.observaciones FROM "Asistencia" a '
+            f'WHERE a."grupoId" IN (SELECT gid FROM {tmp}amauta_asis_grupos WHERE gid IS NOT NULL) '
+            "AND a.fecha >= :desde AND a.fecha < :hasta"
+        ).bindparams(
+            bindparam("desde", medianoche(desde), type_=tipo_ts),
+            bindparam("hasta", medianoche(hasta), type_=tipo_ts),
+        )
+    )
+    if pg:
+        con.exec_driver_sql("ANALYZE amauta_asis_prev")
+    else:
+        con.exec_driver_sql("CREATE INDEX temp.amauta_asis_prev_clave ON amauta_asis_prev (gid, uid, dia)")
     # La tabla resuelta queda ordenada por la clave única (una sola ordenación, que
     # también marca las filas repetidas): el INSERT final recorre las cuatro claves e
     # índices de "Asistencia" casi en orden, y los ids se numeran en ese mismo orden.
@@ -1236,11 +1265,7 @@ def importar(
         f"LEFT JOIN {tmp}amauta_asis_grupos g ON g.clave = c.grupo "
         f"LEFT JOIN {tmp}amauta_asis_usuarios u ON u.email = c.email "
         'LEFT JOIN "GrupoEstudiante" ge ON ge."grupoId" = g.gid AND ge."estudianteId" = u.uid '
-        # El registro existente de ese día, a cualquier hora (la aplicación web escribe las
-        # 03:00 UTC): el rango usa el índice único en SQLite; la igualdad de date() deja a
-        # PostgreSQL cruzar por hash, como con la igualdad exacta.
-        'LEFT JOIN "Asistencia" a ON a."grupoId" = g.gid AND a."estudianteId" = u.uid '
-        "AND a.fecha >= c.fecha AND a.fecha < c.hasta AND date(a.fecha) = date(c.fecha)"
+        f"LEFT JOIN {tmp}amauta_asis_prev a ON a.gid = g.gid AND a.uid = u.uid AND a.dia = c.dia"
     )
     repetida = "(gid IS NOT NULL AND uid IS NOT NULL AND linea <> primera)"
     mala = (
@@ -1297,8 +1322,6 @@ def importar(
             lista,
         )
 
-    from sqlalchemy import bindparam
-
     distinta = "(estado_prev IS NULL OR estado_prev <> estado OR (obs IS NOT NULL AND (obs_prev IS NULL OR obs <> obs_prev)))"
     con.execute(
         text(
@@ -1317,7 +1340,7 @@ def importar(
     )
     avanzar(leidas / 3)
     if not pg:
-        for t in ("amauta_asis_res", "amauta_asis_usuarios", "amauta_asis_grupos", "amauta_asis_carga"):
+        for t in ("amauta_asis_res", "amauta_asis_prev", "amauta_asis_usuarios", "amauta_asis_grupos", "amauta_asis_carga"):
             con.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{t}")
     total = int(total)
     return ResultadoImportacion(
