@@ -552,7 +552,7 @@ def incluir_objeto(obj: Any, nombre: str | None, tipo: str, reflejado: bool, com
     if tipo == "index" and nombre in INDICES_SOLO_SQL:
         return False
     if tipo == "table" and nombre in TABLAS_DE_PRISMA:
-
+        return False
     if tipo == "table" and es_tabla_propia_de_busqueda(nombre):
         return False
     if tipo in ("index", "unique_constraint") and es_tabla_propia_de_busqueda(
