@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -12,7 +13,7 @@ from amauta_cli.cli.comun import Formato, OpcionFormato, OpcionSi, confirmar_des
 app = typer.Typer(
     help=(
         "Esquema, migraciones y respaldos de la base: migrate, rollback, estado, historial, "
-        "verificar, entorno, backup, backups, verificar-backup, restore."
+        "verificar, entorno, prisma, backup, backups, verificar-backup, restore."
     ),
     no_args_is_help=True,
 )
@@ -253,6 +254,56 @@ def entorno_cmd(
         render.exito(f"La base ya estaba marcada como '{nuevo}'. No se cambió nada.")
     else:
         render.exito(f"Entorno de {ctx.url_enmascarada}: {anterior or 'sin marcar'} → {nuevo}.")
+
+
+@app.command("prisma")
+def prisma(
+    salida_dir: Annotated[
+        Path,
+        typer.Option(
+            "--salida",
+            "-o",
+            help="Carpeta donde escribir schema.prisma y migrations/0_init/migration.sql.",
+            show_default=False,
+        ),
+    ],
+    version: Annotated[
+        str,
+        typer.Option("--prisma", help="Versión mayor de Prisma de la aplicación web: 7 o 6."),
+    ] = "7",
+    sobrescribir: Annotated[
+        bool, typer.Option("--sobrescribir", help="Reemplaza los archivos si ya existen.")
+    ] = False,
+) -> None:
+    """Escribe el schema.prisma y la migración base (0_init) del esquema de amauta, para Prisma.
+
+    Describe exactamente lo que crea `amauta db migrate` en PostgreSQL (la última revisión):
+    la aplicación web los usa para que Prisma y amauta estén de acuerdo (ver README,
+    compartir la base con Prisma). Necesita una base PostgreSQL; no la modifica.
+    """
+    from amauta_cli import salida, textos
+    from amauta_cli.services import prisma as svc
+
+    ctx = contexto()
+    exp = svc.exportar(ctx.url, version)
+    escritos = svc.escribir(exp, salida_dir, sobrescribir=sobrescribir)
+    salida.exito(
+        f"Esquema de amauta en la revisión {exp.revision} para Prisma {version}: "
+        f"{textos.plural(exp.modelos, 'modelo')} "
+        f"({textos.plural(len(exp.propias), 'tabla propia', 'tablas propias')} de amauta como @@ignore)."
+    )
+    salida.info(f"  {escritos.schema}")
+    salida.info(f"  {escritos.migracion}")
+    if exp.no_expresable:
+        salida.info(
+            "Lo que Prisma no expresa va comentado en schema.prisma y como SQL en migration.sql: "
+            + textos.enumerar(exp.no_expresable)
+            + "."
+        )
+    salida.info(
+        "En la base compartida, la aplicación web marca la migración base como aplicada: "
+        f"`prisma migrate resolve --applied {svc.MIGRACION_BASE}`."
+    )
 
 
 from amauta_cli.cli import respaldo  # noqa: E402,F401

@@ -71,9 +71,11 @@ class Indice:
     metodo: str  # btree, gin, gist...
     #: Columnas en orden; ``None`` si alguna parte es una expresión.
     columnas: tuple[str, ...] | None
-    #: Sin opciones de orden, operadores, INCLUDE ni predicado (lo que Prisma escribe a secas).
+    #: Columnas a secas (o DESC), sin operadores, INCLUDE ni predicado: lo que Prisma expresa.
     simple: bool
     definicion: str  # CREATE [UNIQUE] INDEX ... sin el nombre del esquema
+    #: Las columnas en orden descendente (``@@index([col(sort: Desc)])``).
+    descendentes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -218,7 +220,7 @@ def leer(con: "Connection", esquema: str | None = None) -> Catalogo:
             else:
                 t.restricciones.append(r)
 
-        for tabla, nombre, unico, metodo, cols, simple, definicion in con.execute(
+        for tabla, nombre, unico, metodo, cols, simple, definicion, desc in con.execute(
             text(
                 "SELECT c.relname, i.relname, x.indisunique, am.amname, "
                 "CASE WHEN 0 = ANY (x.indkey::int2[]) THEN NULL ELSE "
@@ -226,10 +228,13 @@ def leer(con: "Connection", esquema: str | None = None) -> Catalogo:
                 " WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = x.indrelid "
                 " AND a.attnum = k.n) END, "
                 "x.indexprs IS NULL AND x.indpred IS NULL AND x.indnkeyatts = x.indnatts "
-                "AND NOT EXISTS (SELECT 1 FROM unnest(x.indoption::int2[]) o WHERE o <> 0) "
+                # 0: ASC (NULLS LAST); 3: DESC (NULLS FIRST), los órdenes por defecto.
+                "AND NOT EXISTS (SELECT 1 FROM unnest(x.indoption::int2[]) o WHERE o NOT IN (0, 3)) "
                 "AND NOT EXISTS (SELECT 1 FROM unnest(x.indclass::oid[]) WITH ORDINALITY k(op, i) "
                 " JOIN pg_opclass oc ON oc.oid = k.op WHERE NOT oc.opcdefault), "
-                "pg_get_indexdef(x.indexrelid) "
+                "pg_get_indexdef(x.indexrelid), "
+                "(SELECT array_agg(a.attname) FROM unnest(x.indkey::int2[], x.indoption::int2[]) k(n, o) "
+                " JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n WHERE k.o = 3) "
                 "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
                 "JOIN pg_class c ON c.oid = x.indrelid JOIN pg_am am ON am.oid = i.relam "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -245,6 +250,7 @@ def leer(con: "Connection", esquema: str | None = None) -> Catalogo:
                     Indice(
                         nombre, bool(unico), metodo, tuple(cols) if cols else None,
                         bool(simple) and cols is not None, _sin_esquema(definicion, esquema),
+                        tuple(desc or ()),
                     )
                 )
 
@@ -264,7 +270,10 @@ def leer(con: "Connection", esquema: str | None = None) -> Catalogo:
 
 
 def _otros(con: "Connection", esquema: str) -> list[Objeto]:
-    """Extensiones, funciones, vistas, disparadores y políticas de RLS del esquema."""
+    """Extensiones, funciones, vistas, disparadores y políticas de RLS del esquema.
+
+    Funciones y vistas en el orden en que se crearon (oid): una puede usar a otra.
+    """
     from sqlalchemy import text
 
     p = {"e": esquema}
@@ -282,7 +291,7 @@ def _otros(con: "Connection", esquema: str) -> list[Objeto]:
             "SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', "
             "pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
             "WHERE n.nspname = :e AND p.prokind IN ('f', 'p') AND NOT EXISTS (SELECT 1 FROM pg_depend d "
-            "WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') ORDER BY 1"
+            "WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') ORDER BY p.oid"
         ),
         p,
     ):
@@ -292,7 +301,7 @@ def _otros(con: "Connection", esquema: str) -> list[Objeto]:
             "SELECT c.relname, c.relkind, pg_get_viewdef(c.oid) FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :e "
             "AND c.relkind IN ('v', 'm') AND NOT EXISTS (SELECT 1 FROM pg_depend d "
-            "WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') ORDER BY 1"
+            "WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') ORDER BY c.oid"
         ),
         p,
     ):
