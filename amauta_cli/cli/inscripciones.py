@@ -35,8 +35,7 @@ def crear(
         r = inscripciones.crear(s, curso, estudiantes or [], grupo, institucion)
     salida.exito(
         f"Curso {r.curso}: {textos.plural(len(r.inscriptos), 'estudiante inscripto', 'estudiantes inscriptos')}, "
-        f"{textos.plural(len(r.ya_estaban), 'ya estaba', 'ya estaban')} inscripto(s)."
-        .replace(" inscripto(s).", ".")
+        f"{textos.plural(len(r.ya_estaban), 'ya estaba inscripto', 'ya estaban inscriptos')}."
     )
     for e in r.ya_estaban:
         salida.info(f"  ya estaba: {e}")

@@ -23,6 +23,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from amauta_cli.dialecto import dialecto
+from amauta_cli.textos import plural
 from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora, cuid
 from amauta_cli.models import (
@@ -323,8 +324,8 @@ def quitar(s: Session, curso: str, leccion: str) -> Quitada:
     con_progreso = s.scalar(select(func.count(Progreso.id)).where(Progreso.leccionId == l.id))
     if con_progreso:
         raise OperacionRechazada(
-            f"La lección {l.orden} ('{l.titulo}') tiene progreso de {con_progreso} "
-            "estudiante(s): no se quita para no perderlo. Despublíquela con "
+            f"La lección {l.orden} ('{l.titulo}') tiene progreso de "
+            f"{plural(con_progreso, 'estudiante')}: no se quita para no perderlo. Despublíquela con "
             f"`amauta lecciones despublicar {c.slug} {l.orden}`."
         )
     _exigir_otra_publicada(s, c, l, "quitar")
