@@ -180,3 +180,14 @@ def test_restaurar_sobre_una_base_con_solo_la_contabilidad_de_prisma(bd, tmp_pat
     r = invocar(bd.url, "db", "restore", str(archivo), "--si")
     assert r.codigo == 0, r.texto
     assert "prisma migrate resolve --applied" in r.stderr
+
+
+@solo_pg
+def test_una_migracion_de_prisma_a_medias_no_se_adopta_y_se_explica(bd_vacia):
+    # `prisma migrate deploy` falló después de crear los enums (sin tablas todavía).
+    sql = ORACULO.read_text(encoding="utf-8")
+    ejecutar_sql(bd_vacia.url, sql[: sql.index("-- CreateTable")])
+    r = invocar(bd_vacia.url, "db", "migrate")
+    assert r.codigo == 1, r.texto
+    assert "No se adoptó ni se cambió nada" in r.stderr and 'falta la tabla "Usuario"' in r.stderr
+    assert "Error inesperado" not in r.stderr

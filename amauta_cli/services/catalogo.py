@@ -495,3 +495,18 @@ def disponible(con: "Connection") -> bool:
     from amauta_cli.dialecto import dialecto
 
     return dialecto(con).es_servidor
+
+
+def tipos_existentes(con: "Connection", nombres: list[str]) -> list[str]:
+    """Cuáles de los tipos ``nombres`` existen en el esquema actual."""
+    from sqlalchemy import text
+
+    return list(
+        con.execute(
+            text(
+                "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+                "WHERE n.nspname = current_schema() AND t.typname = ANY(:nombres)"
+            ),
+            {"nombres": nombres},
+        ).scalars()
+    )

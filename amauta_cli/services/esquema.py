@@ -253,12 +253,15 @@ def migrar(
 
 # --- Adoptar una base creada por Prisma -------------------------------------------------------
 def tiene_tablas_del_diseno(con: "Connection") -> bool:
-    """¿Tiene la base alguna tabla de los modelos del diseño (la creó otro, p. ej. Prisma)?"""
+    """¿Tiene la base tablas (o tipos enum) de los modelos del diseño? La creó otro, p. ej. Prisma."""
     from sqlalchemy import inspect
 
-    from amauta_cli.models import TABLAS_PRISMA
+    from amauta_cli.models import ENUMS, TABLAS_PRISMA
+    from amauta_cli.services import catalogo
 
-    return bool(set(inspect(con).get_table_names()) & set(TABLAS_PRISMA))
+    if set(inspect(con).get_table_names()) & set(TABLAS_PRISMA):
+        return True
+    return catalogo.disponible(con) and bool(catalogo.tipos_existentes(con, list(ENUMS)))
 
 
 def revision_por_esquema(con: "Connection") -> str:
