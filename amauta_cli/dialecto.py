@@ -97,6 +97,12 @@ class Dialecto:
         """
         raise NotImplementedError
 
+    # --- Tablas temporales -----------------------------------------------------------------
+    def preparar_para_cruzar(self, con: Any, tabla: str, columnas: list[str]) -> None:
+        """Deja una tabla temporal lista para cruzarla por igualdad de ``columnas``: PostgreSQL
+        la cruza por hash y necesita sus estadísticas; SQLite, un índice (anidado)."""
+        raise NotImplementedError
+
 
 class PostgreSQL(Dialecto):
     nombre = "postgresql"
@@ -152,6 +158,9 @@ class PostgreSQL(Dialecto):
         # Bloqueo consultivo de transacción (no de sesión: compatible con PgBouncer en modo
         # transacción), sobre el hash de 64 bits de la clave.
         con.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": clave})
+
+    def preparar_para_cruzar(self, con: Any, tabla: str, columnas: list[str]) -> None:
+        con.exec_driver_sql(f'ANALYZE "{tabla}"')
 
 
 class SQLite(Dialecto):
@@ -219,6 +228,10 @@ class SQLite(Dialecto):
     def bloqueo(self, con: Any, *claves: Any) -> None:
         # ``BEGIN IMMEDIATE`` (ver db.py) ya serializa a los escritores de toda la base.
         return None
+
+    def preparar_para_cruzar(self, con: Any, tabla: str, columnas: list[str]) -> None:
+        cols = ", ".join(f'"{c}"' for c in columnas)
+        con.exec_driver_sql(f'CREATE INDEX temp."{tabla}_cruce" ON "{tabla}" ({cols})')
 
 
 class _NFCKeyword(FunctionElement):

@@ -144,7 +144,7 @@ def test_sqlite_con_tablas_y_sin_revision_lo_explica(bd_vacia):
 
 # --- _prisma_migrations no es deriva ------------------------------------------------------------
 @solo_pg
-def test_prisma_migrations_no_es_deriva_ni_datos_y_seed_reset_la_conserva(bd):
+def test_prisma_migrations_no_es_deriva_ni_datos_y_seed_reset_la_conserva(bd, tmp_path):
     sql = ORACULO.read_text(encoding="utf-8")
     ejecutar_sql(bd.url, PRISMA_MIGRATIONS + fila_prisma_migrations(MIGRACION_WEB, sql))
     antes = _contabilidad_prisma(bd)
@@ -159,6 +159,14 @@ def test_prisma_migrations_no_es_deriva_ni_datos_y_seed_reset_la_conserva(bd):
     assert e["prisma"] == {"aplicadas": 1, "ultima": MIGRACION_WEB, "fallidas": 0}
     r = invocar(bd.url, "db", "estado")
     assert "Migraciones de Prisma" in r.stdout and MIGRACION_WEB in r.stdout
+
+    # Los respaldos la guardan y la restauran como una tabla más.
+    r = invocar(bd.url, "db", "backup", "--verificar", "--salida", str(tmp_path) + "/")
+    assert r.codigo == 0, r.texto
+    import json as _json
+
+    manifiesto = _json.loads(next(tmp_path.glob("amauta-*.dump.json")).read_text())
+    assert manifiesto["tablas"]["_prisma_migrations"] == 1
 
     r = invocar(bd.url, "seed", "--reset", "--si")
     assert r.codigo == 0, r.texto

@@ -51,13 +51,15 @@ def migrate(
     render.info(f"Base: {ctx.url_enmascarada}")
     r = esquema.migrar(ctx.url, revision, avisar=render.aviso)
     if r.adoptada:
-        render.info(
+        from amauta_cli import salida
+
+        salida.info(
             "La base no tenía la revisión de amauta (alembic_version) pero su esquema es idéntico "
             f"al de la revisión {r.adoptada}: se registró {r.adoptada} como aplicada. "
             "La tabla _prisma_migrations de Prisma no se tocó."
         )
         if not r.aplicadas:
-            render.exito(f"Base adoptada en la revisión {r.adoptada}, la última: no hubo que aplicar nada más.")
+            salida.exito(f"Base adoptada en la revisión {r.adoptada}, la última: no hubo que aplicar nada más.")
             return
     if not r.aplicadas:
         render.exito(f"La base ya está al día (revisión {r.hasta}). No se cambió nada.")

@@ -338,7 +338,9 @@ def restore(
         render.info(f"Se conservó la marca de entorno de la base destino: {plan.entorno_destino}.")
     for t in plan.prisma_destino:  # contabilidad de Prisma Migrate (esquema.TABLAS_DE_PRISMA)
         if m is not None and t not in (m.get("tablas") or {}):
-            render.aviso(
+            from amauta_cli import salida
+
+            salida.aviso(
                 f"La base destino tenía la tabla {t} (las migraciones aplicadas por la aplicación "
                 "Prisma) y el respaldo no la trae: Prisma ya no sabe qué migraciones tiene la base. "
                 "Si el esquema restaurado es el de sus migraciones, márquelas como aplicadas con "

@@ -1247,10 +1247,9 @@ def importar(
             bindparam("hasta", medianoche(hasta), type_=tipo_ts),
         )
     )
-    if pg:
-        con.exec_driver_sql("ANALYZE amauta_asis_prev")
-    else:
-        con.exec_driver_sql("CREATE INDEX temp.amauta_asis_prev_clave ON amauta_asis_prev (gid, uid, dia)")
+    from amauta_cli.dialecto import dialecto as dialecto_de
+
+    dialecto_de(con).preparar_para_cruzar(con, "amauta_asis_prev", ["gid", "uid", "dia"])
     # La tabla resuelta queda ordenada por la clave única (una sola ordenación, que
     # también marca las filas repetidas): el INSERT final recorre las cuatro claves e
     # índices de "Asistencia" casi en orden, y los ids se numeran en ese mismo orden.
