@@ -89,6 +89,7 @@ def test_adopcion_rechazada_enumera_cada_diferencia(bd_vacia):
         .replace("'URGENTE');\n\n-- CreateEnum\nCREATE TYPE \"Prioridad\"", "'URGENTE', 'OTRO');\n\n-- CreateEnum\nCREATE TYPE \"Prioridad\"")
         .replace('CREATE INDEX "Comunicado_tipo_idx" ON "Comunicado"("tipo");', "")
         .replace("ON DELETE CASCADE ON UPDATE CASCADE;", "ON DELETE RESTRICT ON UPDATE CASCADE;", 1)
+        .replace('CREATE UNIQUE INDEX "Categoria_nombre_key"', 'CREATE INDEX "Categoria_nombre_key"')
     )
     como_prisma_migrate_deploy(bd_vacia.url, sql)
     r = invocar(bd_vacia.url, "db", "migrate")
@@ -96,6 +97,7 @@ def test_adopcion_rechazada_enumera_cada_diferencia(bd_vacia):
     assert "falta el índice \"Comunicado_tipo_idx\" en \"Comunicado\"" in r.stderr
     assert 'el enum "TipoComunicado" tiene los valores' in r.stderr
     assert '"Leccion_cursoId_fkey" en "Leccion" es distinta' in r.stderr
+    assert 'el índice "Categoria_nombre_key" en "Categoria" es distinto: CREATE INDEX ON' in r.stderr
     assert bd_vacia.valor("SELECT to_regclass('alembic_version')::text") is None
 
 

@@ -363,7 +363,10 @@ def _firma(cat: Catalogo, excluir: set[str]) -> dict[str, dict[tuple, object]]:
                 fk.columnas, fk.destino, fk.columnas_destino, fk.al_borrar, fk.al_actualizar
             )
         for i in t.indices:
-            f["indice"][(t.nombre, i.nombre)] = re.sub(r"^CREATE (UNIQUE )?INDEX \S+ ", "", i.definicion)
+            # La definición sin el nombre (que ya es la clave), con UNIQUE, método, columnas...
+            f["indice"][(t.nombre, i.nombre)] = re.sub(
+                r'^(CREATE (?:UNIQUE )?INDEX) (?:"(?:[^"]|"")+"|\S+) ', r"\1 ", i.definicion
+            )
     for nombre, valores in cat.enums.items():
         f["enum"][(nombre,)] = tuple(valores)
     return f
@@ -405,7 +408,11 @@ def diferencias(real: Catalogo, esperado: Catalogo, excluir: set[str] | None = N
                 problemas.append(
                     f'la columna "{t}"."{c}" tiene DEFAULT {da or "(ninguno)"}, debería ser {db or "(ninguno)"}'
                 )
-    for tipo, palabra in (("restriccion", "la restricción"), ("foranea", "la clave foránea"), ("indice", "el índice")):
+    for tipo, palabra, distinta in (
+        ("restriccion", "la restricción", "distinta"),
+        ("foranea", "la clave foránea", "distinta"),
+        ("indice", "el índice", "distinto"),
+    ):
         for k in claves(tipo):
             t, n = k
             if k not in a[tipo]:
@@ -413,7 +420,10 @@ def diferencias(real: Catalogo, esperado: Catalogo, excluir: set[str] | None = N
             elif k not in b[tipo]:
                 problemas.append(f'sobra {palabra} "{n}" en "{t}"')
             elif a[tipo][k] != b[tipo][k]:
-                problemas.append(f'{palabra} "{n}" en "{t}" es distinta: {_mostrar(a[tipo][k])}, debería ser {_mostrar(b[tipo][k])}')
+                problemas.append(
+                    f'{palabra} "{n}" en "{t}" es {distinta}: {_mostrar(a[tipo][k])}, '
+                    f"debería ser {_mostrar(b[tipo][k])}"
+                )
     for k in claves("rls"):
         if k in a["rls"] and k in b["rls"] and a["rls"][k] != b["rls"][k]:
             problemas.append(f'la seguridad por filas (RLS) de "{k[0]}" es distinta')
