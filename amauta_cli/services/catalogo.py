@@ -22,7 +22,7 @@ import re
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from amauta_cli.errores import ErrorMigracion
 
@@ -507,16 +507,15 @@ def disponible(con: "Connection") -> bool:
     return dialecto(con).es_servidor
 
 
-def tipos_existentes(con: "Connection", nombres: list[str]) -> list[str]:
-    """Cuáles de los tipos ``nombres`` existen en el esquema actual."""
-    from sqlalchemy import text
+def tipos_existentes(con: Any, nombres: list[str]) -> list[str]:
+    """Cuáles de los tipos ``nombres`` existen en el esquema actual (``con``: también ``db.Cruda``)."""
+    from amauta_cli.db import cruda
 
-    return list(
-        con.execute(
-            text(
-                "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-                "WHERE n.nspname = current_schema() AND t.typname = ANY(:nombres)"
-            ),
-            {"nombres": nombres},
-        ).scalars()
-    )
+    c = cruda(con)
+    existentes = {
+        n for (n,) in c.filas(
+            "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+            "WHERE n.nspname = current_schema()"
+        )
+    }
+    return [n for n in nombres if n in existentes]

@@ -26,13 +26,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from amauta_cli.errores import DatosInvalidos
-from amauta_cli.services.catalogo import Catalogo, Columna, Indice, Objeto, Tabla
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
+from amauta_cli.services.catalogo import Catalogo, Columna, Indice, Tabla
 
 #: Versiones de Prisma para las que se escribe el bloque ``datasource``: Prisma 7 toma la URL
 #: de ``prisma.config.ts`` y rechaza ``url`` en el esquema; Prisma 6 la exige.
@@ -242,7 +239,6 @@ class _Generador:
                 if relacion is None and ambigua:
                     relacion = f"{self.nombres[t.nombre]}_{campo}"
                 self.directas[t.nombre].append((fk, campo, relacion))
-                # (el inverso lleva el mismo nombre de relación)
                 inversa = self.p.inversas.get((fk.destino, t.nombre, fk.columnas))
                 if inversa is None:
                     n = self.nombres[t.nombre]
@@ -373,7 +369,7 @@ class _Generador:
         for e in sorted(set(self.cat.enums) - enums_escritos):
             out += self._enum(e)
             out.append("")
-        generales = [o for o in self._otros_ordenados() if o.tabla is None]
+        generales = [o for o in self.cat.otros if o.tabla is None]
         if generales:
             out.append("// Objetos de amauta que Prisma no expresa (están en migration.sql; no los borre):")
             for o in generales:
@@ -464,7 +460,7 @@ class _Generador:
             comentarios += _comentar(
                 "Seguridad por filas (RLS) activada" + (" y forzada" if t.rls_forzada else "") + " por amauta."
             )
-        for o in self._otros_ordenados():
+        for o in self.cat.otros:
             if o.tabla == t.nombre:
                 comentarios += _comentar(f"{_CLASE[o.clase].capitalize()} {o.nombre} (lo crea amauta; Prisma no lo expresa).")
         if propia:
@@ -523,9 +519,6 @@ class _Generador:
                 return None
             extras += f", type: {_METODO_PRISMA[i.metodo]}"
         return f"  @@index([{cols}]{extras})"
-
-    def _otros_ordenados(self) -> list[Objeto]:
-        return self.cat.otros
 
     def no_expresable(self) -> list[str]:
         """Lo que Prisma no expresa, contado por clase: ``['1 índice', '8 funciones']``."""
