@@ -82,7 +82,7 @@ def test_registrar_actualiza_la_fila_de_la_aplicacion_web_y_el_reporte_cuenta_un
 
     r = registrar(cli, "--ausente", f"{LUCAS}=se retiró enfermo")
     assert r.codigo == 0, r.texto
-    assert "0 creados, 1 actualizados" in r.stderr
+    assert "0 creados, 1 actualizado," in r.stderr
     # La misma fila, a la misma hora; updatedAt lo pone amauta.
     assert filas_de(bd, LUCAS) == [(id_web, "AUSENTE", "se retiró enfermo", "2024-03-04 03:00:00")]
     assert str(bd.valor('SELECT "updatedAt" FROM "Asistencia" WHERE id = :i', i=id_web))[:10] != "2024-03-04"
