@@ -253,7 +253,7 @@ def conexion_cruda(objetivo: "Objetivo | str", solo_lectura: bool = False) -> It
     crea la base), WAL, claves foráneas, ``BEGIN IMMEDIATE`` para escribir; PostgreSQL sin
     sentencias preparadas automáticas. Los errores se traducen igual (``fallas``).
     """
-    from amauta_cli.dialecto import por_nombre
+    from amauta_cli.dialecto import atado, por_nombre
 
     objetivo = como_objetivo(objetivo)
     objetivo.exigir_existente()
@@ -273,7 +273,7 @@ def conexion_cruda(objetivo: "Objetivo | str", solo_lectura: bool = False) -> It
 
             dbapi = psycopg.connect(objetivo.url_libpq, **parametros_psycopg())
         try:
-            yield Cruda(dbapi, d)
+            yield Cruda(dbapi, atado(d, dbapi))
         except BaseException:
             _deshacer(dbapi.rollback)
             dbapi.close()

@@ -287,10 +287,14 @@ class Dialecto:
 _ICU: dict[str, bool] = {}
 
 
-def _motor_de(bind: Any) -> Any:
+def _driver(bind: Any) -> Any:
+    """La conexión del driver (psycopg) de una sesión o conexión de SQLAlchemy, o ella misma."""
     if hasattr(bind, "get_bind"):  # Session
-        bind = bind.get_bind()
-    return getattr(bind, "engine", bind)
+        bind = bind.connection()
+    sa = getattr(bind, "connection", None)
+    if sa is not None and hasattr(sa, "driver_connection"):  # Connection de SQLAlchemy
+        return sa.driver_connection
+    return bind
 
 
 class PostgreSQL(Dialecto):
@@ -302,13 +306,15 @@ class PostgreSQL(Dialecto):
         si falta (PostgreSQL compilado sin ICU), se avisa y se usa el orden por defecto."""
         if self._bind is None:
             return True
-        clave = str(_motor_de(self._bind).url)
+        driver = _driver(self._bind)
+        info = driver.info
+        clave = f"{info.host}:{info.port}/{info.dbname}"
         if clave not in _ICU:
-            from sqlalchemy import text
-
-            hay = self._bind.execute(
-                text("SELECT count(*) FROM pg_collation WHERE collname = :n"), {"n": COLACION_PG}
-            ).scalar()
+            # Una consulta al catálogo por base y proceso, con el driver (como las que hace el
+            # dialecto de SQLAlchemy al conectarse: no es trabajo del comando), en la misma
+            # transacción.
+            cur = driver.execute("SELECT count(*) FROM pg_collation WHERE collname = %s", (COLACION_PG,))
+            hay = cur.fetchone()[0]
             _ICU[clave] = bool(hay)
             if not hay:
                 from amauta_cli import salida
@@ -503,6 +509,8 @@ class PostgreSQL(Dialecto):
         ]
 
     def orden_es_sql(self, expr: str) -> str:
+        if not self._hay_icu():
+            return f"normalize({expr}, NFC)"
         return f'normalize({expr}, NFC) COLLATE "{COLACION_PG}"'
 
     def sin_acentos_sql_texto(self, expr: str) -> str:
@@ -895,8 +903,13 @@ def dialecto(bind: Any) -> Dialecto:
     original = bind
     if hasattr(bind, "get_bind"):
         bind = bind.get_bind()
-    clase = type(por_nombre(bind.dialect.name))
-    return clase(original if hasattr(original, "execute") else None)
+    return atado(por_nombre(bind.dialect.name), original if hasattr(original, "execute") else None)
+
+
+def atado(d: Dialecto, bind: Any) -> Dialecto:
+    """El dialecto ``d`` atado a una conexión (de SQLAlchemy o del driver), para las piezas que
+    consultan al servidor (``orden_es``: ¿hay ICU?)."""
+    return type(d)(bind)
 
 
 def orden_es(bind: Any, *columnas: Any) -> list[Any]:

@@ -170,19 +170,14 @@ def pagina_de_vista(v: Vista, encabezado: str | None = None, apaisada: bool = Fa
 def escribir(ruta: Path, contenido: str) -> Path:
     """Escribe la página (600: puede tener datos personales) y devuelve la ruta.
 
-    Un problema del sistema (carpeta que no existe, sin permiso, disco lleno) es un
-    ``DatosInvalidos`` que nombra el archivo."""
+    Un problema del sistema (carpeta que no existe, solo lectura, sin permiso, disco lleno)
+    sale como ``OSError``: ``fallas.py`` lo explica en español, con qué probar."""
     import os
 
-    from amauta_cli.errores import DatosInvalidos
-
     ruta = Path(ruta)
-    try:
-        fd = os.open(ruta, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(contenido)
-    except OSError as ex:
-        raise DatosInvalidos(f"No se pudo escribir {ruta}: {ex.strerror}.") from None
+    fd = os.open(ruta, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(contenido)
     return ruta
 
 

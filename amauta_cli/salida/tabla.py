@@ -252,12 +252,15 @@ def _dibujar(
         #    importante (prioridad >= PRIORIDAD_MUDABLE): mejor verla abajo que partir todas
         #    las filas en varias líneas. El ancla (la primera de menor prioridad) nunca se muda:
         #    identifica la fila y se repite en la tabla de continuación.
+        #    Quedan al menos dos a la vista: así la tabla de continuación (el ancla más las
+        #    mudadas) tiene siempre menos columnas que esta y la recursión termina (con una
+        #    sola a la vista, la continuación repetía la misma tabla sin fin).
         visibles = list(range(n))
 
         def no_entra(medida: list[int]) -> bool:
             return sum(medida[j] for j in visibles) + len(SEP) * (len(visibles) - 1) > limite
 
-        while len(visibles) > 1:
+        while len(visibles) > 2:
             otras = [j for j in visibles if j != ancla]
             if no_entra(minimo):
                 candidatas = [j for j in otras if cols[j].prioridad > 0] or otras
