@@ -14,7 +14,7 @@ Los servicios y la CLI nunca preguntan ``dialect.name``: piden la pieza aquí.
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, Iterable, Sequence
+from typing import Any, Callable, ClassVar, Collection, Iterable, Sequence
 
 from amauta_cli.textos import CON_ACENTO, SIN_ACENTO
 
@@ -153,6 +153,8 @@ class Dialecto:
     # --- Tablas temporales y carga masiva ------------------------------------------------------
     #: Tipos de columna de las tablas temporales: fecha y hora, y los enum por su nombre.
     tipo_fecha_hora: ClassVar[str] = "TEXT"
+    #: Una fecha de calendario, como la da ``date(col)`` en SQL (``AAAA-MM-DD`` en SQLite).
+    tipo_fecha: ClassVar[str] = "TEXT"
 
     def tipo_enum(self, nombre: str) -> str:
         return "TEXT"
@@ -242,8 +244,15 @@ class Dialecto:
         """(``c``: una ``db.Cruda``)."""
         raise NotImplementedError
 
-    def borrar_todo(self, con: Any) -> None:
-        """Borra todas las tablas del esquema (y los tipos propios) dentro de la transacción."""
+    def borrar_todo(self, con: Any, conservar: Collection[str] = ()) -> list[str]:
+        """Borra todas las tablas del esquema (y los tipos propios) dentro de la transacción,
+        salvo las tablas ``conservar`` (p. ej. ``_prisma_migrations``): devuelve las que había."""
+        raise NotImplementedError
+
+    # --- Tablas temporales para cruzar ------------------------------------------------------------
+    def preparar_para_cruzar(self, con: Any, tabla: str, columnas: list[str]) -> None:
+        """Deja una tabla temporal lista para cruzarla por igualdad de ``columnas``: PostgreSQL
+        la cruza por hash y necesita sus estadísticas; SQLite, un índice (bucle anidado)."""
         raise NotImplementedError
 
     def problemas_esquema(self, con: Any, insp: Any, existentes: set[str]) -> list[str]:
@@ -432,6 +441,7 @@ class PostgreSQL(Dialecto):
         con.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
 
     tipo_fecha_hora = "timestamp(3)"
+    tipo_fecha = "date"
 
     def tipo_enum(self, nombre: str) -> str:
         return f'"{nombre}"'
@@ -491,13 +501,15 @@ class PostgreSQL(Dialecto):
     def version_servidor(self, c: Any) -> str:
         return str(c.valor("SHOW server_version"))
 
-    def borrar_todo(self, con: Any) -> None:
+    def borrar_todo(self, con: Any, conservar: Collection[str] = ()) -> list[str]:
         from sqlalchemy import text
 
         prep = con.dialect.identifier_preparer
         tablas = con.execute(
             text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")
         ).scalars().all()
+        conservadas = [t for t in tablas if t in conservar]
+        tablas = [t for t in tablas if t not in conservar]
         if tablas:
             con.execute(text(f"DROP TABLE {', '.join(prep.quote_identifier(t) for t in tablas)} CASCADE"))
         tipos = con.execute(
@@ -508,6 +520,10 @@ class PostgreSQL(Dialecto):
         ).scalars().all()
         if tipos:
             con.execute(text(f"DROP TYPE {', '.join(prep.quote_identifier(t) for t in tipos)} CASCADE"))
+        return conservadas
+
+    def preparar_para_cruzar(self, con: Any, tabla: str, columnas: list[str]) -> None:
+        con.exec_driver_sql(f'ANALYZE "{tabla}"')
 
     def existe_tabla(self, c: Any, nombre: str) -> bool:
         return c.valor("SELECT to_regclass(:n) IS NOT NULL", n=f'"{nombre}"') is True
@@ -939,7 +955,7 @@ class SQLite(Dialecto):
         def _al_deshacer(conn: Any) -> None:  # pragma: no cover - trivial
             conn.info.pop("amauta_auditoria", None)
 
-    def borrar_todo(self, con: Any) -> None:
+    def borrar_todo(self, con: Any, conservar: Collection[str] = ()) -> list[str]:
         # Las claves foráneas se controlan al confirmar, cuando ya no queda ninguna tabla.
         con.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         prep = con.dialect.identifier_preparer
@@ -954,9 +970,17 @@ class SQLite(Dialecto):
         tablas = con.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1"
         ).scalars().all()
+        conservadas = [t for t in tablas if t in conservar]
         for t in tablas:
+            if t in conservar:
+                continue
             # IF EXISTS: borrar la tabla FTS5 de la búsqueda de cursos borra también sus internas.
             con.exec_driver_sql(f"DROP TABLE IF EXISTS {prep.quote_identifier(t)}")
+        return conservadas
+
+    def preparar_para_cruzar(self, con: Any, tabla: str, columnas: list[str]) -> None:
+        cols = ", ".join(f'"{c}"' for c in columnas)
+        con.exec_driver_sql(f'CREATE INDEX temp."{tabla}_cruce" ON "{tabla}" ({cols})')
 
 
 

@@ -231,7 +231,8 @@ class Curso(Base):
     createdAt: Mapped[datetime] = col_creado()
     updatedAt: Mapped[datetime] = col_actualizado()
 
-    educador: Mapped[Usuario] = relationship(back_populates="cursosCreados")
+    # El nombre de la relación del diseño (@relation("Educador")), para `amauta db prisma`.
+    educador: Mapped[Usuario] = relationship(back_populates="cursosCreados", info={"relacion": "Educador"})
     categoria: Mapped[Categoria] = relationship(back_populates="cursos")
     lecciones: Mapped[list[Leccion]] = relationship(
         back_populates="curso", order_by="Leccion.orden", passive_deletes=True

@@ -35,8 +35,8 @@ if TYPE_CHECKING:  # pragma: no cover
 app = typer.Typer(
     help=(
         "Asistencia diaria de los grupos: registrar (en una línea, desde un CSV o tecla por "
-        "tecla), ver, pendientes, reporte, planilla mensual, alertas de inasistencias, importar "
-        "y exportar."
+        "tecla), ver, pendientes, reporte, planilla mensual, alertas de inasistencias, importar, "
+        "exportar y unificar registros repetidos de un día."
     ),
     no_args_is_help=True,
 )
@@ -409,6 +409,13 @@ def ver(
         notas=notas,
     )
     salida.emitir(vista, formato)
+    if p.repetidos:
+        salida.aviso(
+            f"{', '.join(f['email'] for f in p.repetidos)}: más de un registro ese día (uno de la "
+            "aplicación web y otro de amauta); se muestra el más reciente. Unifíquelos con "
+            f"`amauta asistencia unificar --grupo \"{p.grupo}\" --desde {dia.isoformat()} "
+            f"--hasta {dia.isoformat()}`."
+        )
 
 
 # --- pendientes -------------------------------------------------------------------------------------
@@ -966,3 +973,86 @@ def _planillas_html(lista: "list[PlanillaMensual]", destino: Path, carpeta: bool
         salida.exito(f"{textos.plural(len(escritas), 'planilla escrita', 'planillas escritas')} en {destino}/ (una por grupo).")
     else:
         salida.exito(f"Planilla imprimible escrita en {escritas[0]} (A4 apaisada).")
+
+
+# --- unificar -------------------------------------------------------------------------------------------
+@app.command("unificar")
+def unificar(
+    grupo: Annotated[Optional[str], typer.Option("--grupo", "-g", help="Solo este grupo.")] = None,
+    institucion: OpcionInstitucion = None,
+    desde: Annotated[Optional[str], typer.Option("--desde", help="Desde este día.")] = None,
+    hasta: Annotated[Optional[str], typer.Option("--hasta", help="Hasta este día.")] = None,
+    simular: Annotated[
+        bool, typer.Option("--simular", help="Solo muestra qué se conservaría y qué se borraría.")
+    ] = False,
+    si: OpcionSi = False,
+    formato: OpcionFormato = Formato.tabla,
+) -> None:
+    """Une los registros repetidos de un estudiante en un mismo día: conserva el más reciente.
+
+    La aplicación web guarda el día como las 03:00 UTC y amauta como las 00:00: una base
+    vieja puede tener los dos. Muestra cada caso (qué se conserva y qué se borra) y pide
+    confirmación; --simular solo muestra.
+    """
+    from amauta_cli import salida, textos
+    from amauta_cli.salida import Columna, Vista
+    from amauta_cli.services import asistencia as svc
+
+    d = _fecha(desde, "--desde") if desde else None
+    h = _fecha(hasta, "--hasta") if hasta else None
+    ctx = contexto()
+    with ctx.sesion(solo_lectura=True) as s:
+        previstos = svc.repetidos(s, grupo, institucion, d, h)
+    if not previstos:
+        salida.exito("No hay estudiantes con más de un registro de asistencia en un mismo día.")
+        return
+    borrar = sum(1 for r in previstos if not r.conservar)
+    dias = len({(r.grupo_id, r.email, r.dia) for r in previstos})
+    salida.emitir(
+        Vista(
+            titulo="Registros de asistencia repetidos en un mismo día",
+            columnas=[
+                Columna("grupo", "Grupo", "nombre", prioridad=1),
+                Columna("estudiante", "Estudiante", "nombre", prioridad=0),
+                Columna("email", "Email", "email", prioridad=2),
+                Columna("dia", "Día", "fecha", prioridad=0),
+                Columna("hora", "Hora (UTC)", "codigo", prioridad=1),
+                Columna("estado", "Estado", "codigo", prioridad=0),
+                Columna("observaciones", "Observaciones", "texto", prioridad=3),
+                Columna("actualizado", "Actualizado (UTC)", "fecha_hora", prioridad=2),
+                Columna("accion", "Acción", "texto", prioridad=0),
+                Columna("id", "Id", "codigo", prioridad=4),
+            ],
+            filas=[
+                {
+                    "grupo": r.grupo,
+                    "estudiante": r.estudiante,
+                    "email": r.email,
+                    "dia": r.dia,
+                    "hora": f"{r.fecha:%H:%M}",
+                    "estado": r.estado,
+                    "observaciones": r.observaciones,
+                    "actualizado": r.actualizado,
+                    "accion": "se conserva" if r.conservar else "se borra",
+                    "id": r.id,
+                }
+                for r in previstos
+            ],
+            notas=[
+                f"{textos.plural(dias, 'día repetido')}: se conserva el registro actualizado más "
+                f"recientemente y se {'borra' if borrar == 1 else 'borran'} los demás "
+                f"({textos.plural(borrar, 'registro')})."
+            ],
+        ),
+        formato,
+    )
+    if simular:
+        salida.info("--simular: no se borró nada.")
+        return
+    confirmar(f"¿Borrar {textos.plural(borrar, 'registro repetido')}?", si)
+    with ctx.sesion() as s:
+        r = svc.unificar(s, previstos, grupo, institucion, d, h)
+    salida.exito(
+        f"Asistencia unificada: {textos.plural(r.borrados, 'registro borrado')}; "
+        "queda uno por estudiante y día."
+    )

@@ -32,6 +32,12 @@ CLAVE_BLOQUEO_MIGRACION = 0x616D61757461  # "amauta"
 #: Índices que existen solo en PostgreSQL y se crean con SQL en la migración.
 INDICES_SOLO_SQL = {"idx_curso_busqueda"}
 
+#: Tablas de Prisma Migrate en una base compartida con la aplicación web: son su
+#: contabilidad, como ``alembic_version`` es la de amauta. No son deriva (``verificar``),
+#: no son datos (``estado``, respaldos), ``seed --reset`` no las borra y la adopción
+#: (``migrar`` sobre una base creada por Prisma) no las toca.
+TABLAS_DE_PRISMA = frozenset({"_prisma_migrations"})
+
 #: Objetos propios de amauta para la búsqueda de cursos (migración 0004), fuera de los modelos
 #: de Prisma y creados con SQL: ``verificar`` no los toma como sobrantes y comprueba que estén.
 #: Todas sus tablas empiezan con este prefijo (en SQLite, FTS5 agrega sus tablas internas
@@ -207,6 +213,8 @@ class ResultadoMigracion:
     desde: str | None
     hasta: str | None
     aplicadas: list[PasoMigracion] = field(default_factory=list)
+    #: La revisión registrada como aplicada al adoptar una base creada por Prisma.
+    adoptada: str | None = None
 
 
 def _bloquear(con: "Connection", avisar: Callable[[str], None]) -> None:
@@ -236,6 +244,10 @@ def migrar(
         _bloquear(con, avisar)
         actual = revision_actual(con)
         _conocida(actual)
+        adoptada = None
+        if actual is None and tiene_tablas_del_diseno(con):
+            adoptada = actual = revision_por_esquema(con)
+            _registrar_revision(con, adoptada)
         if actual is not None and destino is not None and actual != destino:
             if destino in {s.revision for s in _camino(actual, None)}:
                 raise ErrorMigracion(
@@ -245,11 +257,101 @@ def migrar(
                 )
         plan = _camino(destino, actual)
         if not plan:
-            return ResultadoMigracion(actual, actual)
+            return ResultadoMigracion(actual, actual, adoptada=adoptada)
         cfg = config_alembic()
         cfg.attributes["connection"] = con
         command.upgrade(cfg, destino or "base")
-    return ResultadoMigracion(actual, destino, _pasos(plan))
+    return ResultadoMigracion(actual, destino, _pasos(plan), adoptada=adoptada)
+
+
+# --- Adoptar una base creada por Prisma -------------------------------------------------------
+def tiene_tablas_del_diseno(con: Any) -> bool:
+    """¿Tiene la base tablas (o tipos enum) de los modelos del diseño? La creó otro, p. ej. Prisma.
+
+    ``con``: una conexión o sesión de SQLAlchemy, o una ``db.Cruda``.
+    """
+    from amauta_cli import enums
+    from amauta_cli.db import cruda
+    from amauta_cli.services import catalogo
+
+    c = cruda(con)
+    if set(c.d.tablas(c)) & set(TABLAS_PRISMA):
+        return True
+    if not c.d.es_servidor:
+        return False
+    nombres = [e.__name__ for e in enums.enum.StrEnum.__subclasses__() if e.__module__ == enums.__name__]
+    return bool(catalogo.tipos_existentes(c, nombres))
+
+
+def revision_por_esquema(con: "Connection") -> str:
+    """La revisión de amauta cuyo esquema es idéntico al de la base (sin ``alembic_version``).
+
+    Se compara el catálogo de la base (tablas, columnas con tipo, nulabilidad y default,
+    claves, claves foráneas y sus acciones, índices, enums) con el que crean las
+    migraciones de amauta, revisión por revisión desde la primera (la de los modelos del
+    diseño, que es lo que crea ``prisma migrate``), en un esquema temporal que se deshace.
+    ``_prisma_migrations`` no se compara ni se toca. Si ninguna coincide, lanza
+    ``ErrorMigracion`` con las diferencias respecto de la más parecida.
+    """
+    from amauta_cli.services import catalogo
+
+    if not catalogo.disponible(con):
+        raise ErrorMigracion(
+            "La base tiene tablas de los modelos del diseño pero no la revisión de amauta "
+            "(falta alembic_version). Adoptar una base creada por otra herramienta solo es "
+            "posible en PostgreSQL; una base SQLite de amauta siempre tiene su revisión. "
+            "Use una base SQLite nueva (otro archivo) o restaure un respaldo."
+        )
+    real = catalogo.leer(con)
+    mejor: tuple[str, list[str]] | None = None
+    with catalogo.referencia(con) as ref:
+        for sc in revisiones():
+            ref.subir(sc.revision)
+            difs = catalogo.diferencias(real, ref.catalogo())
+            if not difs:
+                return sc.revision
+            if mejor is None or len(difs) < len(mejor[1]):
+                mejor = (sc.revision, difs)
+    assert mejor is not None
+    rev, difs = mejor
+    raise ErrorMigracion(
+        "La base tiene las tablas de los modelos del diseño pero no la revisión de amauta "
+        "(falta alembic_version: la creó otra herramienta, p. ej. `prisma migrate deploy`), y "
+        "su esquema no es idéntico al de ninguna revisión de amauta. No se adoptó ni se cambió "
+        f"nada. Diferencias con la revisión {rev}, la más parecida ({len(difs)}); corríjalas "
+        "(o cree la base con `amauta db migrate` sobre una base vacía) y vuelva a ejecutar "
+        "`amauta db migrate`:",
+        difs,
+    )
+
+
+def _registrar_revision(con: "Connection", revision: str) -> None:
+    """Registra ``revision`` como aplicada sin ejecutarla (``alembic stamp``), en la transacción."""
+    from alembic import command
+
+    cfg = config_alembic()
+    cfg.attributes["connection"] = con
+    command.stamp(cfg, revision)
+
+
+def _sql_adopcion(revision: str, crear_tabla: bool) -> str:
+    """El SQL con que se registra ``revision`` al adoptar una base (para ``migrate --sql``)."""
+    lineas = [
+        "-- Adopción: la base no tiene alembic_version y su esquema es idéntico al de la",
+        f"-- revisión {revision} de amauta. Se registra {revision} como aplicada sin ejecutarla;",
+        "-- la tabla _prisma_migrations de Prisma no se toca.",
+        "",
+    ]
+    if crear_tabla:
+        lineas += [
+            "CREATE TABLE alembic_version (",
+            "    version_num VARCHAR(32) NOT NULL, ",
+            "    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)",
+            ");",
+            "",
+        ]
+    lineas += [f"INSERT INTO alembic_version (version_num) VALUES ('{revision}');", "", ""]
+    return "\n".join(lineas)
 
 
 def sql_migracion(objetivo: Objetivo | str, revision: str = "head", desde: str | None = None) -> str:
@@ -259,10 +361,17 @@ def sql_migracion(objetivo: Objetivo | str, revision: str = "head", desde: str |
     """
     from alembic import command
 
+    from sqlalchemy import inspect
+
     destino = _resolver(revision)
+    adopcion = ""
     if desde is None:
         with conexion(objetivo, solo_lectura=True) as con:
             actual = revision_actual(con)
+            _conocida(actual)
+            if actual is None and tiene_tablas_del_diseno(con):
+                actual = revision_por_esquema(con)
+                adopcion = _sql_adopcion(actual, not inspect(con).has_table("alembic_version"))
     else:
         actual = _resolver(desde)
     _conocida(actual)
@@ -271,9 +380,9 @@ def sql_migracion(objetivo: Objetivo | str, revision: str = "head", desde: str |
     cfg.attributes["salida"] = salida
     rango = f"{actual}:{destino or 'base'}" if actual else (destino or "base")
     if actual == destino:
-        return ""
+        return adopcion
     command.upgrade(cfg, rango, sql=True)
-    return salida.getvalue()
+    return adopcion + salida.getvalue()
 
 
 # --- Revertir ----------------------------------------------------------------------------
@@ -388,6 +497,9 @@ def estado(objetivo: Objetivo | str) -> dict[str, Any]:
         version = version_servidor(c)
         filas = contar_filas(c)
         env = entorno.leer(c)
+        prisma = migraciones_prisma(c) if TABLAS_DE_PRISMA & filas.keys() else None
+    for t in TABLAS_DE_PRISMA:
+        filas.pop(t, None)  # contabilidad de Prisma, no datos: va aparte, en "prisma"
     if actual == CABEZA:
         conocida, pendientes = True, []
     else:
@@ -416,7 +528,24 @@ def estado(objetivo: Objetivo | str) -> dict[str, Any]:
             else None
         ),
         "tablas": filas,
+        "prisma": prisma,
     }
+
+
+def migraciones_prisma(con: Any) -> dict[str, Any]:
+    """Lo que dice ``_prisma_migrations``: migraciones de Prisma aplicadas, la última y fallidas.
+
+    ``con``: una conexión o sesión de SQLAlchemy, o una ``db.Cruda``.
+    """
+    from amauta_cli.db import cruda
+
+    aplicadas, ultima, fallidas = cruda(con).uno(
+        "SELECT count(*) FILTER (WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL), "
+        "max(migration_name) FILTER (WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL), "
+        "count(*) FILTER (WHERE finished_at IS NULL AND rolled_back_at IS NULL) "
+        'FROM "_prisma_migrations"'
+    )
+    return {"aplicadas": int(aplicadas), "ultima": ultima, "fallidas": int(fallidas)}
 
 
 def historial(objetivo: Objetivo | str | None) -> list[dict[str, Any]]:
@@ -451,6 +580,13 @@ def exigir_al_dia(con: Any) -> None:
         return
     _conocida(actual)
     if actual is None:
+        if tiene_tablas_del_diseno(con):
+            raise ErrorMigracion(
+                "La base tiene las tablas de los modelos del diseño pero no la revisión de amauta "
+                "(la creó otra herramienta, p. ej. `prisma migrate deploy`). Ejecute primero "
+                "`amauta db migrate`: si su esquema es idéntico al de una revisión de amauta, la "
+                "adopta (registra esa revisión) y la lleva a la última."
+            )
         raise ErrorMigracion(
             "La base no tiene el esquema de amauta. Ejecute primero `amauta db migrate`."
         )
@@ -465,6 +601,8 @@ def exigir_al_dia(con: Any) -> None:
 def incluir_objeto(obj: Any, nombre: str | None, tipo: str, reflejado: bool, comparado: Any) -> bool:
     """Filtro de comparación de Alembic: ignora lo que se crea con SQL a mano."""
     if tipo == "index" and nombre in INDICES_SOLO_SQL:
+        return False
+    if tipo == "table" and nombre in TABLAS_DE_PRISMA:
         return False
     if tipo == "table" and es_tabla_propia_de_busqueda(nombre):
         return False
@@ -497,7 +635,13 @@ def verificar(objetivo: Objetivo | str) -> list[str]:
         actual = revision_actual(con)
         _conocida(actual)
         pendientes = _camino(cabeza(), actual)
-        if pendientes:
+        if actual is None and tiene_tablas_del_diseno(con):
+            problemas.append(
+                "la base no tiene la revisión de amauta (falta alembic_version: la creó otra "
+                "herramienta); `amauta db migrate` la adopta si su esquema es idéntico al de una "
+                "revisión de amauta"
+            )
+        elif pendientes:
             problemas.append(
                 "migraciones pendientes: "
                 + ", ".join(s.revision for s in pendientes)
@@ -538,6 +682,8 @@ def verificar(objetivo: Objetivo | str) -> list[str]:
                             f"es {real}, debería ser {esperado}"
                         )
         problemas.extend(dialecto(con).problemas_esquema(con, insp, existentes))
+        if {"Asistencia", "Grupo", "Usuario"} <= existentes:
+            problemas.extend(_asistencias_repetidas(con))
         if actual is not None and not pendientes and _aplicada("0004", actual):
             problemas.extend(_verificar_busqueda(con, existentes))
     return problemas
@@ -594,6 +740,28 @@ def _verificar_busqueda(con: "Connection", existentes: set[str]) -> list[str]:
                 "(ejecute `amauta cursos reindexar`)"
             )
     return problemas
+
+
+def _asistencias_repetidas(con: "Connection", maximo: int = 50) -> list[str]:
+    """Estudiantes con más de un registro de asistencia el mismo día (datos, no esquema).
+
+    La clave única del diseño incluye la hora: la aplicación web (03:00 UTC) y una versión
+    vieja de amauta (00:00) pueden haber dejado dos registros del mismo día.
+    """
+    from amauta_cli.services.asistencia import repetidos
+
+    cuantos: dict[tuple[str, str, Any], int] = {}
+    for r in repetidos(con):
+        clave = (r.grupo, r.email, r.dia)
+        cuantos[clave] = cuantos.get(clave, 0) + 1
+    lineas = [
+        f"asistencia repetida: {email} tiene {n} registros el {dia:%d/%m/%Y} en '{grupo}' "
+        "(se unifican con `amauta asistencia unificar`, que conserva el más reciente)"
+        for (grupo, email, dia), n in list(cuantos.items())[:maximo]
+    ]
+    if len(cuantos) > maximo:
+        lineas.append(f"... y {len(cuantos) - maximo} días repetidos más")
+    return lineas
 
 
 def _describir(diff: Any) -> list[str]:

@@ -224,7 +224,12 @@ def sembrar(
                 entorno.exigir_no_produccion(con, accion)
                 marca = entorno.leer(con)  # desarrollo/pruebas: la base lo sigue siendo
                 avisar("Borrando todas las tablas y tipos de la base...")
-                _borrar_todo(con)
+                conservadas = _borrar_todo(con)
+                if conservadas:
+                    avisar(
+                        f"Se conserva {', '.join(conservadas)}: es la contabilidad de la "
+                        "aplicación Prisma, que sigue valiendo para el esquema que se recrea."
+                    )
                 avisar("Creando el esquema desde cero (migraciones hasta head)...")
                 aplicadas = _migrar_en(con)
                 if marca:
@@ -272,11 +277,13 @@ def _preparar_transaccion(con: "Connection") -> None:
     d.commit_sin_esperar_disco(con)
 
 
-def _borrar_todo(con: "Connection") -> None:
-    """Borra todas las tablas del esquema (y en PostgreSQL, los tipos enum) en la transacción."""
+def _borrar_todo(con: "Connection") -> list[str]:
+    """Borra todas las tablas del esquema (y en PostgreSQL, los tipos enum) en la transacción,
+    salvo las de Prisma Migrate (``esquema.TABLAS_DE_PRISMA``), que devuelve si existían."""
     from amauta_cli.dialecto import dialecto
+    from amauta_cli.services.esquema import TABLAS_DE_PRISMA
 
-    dialecto(con).borrar_todo(con)
+    return dialecto(con).borrar_todo(con, conservar=TABLAS_DE_PRISMA)
 
 
 def _migrar_en(con: "Connection") -> list[str]:
@@ -707,13 +714,23 @@ def _sincronizar_asistencias(
         )
         conteo.eliminadas += r.rowcount or 0
     if filas:
-        existentes = s.execute(
-            select(m.Asistencia.__table__).where(
-                m.Asistencia.grupoId.in_({f["grupoId"] for f in filas}),
-                m.Asistencia.estudianteId.in_({f["estudianteId"] for f in filas}),
-                m.Asistencia.fecha.in_({f["fecha"] for f in filas}),
+        # Por día, sea cual sea la hora (la aplicación web escribe las 03:00 UTC): un
+        # registro existente se actualiza en su fila y conserva su hora.
+        from datetime import timedelta
+        from types import SimpleNamespace
+
+        dias = sorted({f["fecha"] for f in filas})
+        existentes = [
+            SimpleNamespace(_mapping={**r._mapping, "fecha": medianoche(r.fecha.date())})
+            for r in s.execute(
+                select(m.Asistencia.__table__).where(
+                    m.Asistencia.grupoId.in_({f["grupoId"] for f in filas}),
+                    m.Asistencia.estudianteId.in_({f["estudianteId"] for f in filas}),
+                    m.Asistencia.fecha >= dias[0],
+                    m.Asistencia.fecha < dias[-1] + timedelta(days=1),
+                )
             )
-        ).all()
+        ]
         _sincronizar(
             s, m.Asistencia, ("grupoId", "estudianteId", "fecha"), filas, existentes, conteo
         )

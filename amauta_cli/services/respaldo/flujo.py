@@ -230,6 +230,10 @@ def planificar_restauracion(
         raise OperacionRechazada(mensaje_revision_nueva(rev))
     plan = motor_respaldo(motor).planificar(url, insp, forzar)
     plan.produccion = plan.entorno_destino == "produccion" or entorno.variable_produccion()
+    from amauta_cli.services.esquema import TABLAS_DE_PRISMA  # la contabilidad de Prisma no son datos
+
+    plan.prisma_destino = [t for t in plan.tablas_con_datos if t in TABLAS_DE_PRISMA]
+    plan.tablas_con_datos = [t for t in plan.tablas_con_datos if t not in TABLAS_DE_PRISMA]
     if plan.con_datos and not limpiar:
         raise OperacionRechazada(
             f"La base destino ya tiene datos (en {plural(len(plan.tablas_con_datos), 'tabla')}: "

@@ -366,11 +366,11 @@ class _SesionPsql:
 
 # --- Respaldar -----------------------------------------------------------------------------------
 def tiene_datos(url: str) -> bool:
-    """¿Alguna tabla (salvo ``alembic_version``) tiene filas?"""
-    from amauta_cli.services.esquema import contar_filas
+    """¿Alguna tabla (salvo ``alembic_version`` y la contabilidad de Prisma) tiene filas?"""
+    from amauta_cli.services.esquema import TABLAS_DE_PRISMA, contar_filas
 
     with conexion(url, solo_lectura=True) as con:
-        return any(contar_filas(con).values())
+        return any(n for t, n in contar_filas(con).items() if t not in TABLAS_DE_PRISMA)
 
 
 def preparar_respaldo(url: str, carpeta: Path) -> None:
