@@ -255,41 +255,41 @@ def test_lo_que_agreguen_migraciones_futuras_tambien_se_exporta(bd_vacia):
     ejecutar_sql(
         bd_vacia.url,
         """
-        CREATE TABLE "_amauta_auditoria" (
+        CREATE TABLE "_amauta_futura" (
             "id" BIGINT NOT NULL, "tabla" VARCHAR(63) NOT NULL, "usuarioId" TEXT,
             "momento" TIMESTAMP(6) WITH TIME ZONE NOT NULL DEFAULT now(), "datos" JSONB,
             "monto" NUMERIC(10,2) DEFAULT 0, "estados" "EstadoAsistencia"[],
-            CONSTRAINT "_amauta_auditoria_pkey" PRIMARY KEY ("id"),
-            CONSTRAINT "_amauta_auditoria_monto_check" CHECK ("monto" >= 0),
-            CONSTRAINT "_amauta_auditoria_usuarioId_fkey" FOREIGN KEY ("usuarioId")
+            CONSTRAINT "_amauta_futura_pkey" PRIMARY KEY ("id"),
+            CONSTRAINT "_amauta_futura_monto_check" CHECK ("monto" >= 0),
+            CONSTRAINT "_amauta_futura_usuarioId_fkey" FOREIGN KEY ("usuarioId")
                 REFERENCES "Usuario"("id") ON DELETE SET NULL ON UPDATE CASCADE
         );
-        CREATE INDEX "_amauta_auditoria_reciente_idx" ON "_amauta_auditoria" ("momento" DESC);
-        CREATE INDEX "_amauta_auditoria_tabla_parcial" ON "_amauta_auditoria" ("tabla") WHERE "datos" IS NOT NULL;
+        CREATE INDEX "_amauta_futura_reciente_idx" ON "_amauta_futura" ("momento" DESC);
+        CREATE INDEX "_amauta_futura_tabla_parcial" ON "_amauta_futura" ("tabla") WHERE "datos" IS NOT NULL;
         CREATE VIEW "amauta_activos" AS SELECT "id", "email" FROM "Usuario" WHERE "activo";
-        CREATE FUNCTION amauta_auditar() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN INSERT INTO "_amauta_auditoria" ("id", "tabla") VALUES (1, TG_TABLE_NAME); RETURN NEW; END $$;
-        CREATE TRIGGER amauta_auditar_grupo AFTER UPDATE ON "Grupo" FOR EACH ROW EXECUTE FUNCTION amauta_auditar();
+        CREATE FUNCTION amauta_futura_auditar() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO "_amauta_futura" ("id", "tabla") VALUES (1, TG_TABLE_NAME); RETURN NEW; END $$;
+        CREATE TRIGGER amauta_futura_auditar_grupo AFTER UPDATE ON "Grupo" FOR EACH ROW EXECUTE FUNCTION amauta_futura_auditar();
         ALTER TABLE "Grupo" ENABLE ROW LEVEL SECURITY;
-        CREATE POLICY "grupo_de_la_escuela" ON "Grupo" FOR SELECT TO public
+        CREATE POLICY "grupo_futuro" ON "Grupo" FOR SELECT TO public
             USING ("institucionId" = current_setting('amauta.institucion', true));
         """,
     )
     cat = _catalogo_de(bd_vacia.url)
     exp = prisma.generar(cat, "9999", prisma.pistas_de_los_modelos())
     sch = leer_schema(exp.schema)
-    aud = sch["modelos"]["_amauta_auditoria"]
-    assert aud["ignorado"] and aud["modelo"] == "AmautaAuditoria"
+    aud = sch["modelos"]["_amauta_futura"]
+    assert aud["ignorado"] and aud["modelo"] == "AmautaFutura"
     assert aud["campos"]["monto"][1:] == ("Decimal?", "@default(0) @db.Decimal(10, 2)")
     assert aud["campos"]["momento"][1] == "DateTime"
     assert "@db.Timestamptz(6)" in aud["campos"]["momento"][2]
     assert aud["campos"]["estados"][1] == "EstadoAsistencia[]"
     # ON DELETE SET NULL es lo que Prisma supone para una relación opcional: no se escribe.
-    assert "onDelete" not in exp.schema.split("model AmautaAuditoria", 1)[1].split("}", 1)[0]
-    assert '@@index([momento(sort: Desc)], map: "_amauta_auditoria_reciente_idx")' in exp.schema
-    for texto in ("_amauta_auditoria_tabla_parcial",
-                  "_amauta_auditoria_monto_check", "RLS", "amauta_auditar_grupo", "amauta_activos",
-                  "amauta_auditar()"):
+    assert "onDelete" not in exp.schema.split("model AmautaFutura", 1)[1].split("}", 1)[0]
+    assert '@@index([momento(sort: Desc)], map: "_amauta_futura_reciente_idx")' in exp.schema
+    for texto in ("_amauta_futura_tabla_parcial",
+                  "_amauta_futura_monto_check", "RLS", "amauta_futura_auditar_grupo", "amauta_activos",
+                  "amauta_futura_auditar()"):
         assert texto in exp.schema, texto
     assert "1 restricción" in exp.no_expresable and "1 vista" in exp.no_expresable
 

@@ -123,6 +123,16 @@ def _sin_esquema(texto: str, esquema: str) -> str:
     return texto
 
 
+def _ruta_fija(definicion: str, esquema: str) -> str:
+    """Las funciones de amauta nombran el esquema donde se crearon (``SET search_path`` fijo de
+    las SECURITY DEFINER, ``GRANT ... ON SCHEMA``): las del esquema temporal de referencia
+    (``amauta_ref_*``) van como ``public``, el esquema de Prisma, para que se comparen iguales
+    a las de la base y la migración exportada sirva tal cual."""
+    if not esquema.startswith("amauta_ref_"):
+        return definicion
+    return definicion.replace(_q(esquema), _q("public")).replace(f"'{esquema}'", "'public'").replace(esquema, "public")
+
+
 @contextmanager
 def _ruta_de_busqueda(con: "Connection", esquema: str) -> Iterator[None]:
     """``search_path`` = ``esquema`` mientras tanto: las definiciones salen sin calificar."""
@@ -286,6 +296,23 @@ def _otros(con: "Connection", esquema: str) -> list[Objeto]:
         p,
     ):
         otros.append(Objeto("extension", nombre, None, f"CREATE EXTENSION IF NOT EXISTS {_q(nombre)};"))
+    # Secuencias sueltas (no las de columnas identity), p. ej. la de la auditoría (0005).
+    for nombre, tabla, columna in con.execute(
+        text(
+            "SELECT s.relname, t.relname, a.attname FROM pg_class s "
+            "JOIN pg_namespace n ON n.oid = s.relnamespace "
+            "LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid "
+            "AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
+            "LEFT JOIN pg_class t ON t.oid = d.refobjid "
+            "LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
+            "WHERE s.relkind = 'S' AND n.nspname = :e AND d.deptype IS DISTINCT FROM 'i' ORDER BY 1"
+        ),
+        p,
+    ):
+        sql = f"CREATE SEQUENCE {_q(nombre)};"
+        if tabla:
+            sql += f"\nALTER SEQUENCE {_q(nombre)} OWNED BY {_q(tabla)}.{_q(columna)};"
+        otros.append(Objeto("secuencia", nombre, tabla, sql))
     for nombre, definicion in con.execute(
         text(
             "SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', "
@@ -295,7 +322,7 @@ def _otros(con: "Connection", esquema: str) -> list[Objeto]:
         ),
         p,
     ):
-        otros.append(Objeto("funcion", nombre, None, _sin_esquema(definicion, esquema).rstrip() + ";"))
+        otros.append(Objeto("funcion", nombre, None, _sin_esquema(_ruta_fija(definicion, esquema), esquema).rstrip() + ";"))
     for nombre, tipo, definicion in con.execute(
         text(
             "SELECT c.relname, c.relkind, pg_get_viewdef(c.oid) FROM pg_class c "

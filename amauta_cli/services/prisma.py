@@ -556,6 +556,9 @@ class _Generador:
                 out += [f"-- amauta: función {o.nombre}", o.sql, ""]
         for t in self.tablas:
             out += ["-- CreateTable", self._create_table(t), ""]
+        for o in self.cat.otros:
+            if o.clase == "secuencia":
+                out += [f"-- amauta: secuencia {o.nombre}", o.sql, ""]
         for t in self.tablas:
             for i in t.indices:
                 out += ["-- CreateIndex", self._create_index(t, i), ""]
@@ -672,4 +675,5 @@ _CLASE = {
     "vista": "vista",
     "disparador": "disparador",
     "politica": "política",
+    "secuencia": "secuencia",
 }
