@@ -14,7 +14,7 @@ Los servicios y la CLI nunca preguntan ``dialect.name``: piden la pieza aquí.
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, Iterable, Sequence
+from typing import Any, Callable, ClassVar, Collection, Iterable, Sequence
 
 from amauta_cli.textos import CON_ACENTO, SIN_ACENTO
 
@@ -101,6 +101,11 @@ class Dialecto:
         ñ después de n, texto en NFD incluido)."""
         raise NotImplementedError
 
+    def dia(self, col: Any) -> Any:
+        """Expresión: el día (UTC) de una columna ``TIMESTAMP``, comparable con ``datetime.date``
+        (``dia(Asistencia.fecha).in_(dias_de_clase)``), aunque la hora no sea medianoche."""
+        raise NotImplementedError
+
     def en_lista(self, expr: Any, valores: Sequence[str]) -> Any:
         """``expr IN (valores)`` con UN solo parámetro, sea cual sea la cantidad de valores."""
         raise NotImplementedError
@@ -148,6 +153,8 @@ class Dialecto:
     # --- Tablas temporales y carga masiva ------------------------------------------------------
     #: Tipos de columna de las tablas temporales: fecha y hora, y los enum por su nombre.
     tipo_fecha_hora: ClassVar[str] = "TEXT"
+    #: Una fecha de calendario, como la da ``date(col)`` en SQL (``AAAA-MM-DD`` en SQLite).
+    tipo_fecha: ClassVar[str] = "TEXT"
 
     def tipo_enum(self, nombre: str) -> str:
         return "TEXT"
@@ -237,8 +244,15 @@ class Dialecto:
         """(``c``: una ``db.Cruda``)."""
         raise NotImplementedError
 
-    def borrar_todo(self, con: Any) -> None:
-        """Borra todas las tablas del esquema (y los tipos propios) dentro de la transacción."""
+    def borrar_todo(self, con: Any, conservar: Collection[str] = ()) -> list[str]:
+        """Borra todas las tablas del esquema (y los tipos propios) dentro de la transacción,
+        salvo las tablas ``conservar`` (p. ej. ``_prisma_migrations``): devuelve las que había."""
+        raise NotImplementedError
+
+    # --- Tablas temporales para cruzar ------------------------------------------------------------
+    def preparar_para_cruzar(self, con: Any, tabla: str, columnas: list[str]) -> None:
+        """Deja una tabla temporal lista para cruzarla por igualdad de ``columnas``: PostgreSQL
+        la cruza por hash y necesita sus estadísticas; SQLite, un índice (bucle anidado)."""
         raise NotImplementedError
 
     def problemas_esquema(self, con: Any, insp: Any, existentes: set[str]) -> list[str]:
@@ -264,6 +278,36 @@ class Dialecto:
                 "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'"
             ).all()
         )
+
+    # --- Permisos --------------------------------------------------------------------------
+    def tablas_legibles(self, c: Any, tablas: list[str]) -> list[str]:
+        """De ``tablas``, las que el rol conectado puede leer (un rol de escuela no lee todas).
+        (``c``: una ``db.Cruda``)."""
+        return list(tablas)
+
+    # --- Auditoría (migración 0005) ------------------------------------------------------------
+    # Los disparadores de ``_amauta_auditoria`` guardan quién escribió; estas piezas le dan a
+    # amauta la forma de anotar además el usuario del sistema operativo de quien la corre.
+    def marcar_auditoria(self, dbapi: Any) -> Any:
+        """Al empezar una transacción de escritura con el driver: lo que ``sellar_auditoria``
+        necesita para reconocer las filas de auditoría que agrega esta transacción."""
+        return None
+
+    def sellar_auditoria(self, dbapi: Any, marca: Any) -> None:
+        """Antes de confirmar: completa el usuario del sistema en las filas de esta transacción."""
+
+    def anotar_usuario_so(self, engine: Any) -> None:
+        """Lo mismo (``marcar``/``sellar``) en las transacciones de un motor de SQLAlchemy."""
+
+
+def usuario_so() -> str | None:
+    """El usuario del sistema operativo (para la auditoría), o None si no se puede saber."""
+    import getpass
+
+    try:
+        return getpass.getuser() or None
+    except Exception:  # noqa: BLE001 - sin variables ni entrada en /etc/passwd
+        return None
 
 
 #: ¿Tiene cada servidor PostgreSQL la colación ICU española? (URL del motor → sí/no), para
@@ -358,6 +402,11 @@ class PostgreSQL(Dialecto):
         ).all()
         return [f[0] for f in filas]
 
+    def dia(self, col: Any) -> Any:
+        from sqlalchemy import Date, cast
+
+        return cast(col, Date)
+
     def en_lista(self, expr: Any, valores: Sequence[str]) -> Any:
         from sqlalchemy import Text, any_, bindparam
         from sqlalchemy.dialects.postgresql import ARRAY
@@ -392,6 +441,7 @@ class PostgreSQL(Dialecto):
         con.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
 
     tipo_fecha_hora = "timestamp(3)"
+    tipo_fecha = "date"
 
     def tipo_enum(self, nombre: str) -> str:
         return f'"{nombre}"'
@@ -451,13 +501,15 @@ class PostgreSQL(Dialecto):
     def version_servidor(self, c: Any) -> str:
         return str(c.valor("SHOW server_version"))
 
-    def borrar_todo(self, con: Any) -> None:
+    def borrar_todo(self, con: Any, conservar: Collection[str] = ()) -> list[str]:
         from sqlalchemy import text
 
         prep = con.dialect.identifier_preparer
         tablas = con.execute(
             text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")
         ).scalars().all()
+        conservadas = [t for t in tablas if t in conservar]
+        tablas = [t for t in tablas if t not in conservar]
         if tablas:
             con.execute(text(f"DROP TABLE {', '.join(prep.quote_identifier(t) for t in tablas)} CASCADE"))
         tipos = con.execute(
@@ -468,6 +520,10 @@ class PostgreSQL(Dialecto):
         ).scalars().all()
         if tipos:
             con.execute(text(f"DROP TYPE {', '.join(prep.quote_identifier(t) for t in tipos)} CASCADE"))
+        return conservadas
+
+    def preparar_para_cruzar(self, con: Any, tabla: str, columnas: list[str]) -> None:
+        con.exec_driver_sql(f'ANALYZE "{tabla}"')
 
     def existe_tabla(self, c: Any, nombre: str) -> bool:
         return c.valor("SELECT to_regclass(:n) IS NOT NULL", n=f'"{nombre}"') is True
@@ -558,6 +614,39 @@ class PostgreSQL(Dialecto):
             )
         }
 
+    def tablas_legibles(self, c: Any, tablas: list[str]) -> list[str]:
+        if not tablas:
+            return []
+        legibles = {
+            t for (t,) in c.filas(
+                "SELECT t FROM unnest(CAST(:ts AS text[])) AS t "
+                "WHERE has_table_privilege(quote_ident(t), 'SELECT')",
+                ts=list(tablas),
+            )
+        }
+        return [t for t in tablas if t in legibles]
+
+    def marcar_auditoria(self, dbapi: Any) -> Any:
+        # Una variable de la transacción (``set_config(..., true)``: sirve también detrás de
+        # PgBouncer en modo transacción) que leen los disparadores de auditoría. Es solo
+        # informativa: ninguna política de seguridad confía en ella.
+        usuario = usuario_so()
+        if usuario is not None:
+            cur = dbapi.cursor()
+            try:
+                cur.execute("SELECT set_config('amauta.usuario_so', %s, true)", (usuario,))
+            finally:
+                cur.close()
+        return None
+
+    def anotar_usuario_so(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "begin")
+        def _al_comenzar(conn: Any) -> None:  # pragma: no cover - trivial
+            if not conn.get_execution_options().get("solo_lectura"):
+                self.marcar_auditoria(conn.connection.driver_connection)
+
     def disparadores(self, con: Any) -> set[tuple[str, str]]:
         return set(
             tuple(f) for f in con.exec_driver_sql(
@@ -609,6 +698,13 @@ class SQLite(Dialecto):
 
     def orden_es(self, col: Any) -> Any:
         return col.collate(COLACION_SQLITE)
+
+    def dia(self, col: Any) -> Any:
+        # SQLAlchemy guarda los TIMESTAMP como texto ISO ('2026-07-09 00:00:00.000000'): el día
+        # son los primeros 10 caracteres, y un ``Date`` se compara como 'AAAA-MM-DD'.
+        from sqlalchemy import Date, func, type_coerce
+
+        return type_coerce(func.substr(col, 1, 10), Date)
 
     def en_lista(self, expr: Any, valores: Sequence[str]) -> Any:
         # ``expr IN (SELECT value FROM json_each(:json))``: sin el límite de parámetros de SQLite.
@@ -809,7 +905,57 @@ class SQLite(Dialecto):
     def version_servidor(self, c: Any) -> str:
         return str(c.valor("SELECT sqlite_version()"))
 
-    def borrar_todo(self, con: Any) -> None:
+    # SQLite no tiene variables de sesión que un disparador pueda leer (y una función registrada
+    # solo por amauta haría fallar las escrituras de otros clientes): los disparadores dejan
+    # "usuarioSo" vacío y amauta, al confirmar una transacción de escritura, completa las filas
+    # de auditoría que ella misma agregó (las de id mayor que el último al empezar: con BEGIN
+    # IMMEDIATE nadie más escribió en el medio).
+    def marcar_auditoria(self, dbapi: Any) -> Any:
+        cur = dbapi.cursor()
+        try:
+            cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_amauta_auditoria'")
+            if cur.fetchone() is None:
+                return None
+            cur.execute('SELECT coalesce(max("id"), 0) FROM "_amauta_auditoria"')
+            return cur.fetchone()[0]
+        finally:
+            cur.close()
+
+    def sellar_auditoria(self, dbapi: Any, marca: Any) -> None:
+        import sqlite3
+
+        if marca is None:
+            return
+        cur = dbapi.cursor()
+        try:
+            cur.execute(
+                """UPDATE "_amauta_auditoria" SET "usuarioSo" = ?, "cliente" = 'amauta' """
+                """WHERE "id" > ? AND "cliente" IS NULL""",
+                (usuario_so(), marca),
+            )
+        except sqlite3.OperationalError:
+            pass  # la transacción borró la tabla (db rollback de la 0005)
+        finally:
+            cur.close()
+
+    def anotar_usuario_so(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "begin")
+        def _al_comenzar(conn: Any) -> None:  # pragma: no cover - trivial
+            if not conn.get_execution_options().get("solo_lectura"):
+                conn.info["amauta_auditoria"] = self.marcar_auditoria(conn.connection.driver_connection)
+
+        @event.listens_for(engine, "commit")
+        def _al_confirmar(conn: Any) -> None:  # pragma: no cover - trivial
+            marca = conn.info.pop("amauta_auditoria", None)
+            self.sellar_auditoria(conn.connection.driver_connection, marca)
+
+        @event.listens_for(engine, "rollback")
+        def _al_deshacer(conn: Any) -> None:  # pragma: no cover - trivial
+            conn.info.pop("amauta_auditoria", None)
+
+    def borrar_todo(self, con: Any, conservar: Collection[str] = ()) -> list[str]:
         # Las claves foráneas se controlan al confirmar, cuando ya no queda ninguna tabla.
         con.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         prep = con.dialect.identifier_preparer
@@ -824,9 +970,17 @@ class SQLite(Dialecto):
         tablas = con.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1"
         ).scalars().all()
+        conservadas = [t for t in tablas if t in conservar]
         for t in tablas:
+            if t in conservar:
+                continue
             # IF EXISTS: borrar la tabla FTS5 de la búsqueda de cursos borra también sus internas.
             con.exec_driver_sql(f"DROP TABLE IF EXISTS {prep.quote_identifier(t)}")
+        return conservadas
+
+    def preparar_para_cruzar(self, con: Any, tabla: str, columnas: list[str]) -> None:
+        cols = ", ".join(f'"{c}"' for c in columnas)
+        con.exec_driver_sql(f'CREATE INDEX temp."{tabla}_cruce" ON "{tabla}" ({cols})')
 
 
 

@@ -44,8 +44,13 @@ OBJETIVOS = {"postgresql": 2.0, "sqlite": 3.5}
 
 
 def ultimo_dia_habil() -> date:
+    """El último día de clase antes de hoy según el calendario escolar (registrar rechaza
+    fines de semana, feriados y días fuera del ciclo lectivo)."""
+    from amauta_cli.services.calendario import calendario
+
+    cal = calendario()
     d = date.today() - timedelta(days=1)
-    while d.weekday() >= 5:
+    while not cal.es_de_clase(d):
         d -= timedelta(days=1)
     return d
 
