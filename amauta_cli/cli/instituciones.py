@@ -49,7 +49,6 @@ def listar(
 ) -> None:
     """Instituciones con la cantidad de grupos activos, estudiantes y educadores (orden alfabético)."""
     from amauta_cli import salida
-    from amauta_cli.cli.comun import error_uso
     from amauta_cli.services import instituciones
 
     if activas and inactivas:

@@ -36,7 +36,7 @@ from amauta_cli.textos import plural
 from amauta_cli.enums import EstadoAsistencia
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import _HUELLA, _b36, ahora, cuid, medianoche
-from amauta_cli.parsing import LIMITES, elegir_enum, parsear_fecha, revisar_texto, sin_acentos, validar_email
+from amauta_cli.parsing import LIMITES, parsear_fecha, revisar_texto, sin_acentos, validar_email
 from amauta_cli.services.comun import (
     buscar_grupo,
     buscar_institucion,

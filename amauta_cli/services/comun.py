@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from amauta_cli.dialecto import sin_acentos_sql  # noqa: F401 - re-exportado (un solo hogar)
 
-from amauta_cli.dialecto import orden_es
 from amauta_cli.errores import NoEncontrado, OperacionRechazada
 from amauta_cli.parsing import normalizar_email, sin_acentos
 
