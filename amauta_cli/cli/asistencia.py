@@ -589,6 +589,9 @@ def importar(
     with render.progreso(f"Importando {archivo.name}", total=total) as avanzar:
         with contexto().sesion() as s:
             r = svc.importar(s, archivo, institucion=institucion, forzar=forzar, avanzar=avanzar)
+    from amauta_cli.cli.comun import tras_cambio_masivo
+
+    tras_cambio_masivo("Asistencia")
     if r.columnas_ignoradas:
         render.aviso(f"se ignoraron las columnas: {', '.join(r.columnas_ignoradas)}.")
     render.exito(r.resumen())

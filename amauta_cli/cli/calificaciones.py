@@ -176,6 +176,10 @@ def cargar(
             simular=simular,
             institucion=institucion,
         )
+    if not simular:
+        from amauta_cli.cli.comun import tras_cambio_masivo
+
+        tras_cambio_masivo("Calificacion")
     if r.columnas_ignoradas:
         render.aviso(f"Columnas ignoradas del CSV: {', '.join(r.columnas_ignoradas)}.")
     if formato != Formato.tabla:

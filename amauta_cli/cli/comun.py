@@ -10,11 +10,11 @@ import os
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Iterator, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Iterator, NoReturn, Optional
 
 import typer
 
-from amauta_cli.errores import OperacionRechazada
+from amauta_cli.errores import AmautaError, OperacionRechazada
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection
@@ -91,12 +91,17 @@ class Contexto:
         """Una unidad de trabajo (una transacción) sobre una base con el esquema al día."""
         from amauta_cli.db import transaccion
 
+        cambios: dict[str, set] | None = None
         with transaccion(self.url, solo_lectura=solo_lectura) as s:
+            if not solo_lectura:
+                cambios = _capturar_cambios(s)
             if exigir_esquema:
                 from amauta_cli.services.esquema import exigir_al_dia
 
                 exigir_al_dia(s.connection())
             yield s
+        if cambios:
+            publicar_cambios(cambios)
 
     @contextmanager
     def conexion(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Connection"]:
@@ -177,3 +182,97 @@ def confirmar_destructivo(
 
 def es_terminal() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+# --- Caché de Redis (amauta_cli.cache) ------------------------------------------------------------
+def _capturar_cambios(sesion: "Session") -> "dict[str, set] | None":
+    """Si hay un Redis configurado, anota tabla e id de cada fila ORM que la sesión crea,
+    modifica o borra; ``Contexto.sesion`` los publica después del commit."""
+    from amauta_cli import cache
+
+    try:
+        if cache.configuracion() is None:
+            return None
+    except Exception:  # noqa: BLE001 - un ajuste inválido de la caché lo informa publicar
+        pass
+    from sqlalchemy import event, inspect
+
+    cambios: dict[str, set] = {}
+
+    def al_escribir(s, _contexto) -> None:
+        for obj in [*s.new, *s.deleted, *(o for o in s.dirty if s.is_modified(o))]:
+            mapper = inspect(obj).mapper
+            clave = mapper.primary_key_from_instance(obj)
+            cambios.setdefault(mapper.local_table.name, set()).add(
+                clave[0] if len(clave) == 1 else tuple(clave)
+            )
+
+    def al_ejecutar(estado) -> None:
+        # INSERT/UPDATE/DELETE de Core (upserts): la tabla, sin ids ("cambió esta tabla").
+        if estado.is_insert or estado.is_update or estado.is_delete:
+            tabla = getattr(getattr(estado.statement, "table", None), "name", None)
+            if tabla in cache.PATRONES_POR_DEFECTO:
+                cambios.setdefault(tabla, set()).add(cache.TODA_LA_TABLA)
+
+    event.listen(sesion, "after_flush", al_escribir)
+    event.listen(sesion, "do_orm_execute", al_ejecutar)
+    return cambios
+
+
+def _nombre_comando() -> str:
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    return ctx.command_path if ctx is not None else "amauta"
+
+
+def publicar_cambios(cambios: "dict[str, Any]") -> None:
+    """Después del commit de un comando de pocas filas: publica tabla e ids en el canal de la
+    caché (si hay Redis). Un Redis caído o que rechaza solo produce un aviso."""
+    from amauta_cli import cache, salida
+
+    try:
+        cache.publicar(cambios, _nombre_comando())
+    except cache.FallaCache as e:
+        tablas = sorted(cambios)
+        salida.aviso(
+            f"Los datos quedaron escritos, pero no se pudo avisar el cambio a la caché: "
+            f"{e.mensaje} La aplicación web puede mostrar datos viejos de "
+            f"{', '.join(tablas)}; cuando Redis responda, corra: "
+            f"{cache.comando_sugerido(cache.configuracion().patrones_de(tablas))}"  # type: ignore[union-attr]
+        )
+    except AmautaError as e:
+        salida.aviso(f"Los datos quedaron escritos, pero la caché no se avisó: {e.mensaje}")
+
+
+def tras_cambio_masivo(*tablas: str) -> None:
+    """Llamar después del commit de un comando masivo (restore, seed, importar, cargar...):
+    borra de Redis las claves de los patrones de ``tablas`` (todas si no se nombra ninguna)
+    y dice cuántas. Sin Redis configurado no hace nada; un Redis caído o que rechaza la
+    orden nunca hace fallar el comando: avisa qué correr."""
+    from amauta_cli import cache, salida, textos
+
+    try:
+        cfg = cache.configuracion()
+    except AmautaError as e:
+        salida.aviso(f"Los datos quedaron escritos, pero la caché no se invalidó: {e.mensaje}")
+        return
+    if cfg is None:
+        return
+    tablas = tablas or cache.TODAS
+    patrones = cfg.patrones_de(tablas)
+    if not patrones:
+        return
+    try:
+        r = cache.limpiar(patrones, cfg)
+    except cache.FallaCache as e:
+        salida.aviso(
+            f"Los datos quedaron escritos, pero no se pudo invalidar la caché: {e.mensaje} "
+            "La aplicación web puede mostrar datos viejos hasta que esas claves se borren; "
+            f"cuando Redis responda, corra: {cache.comando_sugerido(patrones)}"
+        )
+        return
+    salida.info(
+        f"Caché de Redis ({r.url}): {textos.plural(r.borradas, 'clave borrada', 'claves borradas')} "
+        f"({', '.join(patrones)})."
+    )

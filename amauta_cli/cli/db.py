@@ -106,6 +106,9 @@ def rollback(
 
         respaldo_de_seguridad(ctx.url, "rollback")
     esquema.revertir(ctx.url, plan)
+    from amauta_cli.cli.comun import tras_cambio_masivo
+
+    tras_cambio_masivo()
     render.exito(f"Reversión completa: la base quedó en {plan.destino or 'base'}.")
 
 

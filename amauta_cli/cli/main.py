@@ -176,6 +176,7 @@ GRUPOS: dict[str, str] = {
     "grupos": "amauta_cli.cli.grupos",
     "asistencia": "amauta_cli.cli.asistencia",
     "calificaciones": "amauta_cli.cli.calificaciones",
+    "cache": "amauta_cli.cli.cache",
 }
 _convertidos: dict[str, Any] = {}
 

@@ -332,6 +332,9 @@ def restore(
     elif plan.con_datos:
         render.aviso("--sin-respaldo: no se hace respaldo de seguridad del contenido actual.")
     r = respaldo.restaurar(plan, progreso=render.progreso)
+    from amauta_cli.cli.comun import tras_cambio_masivo
+
+    tras_cambio_masivo()
     v = r.verificacion
     _mostrar_verificacion(v, "Base restaurada")
     if plan.entorno_destino and (m or {}).get("entorno") != plan.entorno_destino:

@@ -68,6 +68,9 @@ def seed(
     resultado = servicio.sembrar(
         ctx.url, datos, reset=reset, avisar=render.info, confirmar=pregunta
     )
+    from amauta_cli.cli.comun import tras_cambio_masivo
+
+    tras_cambio_masivo()
     segundos = time.perf_counter() - inicio
     _emitir(resultado, segundos, formato, ctx.url_enmascarada)
 

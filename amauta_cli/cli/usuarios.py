@@ -440,6 +440,9 @@ def importar(
     with render.progreso("Escribiendo usuarios", total=plan.a_crear + plan.a_actualizar) as avanzar:
         with ctx.sesion() as s:
             r = usuarios.aplicar_importacion(s, plan, avanzar)
+    from amauta_cli.cli.comun import tras_cambio_masivo
+
+    tras_cambio_masivo("Usuario", "Perfil")
     render.exito(
         f"Importación completa: {r.creados} creado(s), {r.actualizados} actualizado(s), "
         f"{r.sin_cambios} sin cambios."
