@@ -82,6 +82,56 @@ class Dialecto:
         """
         raise NotImplementedError
 
+    # --- Archivo (db archivar / desarchivar) ---------------------------------------------
+    #: Dónde viven las tablas de archivo: un esquema aparte (PostgreSQL) o un prefijo (SQLite).
+    ESQUEMA_ARCHIVO: ClassVar[str] = "archivo"
+    PREFIJO_ARCHIVO: ClassVar[str] = "archivo_"
+
+    def tabla_archivo(self, tabla: Any) -> Any:
+        """La ``Table`` de archivo de ``tabla``: mismas columnas y tipos, sin claves foráneas."""
+        raise NotImplementedError
+
+    def nombre_archivo(self, tabla: str) -> str:
+        """El nombre calificado, para mensajes y SQL a mano (``archivo."Asistencia"``)."""
+        raise NotImplementedError
+
+    def crear_archivo(self, con: Any, tabla: str) -> None:
+        """DDL: crea la tabla de archivo de ``tabla`` (mismas columnas, clave primaria e índices)."""
+        raise NotImplementedError
+
+    def borrar_archivo(self, con: Any) -> None:
+        """DDL: borra todas las tablas de archivo (``seed --reset``, bajar la migración 0006)."""
+        raise NotImplementedError
+
+    def sql_crear_archivo(self, tabla: str) -> list[str]:
+        """El DDL de ``crear_archivo`` como texto, sin conexión (``amauta db migrate --sql``)."""
+        raise NotImplementedError
+
+    def transaccion_estable(self, con: Any) -> None:
+        """Primera sentencia de una transacción que cuenta, mueve y vuelve a contar: todas las
+        lecturas ven la misma instantánea (más lo que la propia transacción escribe)."""
+        return None
+
+    def mover(self, con: Any, origen: Any, destino: Any, condicion: Any) -> int:
+        """Mueve las filas de ``origen`` que cumplen ``condicion`` a ``destino`` (mismas
+        columnas), en la transacción en curso. Devuelve cuántas se movieron."""
+        from sqlalchemy import delete, insert, select
+
+        columnas = [c.name for c in origen.columns]
+        insertadas = con.execute(
+            insert(destino).from_select(columnas, select(*[origen.c[c] for c in columnas]).where(condicion))
+        ).rowcount
+        borradas = con.execute(delete(origen).where(condicion)).rowcount
+        if insertadas != borradas:
+            raise RuntimeError(f"se copiaron {insertadas} filas pero se borraron {borradas}")
+        return int(borradas)
+
+
+def _columnas_de(tabla: Any) -> list[Any]:
+    from sqlalchemy import Column
+
+    return [Column(c.name, c.type, key=c.key, primary_key=c.primary_key, nullable=c.nullable) for c in tabla.columns]
+
 
 class PostgreSQL(Dialecto):
     nombre = "postgresql"
@@ -103,6 +153,51 @@ class PostgreSQL(Dialecto):
         # transacción), sobre el hash de 64 bits de la clave.
         con.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": clave})
 
+    def tabla_archivo(self, tabla: Any) -> Any:
+        from sqlalchemy import MetaData, Table
+
+        clave = (self.nombre, tabla.name)
+        if clave not in _cache_archivo:
+            _cache_archivo[clave] = Table(
+                tabla.name, MetaData(), *_columnas_de(tabla), schema=self.ESQUEMA_ARCHIVO
+            )
+        return _cache_archivo[clave]
+
+    def nombre_archivo(self, tabla: str) -> str:
+        return f'{self.ESQUEMA_ARCHIVO}."{tabla}"'
+
+    def crear_archivo(self, con: Any, tabla: str) -> None:
+        # El esquema "archivo" no lo ve el cliente de Prisma (solo mira el de la URL): el
+        # esquema de Prisma queda intacto. LIKE copia columnas, tipos (los enum del esquema
+        # de la aplicación), valores por defecto, clave primaria e índices; no las foráneas.
+        for sql in self.sql_crear_archivo(tabla):
+            con.exec_driver_sql(sql)
+
+    def sql_crear_archivo(self, tabla: str) -> list[str]:
+        return [
+            f'CREATE SCHEMA IF NOT EXISTS "{self.ESQUEMA_ARCHIVO}"',
+            f'CREATE TABLE {self.nombre_archivo(tabla)} (LIKE "{tabla}" INCLUDING DEFAULTS '
+            "INCLUDING CONSTRAINTS INCLUDING INDEXES)",
+        ]
+
+    def borrar_archivo(self, con: Any) -> None:
+        con.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{self.ESQUEMA_ARCHIVO}" CASCADE')
+
+    def transaccion_estable(self, con: Any) -> None:
+        # Dentro de la transacción (compatible con PgBouncer en modo transacción).
+        con.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+    def mover(self, con: Any, origen: Any, destino: Any, condicion: Any) -> int:
+        # Una sola sentencia: DELETE ... RETURNING alimenta el INSERT (un solo recorrido, y
+        # lo que se borra es exactamente lo que se inserta).
+        from sqlalchemy import delete, insert, select
+
+        columnas = [c.name for c in origen.columns]
+        borradas = delete(origen).where(condicion).returning(*[origen.c[c] for c in columnas]).cte("movidas")
+        return int(
+            con.execute(insert(destino).from_select(columnas, select(*[borradas.c[c] for c in columnas]))).rowcount
+        )
+
 
 class SQLite(Dialecto):
     nombre = "sqlite"
@@ -119,6 +214,64 @@ class SQLite(Dialecto):
         # ``BEGIN IMMEDIATE`` (ver db.py) ya serializa a los escritores de toda la base.
         return None
 
+    def tabla_archivo(self, tabla: Any) -> Any:
+        from sqlalchemy import MetaData, Table
+
+        clave = (self.nombre, tabla.name)
+        if clave not in _cache_archivo:
+            _cache_archivo[clave] = Table(self.PREFIJO_ARCHIVO + tabla.name, MetaData(), *_columnas_de(tabla))
+        return _cache_archivo[clave]
+
+    def nombre_archivo(self, tabla: str) -> str:
+        return f'"{self.PREFIJO_ARCHIVO}{tabla}"'
+
+    def crear_archivo(self, con: Any, tabla: str) -> None:
+        # Las mismas columnas que la tabla viva, leídas de la base (como LIKE en PostgreSQL).
+        def q(x: str) -> str:
+            return '"' + x.replace('"', '""') + '"'
+
+        columnas = con.exec_driver_sql(f"PRAGMA table_info({q(tabla)})").all()
+        pk = [c[1] for c in sorted(columnas, key=lambda c: c[5]) if c[5]]
+        defs = [
+            f"{q(c[1])} {c[2]}" + (" NOT NULL" if c[3] else "") + (f" DEFAULT {c[4]}" if c[4] is not None else "")
+            for c in columnas
+        ]
+        defs.append(f"PRIMARY KEY ({', '.join(q(c) for c in pk)})")
+        nombre = self.PREFIJO_ARCHIVO + tabla
+        con.exec_driver_sql(f"CREATE TABLE {q(nombre)} ({', '.join(defs)})")
+        for idx in con.exec_driver_sql(f"PRAGMA index_list({q(tabla)})").all():
+            if idx[3] != "c":  # solo los creados con CREATE INDEX (no los de la clave primaria)
+                continue
+            cols = [c[2] for c in con.exec_driver_sql(f"PRAGMA index_info({q(idx[1])})").all()]
+            con.exec_driver_sql(
+                f"CREATE {'UNIQUE ' if idx[2] else ''}INDEX {q(self.PREFIJO_ARCHIVO + idx[1])} "
+                f"ON {q(nombre)} ({', '.join(q(c) for c in cols)})"
+            )
+
+    def sql_crear_archivo(self, tabla: str) -> list[str]:
+        """Sin conexión (``db migrate --sql``): desde los modelos."""
+        from sqlalchemy.dialects import sqlite
+        from sqlalchemy.schema import CreateIndex, CreateTable
+
+        from amauta_cli.models import metadata
+
+        viva = metadata.tables[tabla]
+        t = self.tabla_archivo(viva)
+        sqls = [str(CreateTable(t).compile(dialect=sqlite.dialect())).strip()]
+        for idx in viva.indexes:
+            from sqlalchemy import Index
+
+            copia = Index(self.PREFIJO_ARCHIVO + idx.name, *[t.c[c.name] for c in idx.columns], unique=idx.unique)
+            sqls.append(str(CreateIndex(copia).compile(dialect=sqlite.dialect())).strip())
+            t.indexes.discard(copia)
+        return sqls
+
+    def borrar_archivo(self, con: Any) -> None:
+        for (nombre,) in con.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'archivo\\_%' ESCAPE '\\'"
+        ).all():
+            con.exec_driver_sql(f'DROP TABLE "{nombre}"')
+
 
 class _NFCKeyword(FunctionElement):
     """La palabra ``NFC`` de ``normalize(col, NFC)`` (no es un literal ni una columna)."""
@@ -133,6 +286,8 @@ def _nfc(el: Any, compiler: Any, **kw: Any) -> str:
 
 
 _NFC = _NFCKeyword()
+
+_cache_archivo: dict[tuple[str, str], Any] = {}
 
 _DIALECTOS: dict[str, Dialecto] = {"postgresql": PostgreSQL(), "sqlite": SQLite()}
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from amauta_cli.cli.comun import (
+    OpcionIncluirArchivo,
+    avisar_archivado,
     Formato,
     OpcionFormato,
     OpcionGrupo,
@@ -440,6 +442,7 @@ def reporte(
         Optional[Path],
         typer.Option("--html", metavar="ARCHIVO", help="Además, escribe una página HTML imprimible."),
     ] = None,
+    incluir_archivo: OpcionIncluirArchivo = False,
 ) -> None:
     """Por estudiante: días de cada estado, inasistencias computadas y % de asistencia; totales del grupo."""
     from amauta_cli import render
@@ -448,7 +451,8 @@ def reporte(
     d, h = _periodo(mes, desde, hasta)
     regla = svc.regla_vigente()
     with contexto().sesion(solo_lectura=True) as s:
-        rep = svc.reporte(s, grupo, d, h, regla, institucion)
+        rep = svc.reporte(s, grupo, d, h, regla, institucion, incluir_archivo=incluir_archivo)
+    avisar_archivado(rep.archivadas, "registro de asistencia", "registros de asistencia")
     titulo = f"Asistencia de {rep.grupo} ({rep.institucion}), del {d:%d/%m/%Y} al {h:%d/%m/%Y}"
     totales = dict(rep.totales, email="TOTAL", apellido=f"{rep.totales['estudiantes']} estudiantes")
     if html is not None:
@@ -528,6 +532,7 @@ def alertas(
         ),
     ] = None,
     formato: OpcionFormato = Formato.tabla,
+    incluir_archivo: OpcionIncluirArchivo = False,
 ) -> None:
     """Estudiantes en el límite de inasistencias o cerca, el peor primero."""
     from amauta_cli import render
@@ -536,7 +541,12 @@ def alertas(
     regla = svc.regla_vigente(limite=limite, porcentaje=porcentaje)
     d = _fecha(desde, "--desde") if desde else None
     with contexto().sesion(solo_lectura=True) as s:
-        d, filas = svc.alertas(s, regla, d, institucion=institucion, grupo=grupo)
+        archivadas: list[int] = []
+        d, filas = svc.alertas(
+            s, regla, d, institucion=institucion, grupo=grupo,
+            incluir_archivo=incluir_archivo, archivadas=archivadas,
+        )
+    avisar_archivado(sum(archivadas), "registro de asistencia", "registros de asistencia")
     render.emitir_filas(
         filas,
         [

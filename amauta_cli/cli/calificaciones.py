@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from amauta_cli.cli.comun import (
+    OpcionIncluirArchivo,
+    avisar_archivado,
     Formato,
     OpcionFormato,
     OpcionGrupo,
@@ -318,6 +320,7 @@ def reporte(
     ] = None,
     institucion: OpcionInstitucion = None,
     formato: OpcionFormato = Formato.tabla,
+    incluir_archivo: OpcionIncluirArchivo = False,
 ) -> None:
     """Por materia: cada estudiante por períodos con su promedio, y el promedio del grupo por período."""
     from amauta_cli import render
@@ -326,7 +329,10 @@ def reporte(
 
     reglas = _reglas()
     with contexto().sesion(solo_lectura=True) as s:
-        rep = calificaciones.reporte(s, grupo, materia=materia, institucion=institucion, r=reglas)
+        rep = calificaciones.reporte(
+            s, grupo, materia=materia, institucion=institucion, r=reglas, incluir_archivo=incluir_archivo
+        )
+    avisar_archivado(rep.archivadas, "nota", "notas", f"El grupo '{rep.grupo}'")
     if formato == Formato.json:
         render.emitir_json(rep)
         return
@@ -396,6 +402,7 @@ def boletin(
     ] = None,
     institucion: OpcionInstitucion = None,
     formato: OpcionFormato = Formato.tabla,
+    incluir_archivo: OpcionIncluirArchivo = False,
 ) -> None:
     """El boletín: materias por períodos, promedio por materia, promedio general y condición."""
     from amauta_cli import render
@@ -407,8 +414,10 @@ def boletin(
     reglas = _reglas()
     with contexto().sesion(solo_lectura=True) as s:
         lista = calificaciones.boletines(
-            s, estudiante=estudiante, grupo=grupo, institucion=institucion, r=reglas
+            s, estudiante=estudiante, grupo=grupo, institucion=institucion, r=reglas,
+            incluir_archivo=incluir_archivo,
         )
+    avisar_archivado(lista[0].archivadas if lista else 0, "nota", "notas", "El boletín pedido")
     if html is not None:
         _escribir_html(lista, html, carpeta=estudiante is None)
         return

@@ -62,6 +62,26 @@ OpcionInstitucion = Annotated[
 OpcionSi = Annotated[
     bool, typer.Option("--si", "-s", help="Confirma sin preguntar (para scripts).")
 ]
+#: ``--incluir-archivo``: los reportes cuentan también lo movido con ``amauta db archivar``.
+OpcionIncluirArchivo = Annotated[
+    bool,
+    typer.Option(
+        "--incluir-archivo",
+        help="Cuenta también lo archivado con `amauta db archivar` (años pasados).",
+    ),
+]
+
+
+def avisar_archivado(cantidad: int, singular: str, plural: str, sujeto: str = "El período pedido") -> None:
+    """Aviso de un reporte sin ``--incluir-archivo`` cuyo período tiene filas archivadas."""
+    if not cantidad:
+        return
+    from amauta_cli import salida, textos
+
+    salida.aviso(
+        f"{sujeto} tiene {textos.plural(cantidad, singular, plural)} en el archivo (amauta db "
+        "archivar) que este reporte no cuenta; agregue --incluir-archivo para incluir el archivo."
+    )
 
 
 @dataclass

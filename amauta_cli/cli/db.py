@@ -12,7 +12,8 @@ from amauta_cli.cli.comun import Formato, OpcionFormato, OpcionSi, confirmar_des
 app = typer.Typer(
     help=(
         "Esquema, migraciones y respaldos de la base: migrate, rollback, estado, historial, "
-        "verificar, entorno, backup, backups, verificar-backup, restore."
+        "verificar, entorno, backup, backups, verificar-backup, restore, archivar, desarchivar, "
+        "copiar."
     ),
     no_args_is_help=True,
 )
@@ -235,3 +236,4 @@ def entorno_cmd(
 
 
 from amauta_cli.cli import respaldo  # noqa: E402,F401
+from amauta_cli.cli import archivo  # noqa: E402,F401

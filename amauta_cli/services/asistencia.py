@@ -210,11 +210,11 @@ def _insert(s: Session):
     return insert
 
 
-def _rango(desde: date, hasta: date):
+def _rango(desde: date, hasta: date, A: Any = Asistencia):
     """Condición ``fecha`` dentro de [desde, hasta] (días completos)."""
     return and_(
-        Asistencia.fecha >= medianoche(desde),
-        Asistencia.fecha < medianoche(hasta + timedelta(days=1)),
+        A.fecha >= medianoche(desde),
+        A.fecha < medianoche(hasta + timedelta(days=1)),
     )
 
 
@@ -559,14 +559,14 @@ def pendientes(s: Session, fecha: date, institucion: str | None = None) -> list[
 COLUMNAS_CONTEO = ("registrados", "presentes", "tardanzas", "ausentes", "justificados")
 
 
-def _conteos_sql():
+def _conteos_sql(A: Any = Asistencia):
     """Expresiones de conteo por estado (SUM(CASE ...), igual en ambos motores)."""
 
     def contar(estado: EstadoAsistencia):
-        return func.coalesce(func.sum(case((Asistencia.estado == estado, 1), else_=0)), 0)
+        return func.coalesce(func.sum(case((A.estado == estado, 1), else_=0)), 0)
 
     return [
-        func.count(Asistencia.id).label("registrados"),
+        func.count(A.id).label("registrados"),
         contar(EstadoAsistencia.PRESENTE).label("presentes"),
         contar(EstadoAsistencia.TARDANZA).label("tardanzas"),
         contar(EstadoAsistencia.AUSENTE).label("ausentes"),
@@ -601,6 +601,8 @@ class Reporte:
     regla: Regla
     filas: list[dict[str, Any]]
     totales: dict[str, Any] = field(default_factory=dict)
+    #: Filas archivadas (db archivar) del período que el reporte no cuenta (sin --incluir-archivo).
+    archivadas: int = 0
 
     def como_dict(self) -> dict[str, Any]:
         return {
@@ -622,6 +624,7 @@ def reporte(
     hasta: date,
     regla: Regla,
     institucion: str | None = None,
+    incluir_archivo: bool = False,
 ) -> Reporte:
     """Por estudiante: días de cada estado, inasistencias computadas y porcentaje; y totales.
 
@@ -630,11 +633,14 @@ def reporte(
     """
     if hasta < desde:
         raise DatosInvalidos(f"--hasta ({hasta:%d/%m/%Y}) es anterior a --desde ({desde:%d/%m/%Y}).")
+    from amauta_cli.services import archivo
+
     g = buscar_grupo(s, grupo, institucion)
+    A = archivo.fuente(s, Asistencia, incluir_archivo)
     conteos = (
-        select(Asistencia.estudianteId.label("eid"), *_conteos_sql())
-        .where(Asistencia.grupoId == g.id, _rango(desde, hasta))
-        .group_by(Asistencia.estudianteId)
+        select(A.estudianteId.label("eid"), *_conteos_sql(A))
+        .where(A.grupoId == g.id, _rango(desde, hasta, A))
+        .group_by(A.estudianteId)
         .subquery()
     )
     ids = (
@@ -660,7 +666,8 @@ def reporte(
     resultado = [_computar(dict(f._mapping), regla) for f in filas]
     totales = _computar({c: sum(f[c] for f in resultado) for c in COLUMNAS_CONTEO}, regla)
     totales["estudiantes"] = len(resultado)
-    return Reporte(g.nombre, g.id, g.institucion.nombre, desde, hasta, regla, resultado, totales)
+    archivadas = 0 if incluir_archivo else archivo.asistencias_archivadas(s, desde, hasta, g.id)
+    return Reporte(g.nombre, g.id, g.institucion.nombre, desde, hasta, regla, resultado, totales, archivadas)
 
 
 # --- alertas ---------------------------------------------------------------------------------------
@@ -671,37 +678,45 @@ def alertas(
     hasta: date | None = None,
     institucion: str | None = None,
     grupo: str | None = None,
+    incluir_archivo: bool = False,
+    archivadas: list[int] | None = None,
 ) -> tuple[date, list[dict[str, Any]]]:
     """Estudiantes en el umbral de alerta o por encima, el peor primero (una consulta).
 
     Cuenta desde ``desde`` (por defecto, el inicio del ciclo lectivo) en los grupos
     activos; solo estudiantes activos.
     """
+    from amauta_cli.services import archivo
+
     desde = desde or regla.inicio_del_ciclo()
+    A = archivo.fuente(s, Asistencia, incluir_archivo)
     peso = case(
-        (Asistencia.estado == EstadoAsistencia.AUSENTE, literal(regla.peso_ausente)),
-        (Asistencia.estado == EstadoAsistencia.TARDANZA, literal(regla.peso_tardanza)),
-        (Asistencia.estado == EstadoAsistencia.JUSTIFICADO, literal(regla.peso_justificado)),
+        (A.estado == EstadoAsistencia.AUSENTE, literal(regla.peso_ausente)),
+        (A.estado == EstadoAsistencia.TARDANZA, literal(regla.peso_tardanza)),
+        (A.estado == EstadoAsistencia.JUSTIFICADO, literal(regla.peso_justificado)),
         else_=literal(0.0),
     )
     computadas = func.sum(peso)
-    filtro = [Asistencia.fecha >= medianoche(desde)]
+    filtro = [A.fecha >= medianoche(desde)]
     if hasta is not None:
-        filtro.append(Asistencia.fecha < medianoche(hasta + timedelta(days=1)))
+        filtro.append(A.fecha < medianoche(hasta + timedelta(days=1)))
     grupos = select(Grupo.id).where(Grupo.activo.is_(True))
     if grupo:
         grupos = grupos.where(Grupo.id == buscar_grupo(s, grupo, institucion).id)
     elif institucion:
         grupos = grupos.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
+    if archivadas is not None and not incluir_archivo:
+        # Quien pregunta quiere saber si el período tiene asistencia archivada que no se cuenta.
+        archivadas.append(archivo.asistencias_archivadas(s, desde, hasta, grupos))
     agregado = (
         select(
-            Asistencia.grupoId.label("gid"),
-            Asistencia.estudianteId.label("eid"),
-            *_conteos_sql(),
+            A.grupoId.label("gid"),
+            A.estudianteId.label("eid"),
+            *_conteos_sql(A),
             computadas.label("computadas"),
         )
-        .where(*filtro, Asistencia.grupoId.in_(grupos))
-        .group_by(Asistencia.grupoId, Asistencia.estudianteId)
+        .where(*filtro, A.grupoId.in_(grupos))
+        .group_by(A.grupoId, A.estudianteId)
         # Margen para pesos no representables en binario (0,1 + 0,2 ...).
         .having(computadas >= regla.umbral - 1e-9)
         .subquery()

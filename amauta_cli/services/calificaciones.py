@@ -211,14 +211,14 @@ def formatear_nota(valor: float | None, decimales: int | None = None) -> str:
     return texto.replace(".", ",")
 
 
-def _n10() -> Any:
+def _n10(C: Any = C) -> Any:
     """La nota en la escala de 10 (NULL si ``notaMaxima`` no es positiva, dato ajeno a amauta)."""
     return case((C.notaMaxima > 0, C.nota * ESCALA / C.notaMaxima), else_=null())
 
 
-def _final(r: Reglas) -> Any:
+def _final(r: Reglas, C: Any = C) -> Any:
     """Expresión de agregación de la nota final de una materia según la regla."""
-    n10 = _n10()
+    n10 = _n10(C)
     if r.nota_final == "ponderado" and r.pesos:
         peso = case(
             *[(sin_acentos_sql(C.periodo) == clave, valor) for clave, valor in r.pesos],
@@ -763,11 +763,15 @@ def _agregados(
     r: Reglas,
     materia: str | None = None,
     estudiante_id: str | None = None,
+    fuente: Any = None,
 ) -> _Agregados:
     """UNA consulta (tres ``GROUP BY`` unidos con ``UNION ALL``): la nota de cada estudiante
     por materia y período, su nota final por materia y el promedio del grupo por período.
+
+    ``fuente``: otra entidad en lugar de ``Calificacion`` (con el archivo: ``archivo.fuente``).
     """
-    n10 = _n10()
+    C = fuente if fuente is not None else Calificacion
+    n10 = _n10(C)
     del_grupo = [C.grupoId == grupo_id] + ([C.materia == materia] if materia else [])
     del_estudiante = del_grupo + ([C.estudianteId == estudiante_id] if estudiante_id else [])
     texto_nulo = null().cast(Text)
@@ -788,7 +792,7 @@ def _agregados(
             C.estudianteId,
             C.materia,
             texto_nulo,
-            _final(r).cast(Float),
+            _final(r, C).cast(Float),
         )
         .where(*del_estudiante)
         .group_by(C.estudianteId, C.materia)
@@ -869,6 +873,8 @@ class Reporte:
     institucion: str
     reglas: dict[str, Any]
     materias: list[MateriaReporte]
+    #: Notas archivadas del grupo que el reporte no cuenta (sin --incluir-archivo).
+    archivadas: int = 0
 
 
 def reporte(
@@ -877,13 +883,16 @@ def reporte(
     materia: str | None = None,
     institucion: str | None = None,
     r: Reglas | None = None,
+    incluir_archivo: bool = False,
 ) -> Reporte:
     """Por materia: cada estudiante por períodos con su nota final, y el promedio del grupo."""
+    from amauta_cli.services import archivo
+
     r = r or reglas()
     g = buscar_grupo(s, grupo, institucion=institucion)
     if materia is not None:
         materia = _canonico(s, g.id, C.materia, _texto_obligatorio(materia, "--materia"))
-    a = _agregados(s, g.id, r, materia=materia)
+    a = _agregados(s, g.id, r, materia=materia, fuente=archivo.fuente(s, Calificacion, incluir_archivo))
     if materia is not None and not a.materias:
         disponibles = ", ".join(
             sorted(s.scalars(select(C.materia).where(C.grupoId == g.id).distinct()), key=orden_natural)
@@ -920,7 +929,8 @@ def reporte(
                 sum(1 for f in filas if f.condicion == DESAPROBADO),
             )
         )
-    return Reporte(g.nombre, g.institucion.nombre, r.como_dict(), materias)
+    archivadas = 0 if incluir_archivo else archivo.calificaciones_archivadas(s, g.id)
+    return Reporte(g.nombre, g.institucion.nombre, r.como_dict(), materias, archivadas)
 
 
 # --- boletín ---------------------------------------------------------------------------------
@@ -949,6 +959,8 @@ class Boletin:
     desaprobadas: int
     sin_nota: int
     reglas: dict[str, Any]
+    #: Notas archivadas (del estudiante, o del grupo) que el boletín no cuenta.
+    archivadas: int = 0
 
 
 def boletines(
@@ -957,6 +969,7 @@ def boletines(
     grupo: str | None = None,
     institucion: str | None = None,
     r: Reglas | None = None,
+    incluir_archivo: bool = False,
 ) -> list[Boletin]:
     """El boletín de un estudiante (``estudiante``) o el de cada estudiante de ``grupo``.
 
@@ -980,7 +993,15 @@ def boletines(
     else:
         assert u is not None
         g = _grupo_del_estudiante(s, u)
-    a = _agregados(s, g.id, r, estudiante_id=u.id if u is not None else None)
+    from amauta_cli.services import archivo
+
+    a = _agregados(
+        s, g.id, r, estudiante_id=u.id if u is not None else None,
+        fuente=archivo.fuente(s, Calificacion, incluir_archivo),
+    )
+    archivadas = 0 if incluir_archivo else archivo.calificaciones_archivadas(
+        s, g.id, u.id if u is not None else None
+    )
     if u is not None:
         perfil = s.scalar(select(Perfil.matricula).where(Perfil.usuarioId == u.id))
         alumnos = [
@@ -1014,6 +1035,7 @@ def boletines(
                 sum(1 for m in materias if m.condicion == DESAPROBADO),
                 sum(1 for m in materias if m.condicion == SIN_NOTA),
                 r.como_dict(),
+                archivadas,
             )
         )
     return resultado

@@ -368,6 +368,10 @@ def incluir_objeto(obj: Any, nombre: str | None, tipo: str, reflejado: bool, com
     """Filtro de comparación de Alembic: ignora lo que se crea con SQL a mano."""
     if tipo == "index" and nombre in INDICES_SOLO_SQL:
         return False
+    # Las tablas de archivo (migración 0006; en SQLite, con prefijo) no son modelos.
+    tabla = nombre if tipo == "table" else getattr(getattr(obj, "table", None), "name", "")
+    if reflejado and (tabla or "").startswith("archivo_"):
+        return False
     return True
 
 

@@ -1040,8 +1040,11 @@ def _sql_limpiar_esquema(esquema: str) -> str:
     (tablas, vistas, secuencias, tipos y funciones; no lo que pertenece a extensiones).
     El esquema en sí se conserva, con su dueño y sus permisos."""
     lit = _literal(esquema)
+    # El esquema de archivo de amauta (db archivar) viaja en el respaldo y sus columnas usan
+    # los tipos enum del esquema: se borra entero antes (el respaldo lo vuelve a crear).
     return f"""
 SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS archivo CASCADE;
 DO $amauta$
 DECLARE r record;
 BEGIN

@@ -241,7 +241,11 @@ def _borrar_todo(con: "Connection") -> None:
     """Borra todas las tablas del esquema (y en PostgreSQL, los tipos enum) en la transacción."""
     from sqlalchemy import text
 
+    from amauta_cli.dialecto import dialecto
+
     prep = con.dialect.identifier_preparer
+    # El archivo (db archivar) también: sus columnas usan los tipos enum que se borran abajo.
+    dialecto(con).borrar_archivo(con)
     if con.dialect.name == "postgresql":
         tablas = (
             con.execute(
