@@ -190,13 +190,18 @@ class PostgreSQL(Dialecto):
     def mover(self, con: Any, origen: Any, destino: Any, condicion: Any) -> int:
         # Una sola sentencia: DELETE ... RETURNING alimenta el INSERT (un solo recorrido, y
         # lo que se borra es exactamente lo que se inserta).
-        from sqlalchemy import delete, insert, select
+        from sqlalchemy import delete, func, insert, literal_column, select
 
         columnas = [c.name for c in origen.columns]
         borradas = delete(origen).where(condicion).returning(*[origen.c[c] for c in columnas]).cte("movidas")
-        return int(
-            con.execute(insert(destino).from_select(columnas, select(*[borradas.c[c] for c in columnas]))).rowcount
+        insertadas = (
+            insert(destino)
+            .from_select(columnas, select(*[borradas.c[c] for c in columnas]))
+            .returning(literal_column("1").label("uno"))
+            .cte("insertadas")
         )
+        # (rowcount de un INSERT con CTE llega como -1 por SQLAlchemy: se cuenta en SQL.)
+        return int(con.execute(select(func.count()).select_from(insertadas)).scalar_one())
 
 
 class SQLite(Dialecto):
