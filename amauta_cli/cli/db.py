@@ -236,4 +236,4 @@ def entorno_cmd(
 
 
 from amauta_cli.cli import respaldo  # noqa: E402,F401
-from amauta_cli.cli import archivo  # noqa: E402,F401
+from amauta_cli.cli import archivo, copia  # noqa: E402,F401
