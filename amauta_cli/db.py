@@ -25,6 +25,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.orm import Session
 
 VARIABLES_URL = ("AMAUTA_DATABASE_URL", "DATABASE_URL")
+#: La URL directa al servidor cuando la de arriba pasa por un pooler (PgBouncer en modo
+#: transacción): como ``directUrl`` de Prisma. La usan pg_dump, pg_restore y psql, que fijan
+#: parámetros de sesión que en un pool de transacciones quedarían en conexiones ajenas.
+VARIABLES_URL_DIRECTA = ("AMAUTA_DIRECT_URL", "DIRECT_URL")
 
 
 # --- URL ----------------------------------------------------------------------------
@@ -49,6 +53,45 @@ def resolver_url(opcion: str | None = None) -> OrigenURL:
             return OrigenURL(normalizar_url(valor), var)
     ruta = ruta_sqlite_por_defecto()
     return OrigenURL(f"sqlite:///{ruta}", "predeterminada")
+
+
+def url_directa(url: str) -> str:
+    """La URL para las herramientas de PostgreSQL (backup, restore): ``AMAUTA_DIRECT_URL`` o
+    ``DIRECT_URL`` si está definida (debe ser la misma base y el mismo usuario), si no ``url``."""
+    if motor_de_url(url) != "postgresql":
+        return url
+    for var in VARIABLES_URL_DIRECTA:
+        valor = os.environ.get(var)
+        if not valor:
+            continue
+        directa = normalizar_url(valor)
+        a, b = datos_conexion(url), datos_conexion(directa)
+        if motor_de_url(directa) != "postgresql" or (a.base, a.usuario) != (b.base, b.usuario):
+            raise AmautaError(
+                f"{var} ({enmascarar_url(directa)}) no es la misma base y usuario que la de amauta "
+                f"({enmascarar_url(url)}). Debe ser la URL directa al servidor de esa misma base "
+                "(sin pasar por PgBouncer); corríjala o quítela."
+            )
+        return directa
+    return url
+
+
+def intermediario(url: str) -> tuple[int, int] | None:
+    """``(puerto de la URL, puerto del servidor)`` si difieren: la conexión llega a PostgreSQL
+    a través de otro proceso (PgBouncer, un proxy). None si es directa o no se sabe."""
+    if motor_de_url(url) != "postgresql":
+        return None
+    from sqlalchemy import text
+
+    d = datos_conexion(url)
+    try:
+        with conexion(url, solo_lectura=True) as con:
+            puerto = con.execute(text("SELECT inet_server_port()")).scalar()
+    except Exception:  # noqa: BLE001 - el comando informará el error de conexión
+        return None
+    if puerto is None or d.puerto is None or int(puerto) == d.puerto:
+        return None
+    return d.puerto, int(puerto)
 
 
 def normalizar_url(url: str) -> str:

@@ -112,6 +112,12 @@ class Dialecto:
         lecturas ven la misma instantánea (más lo que la propia transacción escribe)."""
         return None
 
+    def analizar(self, con: Any, *tablas: Any) -> None:
+        """Actualiza las estadísticas del planificador de ``tablas`` tras un cambio masivo (en
+        la transacción en curso): después de archivar el 80 % de una tabla, los planes viejos
+        serían malos."""
+        return None
+
     def mover(self, con: Any, origen: Any, destino: Any, condicion: Any) -> int:
         """Mueve las filas de ``origen`` que cumplen ``condicion`` a ``destino`` (mismas
         columnas), en la transacción en curso. Devuelve cuántas se movieron."""
@@ -224,6 +230,11 @@ class PostgreSQL(Dialecto):
         if avanzar is not None:
             avanzar(n % 10000)
         return n
+
+    def analizar(self, con: Any, *tablas: Any) -> None:
+        for t in tablas:
+            nombre = ".".join(f'"{p}"' for p in ((t.schema,) if t.schema else ()) + (t.name,))
+            con.exec_driver_sql(f"ANALYZE {nombre}")
 
     def transaccion_estable(self, con: Any) -> None:
         # Dentro de la transacción (compatible con PgBouncer en modo transacción).

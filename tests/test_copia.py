@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from conftest import borrar_bd_pg, crear_bd_pg, invocar, pg_disponible, url_pg
+from conftest import borrar_bd_pg, crear_bd_pg, invocar, pg_disponible, url_prueba
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def destino(motor, tmp_path):
             pytest.skip("PostgreSQL no disponible")
         nombre = f"amauta_test_{uuid.uuid4().hex[:10]}"
         crear_bd_pg(nombre)
-        yield url_pg(nombre)
+        yield url_prueba(nombre)
         borrar_bd_pg(nombre)
     else:
         yield f"sqlite:///{tmp_path / 'copia.db'}"

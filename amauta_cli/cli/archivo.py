@@ -47,19 +47,21 @@ def archivar(
     ctx = contexto()
     _exigir_esquema(ctx)
     d = _fecha(hasta, "--hasta")
-    plan = archivo.archivar(ctx.url, d, simular=True)
-    if simular or plan.filas == 0:
-        _emitir(plan, formato)
-        if plan.filas == 0:
-            salida.info(f"No hay nada anterior al {d:%d/%m/%Y} que archivar.")
-        return
-    if not si and formato == Formato.tabla:
-        _emitir(plan, Formato.tabla, solo_plan=True)
-    confirmar(
-        f"Se moverán {plan.filas} filas anteriores al {d:%d/%m/%Y} al archivo de "
-        f"{ctx.url_enmascarada}. ¿Continuar?",
-        si,
-    )
+    if simular or not si:
+        # Con --si no se cuenta dos veces: el movimiento mismo cuenta antes y después.
+        plan = archivo.archivar(ctx.url, d, simular=True)
+        if simular or plan.filas == 0:
+            _emitir(plan, formato)
+            if plan.filas == 0:
+                salida.info(f"No hay nada anterior al {d:%d/%m/%Y} que archivar.")
+            return
+        if formato == Formato.tabla:
+            _emitir(plan, Formato.tabla, solo_plan=True)
+        confirmar(
+            f"Se moverán {plan.filas} filas anteriores al {d:%d/%m/%Y} al archivo de "
+            f"{ctx.url_enmascarada}. ¿Continuar?",
+            si,
+        )
     r = archivo.archivar(ctx.url, d, avisar=salida.info)
     _cerrar(r, formato, ("Asistencia", "Calificacion", "Progreso"))
 
@@ -85,18 +87,19 @@ def desarchivar(
     ctx = contexto()
     _exigir_esquema(ctx)
     d, h = _fecha(desde, "--desde"), _fecha(hasta, "--hasta")
-    plan = archivo.desarchivar(ctx.url, d, h, simular=True)
-    if simular or plan.filas == 0:
-        _emitir(plan, formato)
-        if plan.filas == 0:
-            salida.info("No hay nada archivado en ese rango.")
-        return
-    if not si and formato == Formato.tabla:
-        _emitir(plan, Formato.tabla, solo_plan=True)
-    confirmar(
-        f"Se traerán {plan.filas} filas del archivo a las tablas vivas de {ctx.url_enmascarada}. ¿Continuar?",
-        si,
-    )
+    if simular or not si:
+        plan = archivo.desarchivar(ctx.url, d, h, simular=True)
+        if simular or plan.filas == 0:
+            _emitir(plan, formato)
+            if plan.filas == 0:
+                salida.info("No hay nada archivado en ese rango.")
+            return
+        if formato == Formato.tabla:
+            _emitir(plan, Formato.tabla, solo_plan=True)
+        confirmar(
+            f"Se traerán {plan.filas} filas del archivo a las tablas vivas de {ctx.url_enmascarada}. ¿Continuar?",
+            si,
+        )
     r = archivo.desarchivar(ctx.url, d, h, avisar=salida.info)
     _cerrar(r, formato, ("Asistencia", "Calificacion", "Progreso"))
 
@@ -113,6 +116,9 @@ def _cerrar(r: "ResultadoArchivo", formato: Formato, tablas: tuple[str, ...]) ->
     if r.filas:
         tras_cambio_masivo(*tablas)
     _emitir(r, formato)
+    if r.filas == 0 and r.fallo is None:
+        salida.info("No había nada que mover: no se cambió nada.")
+        return
     if r.fallo is not None:
         tabla, mensaje = r.fallo
         salida.error(

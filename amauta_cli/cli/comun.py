@@ -101,6 +101,25 @@ class Contexto:
         return self.origen.url
 
     @property
+    def url_herramientas(self) -> str:
+        """La URL para pg_dump/pg_restore/psql: la directa al servidor (``AMAUTA_DIRECT_URL`` o
+        ``DIRECT_URL``, como el ``directUrl`` de Prisma) si amauta pasa por PgBouncer."""
+        from amauta_cli.db import intermediario, url_directa
+
+        directa = url_directa(self.url)
+        if directa == self.url and (puertos := intermediario(self.url)) is not None:
+            from amauta_cli import salida
+
+            salida.aviso(
+                f"La URL de amauta llega al servidor por otro proceso (puerto {puertos[0]}; el "
+                f"servidor escucha en el {puertos[1]}): si es PgBouncer en modo transacción, "
+                "pg_dump y pg_restore dejan parámetros de sesión (search_path) en conexiones del "
+                "pool que usa la aplicación. Defina AMAUTA_DIRECT_URL (o DIRECT_URL, como el "
+                "directUrl de Prisma) con la URL directa al servidor."
+            )
+        return directa
+
+    @property
     def url_enmascarada(self) -> str:
         from amauta_cli.db import enmascarar_url
 

@@ -105,7 +105,7 @@ def rollback(
     if not sin_respaldo:
         from amauta_cli.cli.respaldo import respaldo_de_seguridad
 
-        respaldo_de_seguridad(ctx.url, "rollback")
+        respaldo_de_seguridad(ctx.url_herramientas, "rollback")
     esquema.revertir(ctx.url, plan)
     from amauta_cli.cli.comun import tras_cambio_masivo
 

@@ -167,12 +167,12 @@ def backup(
     ctx = contexto()
     render.info(f"Base: {ctx.url_enmascarada}")
     r = respaldo.respaldar(
-        ctx.url, salida, formato.value if formato else None, progreso=render.progreso
+        ctx.url_herramientas, salida, formato.value if formato else None, progreso=render.progreso
     )
     _mostrar_respaldo(r)
     if verificar:
         render.info("Verificando: restauración en una base desechable...")
-        rv = respaldo.verificar(r.archivo, ctx.url, progreso=render.progreso)
+        rv = respaldo.verificar(r.archivo, ctx.url_herramientas, progreso=render.progreso)
         _mostrar_verificacion(rv.verificacion, "Verificación del respaldo")
         if not rv.verificacion.ok:
             render.error(
@@ -257,7 +257,7 @@ def verificar_backup(
 
     ctx = contexto()
     rv = respaldo.verificar(
-        archivo, ctx.url, progreso=render.progreso, exigir_manifiesto=not sin_manifiesto
+        archivo, ctx.url_herramientas, progreso=render.progreso, exigir_manifiesto=not sin_manifiesto
     )
     v = rv.verificacion
     _mostrar_verificacion(v, f"Verificación de {archivo.name}")
@@ -312,7 +312,7 @@ def restore(
             f"Respaldo: {insp.archivo.name} del {str(m['inicio'])[:19].replace('T', ' ')} "
             f"(SHA-256 correcto), revisión {m['revision'] or 'ninguna'}, {respaldo.cantidad(m.get('filas', 0), 'fila')}."
         )
-    plan = respaldo.planificar_restauracion(ctx.url, insp, limpiar=limpiar, forzar=forzar)
+    plan = respaldo.planificar_restauracion(ctx.url_herramientas, insp, limpiar=limpiar, forzar=forzar)
     render.info(
         f"Destino: {ctx.url_enmascarada}"
         + (
@@ -328,7 +328,7 @@ def restore(
     )
     confirmar_destructivo(accion, plan.nombre_base, ctx.url_enmascarada, plan.produccion, si)
     if plan.con_datos and not sin_respaldo:
-        respaldo_de_seguridad(ctx.url, "restore", con_datos=True)
+        respaldo_de_seguridad(ctx.url_herramientas, "restore", con_datos=True)
     elif plan.con_datos:
         render.aviso("--sin-respaldo: no se hace respaldo de seguridad del contenido actual.")
     r = respaldo.restaurar(plan, progreso=render.progreso)

@@ -217,6 +217,7 @@ def _mover(
                         )
                 avisar(f"Moviendo {a_mover} filas de '{tabla}'...")
                 movidas = d.mover(con, origen, destino, cond)
+                d.analizar(con, origen, destino)
                 despues_origen = _contar_todas(con, origen)
                 despues_destino = _contar_todas(con, destino)
                 vivas_despues, archivo_despues = (

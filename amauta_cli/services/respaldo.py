@@ -1171,8 +1171,6 @@ def _restaurar_pg(
     psql = herramienta("psql", mayor)
     pg_restore = herramienta("pg_restore", mayor) if insp.formato == "custom" else None
     env = entorno_pg(url, aplicacion)
-    opciones = env.get("PGOPTIONS", "")
-    env["PGOPTIONS"] = (opciones + " -c client_min_messages=warning").strip()
     proc_psql = proc_pr = None
     n_tablas = len((insp.manifiesto or {}).get("tablas") or {}) or None
     try:
@@ -1197,7 +1195,8 @@ def _restaurar_pg(
 
         completo = False
         try:
-            escribir(f"BEGIN;\n{previo}\n".encode())
+            # Los SET van dentro de la transacción (no en PGOPTIONS, que PgBouncer rechaza).
+            escribir(f"BEGIN;\nSET client_min_messages = warning;\n{previo}\n".encode())
             if insp.formato == "custom":
                 assert pg_restore is not None
                 with progreso("Restaurando (pg_restore)", n_tablas) as avanzar:
@@ -1236,7 +1235,9 @@ def _restaurar_pg(
                         pos = crudo.tell() if crudo is not None else leido + len(bloque)
                         avanzar(pos - leido)
                         leido = pos
-            escribir(f"\n{final}\nCOMMIT;\n".encode())
+            # RESET ALL: los set_config(..., false) del volcado no sobreviven a la transacción
+            # (detrás de PgBouncer en modo transacción quedarían en una conexión del pool).
+            escribir(f"\n{final}\nRESET ALL;\nCOMMIT;\n".encode())
             completo = True
         except (BrokenPipeError, ConnectionResetError):
             pass  # psql terminó antes (un error con ON_ERROR_STOP): se informa abajo
