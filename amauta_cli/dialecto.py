@@ -134,6 +134,13 @@ class Dialecto:
 
 
     # --- Carga masiva (db copiar) ----------------------------------------------------------
+    def leer_filas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
+        """Todas las filas de ``tabla`` como tuplas (en el orden de sus columnas), en streaming,
+        con los mismos tipos de Python en ambos motores: ``str``, ``int``, ``float``, ``bool``,
+        ``datetime``, ``None``, y ``dict``/``list`` para JSON y listas. Sin el costo de las filas
+        de SQLAlchemy (en ``db copiar`` se leen millones)."""
+        raise NotImplementedError
+
     def cargar_filas(self, con: Any, tabla: Any, filas: Any, avanzar: Any = None) -> int:
         """Escribe ``filas`` (tuplas con los valores de Python de las columnas de ``tabla``, en
         su orden) en la transacción en curso, por el camino más rápido del motor. Devuelve
@@ -230,6 +237,20 @@ class PostgreSQL(Dialecto):
         if avanzar is not None:
             avanzar(n % 10000)
         return n
+
+    def leer_filas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
+        # Un cursor del servidor (con nombre) en la transacción: memoria constante. psycopg ya
+        # da datetime, bool, float, dict (jsonb), list (text[]) y str (enums).
+        import uuid
+
+        nombre = ".".join(f'"{p}"' for p in ((tabla.schema,) if tabla.schema else ()) + (tabla.name,))
+        columnas = ", ".join(f'"{c.name}"' for c in tabla.columns)
+        crudo = con.connection.driver_connection
+        with crudo.cursor(name=f"amauta_{uuid.uuid4().hex[:12]}") as cur:
+            cur.itersize = lote
+            cur.execute(f"SELECT {columnas} FROM {nombre}")
+            while filas := cur.fetchmany(lote):
+                yield from filas
 
     def analizar(self, con: Any, *tablas: Any) -> None:
         for t in tablas:
@@ -340,6 +361,39 @@ class SQLite(Dialecto):
             if avanzar is not None:
                 avanzar(len(lote))
         return n
+
+    def leer_filas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
+        # El cursor de sqlite3 crudo; solo se convierten las columnas que SQLite guarda como texto
+        # o entero: fechas (ISO), booleanos (0/1) y JSON.
+        import json
+        from datetime import datetime
+
+        from sqlalchemy import JSON, Boolean, DateTime
+
+        conversores = []
+        for i, c in enumerate(tabla.columns):
+            t = c.type.dialect_impl(con.dialect)
+            if isinstance(t, DateTime):
+                conversores.append((i, datetime.fromisoformat))
+            elif isinstance(t, Boolean):
+                conversores.append((i, bool))
+            elif isinstance(t, JSON):
+                conversores.append((i, json.loads))
+        columnas = ", ".join(f'"{c.name}"' for c in tabla.columns)
+        cur = con.connection.driver_connection.execute(f'SELECT {columnas} FROM "{tabla.name}"')
+        try:
+            while filas := cur.fetchmany(lote):
+                if not conversores:
+                    yield from filas
+                    continue
+                for f in filas:
+                    f = list(f)
+                    for i, conv in conversores:
+                        if f[i] is not None:
+                            f[i] = conv(f[i])
+                    yield tuple(f)
+        finally:
+            cur.close()
 
     def borrar_archivo(self, con: Any) -> None:
         for (nombre,) in con.exec_driver_sql(

@@ -6,8 +6,7 @@
   PostgreSQL y ``executemany`` por lotes en SQLite (``dialecto.cargar_filas``), con ids y
   fechas tal cual.
 - Antes de confirmar se comparan, por tabla, las filas y una suma de control de ambos lados
-  (independiente del orden: la suma módulo 2⁶⁴ de un hash de 64 bits de cada fila, con los
-  valores normalizados: fechas ISO con milisegundos, booleanos, números, JSON ordenado). Si
+  (``Suma``: independiente del orden, sobre los valores leídos con los tipos de amauta). Si
   algo difiere, la transacción se deshace y el destino queda como estaba.
 - El origen se lee en una sola instantánea (REPEATABLE READ en PostgreSQL; una transacción
   de lectura en SQLite con WAL), aunque la aplicación siga escribiendo.
@@ -15,12 +14,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
-from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -63,40 +59,35 @@ class CopiaDistinta(AmautaError):
     """Las cuentas o sumas de control no coinciden: no se confirmó nada en el destino."""
 
 
-# --- Normalización y suma de control -------------------------------------------------------------
-def _normalizador(tipo: Any) -> Callable[[Any], str]:
-    from sqlalchemy import JSON, Boolean, DateTime, Float, Integer
-    from sqlalchemy import Enum as SAEnum
-    from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-
-    if isinstance(tipo, DateTime):
-        return lambda v: v.isoformat(timespec="milliseconds") if isinstance(v, datetime) else str(v)
-    if isinstance(tipo, Boolean):
-        return lambda v: "t" if v else "f"
-    if isinstance(tipo, Float):
-        return lambda v: repr(float(v))
-    if isinstance(tipo, Integer):
-        return lambda v: str(int(v))
-    if isinstance(tipo, SAEnum):
-        return lambda v: v.value if isinstance(v, Enum) else str(v)
-    if isinstance(tipo, (JSON, JSONB, ARRAY)):
-        return lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return lambda v: v if isinstance(v, str) else (v.isoformat() if isinstance(v, date) else str(v))
-
-
+# --- Suma de control ------------------------------------------------------------------------------
 class Suma:
-    """Suma de control de un multiconjunto de filas (no depende del orden)."""
+    """Suma de control de un multiconjunto de filas (no depende del orden): la suma módulo 2⁶⁴
+    del ``hash`` de Python de cada fila, leída con los tipos de amauta en ambos motores (fechas
+    como ``datetime``, booleanos, números, enums; JSON y listas, como JSON con claves ordenadas).
+
+    El ``hash`` de Python es de C (~0,1 µs por fila, 30 veces más rápido que un hash criptográfico
+    del texto de la fila) y cambia de un proceso a otro: la suma compara origen y destino en la
+    misma corrida, no entre corridas.
+    """
 
     def __init__(self, tabla: Any, dialecto_sql: Any):
-        self.normalizar = [_normalizador(c.type.dialect_impl(dialecto_sql)) for c in tabla.columns]
+        from sqlalchemy import JSON
+        from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+        self.json = [
+            i for i, c in enumerate(tabla.columns)
+            if isinstance(c.type.dialect_impl(dialecto_sql), (JSON, JSONB, ARRAY))
+        ]
         self.total = 0
         self.filas = 0
 
     def agregar(self, fila: Any) -> None:
-        texto = "\x1f".join(
-            "\x00" if v is None else f(v) for f, v in zip(self.normalizar, fila)
-        )
-        self.total = (self.total + int.from_bytes(hashlib.blake2b(texto.encode(), digest_size=8).digest(), "little")) % MODULO_64
+        if self.json:
+            fila = list(fila)
+            for i in self.json:
+                if fila[i] is not None:
+                    fila[i] = json.dumps(fila[i], sort_keys=True, ensure_ascii=False)
+        self.total = (self.total + hash(tuple(fila))) % MODULO_64
         self.filas += 1
 
     @property
@@ -105,11 +96,9 @@ class Suma:
 
 
 def _leer(con: Any, tabla: Any) -> Iterator[tuple]:
-    from sqlalchemy import select
+    from amauta_cli.dialecto import dialecto
 
-    resultado = con.execution_options(yield_per=5000).execute(select(*tabla.columns))
-    for particion in resultado.partitions():
-        yield from (tuple(f) for f in particion)
+    return dialecto(con).leer_filas(con, tabla)
 
 
 # --- Tablas ------------------------------------------------------------------------------------------
