@@ -100,7 +100,7 @@ class Dialecto:
     # --- Archivo (db archivar / desarchivar) ---------------------------------------------
     #: Dónde viven las tablas de archivo: un esquema aparte (PostgreSQL) o un prefijo (SQLite).
     ESQUEMA_ARCHIVO: ClassVar[str] = "archivo"
-    PREFIJO_ARCHIVO: ClassVar[str] = "archivo_"
+    PREFIJO_ARCHIVO: ClassVar[str] = "_amauta_archivo_"
 
     def tabla_archivo(self, tabla: Any) -> Any:
         """La ``Table`` de archivo de ``tabla``: mismas columnas y tipos, sin claves foráneas."""
@@ -498,7 +498,7 @@ class SQLite(Dialecto):
 
     def borrar_archivo(self, con: Any) -> None:
         for (nombre,) in con.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'archivo\\_%' ESCAPE '\\'"
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_amauta\\_archivo\\_%' ESCAPE '\\'"
         ).all():
             con.exec_driver_sql(f'DROP TABLE "{nombre}"')
 

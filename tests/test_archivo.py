@@ -14,7 +14,7 @@ LUCAS = "lucas.fernandez@mail.com"
 
 
 def _archivo(bd, tabla: str) -> str:
-    return f'archivo."{tabla}"' if bd.motor == "postgresql" else f'"archivo_{tabla}"'
+    return f'archivo."{tabla}"' if bd.motor == "postgresql" else f'"_amauta_archivo_{tabla}"'
 
 
 def _vivas_y_archivo(bd) -> dict[str, tuple[int, int]]:
@@ -44,10 +44,10 @@ def test_las_tablas_de_archivo_tienen_las_mismas_columnas(bd):
             if bd.motor == "postgresql":
                 arch = insp.get_columns(t, schema="archivo")
             else:
-                arch = insp.get_columns(f"archivo_{t}")
+                arch = insp.get_columns(f"_amauta_archivo_{t}")
             assert [(c["name"], str(c["type"]), c["nullable"]) for c in arch] == vivas
             assert not (insp.get_foreign_keys(t, schema="archivo") if bd.motor == "postgresql"
-                        else insp.get_foreign_keys(f"archivo_{t}"))
+                        else insp.get_foreign_keys(f"_amauta_archivo_{t}"))
 
 
 def test_el_archivo_es_invisible_para_prisma_y_para_db_verificar(bd, cli):
@@ -197,6 +197,6 @@ def test_rollback_de_0006_y_vuelta(bd, cli):
         nombres = set(inspect(con).get_table_names())
         if bd.motor == "postgresql":
             assert "archivo" not in inspect(con).get_schema_names()
-    assert not any(n.startswith("archivo_") for n in nombres)
+    assert not any(n.startswith("_amauta_archivo_") for n in nombres)
     assert cli("db", "migrate").codigo == 0
     assert cli("db", "verificar").codigo == 0

@@ -2,7 +2,7 @@
 
 Mueve asistencia, calificaciones y el progreso de inscripciones cerradas anteriores a una
 fecha a tablas de archivo con las mismas columnas (``dialecto.tabla_archivo``: el esquema
-``archivo`` en PostgreSQL, invisible para Prisma; el prefijo ``archivo_`` en SQLite), y los
+``archivo`` en PostgreSQL, invisible para Prisma; el prefijo ``_amauta_archivo_`` en SQLite), y los
 trae de vuelta. Una transacción por tabla, con las filas contadas antes y después: si las
 cuentas no cierran, esa tabla se deshace y nada de ella cambia.
 

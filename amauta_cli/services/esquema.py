@@ -433,7 +433,7 @@ def incluir_objeto(obj: Any, nombre: str | None, tipo: str, reflejado: bool, com
         return False
     # Las tablas de archivo (migración 0006; en SQLite, con prefijo) no son modelos.
     tabla = nombre if tipo == "table" else getattr(getattr(obj, "table", None), "name", "")
-    if reflejado and (tabla or "").startswith("archivo_"):
+    if reflejado and (tabla or "").startswith("_amauta_archivo_"):
         return False
     return True
 

@@ -4,7 +4,7 @@
 ``Calificacion`` y ``Progreso`` a tablas de archivo con las mismas columnas, tipos, clave
 primaria e índices (sin claves foráneas): en PostgreSQL, en el esquema ``archivo``, que el
 cliente de Prisma no ve (el esquema de Prisma no cambia); en SQLite, tablas con el prefijo
-``archivo_``. Las crea ``dialecto.crear_archivo`` a partir de las tablas vivas.
+``_amauta_archivo_``. Las crea ``dialecto.crear_archivo`` a partir de las tablas vivas.
 
 Una migración futura que cambie las columnas de esas tablas debe cambiar también las de
 archivo (``tests/test_archivo.py`` compara ambas).
