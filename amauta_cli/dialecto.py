@@ -127,6 +127,11 @@ class Dialecto:
         lecturas ven la misma instantánea (más lo que la propia transacción escribe)."""
         return None
 
+    def recuperar_espacio(self, url: str, tabla: Any) -> None:
+        """Después de mover muchas filas fuera de ``tabla`` (ya confirmado): que las consultas
+        no sigan recorriendo las filas muertas. Fuera de toda transacción."""
+        return None
+
     def analizar(self, con: Any, *tablas: Any) -> None:
         """Actualiza las estadísticas del planificador de ``tablas`` tras un cambio masivo (en
         la transacción en curso): después de archivar el 80 % de una tabla, los planes viejos
@@ -301,6 +306,16 @@ class PostgreSQL(Dialecto):
             cur.execute(f"SELECT {columnas} FROM {nombre}")
             while filas := cur.fetchmany(lote):
                 yield from filas
+
+    def recuperar_espacio(self, url: str, tabla: Any) -> None:
+        # VACUUM no corre dentro de una transacción: una conexión en autocommit (una sentencia
+        # sola, que PgBouncer en modo transacción también acepta). Sin esto, un recorrido de la
+        # tabla sigue pasando por las filas archivadas hasta que llegue autovacuum.
+        from amauta_cli.db import crear_motor
+
+        nombre = ".".join(f'"{p}"' for p in ((tabla.schema,) if tabla.schema else ()) + (tabla.name,))
+        with crear_motor(url).connect().execution_options(isolation_level="AUTOCOMMIT") as con:
+            con.exec_driver_sql(f"VACUUM {nombre}")
 
     def analizar(self, con: Any, *tablas: Any) -> None:
         for t in tablas:

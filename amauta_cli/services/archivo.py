@@ -254,7 +254,28 @@ def _mover(
             if not movimientos or all(m.filas == 0 for m in movimientos):
                 raise DatosInvalidos(mensaje) from None
             return ResultadoArchivo(sentido, desde, hasta, simular, tuple(movimientos), (tabla, mensaje))
+    _recuperar_espacio(url, sentido, movimientos, avisar)
     return ResultadoArchivo(sentido, desde, hasta, simular, tuple(movimientos))
+
+
+def _recuperar_espacio(url: str, sentido: str, movimientos: Sequence[Movimiento], avisar: Avance) -> None:
+    """VACUUM de las tablas de las que salieron filas (ya confirmado): los reportes del año en
+    curso no vuelven a recorrer las filas archivadas. Si falla, los datos ya están movidos:
+    solo se avisa."""
+    from amauta_cli.dialecto import dialecto
+    from amauta_cli.db import crear_motor
+
+    d = dialecto(crear_motor(url))
+    for m in movimientos:
+        if m.filas == 0:
+            continue
+        viva = _modelo(m.tabla)
+        origen = viva if sentido == "archivar" else d.tabla_archivo(viva)
+        try:
+            d.recuperar_espacio(url, origen)
+        except Exception as e:  # noqa: BLE001
+            avisar(f"Las filas ya están movidas, pero no se pudo liberar su espacio en '{m.tabla}' ({e}); "
+                   "autovacuum lo hará más tarde.")
 
 
 def archivar(
