@@ -39,8 +39,11 @@ def archivar(
     si: OpcionSi = False,
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
-    """Mueve asistencia, notas y progreso de inscripciones cerradas anteriores a --hasta a las
-    tablas de archivo (una transacción por tabla, con las filas contadas antes y después)."""
+    """Mueve al archivo la asistencia, las notas y el progreso cerrado anteriores a --hasta.
+
+    Una transacción por tabla, con las filas contadas antes y después; en PostgreSQL el archivo
+    es el esquema "archivo" (invisible para Prisma), en SQLite tablas _amauta_archivo_*.
+    """
     from amauta_cli import salida
     from amauta_cli.services import archivo
 

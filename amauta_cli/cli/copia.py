@@ -27,8 +27,11 @@ def copiar(
     si: OpcionSi = False,
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
-    """Copia todas las tablas (y el archivo) a una base vacía, en una transacción, con ids y
-    fechas intactos; compara filas y sumas de control de cada tabla antes de confirmar."""
+    """Copia toda la base a otra vacía (SQLite → PostgreSQL o al revés), en una transacción.
+
+    Orden de dependencias, COPY en PostgreSQL, ids y fechas intactos; compara filas y una suma
+    de control de cada tabla en ambos lados antes de confirmar.
+    """
     from amauta_cli import salida
     from amauta_cli.cli.comun import tras_cambio_masivo
     from amauta_cli.db import enmascarar_url
