@@ -301,7 +301,7 @@ def invocar(url: str | None, *args: str, input: str | None = None, env: dict[str
     from amauta_cli.cli.main import app
 
     argv = (["--db-url", url] if url else []) + list(args)
-    if url in _DIRECTAS and not (env or {}).get("AMAUTA_DIRECT_URL"):
+    if url in _DIRECTAS and "AMAUTA_DIRECT_URL" not in (env or {}):
         env = dict(env or {}, AMAUTA_DIRECT_URL=_DIRECTAS[url])
     r = CliRunner(env=env).invoke(app, argv, input=input)
     exc = r.exception if r.exception and not isinstance(r.exception, SystemExit) else None
