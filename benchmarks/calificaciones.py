@@ -8,7 +8,10 @@ motor, la mediana de varias corridas de:
 - ``cargar``: la planilla de una materia de un grupo (CSV de 30 líneas: validación
   completa + un upsert + commit), creando, actualizando y sin cambios;
 - ``reporte`` de un grupo (todas sus materias) y ``boletin --grupo`` del mismo grupo;
-- ``desaprobados`` de todo el distrito.
+- ``desaprobados`` de todo el distrito;
+- ``desaprobados`` del distrito en su formato por defecto (``tabla``, en una terminal de 100
+  columnas) contra el mismo comando con ``--formato csv``: procesos enteros intercalados
+  (``benchmarks/comun.py``); objetivo: la tabla dentro de 1,3× del CSV.
 
 Cada medida se compara en la misma corrida con una línea de base cruda, sin amauta
 alrededor: para ``cargar``, el mismo upsert de 30 filas con parámetros ya armados;
@@ -340,6 +343,26 @@ def cli_de_punta_a_punta(url: str, grupo: str, carpeta: Path) -> list[tuple[str,
     return resultado
 
 
+OBJETIVO_TABLA_CSV = 1.3
+
+
+def tabla_contra_csv(url: str, pares: int = 5) -> None:
+    """``desaprobados`` del distrito: tabla (lo que ve quien lo corre en una terminal de 100
+    columnas) contra ``--formato csv``, procesos enteros intercalados, en la misma corrida."""
+    from comun import Comando, amauta, comparar, imprimir
+
+    base = [*amauta(), "--db-url", url, "calificaciones", "desaprobados"]
+    entorno = {"COLUMNS": "100"}
+    r = comparar(
+        "desaprobados: tabla / csv",
+        Comando(base, env=entorno),
+        Comando([*base, "--formato", "csv"], env=entorno),
+        pares=pares,
+        base="--formato csv",
+    )
+    imprimir([r], objetivo=OBJETIVO_TABLA_CSV)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--motor", choices=["postgresql", "sqlite", "ambos"], default="ambos")
@@ -348,7 +371,15 @@ def main() -> None:
     ap.add_argument("--veces", type=int, default=5, help="corridas por medida (se informa la mediana)")
     ap.add_argument("--pg-url", default=os.environ.get("AMAUTA_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     ap.add_argument("--conservar", action="store_true", help="no borrar las bases al terminar")
+    ap.add_argument("--url", help="una base ya llena por este benchmark (con --conservar): no se genera nada")
+    ap.add_argument("--solo-tabla", action="store_true", help="solo desaprobados en tabla contra csv")
     args = ap.parse_args()
+    if args.url:
+        if not args.solo_tabla:
+            ap.error("--url va con --solo-tabla")
+        print(f"== {args.url} (carga del sistema: {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+        tabla_contra_csv(args.url, pares=args.veces)
+        return
     motores = ["postgresql", "sqlite"] if args.motor == "ambos" else [args.motor]
     n = args.estudiantes * len(MATERIAS) * len(PERIODOS)
     print(
@@ -367,18 +398,21 @@ def main() -> None:
                 f"  generación ({'COPY' if motor == 'postgresql' else 'executemany'}): {carga:.1f} s "
                 f"({velocidad} notas/s), {datos['grupos']} grupos en {datos['instituciones']} instituciones"
             )
-            filas = medir(url, datos, args.veces, Path(tmp))
-            ancho = max(len(f[0]) for f in filas)
-            print(f"  {'medida'.ljust(ancho)}   amauta   base cruda   razón   objetivo")
-            for titulo, t, crudo, nota in filas:
-                objetivo = ""
-                if motor == "postgresql":
-                    objetivo = "OK (< 1 s)" if t < OBJETIVO_PG else "NO CUMPLE (>= 1 s)"
-                razon = f"{t / crudo:5.1f}x" if crudo else "     "
-                print(f"  {titulo.ljust(ancho)}  {t * 1000:6.1f} ms  {crudo * 1000:7.1f} ms  {razon}  {objetivo}  {nota}")
+            if not args.solo_tabla:
+                filas = medir(url, datos, args.veces, Path(tmp))
+                ancho = max(len(f[0]) for f in filas)
+                print(f"  {'medida'.ljust(ancho)}   amauta   base cruda   razón   objetivo")
+                for titulo, t, crudo, nota in filas:
+                    objetivo = ""
+                    if motor == "postgresql":
+                        objetivo = "OK (< 1 s)" if t < OBJETIVO_PG else "NO CUMPLE (>= 1 s)"
+                    razon = f"{t / crudo:5.1f}x" if crudo else "     "
+                    print(f"  {titulo.ljust(ancho)}  {t * 1000:6.1f} ms  {crudo * 1000:7.1f} ms  {razon}  {objetivo}  {nota}")
             cerrar_motores()
-            for titulo, dt in cli_de_punta_a_punta(url, datos["grupo"], Path(tmp)):
-                print(f"  {titulo}: {dt:.2f} s de pared (con el arranque de Python)")
+            if not args.solo_tabla:
+                for titulo, dt in cli_de_punta_a_punta(url, datos["grupo"], Path(tmp)):
+                    print(f"  {titulo}: {dt:.2f} s de pared (con el arranque de Python)")
+            tabla_contra_csv(url, pares=args.veces)
         print()
 
 

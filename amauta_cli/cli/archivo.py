@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from amauta_cli.cli.comun import Formato, OpcionFormato, OpcionSi, confirmar, contexto
-from amauta_cli.cli.db import app
+
+app = typer.Typer()  # sus comandos se suman al grupo ``db`` (cli/db.py)
 
 if TYPE_CHECKING:  # pragma: no cover
     from amauta_cli.services.archivo import ResultadoArchivo

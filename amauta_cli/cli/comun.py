@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Iterator, NoReturn, Optional
 
 import typer
@@ -20,18 +19,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
-    from amauta_cli.db import OrigenURL
+    from amauta_cli.db import Cruda
+    from amauta_cli.objetivo import Objetivo
 
 
 from amauta_cli.salida import Formato, OpcionFormato  # noqa: E402,F401 - el hogar es salida
 
 
 def error_uso(mensaje: str) -> "NoReturn":
-    """El único modo de señalar un error de uso: mensaje en español, la ayuda del comando
-    y código de salida 2."""
+    """El único modo de señalar un error de uso: mensaje en español, la línea de uso y la
+    pista de ayuda del comando en curso, y código de salida 2."""
     from typer._click.exceptions import UsageError
+    from typer._click.globals import get_current_context
 
-    raise UsageError(mensaje)
+    raise UsageError(mensaje, get_current_context(silent=True))
 
 #: ``--grupo``: un grupo por su nombre (sin mayúsculas ni acentos) o su id.
 OpcionGrupo = Annotated[
@@ -84,21 +85,51 @@ def avisar_archivado(cantidad: int, singular: str, plural: str, sujeto: str = "E
     )
 
 
-@dataclass
 class Contexto:
-    """Lo que la opción global ``--db-url`` deja a los comandos."""
+    """Lo que la opción global ``--db-url`` deja a los comandos: la base objetivo.
 
-    db_url_opcion: str | None = None
+    El objetivo se resuelve y valida una sola vez, cuando un comando lo pide por primera vez
+    (así ``amauta COMANDO --help`` funciona aunque la URL configurada esté mal), y desde ahí
+    es un valor congelado que se pasa a los servicios.
+    """
+
+    def __init__(self, db_url_opcion: str | None = None) -> None:
+        self.db_url_opcion = db_url_opcion
+        self._objetivo: "Objetivo | None" = None
 
     @property
-    def origen(self) -> "OrigenURL":
-        from amauta_cli.db import resolver_url
+    def objetivo(self) -> "Objetivo":
+        if self._objetivo is None:
+            from amauta_cli.objetivo import resolver
 
-        return resolver_url(self.db_url_opcion)
+            self._objetivo = resolver(self.db_url_opcion)
+        return self._objetivo
+
+    def objetivo_si_valido(self) -> "Objetivo | None":
+        """El objetivo, o None si la URL no es válida (para los mensajes de error)."""
+        from amauta_cli.errores import AmautaError
+
+        try:
+            return self.objetivo
+        except AmautaError:
+            return None
+
+    def enmascarar(self, texto: str) -> str:
+        """``texto`` sin la contraseña de la URL de la base."""
+        objetivo = self.objetivo_si_valido()
+        if objetivo is not None:
+            return objetivo.enmascarar(texto)
+        from amauta_cli.objetivo import enmascarar_en_texto
+
+        return enmascarar_en_texto(texto)
+
+    @property
+    def origen(self) -> "Objetivo":
+        return self.objetivo
 
     @property
     def url(self) -> str:
-        return self.origen.url
+        return self.objetivo.url
 
     @property
     def url_herramientas(self) -> str:
@@ -106,8 +137,8 @@ class Contexto:
         ``DIRECT_URL``, como el ``directUrl`` de Prisma) si amauta pasa por PgBouncer."""
         from amauta_cli.db import intermediario, url_directa
 
-        directa = url_directa(self.url)
-        if directa == self.url and (puertos := intermediario(self.url)) is not None:
+        directa = url_directa(self.objetivo)
+        if directa.url == self.url and (puertos := intermediario(self.objetivo)) is not None:
             from amauta_cli import salida
 
             salida.aviso(
@@ -117,36 +148,45 @@ class Contexto:
                 "pool que usa la aplicación. Defina AMAUTA_DIRECT_URL (o DIRECT_URL, como el "
                 "directUrl de Prisma) con la URL directa al servidor."
             )
-        return directa
+        return directa.url
 
     @property
     def url_enmascarada(self) -> str:
-        from amauta_cli.db import enmascarar_url
-
-        return enmascarar_url(self.url)
+        return self.objetivo.url_enmascarada
 
     @contextmanager
     def sesion(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Session"]:
         """Una unidad de trabajo (una transacción) sobre una base con el esquema al día."""
         from amauta_cli.db import transaccion
 
-        cambios: dict[str, set] | None = None
-        with transaccion(self.url, solo_lectura=solo_lectura) as s:
-            if not solo_lectura:
-                cambios = _capturar_cambios(s)
-            if exigir_esquema:
-                from amauta_cli.services.esquema import exigir_al_dia
+        with _anotar_cambios(not solo_lectura) as anotar:
+            with transaccion(self.objetivo, solo_lectura=solo_lectura) as s:
+                anotar(s)
+                if exigir_esquema:
+                    from amauta_cli.services.esquema import exigir_al_dia
 
-                exigir_al_dia(s.connection())
-            yield s
-        if cambios:
-            publicar_cambios(cambios)
+                    exigir_al_dia(s.connection())
+                yield s
+
+    @contextmanager
+    def cruda(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Cruda"]:
+        """Una transacción con el driver a secas (sin SQLAlchemy): la de los comandos de todos
+        los días, que así arrancan en la mitad del tiempo (ver ``db.Cruda``)."""
+        from amauta_cli.db import conexion_cruda
+
+        with _anotar_cambios(not solo_lectura):
+            with conexion_cruda(self.objetivo, solo_lectura=solo_lectura) as c:
+                if exigir_esquema:
+                    from amauta_cli.services.esquema import exigir_al_dia
+
+                    exigir_al_dia(c)
+                yield c
 
     @contextmanager
     def conexion(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Connection"]:
         from amauta_cli.db import conexion
 
-        with conexion(self.url, solo_lectura=solo_lectura) as con:
+        with conexion(self.objetivo, solo_lectura=solo_lectura) as con:
             if exigir_esquema:
                 from amauta_cli.services.esquema import exigir_al_dia
 
@@ -199,9 +239,9 @@ def confirmar_destructivo(
     esperado = nombre_base
     dado = os.environ.get("AMAUTA_CONFIRMAR_BASE")
     if dado is None:
-        from amauta_cli import render
+        from amauta_cli import salida
 
-        render.aviso(
+        salida.aviso(
             f"{accion} en {url_enmascarada}, una base MARCADA COMO PRODUCCIÓN. "
             "--si no alcanza: escriba el nombre de la base para confirmar."
         )
@@ -224,38 +264,59 @@ def es_terminal() -> bool:
 
 
 # --- Caché de Redis (amauta_cli.cache) ------------------------------------------------------------
-def _capturar_cambios(sesion: "Session") -> "dict[str, set] | None":
-    """Si hay un Redis configurado, anota tabla e id de cada fila ORM que la sesión crea,
-    modifica o borra; ``Contexto.sesion`` los publica después del commit."""
+@contextmanager
+def _anotar_cambios(escribe: bool) -> Iterator[Any]:
+    """Si hay un Redis configurado y el comando escribe: anota tabla e id de cada fila que la
+    transacción crea, modifica o borra (ORM), y la tabla de cada INSERT/UPDATE/DELETE de Core o
+    de ``db.Cruda`` (sin ids: "cambió esta tabla"); al confirmarse la transacción sin errores,
+    lo publica (``publicar_cambios``). Da una función para enganchar una sesión ORM."""
     from amauta_cli import cache
 
-    try:
-        if cache.configuracion() is None:
-            return None
-    except Exception:  # noqa: BLE001 - un ajuste inválido de la caché lo informa publicar
-        pass
-    from sqlalchemy import event, inspect
+    activo = False
+    if escribe:
+        try:
+            activo = cache.configuracion() is not None
+        except Exception:  # noqa: BLE001 - un ajuste inválido de la caché lo informa publicar
+            activo = False
+    if not activo:
+        yield lambda _sesion: None
+        return
+    from amauta_cli.db import ESCRITURAS
 
     cambios: dict[str, set] = {}
+    tablas: set[str] = set()
 
-    def al_escribir(s, _contexto) -> None:
-        for obj in [*s.new, *s.deleted, *(o for o in s.dirty if s.is_modified(o))]:
-            mapper = inspect(obj).mapper
-            clave = mapper.primary_key_from_instance(obj)
-            cambios.setdefault(mapper.local_table.name, set()).add(
-                clave[0] if len(clave) == 1 else tuple(clave)
-            )
+    def enganchar(sesion: "Session") -> None:
+        from sqlalchemy import event, inspect
 
-    def al_ejecutar(estado) -> None:
-        # INSERT/UPDATE/DELETE de Core (upserts): la tabla, sin ids ("cambió esta tabla").
-        if estado.is_insert or estado.is_update or estado.is_delete:
-            tabla = getattr(getattr(estado.statement, "table", None), "name", None)
-            if tabla in cache.PATRONES_POR_DEFECTO:
-                cambios.setdefault(tabla, set()).add(cache.TODA_LA_TABLA)
+        def al_escribir(s, _contexto) -> None:
+            for obj in [*s.new, *s.deleted, *(o for o in s.dirty if s.is_modified(o))]:
+                mapper = inspect(obj).mapper
+                clave = mapper.primary_key_from_instance(obj)
+                cambios.setdefault(mapper.local_table.name, set()).add(
+                    clave[0] if len(clave) == 1 else tuple(clave)
+                )
 
-    event.listen(sesion, "after_flush", al_escribir)
-    event.listen(sesion, "do_orm_execute", al_ejecutar)
-    return cambios
+        def al_ejecutar(estado) -> None:
+            if estado.is_insert or estado.is_update or estado.is_delete:
+                tabla = getattr(getattr(estado.statement, "table", None), "name", None)
+                if tabla:
+                    tablas.add(tabla)
+
+        event.listen(sesion, "after_flush", al_escribir)
+        event.listen(sesion, "do_orm_execute", al_ejecutar)
+
+    ficha = ESCRITURAS.set(tablas)
+    try:
+        yield enganchar
+    finally:
+        ESCRITURAS.reset(ficha)
+    # Solo se llega aquí si la transacción se confirmó (una excepción sale antes).
+    for tabla in tablas:
+        if tabla in cache.PATRONES_POR_DEFECTO:
+            cambios.setdefault(tabla, set()).add(cache.TODA_LA_TABLA)
+    if cambios:
+        publicar_cambios(cambios)
 
 
 def _nombre_comando() -> str:

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from amauta_cli.cli.comun import Formato, OpcionFormato, OpcionSi, confirmar, contexto
-from amauta_cli.cli.db import app
+
+app = typer.Typer()  # sus comandos se suman al grupo ``db`` (cli/db.py)
 
 
 @app.command("copiar")
