@@ -99,6 +99,6 @@ def test_sin_confirmar_no_se_escribe_nada(bd_seed, cli_seed, destino):
 
 def test_destino_invalido(cli_seed):
     r = cli_seed("db", "copiar", "--destino", "mysql://x/y", "--si")
-    assert r.codigo == 1 and "postgresql://" in r.stderr
+    assert r.codigo == 2 and "--destino" in r.stderr and "postgresql://" in r.stderr
     r = cli_seed("db", "copiar", "--destino", "postgresql://postgres@127.0.0.1:5432/amauta_no_existe_xyz", "--si")
     assert r.codigo == 1 and "no existe" in r.stderr and "Traceback" not in r.texto

@@ -35,18 +35,17 @@ def copiar(
     """
     from amauta_cli import salida
     from amauta_cli.cli.comun import tras_cambio_masivo
-    from amauta_cli.db import enmascarar_url
     from amauta_cli.salida import Columna, Vista
     from amauta_cli.services import copia
 
     ctx = contexto()
-    plan = copia.planificar(ctx.url, destino)
+    plan = copia.planificar(ctx.objetivo, destino)
     salida.info(f"Origen: {ctx.url_enmascarada}")
     salida.info(
-        f"Destino: {enmascarar_url(plan.destino)}"
+        f"Destino: {plan.destino.url_enmascarada}"
         + (" (vacío: se crea el esquema)" if plan.migrar else f" (migrado a {plan.revision}, sin filas)")
     )
-    confirmar(f"Se copiará toda la base a {enmascarar_url(plan.destino)}. ¿Continuar?", si)
+    confirmar(f"Se copiará toda la base a {plan.destino.url_enmascarada}. ¿Continuar?", si)
     r = copia.copiar(plan, progreso=salida.progreso, avisar=salida.info)
     tras_cambio_masivo()
     salida.emitir(

@@ -20,8 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from typing import TYPE_CHECKING
+
 from amauta_cli.errores import AmautaError, DatosInvalidos, OperacionRechazada
 from amauta_cli.textos import plural
+
+if TYPE_CHECKING:  # pragma: no cover
+    from amauta_cli.objetivo import Objetivo
 
 MODULO_64 = 1 << 64
 
@@ -124,33 +129,31 @@ def _tabla_en(bind: Any, nombre: str, tabla: Any) -> Any:
 # --- Comprobaciones del destino ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class PlanCopia:
-    origen: str
-    destino: str
+    origen: "Objetivo"
+    destino: "Objetivo"
     revision: str | None
     migrar: bool
     archivo_nuevo: Path | None  # SQLite: el archivo que crearía la copia (se borra si falla)
 
 
-def planificar(origen: str, destino: str) -> PlanCopia:
-    """Comprueba origen y destino sin escribir nada."""
+def planificar(origen: "Objetivo | str", destino: "Objetivo | str") -> PlanCopia:
+    """Comprueba origen y destino (``--destino``) sin escribir nada."""
     from sqlalchemy import inspect
 
-    from amauta_cli.db import conexion, enmascarar_url, motor_de_url, normalizar_url, ruta_sqlite
+    from amauta_cli.db import como_objetivo, conexion
+    from amauta_cli.objetivo import desde_url
     from amauta_cli.services.esquema import cabeza, contar_filas, exigir_al_dia, revision_actual
 
-    destino = normalizar_url(destino)
-    if motor_de_url(destino) not in ("postgresql", "sqlite"):
-        raise DatosInvalidos(
-            f"--destino {enmascarar_url(destino)}: use una URL postgresql://... o sqlite:///archivo.db."
-        )
-    if destino == origen:
+    origen = como_objetivo(origen)
+    destino = destino if not isinstance(destino, str) else desde_url(destino, "--destino")
+    if destino.url == origen.url:
         raise DatosInvalidos("El destino es la misma base que el origen.")
     with conexion(origen, solo_lectura=True) as con:
         exigir_al_dia(con)
         revision = revision_actual(con)
     archivo_nuevo = None
-    ruta = ruta_sqlite(destino)
-    if motor_de_url(destino) == "sqlite" and ruta is not None:
+    ruta = destino.ruta
+    if destino.es_sqlite and ruta is not None:
         if ruta.exists() and ruta.is_dir():
             raise DatosInvalidos(f"--destino {ruta} es una carpeta; indique un archivo .db nuevo.")
         if not ruta.exists() or ruta.stat().st_size == 0:
@@ -163,13 +166,13 @@ def planificar(origen: str, destino: str) -> PlanCopia:
         rev = revision_actual(con) if "alembic_version" in nombres else None
         if rev is None:
             raise OperacionRechazada(
-                f"El destino {enmascarar_url(destino)} no está vacío: tiene tablas que no son de "
+                f"El destino {destino.url_enmascarada} no está vacío: tiene tablas que no son de "
                 f"amauta ({', '.join(sorted(nombres)[:5])}{'...' if len(nombres) > 5 else ''}). "
                 "Use una base nueva (createdb) o un archivo SQLite nuevo."
             )
         if rev != revision:
             raise OperacionRechazada(
-                f"El destino {enmascarar_url(destino)} está en la revisión de esquema '{rev}' y el "
+                f"El destino {destino.url_enmascarada} está en la revisión de esquema '{rev}' y el "
                 f"origen en '{revision}' (la de este amauta: '{cabeza()}'). Lleve ambos a la misma "
                 "revisión (amauta db migrate) o use un destino vacío."
             )
@@ -186,7 +189,7 @@ def planificar(origen: str, destino: str) -> PlanCopia:
                 con_filas[d.nombre_archivo(t)] = n
         if con_filas:
             raise OperacionRechazada(
-                f"El destino {enmascarar_url(destino)} no está vacío: "
+                f"El destino {destino.url_enmascarada} no está vacío: "
                 + ", ".join(f"{t} ({plural(n, 'fila')})" for t, n in sorted(con_filas.items()))
                 + ". db copiar solo escribe en una base vacía; no se cambió nada."
             )
@@ -223,13 +226,13 @@ def copiar(
 
     from sqlalchemy import func, select
 
-    from amauta_cli.db import cerrar_motores, conexion, enmascarar_url, motor_de_url
+    from amauta_cli.db import cerrar_motores, conexion
     from amauta_cli.dialecto import dialecto
 
     t0 = time.perf_counter()
     resultados: list[TablaCopiada] = []
     try:
-        with conexion(plan.origen, solo_lectura=True) as src, conexion(plan.destino) as dst:
+        with conexion(plan.origen, solo_lectura=True) as src, conexion(plan.destino, crear=plan.migrar) as dst:
             ds, dd = dialecto(src), dialecto(dst)
             ds.transaccion_estable(src)
             if plan.migrar:
@@ -283,10 +286,10 @@ def copiar(
                 Path(str(plan.archivo_nuevo) + sufijo).unlink(missing_ok=True)
         raise
     return ResultadoCopia(
-        enmascarar_url(plan.origen),
-        enmascarar_url(plan.destino),
-        motor_de_url(plan.origen),
-        motor_de_url(plan.destino),
+        plan.origen.url_enmascarada,
+        plan.destino.url_enmascarada,
+        plan.origen.motor,
+        plan.destino.motor,
         plan.revision,
         plan.migrar,
         tuple(resultados),
