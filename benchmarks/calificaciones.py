@@ -241,6 +241,10 @@ def medir(url: str, datos: dict[str, Any], veces: int, carpeta: Path) -> list[tu
     resultados = []
 
     # cargar: crear (un período nuevo cada vez), actualizar (notas nuevas), sin cambios (la misma planilla).
+    # "Parcial N" no es un trimestre: la escuela del benchmark acepta períodos libres.
+    ajustes = carpeta / "ajustes.yaml"
+    ajustes.write_text("calendario:\n  periodos_libres: true\n", encoding="utf-8")
+    os.environ["AMAUTA_AJUSTES"] = str(ajustes)
     contador = iter(range(10_000))
 
     def cargar_nuevo():

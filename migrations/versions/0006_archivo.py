@@ -13,7 +13,7 @@ Bajar esta migración borra las tablas de archivo **con sus datos** (``db rollba
 avisa y hace antes un respaldo de seguridad).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-27
 """
 
@@ -24,8 +24,7 @@ from alembic import context, op
 from amauta_cli.dialecto import dialecto, por_nombre
 
 revision = "0006"
-# La 0005 (otra área) se encadena antes de esta al integrarla.
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
