@@ -73,6 +73,18 @@ class Dialecto:
         ñ después de n, texto en NFD incluido)."""
         raise NotImplementedError
 
+    # --- Consultas grandes ------------------------------------------------------------------
+    def memoria_consulta(self, con: Any, megabytes: int, paralelo: bool = True) -> None:
+        """Memoria para ordenar y agrupar en la transacción en curso, y solo en ella.
+
+        Un reporte del distrito agrupa millones de filas: con la memoria por defecto del
+        servidor la ordenación se derrama a disco. El ajuste se deshace solo al terminar la
+        transacción (compatible con PgBouncer en modo transacción: nunca un ``SET`` de sesión).
+        ``paralelo=False`` apaga los procesos paralelos de esta transacción (donde el ``Gather``
+        cuesta más de lo que reparte).
+        """
+        return None
+
     # --- Concurrencia ----------------------------------------------------------------------
     def bloqueo(self, con: Any, *claves: Any) -> None:
         """Bloqueo de la transacción en curso sobre ``claves`` (se libera al terminarla).
@@ -95,6 +107,15 @@ class PostgreSQL(Dialecto):
     def orden_es(self, col: Any) -> Any:
         return func.normalize(col, _NFC).collate(f'"{COLACION_PG}"')
 
+    def memoria_consulta(self, con: Any, megabytes: int, paralelo: bool = True) -> None:
+        from sqlalchemy import text
+
+        # set_config(..., true) es SET LOCAL: vale hasta el fin de esta transacción.
+        sql = "SELECT set_config('work_mem', :m, true)"
+        if not paralelo:
+            sql += ", set_config('max_parallel_workers_per_gather', '0', true)"
+        con.execute(text(sql), {"m": f"{int(megabytes)}MB"})
+
     def bloqueo(self, con: Any, *claves: Any) -> None:
         from sqlalchemy import text
 
@@ -114,6 +135,8 @@ class SQLite(Dialecto):
 
     def orden_es(self, col: Any) -> Any:
         return col.collate(COLACION_SQLITE)
+
+    # memoria_consulta: SQLite no tiene work_mem; su caché de páginas ya basta (la de Dialecto).
 
     def bloqueo(self, con: Any, *claves: Any) -> None:
         # ``BEGIN IMMEDIATE`` (ver db.py) ya serializa a los escritores de toda la base.

@@ -145,6 +145,8 @@ class Resultado:
     b: list[float] = field(default_factory=list)
     cargas: list[float] = field(default_factory=list)
     cpu_a: list[float] = field(default_factory=list)
+    #: El piso de arranque (opcional): un Python mínimo con el driver a secas haciendo lo mismo.
+    p: list[float] = field(default_factory=list)
     base: str = "línea de base"
     #: Razón (amauta / base, mediana de las razones por par) que hay que no superar.
     objetivo: float | None = None
@@ -164,6 +166,8 @@ class Resultado:
             "razon_mediana": statistics.median(self.razones),
             "razon_min": min(self.razones),
             "cpu_mediana_s": statistics.median(self.cpu_a) if self.cpu_a else float("nan"),
+            "piso_mediana_s": statistics.median(self.p) if self.p else float("nan"),
+            "razon_piso": statistics.median([x / y for x, y in zip(self.a, self.p)]) if self.p else float("nan"),
             "carga_media": statistics.mean(self.cargas) if self.cargas else float("nan"),
             "carga_min": min(self.cargas) if self.cargas else float("nan"),
             "carga_max": max(self.cargas) if self.cargas else float("nan"),
@@ -184,22 +188,31 @@ def comparar(
     calentar: int = 1,
     base: str = "línea de base",
     objetivo: float | None = None,
+    piso: Comando | None = None,
 ) -> Resultado:
-    """Corre A y B intercalados ``pares`` veces (más ``calentar`` pares descartados)."""
+    """Corre A y B intercalados ``pares`` veces (más ``calentar`` pares descartados).
+
+    Con ``piso`` (p. ej. ``piso_python``), cada ronda corre A, B y el piso: la parte del tiempo
+    de amauta que es arranque de Python frente a la que es trabajo (issue 10: ≤ 2× el piso).
+    """
     pares = max(pares, 5)
     r = Resultado(nombre, base=base, objetivo=objetivo)
     for i in range(calentar + pares):
         ma = _medir_con_uso(a)
         tb = b.medir().reloj
+        tp = piso.medir().reloj if piso is not None else None
         c = carga()
         if i >= calentar:
             r.a.append(ma.reloj)
             r.b.append(tb)
             r.cargas.append(c)
             r.cpu_a.append(ma.cpu)
+            if tp is not None:
+                r.p.append(tp)
         print(
             f"  {nombre}: par {i + 1}/{calentar + pares}{' (calentamiento)' if i < calentar else ''}: "
-            f"amauta {_t(ma.reloj)} (CPU {_t(ma.cpu)}), {base} {_t(tb)}, razón {ma.reloj / tb:.2f} (carga {c:.2f})",
+            f"amauta {_t(ma.reloj)} (CPU {_t(ma.cpu)}), {base} {_t(tb)}, razón {ma.reloj / tb:.2f}"
+            + (f", piso {_t(tp)}" if tp is not None else "") + f" (carga {c:.2f})",
             file=sys.stderr, flush=True,
         )
     return r
@@ -242,6 +255,11 @@ def imprimir(resultados: Sequence[Resultado], objetivo: float | None = None) -> 
             f"{s['carga_media']:5.2f} ({s['carga_min']:.1f}–{s['carga_max']:.1f}){marca}"
         )
         print(f"{'':<42}base: {r.base}")
+        if r.p:
+            print(
+                f"{'':<42}piso (Python + psycopg, la misma consulta): {_t(s['piso_mediana_s'])}; "
+                f"amauta / piso {s['razon_piso']:.2f}×"
+            )
         for e in r.extras:
             print(f"{'':<42}{e}")
     sys.stdout.flush()
@@ -309,6 +327,22 @@ def psql(bd: "BasePG | str", *sentencias: str, **kw: Any) -> Comando:
     for s in sentencias:
         argv += ["-c", s]
     return Comando(argv, **kw)
+
+
+_PISO = (
+    "import sys, psycopg\n"
+    "with psycopg.connect(sys.argv[1]) as c:\n"
+    "    for s in sys.argv[2:]:\n"
+    "        cur = c.execute(s)\n"
+    "        if cur.description: cur.fetchall()\n"
+)
+
+
+def piso_python(bd: "BasePG | str", *sentencias: str) -> Comando:
+    """El piso de arranque: un proceso Python mínimo que abre una conexión con el driver a
+    secas, corre ``sentencias`` y lee las filas (lo menos que puede costar en Python)."""
+    destino = bd.dsn if isinstance(bd, BasePG) else dsn(bd)
+    return Comando([sys.executable, "-c", _PISO, destino, *sentencias])
 
 
 def sql_de(url: str, fn: Callable[[Any], Any], solo_lectura: bool = True) -> str:

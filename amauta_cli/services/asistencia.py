@@ -706,6 +706,11 @@ def alertas(
         .having(computadas >= regla.umbral - 1e-9)
         .subquery()
     )
+    # Agrupa todo el distrito por estudiante: con la memoria por defecto la ordenación se
+    # derrama a disco; con 64 MB agrupa en memoria (solo en esta transacción).
+    from amauta_cli.dialecto import dialecto
+
+    dialecto(s).memoria_consulta(s, MEMORIA_REPORTES_MB)
     filas = s.execute(
         select(
             Grupo.nombre.label("grupo"),
@@ -788,7 +793,9 @@ def exportar(
 #: una columna entera mal no debe producir un millón de líneas de error ni de memoria.
 LIMITE_PROBLEMAS = 1000
 #: ``work_mem`` de PostgreSQL durante importar (ordenación y joins de las tablas temporales).
-MEMORIA_PG_IMPORTAR = "256MB"
+MEMORIA_IMPORTAR_MB = 256
+#: ``work_mem`` de PostgreSQL para los reportes del distrito (alertas).
+MEMORIA_REPORTES_MB = 64
 ALIAS_IMPORTAR = {"correo": "email", "observacion": "observaciones", "obs": "observaciones"}
 _ALFABETO = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -946,9 +953,10 @@ def importar(
     else:  # pragma: no cover
         fecha_a_bd = lambda d: d  # noqa: E731
 
-    if pg:
-        # Para ordenar y cruzar en memoria las tablas temporales (solo en esta transacción).
-        con.exec_driver_sql(f"SET LOCAL work_mem = '{MEMORIA_PG_IMPORTAR}'")
+    # Para ordenar y cruzar en memoria las tablas temporales (solo en esta transacción).
+    from amauta_cli.dialecto import dialecto as _dialecto
+
+    _dialecto(s).memoria_consulta(con, MEMORIA_IMPORTAR_MB)
 
     problemas_forma: list[str] = []
     lector = iterar_csv(

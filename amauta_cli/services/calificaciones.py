@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Float, Text, case, func, literal_column, null, select, text, union_all
+from sqlalchemy import Float, Text, case, func, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
@@ -1130,12 +1130,14 @@ def desaprobados(
         .join(Institucion, Institucion.id == Grupo.institucionId)
         .where(*despues)
     )
-    if s.get_bind().dialect.name == "postgresql":
-        # La agregación reduce poco (un grupo por cada 3 o 4 notas): en paralelo, el
-        # Gather Merge de las agregaciones parciales cuesta más que lo que ahorran los
-        # procesos. Sin paralelismo, PostgreSQL recorre el índice único en el orden del
-        # GROUP BY y agrega sin ordenar (medido: 0,56 s contra 1,3 s con 600.000 notas).
-        s.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    # La agregación reduce poco (un grupo por cada 3 o 4 notas): en paralelo, el
+    # Gather Merge de las agregaciones parciales cuesta más que lo que ahorran los
+    # procesos. Sin paralelismo, PostgreSQL recorre el índice único en el orden del
+    # GROUP BY y agrega sin ordenar (medido: 0,56 s contra 1,3 s con 600.000 notas).
+    # Memoria para ordenar el resultado sin ir a disco; todo solo en esta transacción.
+    from amauta_cli.dialecto import dialecto
+
+    dialecto(s).memoria_consulta(s, 64, paralelo=False)
     filas = []
     redondear, aprobacion = r.redondear, r.nota_aprobacion
     # fetchall de una vez: iterar el cursor fila por fila cuesta el doble con decenas de miles.
