@@ -136,6 +136,12 @@ def _sin_acentos(valor: object) -> object:
     return sin_acentos(str(valor))
 
 
+def _lexemas(valor: object) -> str:
+    from amauta_cli.busqueda import lexemas
+
+    return lexemas(None if valor is None else str(valor))
+
+
 def _colacion_es(a: str, b: str) -> int:
     from amauta_cli.textos import comparar
 
@@ -171,6 +177,8 @@ def crear_motor(url: str) -> "Engine":
             cur.close()
             # Equivalente SQLite de services.comun.sin_acentos_sql (búsquedas sin acentos).
             dbapi_con.create_function("amauta_sin_acentos", 1, _sin_acentos, deterministic=True)
+            # Raíces en español para la tabla FTS5 de búsqueda de cursos (migración 0004).
+            dbapi_con.create_function("amauta_lexemas", 1, _lexemas, deterministic=True)
             # Orden alfabético español (dialecto.SQLite.orden_es): ``COLLATE es``.
             dbapi_con.create_collation("es", _colacion_es)
 

@@ -85,6 +85,21 @@ class Dialecto:
         """
         return None
 
+    # --- Búsqueda de cursos (migración 0004) ---------------------------------------------------
+    def busqueda_cursos(self, texto: str) -> Any:
+        """Subconsulta ``(curso_id, rango)`` de los cursos cuyo texto (título, descripción,
+        lecciones) tiene todas las palabras de ``texto``, sin acentos y por su raíz; a mayor
+        ``rango``, mejor. Usa el índice de búsqueda de cada motor."""
+        raise NotImplementedError
+
+    def reindexar_busqueda(self, con: Any) -> None:
+        """Recalcula el índice de búsqueda de todos los cursos (set-based)."""
+        raise NotImplementedError
+
+    def plan_busqueda(self, con: Any, texto: str) -> list[str]:
+        """El plan de la consulta de búsqueda (para el benchmark: ¿usa el índice?)."""
+        raise NotImplementedError
+
     # --- Concurrencia ----------------------------------------------------------------------
     def bloqueo(self, con: Any, *claves: Any) -> None:
         """Bloqueo de la transacción en curso sobre ``claves`` (se libera al terminarla).
@@ -105,7 +120,42 @@ class PostgreSQL(Dialecto):
         return insert(tabla)
 
     def orden_es(self, col: Any) -> Any:
-        return func.normalize(col, _NFC).collate(f'"{COLACION_PG}"')
+        return func.normalize(col, _NFC).collate(COLACION_PG)  # SQLAlchemy ya lo cita
+
+    _BUSQUEDA = (
+        'SELECT b."cursoId" AS curso_id, ts_rank(b."documento", q) AS rango '
+        'FROM "_amauta_busqueda_curso" b, plainto_tsquery(\'spanish\', amauta_sin_acentos(:texto)) q '
+        'WHERE b."documento" @@ q'
+    )
+
+    def busqueda_cursos(self, texto: str) -> Any:
+        from sqlalchemy import Float, text
+
+        return (
+            text(self._BUSQUEDA)
+            .bindparams(texto=texto)
+            .columns(curso_id=Text(), rango=Float())
+            .subquery("busqueda")
+        )
+
+    def reindexar_busqueda(self, con: Any) -> None:
+        from sqlalchemy import text
+
+        con.execute(text('SELECT amauta_busqueda_actualizar(ARRAY(SELECT "id" FROM "Curso"))'))
+        con.execute(
+            text(
+                'DELETE FROM "_amauta_busqueda_curso" b '
+                'WHERE NOT EXISTS (SELECT 1 FROM "Curso" c WHERE c."id" = b."cursoId")'
+            )
+        )
+
+    def plan_busqueda(self, con: Any, texto: str) -> list[str]:
+        from sqlalchemy import text
+
+        filas = con.execute(
+            text(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {self._BUSQUEDA}"), {"texto": texto}
+        ).all()
+        return [f[0] for f in filas]
 
     def memoria_consulta(self, con: Any, megabytes: int, paralelo: bool = True) -> None:
         from sqlalchemy import text
@@ -137,6 +187,57 @@ class SQLite(Dialecto):
         return col.collate(COLACION_SQLITE)
 
     # memoria_consulta: SQLite no tiene work_mem; su caché de páginas ya basta (la de Dialecto).
+
+    _BUSQUEDA = (
+        'SELECT m."cursoId" AS curso_id, -bm25("_amauta_busqueda_fts", 10.0, 4.0, 2.0) AS rango '
+        'FROM "_amauta_busqueda_fts" JOIN "_amauta_busqueda_curso" m '
+        'ON m."n" = "_amauta_busqueda_fts".rowid WHERE "_amauta_busqueda_fts" MATCH :consulta '
+        # LIMIT -1 (sin límite) impide que SQLite aplane la subconsulta en el JOIN con "Curso":
+        # aplanada, recorría los cursos por estado y consultaba FTS5 una vez por curso (50×
+        # más lento); así recorre solo las coincidencias del índice, una vez.
+        "LIMIT -1"
+    )
+
+    def busqueda_cursos(self, texto: str) -> Any:
+        from sqlalchemy import Float, text
+
+        from amauta_cli.busqueda import consulta_fts5
+
+        # Sin palabras con contenido, una consulta que no encuentra nada (como plainto_tsquery).
+        consulta = consulta_fts5(texto) or '"\u0000"'
+        return (
+            text(self._BUSQUEDA)
+            .bindparams(consulta=consulta)
+            .columns(curso_id=Text(), rango=Float())
+            .subquery("busqueda")
+        )
+
+    #: La misma carga completa que hace la migración 0004 (una sentencia por paso).
+    _RECARGA = (
+        'DELETE FROM "_amauta_busqueda_fts"',
+        'DELETE FROM "_amauta_busqueda_curso"',
+        'INSERT INTO "_amauta_busqueda_curso" ("cursoId") '
+        'SELECT "id" FROM "Curso" ORDER BY "createdAt", "id"',
+        'INSERT INTO "_amauta_busqueda_fts" (rowid, titulo, descripcion, lecciones) '
+        'SELECT b."n", amauta_lexemas(c."titulo"), amauta_lexemas(c."descripcion"), '
+        "(SELECT amauta_lexemas(group_concat(l.\"titulo\" || ' ' || coalesce(l.\"descripcion\", ''), ' ')) "
+        'FROM "Leccion" l WHERE l."cursoId" = c."id") '
+        'FROM "_amauta_busqueda_curso" b JOIN "Curso" c ON c."id" = b."cursoId"',
+    )
+
+    def reindexar_busqueda(self, con: Any) -> None:
+        for sql in self._RECARGA:
+            con.exec_driver_sql(sql)
+
+    def plan_busqueda(self, con: Any, texto: str) -> list[str]:
+        from sqlalchemy import text
+
+        from amauta_cli.busqueda import consulta_fts5
+
+        filas = con.execute(
+            text(f"EXPLAIN QUERY PLAN {self._BUSQUEDA}"), {"consulta": consulta_fts5(texto) or ""}
+        ).all()
+        return [str(f[-1]) for f in filas]
 
     def bloqueo(self, con: Any, *claves: Any) -> None:
         # ``BEGIN IMMEDIATE`` (ver db.py) ya serializa a los escritores de toda la base.

@@ -17,7 +17,7 @@ import pytest
 from conftest import borrar_bd_pg, crear_bd_pg, invocar, pg_disponible, url_pg
 
 ORACULO = Path(__file__).parent / "prisma" / "migration.sql"
-PROPIAS_DE_AMAUTA = {"alembic_version", "_amauta_meta"}
+PROPIAS_DE_AMAUTA = {"alembic_version", "_amauta_meta", "_amauta_busqueda_curso"}
 
 
 def _catalogo(url: str) -> dict[str, set]:

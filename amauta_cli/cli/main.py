@@ -176,6 +176,12 @@ GRUPOS: dict[str, str] = {
     "grupos": "amauta_cli.cli.grupos",
     "asistencia": "amauta_cli.cli.asistencia",
     "calificaciones": "amauta_cli.cli.calificaciones",
+    "categorias": "amauta_cli.cli.categorias",
+    "cursos": "amauta_cli.cli.cursos",
+    "lecciones": "amauta_cli.cli.lecciones",
+    "inscripciones": "amauta_cli.cli.inscripciones",
+    "progreso": "amauta_cli.cli.progreso",
+    "comunicados": "amauta_cli.cli.comunicados",
 }
 _convertidos: dict[str, Any] = {}
 

@@ -4,6 +4,7 @@ nombre o id, y una comparación sin acentos que funciona igual en ambos motores.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,3 +138,150 @@ def estudiantes_del_grupo(s: Session, grupo_id: str) -> list[dict[str, Any]]:
         .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
     ).all()
     return [dict(f._mapping) for f in filas]
+
+
+# --- Cursos, categorías y lecciones ------------------------------------------------------------
+_NO_SLUG = re.compile(r"[^a-z0-9]+")
+PATRON_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def slugificar(texto: str) -> str:
+    """``'Introducción a la Física'`` → ``'introduccion-a-la-fisica'`` (sin acentos, minúsculas)."""
+    return _NO_SLUG.sub("-", sin_acentos(texto)).strip("-")
+
+
+def slug_libre(s: Session, columna: Any, base: str, excepto_id: str | None = None) -> str:
+    """``base`` si nadie lo usa; si no, ``base-2``, ``base-3``... (una consulta)."""
+    base = base or "sin-titulo"
+    id_col = columna.table.c.id
+    consulta = select(columna).where(
+        (columna == base) | columna.like(f"{base}-%", escape="\\")
+    )
+    if excepto_id is not None:
+        consulta = consulta.where(id_col != excepto_id)
+    usados = set(s.scalars(consulta))
+    if base not in usados:
+        return base
+    n = 2
+    while f"{base}-{n}" in usados:
+        n += 1
+    return f"{base}-{n}"
+
+
+def validar_slug(texto: str, campo: str = "slug") -> str:
+    from amauta_cli.errores import DatosInvalidos
+
+    t = texto.strip()
+    if not PATRON_SLUG.fullmatch(t):
+        raise DatosInvalidos(
+            f"{campo}: '{t}' no es un slug válido: solo minúsculas sin acentos, dígitos y guiones "
+            f"entre palabras (p. ej. '{slugificar(t) or 'geometria-plana'}')."
+        )
+    return t
+
+
+def buscar_categoria(s: Session, texto: str) -> Any:
+    """Una categoría por id, slug o nombre (sin mayúsculas ni acentos)."""
+    from amauta_cli.models import Categoria
+
+    t = texto.strip()
+    c = s.get(Categoria, t) or s.scalar(select(Categoria).where(Categoria.slug == t))
+    if c is None:
+        c = s.scalar(select(Categoria).where(sin_acentos_sql(Categoria.nombre) == sin_acentos(t)))
+    if c is None:
+        raise NoEncontrado(
+            f"No existe la categoría '{t}'. Vea las existentes con `amauta categorias listar`."
+        )
+    return c
+
+
+def buscar_curso(s: Session, texto: str, bloquear: bool = False) -> Any:
+    """Un curso por id, slug o título (sin mayúsculas ni acentos; si el título se repite, pide
+    el slug). ``bloquear``: ``SELECT ... FOR UPDATE`` (en SQLite ya serializa BEGIN IMMEDIATE)."""
+    from amauta_cli.models import Curso
+
+    t = texto.strip()
+
+    def uno(condicion: Any) -> Any:
+        consulta = select(Curso).where(condicion)
+        if bloquear:
+            consulta = consulta.with_for_update()
+        return s.scalar(consulta)
+
+    c = uno(Curso.id == t) or uno(Curso.slug == t)
+    if c is None and t:
+        candidatos = list(
+            s.scalars(
+                select(Curso).where(sin_acentos_sql(Curso.titulo) == sin_acentos(t)).limit(6)
+            )
+        )
+        if len(candidatos) > 1:
+            slugs = ", ".join(x.slug for x in candidatos[:5])
+            raise NoEncontrado(
+                f"Hay {len(candidatos)} cursos titulados '{t}'; nómbrelo por su slug ({slugs})."
+            )
+        if candidatos:
+            c = uno(Curso.id == candidatos[0].id)
+    if c is None:
+        raise NoEncontrado(
+            f"No existe el curso '{t}' (se busca por slug, id o título). "
+            "Vea los cursos con `amauta cursos listar` o búsquelo con `amauta cursos buscar`."
+        )
+    return c
+
+
+def buscar_leccion(s: Session, curso: Any, texto: str) -> Any:
+    """Una lección de ``curso`` por su número de orden, su id o su título (sin acentos)."""
+    from amauta_cli.models import Leccion
+
+    t = texto.strip()
+    condicion = None
+    if t.isdigit():
+        condicion = Leccion.orden == int(t)
+    l = s.scalar(select(Leccion).where(Leccion.cursoId == curso.id, condicion if condicion is not None else Leccion.id == t))
+    if l is None and condicion is None:
+        l = s.scalar(
+            select(Leccion).where(
+                Leccion.cursoId == curso.id, sin_acentos_sql(Leccion.titulo) == sin_acentos(t)
+            ).limit(1)
+        )
+    if l is None:
+        raise NoEncontrado(
+            f"El curso '{curso.slug}' no tiene la lección '{t}' (por número de orden, id o título). "
+            f"Vea sus lecciones con `amauta lecciones listar {curso.slug}`."
+        )
+    return l
+
+
+def buscar_leccion_por_referencia(s: Session, referencia: str, curso: str | None = None) -> Any:
+    """Una lección por ``CURSO/N`` (``algebra-basica/4``), por su id, o con ``curso`` aparte."""
+    from amauta_cli.models import Leccion
+
+    t = referencia.strip()
+    if curso:
+        return buscar_leccion(s, buscar_curso(s, curso), t)
+    l = s.get(Leccion, t)
+    if l is not None:
+        return l
+    if "/" in t:
+        c, _, n = t.rpartition("/")
+        return buscar_leccion(s, buscar_curso(s, c), n)
+    raise NoEncontrado(
+        f"No existe la lección '{t}': nómbrela como CURSO/N (p. ej. algebra-basica/4), por su id, "
+        "o indique el curso con --curso."
+    )
+
+
+def exigir_educador_activo(s: Session, email: str) -> Usuario:
+    from amauta_cli.models import Rol
+
+    u = buscar_usuario(s, email)
+    if u.rol != Rol.EDUCADOR:
+        raise OperacionRechazada(
+            f"'{u.email}' tiene rol {u.rol.value}: el educador de un curso debe tener rol EDUCADOR."
+        )
+    if not u.activo:
+        raise OperacionRechazada(
+            f"'{u.email}' está inactivo: actívelo con `amauta usuarios activar {u.email}` o elija otro educador."
+        )
+    return u

@@ -26,6 +26,59 @@ CLAVE_BLOQUEO_MIGRACION = 0x616D61757461  # "amauta"
 #: Índices que existen solo en PostgreSQL y se crean con SQL en la migración.
 INDICES_SOLO_SQL = {"idx_curso_busqueda"}
 
+#: Objetos propios de amauta para la búsqueda de cursos (migración 0004), fuera de los modelos
+#: de Prisma y creados con SQL: ``verificar`` no los toma como sobrantes y comprueba que estén.
+#: Todas sus tablas empiezan con este prefijo (en SQLite, FTS5 agrega sus tablas internas
+#: ``_amauta_busqueda_fts_data``, ``_idx``, ``_content``, ``_docsize`` y ``_config``).
+PREFIJO_BUSQUEDA = "_amauta_busqueda"
+BUSQUEDA_PG = {
+    "tablas": ["_amauta_busqueda_curso"],
+    "indices": {"_amauta_busqueda_curso": ["_amauta_busqueda_curso_documento_idx"]},
+    "funciones": [
+        "amauta_sin_acentos",
+        "amauta_documento_curso",
+        "amauta_busqueda_actualizar",
+        "_amauta_busqueda_curso_insert",
+        "_amauta_busqueda_curso_update",
+        "_amauta_busqueda_leccion_insert",
+        "_amauta_busqueda_leccion_update",
+        "_amauta_busqueda_leccion_delete",
+    ],
+    "disparadores": {
+        "Curso": ["_amauta_busqueda_curso_insert", "_amauta_busqueda_curso_update"],
+        "Leccion": [
+            "_amauta_busqueda_leccion_insert",
+            "_amauta_busqueda_leccion_update",
+            "_amauta_busqueda_leccion_delete",
+        ],
+    },
+}
+BUSQUEDA_SQLITE = {
+    "tablas": ["_amauta_busqueda_curso", "_amauta_busqueda_fts"],
+    "disparadores": {
+        "Curso": [
+            "_amauta_busqueda_curso_insert",
+            "_amauta_busqueda_curso_update",
+            "_amauta_busqueda_curso_delete",
+        ],
+        "Leccion": [
+            "_amauta_busqueda_leccion_insert",
+            "_amauta_busqueda_leccion_update",
+            "_amauta_busqueda_leccion_delete",
+        ],
+    },
+}
+_SOMBRAS_FTS5 = ("_data", "_idx", "_content", "_docsize", "_config")
+
+
+def es_tabla_propia_de_busqueda(nombre: str | None) -> bool:
+    """Las tablas de la búsqueda de cursos (y las internas de FTS5 en SQLite)."""
+    return bool(nombre) and nombre.startswith(PREFIJO_BUSQUEDA)
+
+
+def es_tabla_interna_fts5(nombre: str) -> bool:
+    return nombre.startswith(PREFIJO_BUSQUEDA + "_fts_") and nombre.endswith(_SOMBRAS_FTS5)
+
 
 # --- Alembic ---------------------------------------------------------------------------
 def dir_migraciones() -> Path:
@@ -285,7 +338,11 @@ def contar_filas(con: "Connection") -> dict[str, int]:
 
     existentes = set(inspect(con).get_table_names())
     tablas = [t for t in TABLAS_PRISMA if t in existentes]
-    tablas += sorted(t for t in existentes if t not in tablas and t != "alembic_version")
+    tablas += sorted(
+        t
+        for t in existentes
+        if t not in tablas and t != "alembic_version" and not es_tabla_interna_fts5(t)
+    )
     if not tablas:
         return {}
     prep = con.dialect.identifier_preparer
@@ -368,6 +425,12 @@ def incluir_objeto(obj: Any, nombre: str | None, tipo: str, reflejado: bool, com
     """Filtro de comparación de Alembic: ignora lo que se crea con SQL a mano."""
     if tipo == "index" and nombre in INDICES_SOLO_SQL:
         return False
+    if tipo == "table" and es_tabla_propia_de_busqueda(nombre):
+        return False
+    if tipo in ("index", "unique_constraint") and es_tabla_propia_de_busqueda(
+        getattr(getattr(obj, "table", None), "name", None)
+    ):
+        return False
     return True
 
 
@@ -446,6 +509,83 @@ def verificar(url: str) -> list[str]:
                     problemas.append(
                         'falta el índice GIN de búsqueda en español "idx_curso_busqueda" en "Curso"'
                     )
+        if actual is not None and not pendientes and _aplicada("0004", actual):
+            problemas.extend(_verificar_busqueda(con, existentes))
+    return problemas
+
+
+def _aplicada(rev: str, actual: str) -> bool:
+    try:
+        return rev in {s.revision for s in _camino(actual, None)}
+    except Exception:  # noqa: BLE001 - revisión desconocida: ya se informó
+        return False
+
+
+def _verificar_busqueda(con: "Connection", existentes: set[str]) -> list[str]:
+    """Los objetos propios de la búsqueda de cursos (migración 0004) y que estén al día."""
+    from sqlalchemy import text
+
+    problemas: list[str] = []
+    pg = con.dialect.name == "postgresql"
+    esperado = BUSQUEDA_PG if pg else BUSQUEDA_SQLITE
+    for tabla in esperado["tablas"]:
+        if tabla not in existentes:
+            problemas.append(f'falta la tabla propia de amauta "{tabla}" (búsqueda de cursos)')
+    if pg:
+        indices = {
+            n for (n,) in con.execute(
+                text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+            )
+        }
+        for tabla, nombres in esperado["indices"].items():
+            for nombre in nombres:
+                if nombre not in indices:
+                    problemas.append(f'falta el índice GIN "{nombre}" en "{tabla}" (búsqueda de cursos)')
+        funciones = {
+            n for (n,) in con.execute(
+                text(
+                    "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                    "WHERE n.nspname = current_schema()"
+                )
+            )
+        }
+        for nombre in esperado["funciones"]:
+            if nombre not in funciones:
+                problemas.append(f'falta la función "{nombre}" (búsqueda de cursos)')
+        disparadores = set(
+            con.execute(
+                text(
+                    "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = current_schema() AND NOT t.tgisinternal AND t.tgenabled <> 'D'"
+                )
+            ).all()
+        )
+    else:
+        disparadores = set(
+            con.execute(
+                text("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+            ).all()
+        )
+    for tabla, nombres in esperado["disparadores"].items():
+        for nombre in nombres:
+            if (tabla, nombre) not in disparadores:
+                problemas.append(
+                    f'falta (o está deshabilitado) el disparador "{nombre}" en "{tabla}" '
+                    "(mantiene al día la búsqueda de cursos)"
+                )
+    if not problemas:
+        sin_indice = con.execute(
+            text(
+                'SELECT count(*) FROM "Curso" c WHERE NOT EXISTS ('
+                'SELECT 1 FROM "_amauta_busqueda_curso" b WHERE b."cursoId" = c."id")'
+            )
+        ).scalar()
+        if sin_indice:
+            problemas.append(
+                f"{sin_indice} cursos no están en el índice de búsqueda "
+                "(ejecute `amauta cursos reindexar`)"
+            )
     return problemas
 
 

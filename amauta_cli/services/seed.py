@@ -273,6 +273,14 @@ def _borrar_todo(con: "Connection") -> None:
         return
     # SQLite: las claves foráneas se controlan al confirmar, cuando ya no queda ninguna tabla.
     con.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    # Primero los disparadores (los de la búsqueda de cursos): al borrar "Curso", SQLite borra
+    # sus filas y las lecciones en cascada, y un disparador que escribe la tabla FTS5 en medio
+    # de un DROP TABLE falla con "database table is locked".
+    disparadores = con.execute(
+        text("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY 1")
+    ).scalars().all()
+    for d in disparadores:
+        con.exec_driver_sql(f"DROP TRIGGER IF EXISTS {prep.quote_identifier(d)}")
     tablas = (
         con.execute(
             text(
@@ -283,7 +291,8 @@ def _borrar_todo(con: "Connection") -> None:
         .all()
     )
     for t in tablas:
-        con.exec_driver_sql(f"DROP TABLE {prep.quote_identifier(t)}")
+        # IF EXISTS: borrar la tabla FTS5 de la búsqueda de cursos borra también sus internas.
+        con.exec_driver_sql(f"DROP TABLE IF EXISTS {prep.quote_identifier(t)}")
 
 
 def _migrar_en(con: "Connection") -> list[str]:
