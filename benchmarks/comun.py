@@ -239,7 +239,7 @@ def imprimir(resultados: Sequence[Resultado], objetivo: float | None = None) -> 
     """Una tabla con medianas, mínimos y razones (mediana de las razones por par), la carga al
     lado de cada cifra y, si hay objetivo, si se cumple."""
     print(
-        f"{'medida':<40} {'amauta med/mín':>17} {'CPU':>7} {'base med/mín':>17} "
+        f"{'medida':<48} {'amauta med/mín':>17} {'CPU':>7} {'base med/mín':>17} "
         f"{'razón med (mín)':>16} {'carga (mín–máx)':>16}"
     )
     for r in resultados:
@@ -249,19 +249,19 @@ def imprimir(resultados: Sequence[Resultado], objetivo: float | None = None) -> 
         if meta is not None:
             marca = f"  ✔ (≤ {meta:g}×)" if s["razon_mediana"] <= meta else f"  ✘ (objetivo ≤ {meta:g}×)"
         print(
-            f"{r.nombre:<40} {_t(s['amauta_mediana_s']):>8}/{_t(s['amauta_min_s']):<8} {_t(s['cpu_mediana_s']):>7} "
+            f"{r.nombre:<48} {_t(s['amauta_mediana_s']):>8}/{_t(s['amauta_min_s']):<8} {_t(s['cpu_mediana_s']):>7} "
             f"{_t(s['base_mediana_s']):>8}/{_t(s['base_min_s']):<8} "
             f"{s['razon_mediana']:8.2f}× ({s['razon_min']:.2f}) "
             f"{s['carga_media']:5.2f} ({s['carga_min']:.1f}–{s['carga_max']:.1f}){marca}"
         )
-        print(f"{'':<42}base: {r.base}")
+        print(f"{'':<50}base: {r.base}")
         if r.p:
             print(
-                f"{'':<42}piso (Python + psycopg, la misma consulta): {_t(s['piso_mediana_s'])}; "
+                f"{'':<50}piso (Python + psycopg, la misma consulta): {_t(s['piso_mediana_s'])}; "
                 f"amauta / piso {s['razon_piso']:.2f}×"
             )
         for e in r.extras:
-            print(f"{'':<42}{e}")
+            print(f"{'':<50}{e}")
     sys.stdout.flush()
 
 
