@@ -14,7 +14,7 @@ Los servicios y la CLI nunca preguntan ``dialect.name``: piden la pieza aquí.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Iterable, Sequence
 
 from sqlalchemy import Text, func
 from sqlalchemy.ext.compiler import compiles
@@ -84,6 +84,22 @@ class Dialecto:
         cuesta más de lo que reparte).
         """
         return None
+
+    # --- Cargas masivas ------------------------------------------------------------------------
+    def tabla_temporal(
+        self, con: Any, nombre: str, columnas: Sequence[tuple[str, str]], filas: Iterable[Sequence[Any]]
+    ) -> str:
+        """Crea la tabla temporal ``nombre`` (``columnas``: pares nombre, tipo SQL) con ``filas``
+        (tuplas de valores simples: texto, números, None) y devuelve cómo nombrarla en SQL.
+
+        PostgreSQL: ``ON COMMIT DROP`` y ``COPY``; SQLite: ``executemany`` por lotes. Así una
+        carga de decenas de miles de filas termina en UN ``INSERT ... SELECT`` del lado del motor.
+        """
+        raise NotImplementedError
+
+    def borrar_temporal(self, con: Any, tabla: str) -> None:
+        """Borra la tabla de ``tabla_temporal`` (en PostgreSQL se va sola al confirmar)."""
+        con.exec_driver_sql(f"DROP TABLE IF EXISTS {tabla}")
 
     # --- Búsqueda de cursos (migración 0004) ---------------------------------------------------
     def busqueda_cursos(self, texto: str) -> Any:
@@ -156,6 +172,19 @@ class PostgreSQL(Dialecto):
             text(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {self._BUSQUEDA}"), {"texto": texto}
         ).all()
         return [f[0] for f in filas]
+
+    def tabla_temporal(
+        self, con: Any, nombre: str, columnas: Sequence[tuple[str, str]], filas: Iterable[Sequence[Any]]
+    ) -> str:
+        cols = ", ".join(f"{c} {t}" for c, t in columnas)
+        con.exec_driver_sql(f"CREATE TEMP TABLE {nombre} ({cols}) ON COMMIT DROP")
+        crudo = con.connection.driver_connection
+        with crudo.cursor() as cur:
+            with cur.copy(f"COPY {nombre} ({', '.join(c for c, _ in columnas)}) FROM STDIN") as copia:
+                for fila in filas:
+                    copia.write_row(fila)
+        con.exec_driver_sql(f"ANALYZE {nombre}")
+        return nombre
 
     def memoria_consulta(self, con: Any, megabytes: int, paralelo: bool = True) -> None:
         from sqlalchemy import text
@@ -238,6 +267,24 @@ class SQLite(Dialecto):
             text(f"EXPLAIN QUERY PLAN {self._BUSQUEDA}"), {"consulta": consulta_fts5(texto) or ""}
         ).all()
         return [str(f[-1]) for f in filas]
+
+    def tabla_temporal(
+        self, con: Any, nombre: str, columnas: Sequence[tuple[str, str]], filas: Iterable[Sequence[Any]]
+    ) -> str:
+        con.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{nombre}")
+        con.exec_driver_sql(f"CREATE TEMP TABLE {nombre} ({', '.join(f'{c} {t}' for c, t in columnas)})")
+        cur = con.connection.driver_connection.cursor()
+        marcas = ", ".join("?" for _ in columnas)
+        lote: list[Sequence[Any]] = []
+        for fila in filas:
+            lote.append(fila)
+            if len(lote) >= 20_000:
+                cur.executemany(f"INSERT INTO temp.{nombre} VALUES ({marcas})", lote)
+                lote.clear()
+        if lote:
+            cur.executemany(f"INSERT INTO temp.{nombre} VALUES ({marcas})", lote)
+        cur.close()
+        return f"temp.{nombre}"
 
     def bloqueo(self, con: Any, *claves: Any) -> None:
         # ``BEGIN IMMEDIATE`` (ver db.py) ya serializa a los escritores de toda la base.

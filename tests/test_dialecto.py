@@ -48,3 +48,16 @@ def test_memoria_consulta_vale_solo_en_su_transaccion_pg(bd_vacia):
         # La misma conexión (la que PgBouncer daría a otro cliente) vuelve a lo de antes.
         assert _ajustes(con) == antes
         con.commit()
+
+
+def test_tabla_temporal_devuelve_lo_cargado_tal_cual(bd_vacia):
+    """Textos con tabulaciones, saltos, barras y comillas, None y números: lo que entra por
+    COPY (PostgreSQL) o executemany (SQLite) es lo que sale, y la tabla se borra después."""
+    filas = [(f"id{i}", f"Línea\t{i}\n\\ «ñ» '{i}'" if i % 3 else None, i / 4) for i in range(25_000)]
+    with bd_vacia.engine().begin() as con:
+        d = dialecto(con)
+        tabla = d.tabla_temporal(con, "prueba_carga", [("id", "text"), ("texto", "text"), ("n", "double precision")], filas)
+        leidas = [tuple(f) for f in con.exec_driver_sql(f"SELECT id, texto, n FROM {tabla}")]
+        d.borrar_temporal(con, tabla)
+        d.tabla_temporal(con, "prueba_carga", [("id", "text")], [("otra vez",)])  # se puede volver a crear
+    assert sorted(leidas) == sorted(filas)

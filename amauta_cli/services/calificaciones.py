@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Float, Text, case, func, literal_column, null, select, union_all
+from sqlalchemy import Float, Text, case, func, literal_column, null, select, text, union_all
 from sqlalchemy.orm import Session
 
 from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
-from amauta_cli.ids import ahora, cuid
+from amauta_cli.ids import ahora, cuid, cuids
 from amauta_cli.models import Calificacion, Grupo, GrupoEstudiante, Institucion, Perfil, Usuario
 from amauta_cli.parsing import parsear_decimal, sin_acentos, validar_email
 from amauta_cli.services.comun import (
@@ -54,8 +54,6 @@ AJUSTES_POR_DEFECTO: dict[str, Any] = {
 }
 REGLAS_NOTA_FINAL = ("promedio", "ponderado")
 ESCALA = 10.0
-#: Filas por sentencia en los upserts (muy por debajo del límite de parámetros de SQLite).
-LOTE = 500
 
 APROBADO = "aprobado"
 DESAPROBADO = "desaprobado"
@@ -268,29 +266,74 @@ def _problema_rango(nota: float, maxima: float) -> str | None:
 def _upsert(s: Session, filas: list[dict[str, Any]], con_observaciones: bool = True) -> None:
     """INSERT ... ON CONFLICT sobre la clave única (grupo, estudiante, materia, período).
 
-    Una sentencia por cada ``LOTE`` filas (una sola para la planilla de un grupo).
+    Una sentencia compilada UNA vez y ejecutada con todas las filas (``executemany``: el
+    driver la manda en lotes de muchas filas). Antes se armaba un ``INSERT ... VALUES`` con
+    las filas adentro por cada lote de 500: SQLAlchemy compilaba 300.000 parámetros para una
+    planilla de 30.000 notas (unos 10 s de CPU).
     """
     if not filas:
         return
-    if s.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    from amauta_cli.dialecto import dialecto
+
     tabla = Calificacion.__table__
-    for i in range(0, len(filas), LOTE):
-        stmt = insert(tabla).values(filas[i : i + LOTE])
-        cambios = {
-            "nota": stmt.excluded.nota,
-            "notaMaxima": stmt.excluded.notaMaxima,
-            "updatedAt": stmt.excluded.updatedAt,
-        }
-        if con_observaciones:
-            cambios["observaciones"] = stmt.excluded.observaciones
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[tabla.c.grupoId, tabla.c.estudianteId, tabla.c.materia, tabla.c.periodo],
-            set_=cambios,
-        )
-        s.execute(stmt)
+    stmt = dialecto(s).insertar(tabla)
+    cambios = {
+        "nota": stmt.excluded.nota,
+        "notaMaxima": stmt.excluded.notaMaxima,
+        "updatedAt": stmt.excluded.updatedAt,
+    }
+    if con_observaciones:
+        cambios["observaciones"] = stmt.excluded.observaciones
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[tabla.c.grupoId, tabla.c.estudianteId, tabla.c.materia, tabla.c.periodo],
+        set_=cambios,
+    )
+    s.connection().execute(stmt, filas)
+
+
+def _upsert_planilla(
+    s: Session,
+    grupo_id: str,
+    materia: str,
+    periodo: str,
+    maxima: float,
+    filas: list[tuple[str, str, float, str | None]],
+    con_observaciones: bool,
+) -> None:
+    """El upsert de una planilla entera: ``(id, estudianteId, nota, observaciones)`` de cada
+    fila a una tabla temporal (``COPY`` en PostgreSQL) y un solo ``INSERT ... SELECT ... ON
+    CONFLICT`` con el grupo, la materia, el período, la nota máxima y la hora en parámetros.
+
+    Como lo haría un DBA en ``psql``. Medido con 30.000 notas: un ``INSERT ... VALUES`` por
+    cada 500 filas armado por SQLAlchemy costaba ~10 s de CPU compilándolo; ``executemany``,
+    una ida y vuelta por fila.
+    """
+    if not filas:
+        return
+    from sqlalchemy import bindparam
+
+    from amauta_cli.dialecto import dialecto
+
+    d = dialecto(s)
+    con = s.connection()
+    tmp = d.tabla_temporal(
+        con, "amauta_calif_carga",
+        [("id", "text"), ("est", "text"), ("nota", "double precision"), ("obs", "text")], filas,
+    )
+    obs = ', observaciones = excluded.observaciones' if con_observaciones else ""
+    tipo_t = Calificacion.__table__.c.createdAt.type
+    con.execute(
+        text(
+            'INSERT INTO "Calificacion" (id, "grupoId", "estudianteId", materia, periodo, nota, '
+            '"notaMaxima", observaciones, "createdAt", "updatedAt") '
+            f"SELECT id, :g, est, :m, :p, nota, :max, obs, :t, :t FROM {tmp} WHERE true "
+            'ON CONFLICT ("grupoId", "estudianteId", materia, periodo) DO UPDATE SET '
+            f'nota = excluded.nota, "notaMaxima" = excluded."notaMaxima"{obs}, '
+            '"updatedAt" = excluded."updatedAt"'
+        ).bindparams(bindparam("t", ahora(), type_=tipo_t)),
+        {"g": grupo_id, "m": materia, "p": periodo, "max": maxima},
+    )
+    d.borrar_temporal(con, tmp)
 
 
 def _fila_nueva(
@@ -456,8 +499,8 @@ def cargar(
     """Carga las notas de una materia y un período para el grupo, desde un CSV.
 
     Valida todo el archivo antes de escribir: si alguna línea tiene un problema no se
-    escribe nada y se informan todas. Después, un único upsert (por lotes de ``LOTE``)
-    con las notas nuevas o cambiadas. ``simular`` hace todo menos escribir.
+    escribe nada y se informan todas. Después, un único upsert (las notas nuevas o
+    cambiadas pasan por una tabla temporal: ``_upsert_planilla``). ``simular`` hace todo menos escribir.
     """
     from amauta_cli.csvio import iterar_csv, problema_linea
 
@@ -602,7 +645,8 @@ def cargar(
         codificacion=lector.codificacion,
         separador=lector.separador,
     )
-    escribir: list[dict[str, Any]] = []
+    escribir: list[tuple[str, str, float, str | None]] = []
+    ids = iter(cuids(len(validas)))  # de una vez: 30.000 cuid() costaban ~300 ms
     for est_id, (_linea, valor, obs) in sorted(validas.items(), key=lambda kv: kv[1][0]):
         previa = existentes_notas.get(est_id)
         if previa is not None:
@@ -626,11 +670,11 @@ def cargar(
         else:
             r.creadas += 1
             obs_final = obs
-        escribir.append(_fila_nueva(g.id, est_id, materia, periodo, valor, maxima, obs_final))
+        escribir.append((next(ids), est_id, valor, obs_final))
     con_nota = set(validas) | set(existentes_notas)
     r.sin_nota = [a["email"] for a in alumnos if a["id"] not in con_nota]
     if not simular:
-        _upsert(s, escribir, con_observaciones=con_observaciones)
+        _upsert_planilla(s, g.id, materia, periodo, maxima, escribir, con_observaciones)
     return r
 
 
