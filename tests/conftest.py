@@ -114,6 +114,9 @@ class BaseDePrueba:
 
         with self.engine().connect() as con:
             tablas = [t for t in inspect(con).get_table_names() if t != "alembic_version"]
+        # Las tablas internas de FTS5 (SQLite) son del índice, no datos: no se cuentan.
+        internas = ("_config", "_content", "_data", "_docsize", "_idx")
+        tablas = [t for t in tablas if not ("_fts_" in t and t.endswith(internas))]
         return {t: self.contar(t) for t in sorted(tablas)}
 
     def instantanea(self) -> dict[str, list[tuple]]:
