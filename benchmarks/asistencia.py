@@ -163,12 +163,12 @@ def generar_archivos(carpeta: Path, nombres, ids_grupo, por_grupo) -> tuple[Path
 
 
 def preparar(bd: BasePG, grupos: int, carpeta: Path) -> dict:
-    """Estructura, archivos y la tabla llena (con \\copy), analizada. Devuelve lo que hace falta."""
+    """Estructura (escuelas, grupos, estudiantes) y archivos. Devuelve lo que hace falta para medir."""
     t0 = time.perf_counter()
     nombres, ids, por_grupo = crear_estructura(bd.url, grupos)
     csv_ruta, parcial, crudo, total = generar_archivos(carpeta, nombres, ids, por_grupo)
     return {
-        "nombres": nombres, "csv": csv_ruta, "parcial": parcial, "crudo": crudo, "filas": total,
+        "nombres": nombres, "ids_grupo": ids, "por_grupo": por_grupo, "csv": csv_ruta, "parcial": parcial, "crudo": crudo, "filas": total,
         "generacion_s": time.perf_counter() - t0,
     }
 
