@@ -73,33 +73,34 @@ class Dialecto:
         ñ después de n, texto en NFD incluido)."""
         raise NotImplementedError
 
-    # --- Consultas grandes ------------------------------------------------------------------
-    def memoria_consulta(self, con: Any, megabytes: int, paralelo: bool = True) -> None:
-        """Memoria para ordenar y agrupar en la transacción en curso, y solo en ella.
+    # --- Ajustes de la transacción ---------------------------------------------------------------
+    def memoria_de_trabajo(self, con: Any, valor: str) -> None:
+        """Memoria para ordenar y cruzar en esta transacción (p. ej. ``'256MB'``), y solo en
+        ella: ``SET LOCAL`` (con PgBouncer en modo transacción, un ``SET`` de sesión pasaría a
+        la transacción de otro cliente). Un reporte del distrito agrupa millones de filas: con
+        la memoria por defecto del servidor la ordenación se derrama a disco."""
 
-        Un reporte del distrito agrupa millones de filas: con la memoria por defecto del
-        servidor la ordenación se derrama a disco. El ajuste se deshace solo al terminar la
-        transacción (compatible con PgBouncer en modo transacción: nunca un ``SET`` de sesión).
-        ``paralelo=False`` apaga los procesos paralelos de esta transacción (donde el ``Gather``
-        cuesta más de lo que reparte).
-        """
-        return None
+    def sin_paralelismo(self, con: Any) -> None:
+        """Consultas de esta transacción sin trabajadores paralelos."""
 
-    # --- Cargas masivas ------------------------------------------------------------------------
-    def tabla_temporal(
-        self, con: Any, nombre: str, columnas: Sequence[tuple[str, str]], filas: Iterable[Sequence[Any]]
-    ) -> str:
-        """Crea la tabla temporal ``nombre`` (``columnas``: pares nombre, tipo SQL) con ``filas``
-        (tuplas de valores simples: texto, números, None) y devuelve cómo nombrarla en SQL.
+    # --- Tablas temporales y carga masiva ------------------------------------------------------
+    def temporal(self, nombre: str) -> str:
+        """El nombre con que se usa la tabla temporal ``nombre`` en SQL."""
+        return nombre
 
-        PostgreSQL: ``ON COMMIT DROP`` y ``COPY``; SQLite: ``executemany`` por lotes. Así una
-        carga de decenas de miles de filas termina en UN ``INSERT ... SELECT`` del lado del motor.
-        """
+    def crear_temporal(self, con: Any, nombre: str, columnas: str | None = None, como: str | None = None) -> str:
+        """Crea la tabla temporal ``nombre`` (con ``columnas`` o ``AS como``), que desaparece al
+        terminar la transacción (o con ``soltar_temporales``). Devuelve su nombre para SQL."""
         raise NotImplementedError
 
-    def borrar_temporal(self, con: Any, tabla: str) -> None:
-        """Borra la tabla de ``tabla_temporal`` (en PostgreSQL se va sola al confirmar)."""
-        con.exec_driver_sql(f"DROP TABLE IF EXISTS {tabla}")
+    def soltar_temporales(self, con: Any, *nombres: str) -> None:
+        """Borra las tablas temporales de la transacción (donde no se borran solas)."""
+
+    def cargar_temporal(self, con: Any, nombre: str, columnas: Sequence[str], filas: Iterable[tuple]) -> None:
+        """Carga filas (texto, números o None) en una tabla temporal, lo más rápido posible
+        (``COPY`` en PostgreSQL, ``executemany`` por lotes en SQLite): una carga de decenas de
+        miles de filas termina así en UN ``INSERT ... SELECT`` del lado del motor."""
+        raise NotImplementedError
 
     # --- Búsqueda de cursos (migración 0004) ---------------------------------------------------
     def busqueda_cursos(self, texto: str) -> Any:
@@ -173,27 +174,39 @@ class PostgreSQL(Dialecto):
         ).all()
         return [f[0] for f in filas]
 
-    def tabla_temporal(
-        self, con: Any, nombre: str, columnas: Sequence[tuple[str, str]], filas: Iterable[Sequence[Any]]
-    ) -> str:
-        cols = ", ".join(f"{c} {t}" for c, t in columnas)
-        con.exec_driver_sql(f"CREATE TEMP TABLE {nombre} ({cols}) ON COMMIT DROP")
-        crudo = con.connection.driver_connection
-        with crudo.cursor() as cur:
-            with cur.copy(f"COPY {nombre} ({', '.join(c for c, _ in columnas)}) FROM STDIN") as copia:
-                for fila in filas:
-                    copia.write_row(fila)
-        con.exec_driver_sql(f"ANALYZE {nombre}")
+    def memoria_de_trabajo(self, con: Any, valor: str) -> None:
+        import re
+
+        if not re.fullmatch(r"\d+\s*[kMG]?B", valor):  # pragma: no cover - constante del código
+            raise ValueError(valor)
+        con.exec_driver_sql(f"SET LOCAL work_mem = '{valor}'")
+
+    def sin_paralelismo(self, con: Any) -> None:
+        con.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+
+    def crear_temporal(self, con: Any, nombre: str, columnas: str | None = None, como: str | None = None) -> str:
+        if como is not None:
+            con.exec_driver_sql(f"CREATE TEMP TABLE {nombre} ON COMMIT DROP AS {como}")
+        else:
+            con.exec_driver_sql(f"CREATE TEMP TABLE {nombre} ({columnas}) ON COMMIT DROP")
         return nombre
 
-    def memoria_consulta(self, con: Any, megabytes: int, paralelo: bool = True) -> None:
-        from sqlalchemy import text
-
-        # set_config(..., true) es SET LOCAL: vale hasta el fin de esta transacción.
-        sql = "SELECT set_config('work_mem', :m, true)"
-        if not paralelo:
-            sql += ", set_config('max_parallel_workers_per_gather', '0', true)"
-        con.execute(text(sql), {"m": f"{int(megabytes)}MB"})
+    def cargar_temporal(self, con: Any, nombre: str, columnas: Sequence[str], filas: Iterable[tuple]) -> None:
+        # COPY en formato texto, armado en bloques: más barato que write_row fila por fila.
+        crudo = _conexion_driver(con)
+        escapar = _texto_copy
+        with crudo.cursor() as cur:
+            with cur.copy(f"COPY {nombre} ({', '.join(columnas)}) FROM STDIN") as copia:
+                bloque: list[str] = []
+                agregar = bloque.append
+                for fila in filas:
+                    agregar("\t".join(escapar(v) for v in fila) + "\n")
+                    if len(bloque) >= 5000:
+                        copia.write("".join(bloque))
+                        bloque.clear()
+                if bloque:
+                    copia.write("".join(bloque))
+        con.exec_driver_sql(f"ANALYZE {nombre}")
 
     def bloqueo(self, con: Any, *claves: Any) -> None:
         from sqlalchemy import text
@@ -214,8 +227,6 @@ class SQLite(Dialecto):
 
     def orden_es(self, col: Any) -> Any:
         return col.collate(COLACION_SQLITE)
-
-    # memoria_consulta: SQLite no tiene work_mem; su caché de páginas ya basta (la de Dialecto).
 
     _BUSQUEDA = (
         'SELECT m."cursoId" AS curso_id, -bm25("_amauta_busqueda_fts", 10.0, 4.0, 2.0) AS rango '
@@ -268,23 +279,34 @@ class SQLite(Dialecto):
         ).all()
         return [str(f[-1]) for f in filas]
 
-    def tabla_temporal(
-        self, con: Any, nombre: str, columnas: Sequence[tuple[str, str]], filas: Iterable[Sequence[Any]]
-    ) -> str:
+    def temporal(self, nombre: str) -> str:
+        return f"temp.{nombre}"
+
+    def crear_temporal(self, con: Any, nombre: str, columnas: str | None = None, como: str | None = None) -> str:
+        # SQLite no tiene ON COMMIT DROP: la de una corrida anterior interrumpida se borra antes.
         con.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{nombre}")
-        con.exec_driver_sql(f"CREATE TEMP TABLE {nombre} ({', '.join(f'{c} {t}' for c, t in columnas)})")
-        cur = con.connection.driver_connection.cursor()
-        marcas = ", ".join("?" for _ in columnas)
-        lote: list[Sequence[Any]] = []
+        if como is not None:
+            con.exec_driver_sql(f"CREATE TEMP TABLE {nombre} AS {como}")
+        else:
+            con.exec_driver_sql(f"CREATE TEMP TABLE {nombre} ({columnas})")
+        return self.temporal(nombre)
+
+    def soltar_temporales(self, con: Any, *nombres: str) -> None:
+        for n in nombres:
+            con.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{n}")
+
+    def cargar_temporal(self, con: Any, nombre: str, columnas: Sequence[str], filas: Iterable[tuple]) -> None:
+        cur = _conexion_driver(con).cursor()
+        sql = f"INSERT INTO {self.temporal(nombre)} ({', '.join(columnas)}) VALUES ({', '.join('?' * len(columnas))})"
+        lote: list[tuple] = []
         for fila in filas:
             lote.append(fila)
             if len(lote) >= 20_000:
-                cur.executemany(f"INSERT INTO temp.{nombre} VALUES ({marcas})", lote)
+                cur.executemany(sql, lote)
                 lote.clear()
         if lote:
-            cur.executemany(f"INSERT INTO temp.{nombre} VALUES ({marcas})", lote)
+            cur.executemany(sql, lote)
         cur.close()
-        return f"temp.{nombre}"
 
     def bloqueo(self, con: Any, *claves: Any) -> None:
         # ``BEGIN IMMEDIATE`` (ver db.py) ya serializa a los escritores de toda la base.
@@ -304,6 +326,25 @@ def _nfc(el: Any, compiler: Any, **kw: Any) -> str:
 
 
 _NFC = _NFCKeyword()
+
+def _conexion_driver(con: Any) -> Any:
+    """La conexión del driver (psycopg / sqlite3) de una ``Connection`` o ``Session``."""
+    if hasattr(con, "get_bind"):
+        con = con.connection()
+    return con.connection.driver_connection
+
+
+_ESCAPES_COPY = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _texto_copy(valor: Any) -> str:
+    """Un valor para ``COPY ... FROM STDIN`` en formato texto (None es ``\\N``)."""
+    if valor is None:
+        return "\\N"
+    if isinstance(valor, str):
+        return valor.translate(_ESCAPES_COPY)
+    return str(valor)
+
 
 _DIALECTOS: dict[str, Dialecto] = {"postgresql": PostgreSQL(), "sqlite": SQLite()}
 

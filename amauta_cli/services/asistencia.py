@@ -710,7 +710,7 @@ def alertas(
     # derrama a disco; con 64 MB agrupa en memoria (solo en esta transacción).
     from amauta_cli.dialecto import dialecto
 
-    dialecto(s).memoria_consulta(s, MEMORIA_REPORTES_MB)
+    dialecto(s).memoria_de_trabajo(s.connection(), MEMORIA_REPORTES)
     filas = s.execute(
         select(
             Grupo.nombre.label("grupo"),
@@ -793,9 +793,9 @@ def exportar(
 #: una columna entera mal no debe producir un millón de líneas de error ni de memoria.
 LIMITE_PROBLEMAS = 1000
 #: ``work_mem`` de PostgreSQL durante importar (ordenación y joins de las tablas temporales).
-MEMORIA_IMPORTAR_MB = 256
+MEMORIA_IMPORTAR = "256MB"
 #: ``work_mem`` de PostgreSQL para los reportes del distrito (alertas).
-MEMORIA_REPORTES_MB = 64
+MEMORIA_REPORTES = "64MB"
 ALIAS_IMPORTAR = {"correo": "email", "observacion": "observaciones", "obs": "observaciones"}
 _ALFABETO = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -956,7 +956,7 @@ def importar(
     # Para ordenar y cruzar en memoria las tablas temporales (solo en esta transacción).
     from amauta_cli.dialecto import dialecto as _dialecto
 
-    _dialecto(s).memoria_consulta(con, MEMORIA_IMPORTAR_MB)
+    _dialecto(s).memoria_de_trabajo(con, MEMORIA_IMPORTAR)
 
     problemas_forma: list[str] = []
     lector = iterar_csv(

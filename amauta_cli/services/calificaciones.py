@@ -316,10 +316,8 @@ def _upsert_planilla(
 
     d = dialecto(s)
     con = s.connection()
-    tmp = d.tabla_temporal(
-        con, "amauta_calif_carga",
-        [("id", "text"), ("est", "text"), ("nota", "double precision"), ("obs", "text")], filas,
-    )
+    tmp = d.crear_temporal(con, "amauta_calif_carga", "id text, est text, nota double precision, obs text")
+    d.cargar_temporal(con, "amauta_calif_carga", ["id", "est", "nota", "obs"], filas)
     obs = ', observaciones = excluded.observaciones' if con_observaciones else ""
     tipo_t = Calificacion.__table__.c.createdAt.type
     con.execute(
@@ -333,7 +331,7 @@ def _upsert_planilla(
         ).bindparams(bindparam("t", ahora(), type_=tipo_t)),
         {"g": grupo_id, "m": materia, "p": periodo, "max": maxima},
     )
-    d.borrar_temporal(con, tmp)
+    d.soltar_temporales(con, "amauta_calif_carga")
 
 
 def _fila_nueva(
@@ -1181,7 +1179,9 @@ def desaprobados(
     # Memoria para ordenar el resultado sin ir a disco; todo solo en esta transacción.
     from amauta_cli.dialecto import dialecto
 
-    dialecto(s).memoria_consulta(s, 64, paralelo=False)
+    d = dialecto(s)
+    d.sin_paralelismo(s.connection())
+    d.memoria_de_trabajo(s.connection(), "64MB")
     filas = []
     redondear, aprobacion = r.redondear, r.nota_aprobacion
     # fetchall de una vez: iterar el cursor fila por fila cuesta el doble con decenas de miles.
