@@ -3,8 +3,14 @@
 - Codificación: UTF-8 (con o sin BOM) o, si los bytes no son UTF-8, Windows-1252
   (lo que guarda Excel en Windows). También UTF-16 con BOM ("Texto Unicode").
 - Separador: coma, punto y coma o tabulación, detectado en el encabezado.
-- Encabezados sin distinguir mayúsculas, acentos ni espacios (``' Matrícula '`` es
-  ``matricula``), con alias opcionales (``{"correo": "email"}``).
+- Encabezados según el vocabulario de las planillas (``vocabulario``: ``Correo electrónico``,
+  ``Legajo``, ``Obs.``...), sin distinguir mayúsculas, acentos, espacios ni signos.
+- Higiene del texto: un archivo binario se rechaza sin mostrar sus bytes; los caracteres de
+  control (salvo tabulación y saltos de línea dentro de comillas) se rechazan con su línea y
+  columna; todo se normaliza a NFC; el ``'`` que el formato ``excel`` antepone a las celdas
+  que parecen fórmulas se quita.
+- Nada se corta en silencio: un valor en una columna sin encabezado (p. ej. un ``;`` sin
+  comillas cuando el encabezado termina en ``;``, como lo guarda Excel) es un error de esa línea.
 - Cada fila conserva su número de línea física (el encabezado es la línea 1), para
   reportar problemas con :func:`problema_linea`.
 
@@ -25,8 +31,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple, Union
 
+import unicodedata
+
+from amauta_cli import vocabulario
 from amauta_cli.errores import DatosInvalidos, NoEncontrado
-from amauta_cli.parsing import normalizar_clave
 
 __all__ = ["FilaCSV", "LectorCSV", "TablaCSV", "iterar_csv", "leer_csv", "problema_linea"]
 
@@ -40,6 +48,15 @@ _NOMBRE_CODIFICACION = {
     "utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp1252": "Windows-1252", "utf-16": "UTF-16"
 }
 _BYTES_INVALIDOS = re.compile("[\udc80-\udcff]")  # bytes no decodificables (surrogateescape)
+#: Caracteres de control que no se aceptan en una celda (tabulación y saltos de línea sí).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Comienzos de archivos binarios comunes (para decir qué parece).
+_FIRMAS = (
+    (b"%PDF", "un PDF"), (b"\x89PNG", "una imagen PNG"), (b"\xff\xd8\xff", "una imagen JPEG"),
+    (b"GIF8", "una imagen GIF"), (b"\x1f\x8b", "un archivo comprimido gzip"),
+    (b"\x7fELF", "un programa"), (b"MZ", "un programa de Windows"), (b"7z\xbc\xaf", "un archivo 7z"),
+    (b"Rar!", "un archivo RAR"), (b"SQLite format 3\x00", "una base SQLite"),
+)
 
 
 def problema_linea(linea: int, mensaje: str) -> str:
@@ -76,6 +93,8 @@ class _Encabezado:
     indices: list[tuple[str, int]]
     ignoradas: list[str]
     ancho: int
+    #: Columnas sin nombre en el encabezado (p. ej. el ``;`` final que escribe Excel).
+    sin_nombre: list[int]
 
 
 def _abrir(origen: Origen) -> io.BufferedIOBase:
@@ -91,7 +110,19 @@ def _abrir(origen: Origen) -> io.BufferedIOBase:
         raise DatosInvalidos(mensaje) from None
 
 
-def _detectar_codificacion(muestra: bytes, completa: bool) -> str:
+def _no_es_texto(muestra: bytes) -> str | None:
+    """Qué parece el archivo si no es texto (``None`` si lo es). Un NUL suelto en una celda no
+    lo vuelve binario: ese caso se informa con su línea y columna."""
+    for firma, que in _FIRMAS:
+        if muestra.startswith(firma):
+            return que
+    control = sum(muestra.count(bytes([b])) for b in (*range(0, 9), *range(14, 27), *range(28, 32)))
+    if control > max(8, len(muestra) // 100):
+        return "un archivo binario"
+    return None
+
+
+def _detectar_codificacion(muestra: bytes, completa: bool, nombre: str = "el archivo") -> str:
     """Elige la codificación mirando sólo el comienzo del archivo."""
     if muestra.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -102,6 +133,12 @@ def _detectar_codificacion(muestra: bytes, completa: bool) -> str:
             "el archivo parece una planilla de Excel (.xlsx/.xls), no un CSV; "
             "ábrala y use 'Guardar como' → 'CSV UTF-8 (delimitado por comas)'"
         )
+    que = _no_es_texto(muestra[:8192])
+    if que is not None:
+        raise DatosInvalidos(
+            f"{nombre} no es un archivo de texto (parece {que}): se espera una planilla guardada "
+            "como CSV (en Excel: 'Guardar como' → 'CSV UTF-8 (delimitado por comas)')"
+        )
     try:
         codecs.getincrementaldecoder("utf-8")().decode(muestra, final=completa)
     except UnicodeDecodeError:
@@ -110,13 +147,14 @@ def _detectar_codificacion(muestra: bytes, completa: bool) -> str:
 
 
 def _destinos(canonicas: Iterable[str], alias: dict[str, str] | None) -> dict[str, str]:
-    """Clave normalizada → nombre canónico, incluidos los alias."""
-    destinos = {normalizar_clave(c): c for c in canonicas}
+    """Clave normalizada → nombre canónico: el vocabulario común más los alias que se pasen."""
+    canonicas = list(canonicas)
+    destinos = vocabulario.destinos(canonicas)
     for otro, canonico in (alias or {}).items():
-        destino = destinos.get(normalizar_clave(canonico))
+        destino = destinos.get(vocabulario.clave(canonico))
         if destino is None:
             raise ValueError(f"el alias {otro!r} apunta a una columna desconocida {canonico!r}")
-        destinos.setdefault(normalizar_clave(otro), destino)
+        destinos.setdefault(vocabulario.clave(otro), destino)
     return destinos
 
 
@@ -125,7 +163,7 @@ def _elegir_separador(linea: str, destinos: dict[str, str]) -> str:
 
     def puntaje(sep: str) -> tuple[int, int]:
         campos = next(csv.reader([linea], delimiter=sep), [])
-        return sum(normalizar_clave(c) in destinos for c in campos), len(campos)
+        return sum(vocabulario.clave(c) in destinos for c in campos), len(campos)
 
     return max(_SEPARADORES, key=puntaje)
 
@@ -174,7 +212,8 @@ class _Fuente:
         binario = _abrir(origen)
         try:
             muestra = binario.read(_MUESTRA)
-            self.codificacion = _detectar_codificacion(muestra, completa=len(muestra) < _MUESTRA)
+            nombre = "el archivo" if isinstance(origen, (bytes, bytearray)) else f"'{os.fspath(origen)}'"
+            self.codificacion = _detectar_codificacion(muestra, len(muestra) < _MUESTRA, nombre)
             binario.seek(0)
         except BaseException:
             binario.close()
@@ -186,6 +225,8 @@ class _Fuente:
         self._lector: Iterator[list[str]] = iter(())
         self._vio_utf8 = False
         self._recodificar = False
+        #: Nombres del encabezado (para decir en qué columna hay un problema).
+        self.nombres: list[str] = []
 
     def __enter__(self) -> _Fuente:
         return self
@@ -226,6 +267,15 @@ class _Fuente:
                     texto = "".join(campos)
                     if not texto.isascii():
                         campos = self._decodificar(campos, texto, inicio)
+                        texto = "".join(campos)
+                        if not unicodedata.is_normalized("NFC", texto):
+                            campos = [unicodedata.normalize("NFC", c) for c in campos]
+                    if not texto.isprintable() and _CONTROL.search(texto):
+                        mensaje = self._control(campos, inicio)
+                        if problemas is None:
+                            raise DatosInvalidos(mensaje)
+                        problemas.append(mensaje)
+                        continue
                     if texto.strip():
                         yield inicio, campos
                 return
@@ -237,6 +287,24 @@ class _Fuente:
                 anterior = lector.line_num  # type: ignore[attr-defined]
             except UnicodeDecodeError:  # sólo UTF-16; el resto decodifica con surrogateescape
                 raise _error_utf16(lector.line_num + 1) from None  # type: ignore[attr-defined]
+
+    def _control(self, campos: list[str], linea: int) -> str:
+        """``línea 3, columna 2 (nombre): tiene el carácter de control U+0000 (NUL)...``"""
+        for i, campo in enumerate(campos):
+            m = _CONTROL.search(campo)
+            if m is None:
+                continue
+            c = m.group()
+            linea_real = linea + campo.count("\n", 0, m.start())
+            nombre = self.nombres[i].strip() if i < len(self.nombres) else ""
+            donde = f"columna {i + 1}" + (f" ({nombre})" if nombre else "")
+            codigo = f"U+{ord(c):04X}" + (" (NUL)" if c == "\x00" else "")
+            return problema_linea(
+                linea_real,
+                f"{donde}: tiene el carácter de control {codigo}, que no puede guardarse como texto; "
+                "quítelo de la celda (suele venir de copiar y pegar desde otro programa)",
+            )
+        raise AssertionError("inalcanzable")  # pragma: no cover
 
     def _decodificar(self, campos: list[str], texto: str, linea: int) -> list[str]:
         """Valida la codificación de un registro no ASCII; cambia a Windows-1252 si hace falta."""
@@ -301,12 +369,13 @@ class LectorCSV:
 
     def _leer_encabezado(self, fuente: _Fuente) -> _Encabezado:
         linea, nombres = fuente.encabezado(self._destinos)
+        fuente.nombres = nombres
         indices: list[tuple[str, int]] = []
         ignoradas: list[str] = []
         vistos: dict[str, str] = {}
         for i, nombre in enumerate(nombres):
             limpio = nombre.replace("\ufeff", "").strip()
-            canonica = self._destinos.get(normalizar_clave(limpio))
+            canonica = self._destinos.get(vocabulario.clave(limpio))
             if canonica is None:
                 if limpio:
                     ignoradas.append(limpio)
@@ -326,7 +395,8 @@ class LectorCSV:
                 f"Columnas encontradas: {encontradas} "
                 f"(separador detectado: {_NOMBRE_SEPARADOR[fuente.separador]})"
             )
-        return _Encabezado(linea, indices, ignoradas, len(nombres))
+        sin_nombre = [i for i, n in enumerate(nombres) if not n.replace("\ufeff", "").strip()]
+        return _Encabezado(linea, indices, ignoradas, len(nombres), sin_nombre)
 
     def __iter__(self) -> Iterator[FilaCSV]:
         with _Fuente(self.origen) as fuente:
@@ -336,6 +406,8 @@ class LectorCSV:
             tomar = _tomador([i for _, i in presentes])
             faltantes = {c: "" for c in self._canonicas if c not in nombres}
             ancho, sep = enc.ancho, _NOMBRE_SEPARADOR[fuente.separador]
+            sin_nombre = enc.sin_nombre
+            con_nombre = ancho - len(sin_nombre)
             for linea, campos in fuente.registros(self.problemas):
                 n = len(campos)
                 if n != ancho:
@@ -347,7 +419,20 @@ class LectorCSV:
                         self.problemas.append(problema_linea(linea, mensaje))
                         continue
                     campos.extend([""] * (ancho - n))
+                if sin_nombre and any(campos[i].strip() for i in sin_nombre):
+                    # El encabezado termina en ';' (Excel) y un ';' sin comillas partió un valor:
+                    # el resto iría a una columna sin nombre y se perdería en silencio.
+                    llenos = sum(1 for c in campos if c.strip())
+                    mensaje = (
+                        f"tiene {llenos} campos con valor pero el encabezado nombra {con_nombre}: "
+                        f"sobra un valor en una columna sin nombre (¿un valor con {sep} sin "
+                        "comillas? enciérrelo entre comillas; no se corta en silencio)"
+                    )
+                    self.problemas.append(problema_linea(linea, mensaje))
+                    continue
                 valores = dict(zip(nombres, map(str.strip, tomar(campos))))
+                if any(v[:1] == "'" for v in valores.values()):
+                    valores = {k: vocabulario.sin_apostrofo(v) for k, v in valores.items()}
                 if faltantes:
                     valores.update(faltantes)
                 yield FilaCSV(linea, valores)

@@ -10,83 +10,69 @@ Las funciones de URL no importan SQLAlchemy: ``amauta --help`` debe ser rápido.
 
 from __future__ import annotations
 
-import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
-from urllib.parse import unquote, urlsplit
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from amauta_cli.errores import AmautaError, ErrorConexion
+from amauta_cli.objetivo import (
+    VARIABLES_URL,
+    Objetivo,
+    desde_url,
+    enmascarar_en_texto,
+    resolver,
+    ruta_sqlite_por_defecto,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Session
 
-VARIABLES_URL = ("AMAUTA_DATABASE_URL", "DATABASE_URL")
+    from amauta_cli.dialecto import Dialecto
+
+# VARIABLES_URL y ruta_sqlite_por_defecto se reexportan: viven en ``objetivo``.
+_REEXPORTADOS = (VARIABLES_URL, ruta_sqlite_por_defecto)
 
 
-# --- URL ----------------------------------------------------------------------------
-def ruta_sqlite_por_defecto() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "amauta" / "amauta.db"
+# --- URL (compatibilidad) -------------------------------------------------------------
+# La URL se interpreta en un solo lugar: ``amauta_cli.objetivo``. Estas funciones quedan para
+# quien todavía recibe una cadena (pruebas, benchmarks, respaldos) y delegan en él.
+def como_objetivo(valor: "Objetivo | str") -> "Objetivo":
+    """El objetivo de ``valor``: si ya lo es, tal cual; una cadena se valida una vez."""
+    if isinstance(valor, Objetivo):
+        return valor
+    return desde_url(valor, "--db-url")
 
 
-@dataclass(frozen=True)
-class OrigenURL:
-    url: str
-    origen: str  # "--db-url", "AMAUTA_DATABASE_URL", "DATABASE_URL" o "predeterminada"
-
-
-def resolver_url(opcion: str | None = None) -> OrigenURL:
-    """Devuelve la URL (ya normalizada) y de dónde salió."""
-    if opcion:
-        return OrigenURL(normalizar_url(opcion), "--db-url")
-    for var in VARIABLES_URL:
-        valor = os.environ.get(var)
-        if valor:
-            return OrigenURL(normalizar_url(valor), var)
-    ruta = ruta_sqlite_por_defecto()
-    return OrigenURL(f"sqlite:///{ruta}", "predeterminada")
+def resolver_url(opcion: str | None = None) -> Objetivo:
+    """El objetivo (con ``url`` normalizada y ``origen``) de la primera URL definida."""
+    return resolver(opcion)
 
 
 def normalizar_url(url: str) -> str:
     """``postgres://`` y ``postgresql://`` pasan a ``postgresql+psycopg://`` (psycopg 3)."""
-    url = url.strip()
-    m = re.match(r"^(postgres|postgresql)(\+[a-z0-9_]+)?://", url)
-    if m:
-        return "postgresql+psycopg://" + url[m.end() :]
-    if url.startswith("sqlite:") or "://" in url:
-        return url
-    # Una ruta a secas se toma como un archivo SQLite.
-    return f"sqlite:///{Path(url).expanduser().resolve()}"
+    return desde_url(url).url
 
 
-def motor_de_url(url: str) -> str:
-    """``postgresql`` o ``sqlite`` (o el esquema que sea)."""
-    return url.split(":", 1)[0].split("+", 1)[0]
+def motor_de_url(url: "str | Objetivo") -> str:
+    """``postgresql`` o ``sqlite``."""
+    return como_objetivo(url).motor
 
 
 def enmascarar_url(url: str) -> str:
     """La URL con la contraseña reemplazada por ``***`` (para mostrarla en cualquier salida)."""
-    return re.sub(r"^([a-z0-9+.\-]+://[^:/@]*):([^@/]*)@", r"\1:***@", url, flags=re.I)
+    return enmascarar_en_texto(url)
 
 
-def enmascarar_texto(texto: str, url: str) -> str:
-    """Quita de un texto cualquier aparición de la contraseña de ``url``."""
-    pw = password_de_url(url)
-    if pw:
-        texto = texto.replace(pw, "***")
-    return texto
-
-
-def password_de_url(url: str) -> str | None:
+def enmascarar_texto(texto: str, url: "str | Objetivo") -> str:
+    """Quita de un texto la contraseña de ``url`` allí donde una URL la lleva."""
     try:
-        pw = urlsplit(url).password
-    except ValueError:
-        return None
-    return unquote(pw) if pw else None
+        return como_objetivo(url).enmascarar(texto)
+    except AmautaError:
+        return enmascarar_en_texto(texto)
 
 
 @dataclass(frozen=True)
@@ -98,34 +84,16 @@ class DatosConexion:
     usuario: str | None
 
 
-def datos_conexion(url: str) -> DatosConexion:
-    motor = motor_de_url(url)
-    if motor == "sqlite":
-        ruta = url.split("///", 1)[1] if "///" in url else None
-        return DatosConexion("sqlite", None, None, ruta, None)
-    partes = urlsplit(url)
-    try:
-        puerto = partes.port or 5432
-    except ValueError:
-        puerto = None
-    return DatosConexion(
-        motor,
-        partes.hostname or "localhost",
-        puerto,
-        (partes.path or "/").lstrip("/") or None,
-        partes.username,
-    )
+def datos_conexion(url: "str | Objetivo") -> DatosConexion:
+    o = como_objetivo(url)
+    if o.es_sqlite:
+        return DatosConexion("sqlite", None, None, str(o.ruta) if o.ruta else None, None)
+    return DatosConexion(o.motor, o.host, o.puerto, o.nombre_base or None, o.usuario)
 
 
-def ruta_sqlite(url: str) -> Path | None:
-    """El archivo de una URL ``sqlite:///...`` (None para ``:memory:``)."""
-    if motor_de_url(url) != "sqlite":
-        return None
-    resto = url.split(":///", 1)[1] if ":///" in url else ""
-    resto = resto.split("?", 1)[0]
-    if not resto or resto == ":memory:":
-        return None
-    return Path(resto)
+def ruta_sqlite(url: "str | Objetivo") -> Path | None:
+    """El archivo de una URL ``sqlite:///...`` (None para ``:memory:`` y PostgreSQL)."""
+    return como_objetivo(url).ruta
 
 
 def _sin_acentos(valor: object) -> object:
@@ -148,39 +116,204 @@ def _colacion_es(a: str, b: str) -> int:
     return comparar(a, b)
 
 
+# --- El driver a secas: los comandos de todos los días ------------------------------------------
+def configurar_sqlite(dbapi_con: Any) -> None:
+    """Los ajustes de cada conexión SQLite de amauta (con o sin SQLAlchemy)."""
+    # Transacciones explícitas: pysqlite no emite BEGIN antes del DDL.
+    dbapi_con.isolation_level = None
+    cur = dbapi_con.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+    # Equivalente SQLite de dialecto.sin_acentos_sql (búsquedas sin acentos).
+    dbapi_con.create_function("amauta_sin_acentos", 1, _sin_acentos, deterministic=True)
+    dbapi_con.create_function("amauta_lexemas", 1, _lexemas, deterministic=True)
+    # Orden alfabético español (dialecto.SQLite.orden_es): ``COLLATE es``.
+    dbapi_con.create_collation("es", _colacion_es)
+
+
+def conectar_sqlite(ruta: Path) -> Any:
+    """Una conexión sqlite3 a un archivo que ya existe (modo ``rw``: nunca lo crea)."""
+    import sqlite3
+    from urllib.parse import quote
+
+    return sqlite3.connect(
+        f"file:{quote(str(ruta))}?mode=rw", uri=True, timeout=30, check_same_thread=False
+    )
+
+
+def parametros_psycopg() -> dict[str, Any]:
+    return {
+        "connect_timeout": 10,
+        "application_name": "amauta",
+        # Sin sentencias preparadas automáticas: tras borrar y recrear los tipos enum
+        # (seed --reset, restore, rollback + migrate en un mismo proceso) una sentencia
+        # preparada en una conexión del pool falla con "cache lookup failed for type".
+        "prepare_threshold": None,
+    }
+
+
+_PARAMETRO = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+@lru_cache(maxsize=512)
+def _sql_psycopg(sql: str) -> str:
+    return _PARAMETRO.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+class Cruda:
+    """Una conexión del driver (psycopg 3 o sqlite3) dentro de una transacción, con SQL escrito
+    con parámetros ``:nombre`` en ambos motores y las piezas de su dialecto en ``d``.
+
+    Los comandos de todos los días (``asistencia registrar``, ``ver``, ``usuarios listar``,
+    ``calificaciones registrar``, ``db estado``) la usan en lugar de SQLAlchemy, que tarda más en
+    importarse que todo el resto del comando. ``cruda(x)`` la obtiene también de una sesión o
+    conexión de SQLAlchemy, dentro de su misma transacción: un servicio escrito sobre ``Cruda``
+    sirve a ambos caminos.
+    """
+
+    def __init__(self, dbapi: Any, d: "Dialecto") -> None:
+        self.dbapi = dbapi
+        self.d = d
+        self._pg = d.es_servidor
+
+    def _sql(self, sql: str) -> str:
+        return _sql_psycopg(sql) if self._pg else sql
+
+    def _cursor(self, sql: str, params: dict[str, Any]) -> Any:
+        cur = self.dbapi.cursor()
+        cur.execute(self._sql(sql), params)
+        return cur
+
+    def filas(self, sql: str, **params: Any) -> list[tuple]:
+        cur = self._cursor(sql, params)
+        try:
+            return cur.fetchall()
+        finally:
+            cur.close()
+
+    def dicts(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        cur = self._cursor(sql, params)
+        try:
+            nombres = [c[0] for c in cur.description]
+            return [dict(zip(nombres, f)) for f in cur.fetchall()]
+        finally:
+            cur.close()
+
+    def uno(self, sql: str, **params: Any) -> tuple | None:
+        cur = self._cursor(sql, params)
+        try:
+            return cur.fetchone()
+        finally:
+            cur.close()
+
+    def valor(self, sql: str, **params: Any) -> Any:
+        fila = self.uno(sql, **params)
+        return fila[0] if fila else None
+
+    def ejecutar(self, sql: str, **params: Any) -> int:
+        cur = self._cursor(sql, params)
+        try:
+            return cur.rowcount
+        finally:
+            cur.close()
+
+    def ejecutar_muchos(self, sql: str, filas: Sequence[dict[str, Any]]) -> None:
+        if not filas:
+            return
+        cur = self.dbapi.cursor()
+        try:
+            cur.executemany(self._sql(sql), filas)
+        finally:
+            cur.close()
+
+
+def cruda(x: Any) -> Cruda:
+    """La ``Cruda`` de ``x``: ella misma, o la conexión del driver de una sesión o conexión de
+    SQLAlchemy (en su misma transacción)."""
+    if isinstance(x, Cruda):
+        return x
+    from amauta_cli.dialecto import dialecto
+
+    if hasattr(x, "get_bind"):  # una Session: lo pendiente, a la base (como el autoflush)
+        x.flush()
+        con = x.connection()
+    else:
+        con = x
+    return Cruda(con.connection.driver_connection, dialecto(con))
+
+
+@contextmanager
+def conexion_cruda(objetivo: "Objetivo | str", solo_lectura: bool = False) -> Iterator[Cruda]:
+    """Una transacción con el driver a secas: commit al salir, rollback si falla.
+
+    Mismos ajustes que los motores de SQLAlchemy (``crear_motor``): SQLite en modo ``rw`` (nunca
+    crea la base), WAL, claves foráneas, ``BEGIN IMMEDIATE`` para escribir; PostgreSQL sin
+    sentencias preparadas automáticas. Los errores se traducen igual (``fallas``).
+    """
+    from amauta_cli.dialecto import por_nombre
+
+    objetivo = como_objetivo(objetivo)
+    objetivo.exigir_existente()
+    d = por_nombre(objetivo.motor)
+    with traducir_errores(objetivo):
+        if objetivo.es_sqlite:
+            if objetivo.ruta is None:
+                import sqlite3
+
+                dbapi = sqlite3.connect(":memory:")
+            else:
+                dbapi = conectar_sqlite(objetivo.ruta)
+            configurar_sqlite(dbapi)
+            dbapi.execute("BEGIN" if solo_lectura else "BEGIN IMMEDIATE")
+        else:
+            import psycopg
+
+            dbapi = psycopg.connect(objetivo.url_libpq, **parametros_psycopg())
+        try:
+            yield Cruda(dbapi, d)
+        except BaseException:
+            _deshacer(dbapi.rollback)
+            dbapi.close()
+            raise
+        with _en_commit():
+            if objetivo.es_sqlite:
+                dbapi.execute("ROLLBACK" if solo_lectura else "COMMIT")
+            elif solo_lectura:
+                dbapi.rollback()
+            else:
+                dbapi.commit()
+        dbapi.close()
+
+
 # --- Motores ---------------------------------------------------------------------------
 _motores: dict[str, "Engine"] = {}
 
 
-def crear_motor(url: str) -> "Engine":
-    """Un motor por URL y proceso, con los ajustes de cada motor de base."""
+def crear_motor(objetivo: "Objetivo | str") -> "Engine":
+    """Un motor por base y proceso, con los ajustes de cada motor de base.
+
+    Un archivo SQLite se abre siempre en modo ``rw``: conectarse nunca crea una base (solo
+    ``Objetivo.preparar_creacion``, que llaman ``db migrate``, ``seed`` y ``db restore``).
+    """
+    objetivo = como_objetivo(objetivo)
+    url = objetivo.url
     if url in _motores:
         return _motores[url]
     from sqlalchemy import create_engine, event
 
-    motor = motor_de_url(url)
-    if motor == "sqlite":
-        ruta = ruta_sqlite(url)
-        if ruta is not None:
-            ruta.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+    if objetivo.es_sqlite:
+        kwargs: dict = {"connect_args": {"timeout": 30}}
+        if objetivo.ruta is not None:
+            ruta = objetivo.ruta
+            kwargs = {"creator": lambda: conectar_sqlite(ruta)}
+        engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _al_conectar(dbapi_con, _registro):  # pragma: no cover - trivial
-            # Transacciones explícitas: pysqlite no emite BEGIN antes del DDL.
-            dbapi_con.isolation_level = None
-            cur = dbapi_con.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
-            # Equivalente SQLite de services.comun.sin_acentos_sql (búsquedas sin acentos).
-            dbapi_con.create_function("amauta_sin_acentos", 1, _sin_acentos, deterministic=True)
-            # Raíces en español para la tabla FTS5 de búsqueda de cursos (migración 0004).
-            dbapi_con.create_function("amauta_lexemas", 1, _lexemas, deterministic=True)
-            # Orden alfabético español (dialecto.SQLite.orden_es): ``COLLATE es``.
-            dbapi_con.create_collation("es", _colacion_es)
+            configurar_sqlite(dbapi_con)
 
         @event.listens_for(engine, "begin")
         def _al_comenzar(conn):  # pragma: no cover - trivial
@@ -191,24 +324,8 @@ def crear_motor(url: str) -> "Engine":
             else:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    elif motor == "postgresql":
-        engine = create_engine(
-            url,
-            pool_pre_ping=False,
-            connect_args={
-                "connect_timeout": 10,
-                "application_name": "amauta",
-                # Sin sentencias preparadas automáticas: tras borrar y recrear los tipos enum
-                # (seed --reset, restore, rollback + migrate en un mismo proceso) una sentencia
-                # preparada en una conexión del pool falla con "cache lookup failed for type".
-                "prepare_threshold": None,
-            },
-        )
     else:
-        raise AmautaError(
-            f"Motor de base de datos no soportado: '{motor}'. "
-            "Use una URL postgresql://... o sqlite:///ruta/al/archivo.db."
-        )
+        engine = create_engine(url, pool_pre_ping=False, connect_args=parametros_psycopg())
     _motores[url] = engine
     return engine
 
@@ -220,82 +337,126 @@ def cerrar_motores() -> None:
     _motores.clear()
 
 
+def _preparar(destino: "Objetivo | str | Engine", crear: bool) -> tuple["Engine", Objetivo | None]:
+    if isinstance(destino, (str, Objetivo)):
+        objetivo = como_objetivo(destino)
+        if crear:
+            objetivo.preparar_creacion()
+        else:
+            objetivo.exigir_existente()
+        return crear_motor(objetivo), objetivo
+    return destino, None
+
+
 @contextmanager
-def transaccion(url_o_motor: "str | Engine", solo_lectura: bool = False) -> Iterator["Session"]:
+def transaccion(
+    destino: "Objetivo | str | Engine", solo_lectura: bool = False, crear: bool = False
+) -> Iterator["Session"]:
     """Una unidad de trabajo: una sesión en una transacción; commit al salir, rollback si falla.
 
     Todo comando que modifica datos corre dentro de una sola llamada a ``transaccion``.
+    ``crear`` (solo ``db migrate``, ``seed``, ``db restore``): una base SQLite que no existe
+    se crea; sin él, se rechaza con un mensaje que dice cómo crearla.
     """
     from sqlalchemy.orm import Session
 
-    engine = crear_motor(url_o_motor) if isinstance(url_o_motor, str) else url_o_motor
+    engine, objetivo = _preparar(destino, crear)
     bind = engine.execution_options(solo_lectura=True) if solo_lectura else engine
     with Session(bind=bind, expire_on_commit=False) as sesion:
         try:
-            with traducir_errores(engine.url.render_as_string(hide_password=False)):
+            with traducir_errores(objetivo or engine):
                 yield sesion
                 if not solo_lectura:
-                    sesion.commit()
+                    with _en_commit():
+                        sesion.commit()
                 # Solo lectura: al cerrar, la conexión vuelve al pool con rollback, pero los
                 # objetos ya leídos siguen usables (rollback() los expiraría).
         except BaseException:
-            sesion.rollback()
+            _deshacer(sesion.rollback)
             raise
 
 
 @contextmanager
-def conexion(url_o_motor: "str | Engine", solo_lectura: bool = False) -> Iterator["Connection"]:
+def conexion(
+    destino: "Objetivo | str | Engine", solo_lectura: bool = False, crear: bool = False
+) -> Iterator["Connection"]:
     """Una conexión Core en una transacción (commit al salir, rollback si falla)."""
-    engine = crear_motor(url_o_motor) if isinstance(url_o_motor, str) else url_o_motor
+    engine, objetivo = _preparar(destino, crear)
     if solo_lectura:
         engine = engine.execution_options(solo_lectura=True)
-    with traducir_errores(engine.url.render_as_string(hide_password=False)):
-        with engine.begin() as con:
-            yield con
+    with traducir_errores(objetivo or engine):
+        with engine.connect() as con:
+            trans = con.begin()
+            try:
+                yield con
+            except BaseException:
+                _deshacer(trans.rollback)
+                raise
+            with _en_commit():
+                trans.commit()
+
+
+@contextmanager
+def _en_commit() -> Iterator[None]:
+    """Marca la excepción ocurrida al confirmar: no se sabe si la transacción se guardó."""
+    try:
+        yield
+    except BaseException as exc:
+        from amauta_cli.fallas import marcar_en_commit
+
+        marcar_en_commit(exc)
+        raise
+
+
+def _deshacer(rollback) -> None:
+    """Rollback tras un error; si la conexión ya se perdió, el error que importa es el primero."""
+    try:
+        rollback()
+    except Exception:  # noqa: BLE001 - la excepción original sigue su curso
+        pass
 
 
 # --- Errores de conexión ------------------------------------------------------------------
 @contextmanager
-def traducir_errores(url: str) -> Iterator[None]:
+def traducir_errores(destino: "Objetivo | str | Engine") -> Iterator[None]:
     """Convierte errores de conexión del driver en un ``ErrorConexion`` en español."""
     try:
         yield
     except AmautaError:
         raise
-    except Exception as exc:  # noqa: BLE001 - se re-lanza si no es de conexión
-        traducido = error_de_conexion(exc, url)
+    except Exception as exc:  # noqa: BLE001 - se re-lanza si no es del entorno
+        traducido = error_de_conexion(exc, destino)
         if traducido is None:
             raise
         raise traducido from exc
 
 
-def error_de_conexion(exc: BaseException, url: str) -> ErrorConexion | None:
-    """Un mensaje de un párrafo (URL enmascarada, host, puerto, qué probar), o None."""
-    from sqlalchemy import exc as sa_exc
+def _objetivo_de(destino: "Objetivo | str | Engine") -> Objetivo:
+    if isinstance(destino, (str, Objetivo)):
+        return como_objetivo(destino)
+    return como_objetivo(destino.url.render_as_string(hide_password=False))
 
-    if not isinstance(exc, sa_exc.DBAPIError):
-        return None
-    original = str(getattr(exc, "orig", exc) or exc)
-    texto = original.lower()
-    d = datos_conexion(url)
-    donde = f"{enmascarar_url(url)}"
-    if d.motor == "sqlite":
-        if "unable to open database" in texto:
-            return ErrorConexion(
-                f"No se pudo abrir la base SQLite {d.base}: el archivo o su carpeta no son "
-                "accesibles. Revise la ruta y los permisos."
-            )
-        if "locked" in texto:
-            return ErrorConexion(
-                f"La base SQLite {d.base} está bloqueada por otro proceso desde hace más de "
-                "30 segundos. Espere a que termine y vuelva a intentar."
-            )
-        if "not a database" in texto or "malformed" in texto or "file is encrypted" in texto:
-            return ErrorConexion(
-                f"El archivo {d.base} no es una base SQLite válida (o está dañado). "
-                "Revise la ruta o restaure un respaldo con `amauta db restore`."
-            )
-        return None
+
+def error_de_conexion(exc: BaseException, destino: "Objetivo | str | Engine") -> AmautaError | None:
+    """Un mensaje de un párrafo (URL enmascarada, host, puerto, qué probar), o None.
+
+    Primero lo que impide conectarse a PostgreSQL (servidor caído, contraseña, base o usuario
+    inexistentes); después, las fallas del entorno de ambos motores (``fallas``).
+    """
+    from amauta_cli import fallas
+
+    objetivo = _objetivo_de(destino)
+    orig = getattr(exc, "orig", None) or exc
+    if objetivo.es_postgresql and type(orig).__module__.startswith("psycopg"):
+        traducido = _error_al_conectar_pg(str(orig).lower(), objetivo)
+        if traducido is not None:
+            return traducido
+    return fallas.traducir(exc, objetivo)
+
+
+def _error_al_conectar_pg(texto: str, objetivo: Objetivo) -> ErrorConexion | None:
+    d = datos_conexion(objetivo)
+    donde = objetivo.url_enmascarada
     servidor = f"el servidor PostgreSQL en {d.host}:{d.puerto}"
     if "password authentication failed" in texto or "no password supplied" in texto:
         return ErrorConexion(
@@ -303,13 +464,13 @@ def error_de_conexion(exc: BaseException, url: str) -> ErrorConexion | None:
             "Revise la contraseña en AMAUTA_DATABASE_URL o en PGPASSWORD / ~/.pgpass; "
             "no la escriba en la línea de comandos."
         )
-    if "does not exist" in texto and "database" in texto:
+    if "does not exist" in texto and "database" in texto and "connection failed" in texto:
         return ErrorConexion(
             f"La base de datos '{d.base}' no existe en {servidor} ({donde}). "
             f"Créela con `createdb -h {d.host} -p {d.puerto} {d.base}` "
             "o corrija el nombre en la URL."
         )
-    if "role" in texto and "does not exist" in texto:
+    if "role" in texto and "does not exist" in texto and "connection failed" in texto:
         return ErrorConexion(
             f"El usuario '{d.usuario}' no existe en {servidor} ({donde}). "
             "Corrija el usuario de la URL o créelo en el servidor."
@@ -324,7 +485,6 @@ def error_de_conexion(exc: BaseException, url: str) -> ErrorConexion | None:
             "name or service not known",
             "no route to host",
             "connection failed",
-            "server closed the connection",
             "network is unreachable",
         )
     ):

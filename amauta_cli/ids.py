@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import itertools
 import os
-import secrets
-import socket
 import threading
 import time
 from datetime import date, datetime, timezone
 
+# Azar del sistema operativo (``os.urandom``, el mismo que usa ``secrets``) sin importar
+# ``secrets``/``random``/``socket``: este módulo se carga en cada comando.
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
-_contador = itertools.count(secrets.randbelow(36**4))
+
+
+def _azar(bits: int) -> int:
+    return int.from_bytes(os.urandom((bits + 7) // 8), "big") >> (-bits % 8)
+
+
+_contador = itertools.count(_azar(32) % (36**4))
 _cerrojo = threading.Lock()
 
 
@@ -30,7 +36,12 @@ def _b36(n: int, ancho: int) -> str:
 
 def _huella() -> str:
     pid = _b36(os.getpid(), 2)
-    nombre = socket.gethostname() or "amauta"
+    try:
+        nombre = os.uname().nodename or "amauta"
+    except AttributeError:  # pragma: no cover - Windows
+        import socket
+
+        nombre = socket.gethostname() or "amauta"
     suma = len(nombre) + 36
     for c in nombre:
         suma += ord(c)
@@ -49,7 +60,7 @@ def cuid() -> str:
         + _b36(int(time.time() * 1000), 8)
         + _b36(n, 4)
         + _HUELLA
-        + _b36(secrets.randbits(41), 8)
+        + _b36(_azar(41), 8)
     )
 
 

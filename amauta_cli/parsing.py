@@ -16,12 +16,14 @@ from datetime import date, datetime, timedelta
 from amauta_cli.errores import DatosInvalidos
 
 __all__ = [
+    "LIMITES",
     "elegir_enum",
     "normalizar_clave",
     "normalizar_email",
     "parsear_decimal",
     "parsear_fecha",
     "parsear_mes",
+    "revisar_texto",
     "sin_acentos",
     "validar_email",
 ]
@@ -31,7 +33,7 @@ _MESES = (
     "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
 )
 _FECHA_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
-_FECHA_AR = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+_FECHA_AR = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})", re.ASCII)
 _MES_ISO = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 _MES_AR = re.compile(r"(\d{1,2})/(\d{4})", re.ASCII)
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)", re.ASCII)
@@ -65,7 +67,8 @@ def _fecha(anio: int, mes: int, dia: int, texto: str, campo: str) -> date:
 
 
 def parsear_fecha(texto: str | date, campo: str = "fecha", hoy: date | None = None) -> date:
-    """Convierte ``2024-03-04``, ``04/03/2024`` (o ``4/3/2024``), ``hoy`` o ``ayer`` en una fecha.
+    """Convierte ``2024-03-04``, ``04/03/2024`` (o ``4/3/2024``, ``04/03/24`` → 2024,
+    ``04-03-2024``), ``hoy`` o ``ayer`` en una fecha.
 
     ``hoy`` permite fijar el día actual (para pruebas). Acepta también un ``date``
     ya convertido (por ejemplo, leído de YAML).
@@ -83,11 +86,14 @@ def parsear_fecha(texto: str | date, campo: str = "fecha", hoy: date | None = No
         anio, mes, dia = (int(g) for g in m.groups())
         return _fecha(anio, mes, dia, limpio, campo)
     if m := _FECHA_AR.fullmatch(limpio):
-        dia, mes, anio = (int(g) for g in m.groups())
+        dia, mes, anio = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        if len(m.group(4)) == 2:  # 04/03/24: siglo XXI
+            anio += 2000
         return _fecha(anio, mes, dia, limpio, campo)
     raise DatosInvalidos(
         f"{campo}: '{limpio}' no es una fecha válida "
-        "(use AAAA-MM-DD como 2024-03-04, DD/MM/AAAA como 04/03/2024, 'hoy' o 'ayer')"
+        "(use AAAA-MM-DD como 2024-03-04, DD/MM/AAAA como 04/03/2024 (o 04/03/24, 04-03-2024), "
+        "'hoy' o 'ayer')"
     )
 
 
@@ -122,6 +128,41 @@ def parsear_decimal(texto: str | int | float, campo: str = "nota") -> float:
     return float(limpio.replace(",", "."))
 
 
+#: Largo máximo (en caracteres) de los textos que se guardan; el README los documenta. Un
+#: email no puede superar 254 (RFC 5321); el resto son límites holgados para lo que escribe una
+#: escuela, que frenan un archivo pegado por error en una celda.
+LIMITES: dict[str, int] = {
+    "email": 254,
+    "nombre": 100,
+    "apellido": 100,
+    "grupo": 100,
+    "institucion": 200,
+    "materia": 100,
+    "periodo": 50,
+    "observaciones": 500,
+}
+#: Caracteres de control que no se guardan (tabulación y saltos de línea sí, donde caben).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def revisar_texto(valor: str, campo: str, limite: str | int | None = None) -> str:
+    """El texto tal como se guarda: en NFC (los nombres escritos en macOS llegan descompuestos)
+    y sin espacios alrededor. Rechaza, nombrando el campo, los caracteres de control (un NUL
+    no se puede guardar en PostgreSQL y en SQLite pasaría sin aviso) y lo que supera el límite
+    (``limite``: un número o una clave de ``LIMITES``)."""
+    texto = valor.strip()
+    if not texto.isascii():
+        texto = unicodedata.normalize("NFC", texto)
+    if not texto.isprintable() and (m := _CONTROL.search(texto)):
+        raise DatosInvalidos(
+            f"{campo}: tiene el carácter de control U+{ord(m.group()):04X}, que no puede guardarse como texto"
+        )
+    maximo = LIMITES.get(limite) if isinstance(limite, str) else limite
+    if maximo is not None and len(texto) > maximo:
+        raise DatosInvalidos(f"{campo}: tiene {len(texto)} caracteres y el máximo es {maximo}")
+    return texto
+
+
 def normalizar_email(texto: str) -> str:
     """Quita espacios alrededor y pasa a minúsculas."""
     return texto.strip().lower()
@@ -130,6 +171,10 @@ def normalizar_email(texto: str) -> str:
 def validar_email(texto: str, campo: str = "email") -> str:
     """Normaliza el email y verifica su forma (una ``@``, parte local, dominio con punto)."""
     email = normalizar_email(texto)
+    if len(email) > LIMITES["email"]:
+        raise DatosInvalidos(
+            f"{campo}: tiene {len(email)} caracteres y el máximo de un email es {LIMITES['email']}"
+        )
     if not _EMAIL.fullmatch(email):
         raise DatosInvalidos(f"{campo}: '{texto.strip()}' no es un email válido")
     return email

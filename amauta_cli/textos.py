@@ -59,6 +59,8 @@ def entero(n: int | float | None) -> str:
     if n is None:
         return ""
     n = int(n)
+    if -1000 < n < 1000:
+        return str(n)
     signo = "-" if n < 0 else ""
     return signo + _agrupar(str(abs(n)))
 
@@ -95,11 +97,17 @@ def numero(valor: float | int | None, decimales: int | None = None, recortar: bo
 
 
 def nota(valor: float | None, maxima: float | None = None) -> str:
-    """Una nota: ``8.5`` → ``'8,5'``; con ``maxima``: ``'8,5/10'``."""
+    """Una nota: ``8.5`` → ``'8,5'``, ``8.125`` → ``'8,125'`` (hasta 4 decimales, sin ceros de
+    más: las reglas de redondeo admiten hasta 4); con ``maxima``: ``'8,5/10'``."""
     if valor is None:
         return ""
-    texto = numero(valor)
-    return f"{texto}/{numero(maxima)}" if maxima is not None else texto
+    x = float(valor)
+    if -999.99995 < x < 999.99995:
+        t = f"{x:.4f}".rstrip("0").rstrip(".")
+        texto = (t if t != "-0" else "0").replace(".", _COMA or _simbolos()[0])
+    else:
+        texto = numero(x, 4)
+    return f"{texto}/{nota(maxima)}" if maxima is not None else texto
 
 
 def porcentaje(valor: float | None, decimales: int = 1) -> str:
@@ -271,6 +279,8 @@ def clave_orden(texto: str | None) -> tuple[str, str]:
     """
     if texto is None:
         return ("", "")
+    if texto.isascii():  # camino rápido (la mayoría de los apellidos, los emails)
+        return (texto.lower(), texto)
     t = unicodedata.normalize("NFC", texto)
     primaria = sin_acentos(t.translate(_ENIE))
     return (primaria, t)

@@ -51,6 +51,13 @@ def main() -> None:
                 "respaldos (PostgreSQL)", filas=f"{sum(conteos.values()):,}".replace(",", "."),
                 armado=f"{time.perf_counter() - t0:.0f} s",
             )
+            from amauta_cli.services.respaldo import entorno_pg, herramienta
+
+            # Las herramientas de la versión del servidor (las que usa amauta) y la contraseña
+            # por el entorno, nunca en argv.
+            mayor = int(bd.ejecutar("SHOW server_version_num")[0][0]) // 10000
+            bin_dump, bin_restore = (herramienta(h, mayor).ruta for h in ("pg_dump", "pg_restore"))
+            env_pg = entorno_pg(bd.url)
             env = {"XDG_DATA_HOME": str(tmp / "xdg"), "AMAUTA_ENV": "desarrollo"}
             amauta = [*comun.amauta(), "--db-url", bd.url]
             crudo = tmp / "crudo.dump"
@@ -64,10 +71,10 @@ def main() -> None:
             def archivo_amauta() -> Path:
                 return next(p for p in carpeta.iterdir() if p.suffix == ".dump")
 
-            pg_dump = Comando(["pg_dump", "-Fc", "--no-owner", "--no-privileges", "-f", str(crudo), bd.dsn],
-                              antes=lambda: crudo.unlink(missing_ok=True))
-            pg_restore_argv = ["pg_restore", "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
-                               "--no-owner", "--no-privileges", "-d", bd.dsn, str(crudo)]
+            pg_dump = Comando([bin_dump, "-Fc", "--no-owner", "--no-privileges", "-f", str(crudo), "-d", bd.nombre],
+                              env=env_pg, antes=lambda: crudo.unlink(missing_ok=True))
+            pg_restore_argv = [bin_restore, "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
+                               "--no-owner", "--no-privileges", "-d", bd.nombre, str(crudo)]
             resultados = [comparar(
                 "db backup", Comando([*amauta, "db", "backup", "--salida", f"{carpeta}/"], env=env,
                                      antes=vaciar_carpeta),
@@ -93,7 +100,7 @@ def main() -> None:
             resultados.append(comparar(
                 "db restore --limpiar --sin-respaldo",
                 restaurar("--limpiar", "--si", "--sin-respaldo"),
-                Comando(pg_restore_argv), pares=args.pares,
+                Comando(pg_restore_argv, env=env_pg), pares=args.pares,
                 base="pg_restore --clean --single-transaction", objetivo=1.10,
             ))
 
@@ -102,9 +109,11 @@ def main() -> None:
 
             seguro = restaurar("--limpiar", "--si", antes=borrar_respaldos)
             manual = Comando(
-                ["sh", "-c", 'pg_dump -Fc --no-owner --no-privileges -f "$1" "$2" && '
-                 'pg_restore --clean --if-exists --single-transaction --exit-on-error --no-owner '
-                 '--no-privileges -d "$2" "$3"', "sh", str(tmp / "seguridad.dump"), bd.dsn, str(crudo)],
+                ["sh", "-c", '"$1" -Fc --no-owner --no-privileges -f "$3" -d "$5" && '
+                 '"$2" --clean --if-exists --single-transaction --exit-on-error --no-owner '
+                 '--no-privileges -d "$5" "$4"', "sh", bin_dump, bin_restore, str(tmp / "seguridad.dump"),
+                 str(crudo), bd.nombre],
+                env=env_pg,
             )
             resultados.append(comparar(
                 "db restore --limpiar (con respaldo de seguridad)", seguro, manual, pares=args.pares,

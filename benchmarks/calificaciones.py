@@ -13,6 +13,8 @@ grande» con los 30.000 estudiantes. Mide procesos enteros intercalados con su l
   principal sola en ``psql`` (la misma sentencia que envía amauta). Objetivo: ≤ 1,5×.
 - ``calificaciones reporte`` de un grupo de 30 frente a su consulta principal (sin objetivo:
   ahí manda el arranque; el piso de Python con el driver a secas se imprime al lado).
+- ``desaprobados`` del distrito en tabla (terminal de 100 columnas) frente al mismo comando con
+  ``--formato csv``. Objetivo: ≤ 1,3× (el dibujo de la tabla no debe costar más que eso).
 
 Al lado, rotulado «en proceso», el tiempo del servicio dentro de un Python ya caliente.
 
@@ -45,6 +47,8 @@ PERIODOS = ["1er Trimestre", "2do Trimestre", "3er Trimestre"]
 SOBRE_100 = "Educación Física"
 GRANDE = "Grupo grande"
 POR_GRUPO = 30
+#: La tabla de desaprobados del distrito dentro de 1,3× del mismo comando en CSV (issue 10).
+OBJETIVO_TABLA_CSV = 1.3
 
 
 # --- Datos del distrito -------------------------------------------------------------------------
@@ -205,6 +209,13 @@ def medir(bd: BasePG, datos: dict[str, Any], pares: int, carpeta: Path) -> list[
                        piso=comun.piso_python(bd, sql))
         res.extras.append(f"en proceso (servicio, Python caliente): {en_proceso(bd.url, fn) * 1000:.0f} ms")
         resultados.append(res)
+    # issue 10: lo que ve quien lo corre en una terminal de 100 columnas (tabla) contra el CSV.
+    base = [*amauta, "calificaciones", "desaprobados"]
+    resultados.append(comparar(
+        "desaprobados: tabla / csv", Comando(base, env={"COLUMNS": "100"}),
+        Comando([*base, "--formato", "csv"], env={"COLUMNS": "100"}), pares=pares,
+        base="el mismo comando con --formato csv", objetivo=OBJETIVO_TABLA_CSV,
+    ))
     return resultados
 
 

@@ -243,7 +243,11 @@ def bd_vacia(motor, tmp_path) -> Iterator[BaseDePrueba]:
     from amauta_cli.db import cerrar_motores
 
     if motor == "sqlite":
-        yield BaseDePrueba("sqlite", f"sqlite:///{tmp_path / 'vacia.db'}")
+        # El equivalente de CREATE DATABASE: un archivo vacío (una base SQLite sin tablas).
+        # amauta no crea el archivo al conectarse (solo db migrate, seed y db restore).
+        ruta = tmp_path / "vacia.db"
+        ruta.touch(mode=0o600)
+        yield BaseDePrueba("sqlite", f"sqlite:///{ruta}")
         cerrar_motores()
         return
     nombre = f"amauta_test_{uuid.uuid4().hex[:10]}"

@@ -6,7 +6,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from datos_asistencia import (
@@ -103,7 +103,7 @@ def test_estado_invalido_nombra_los_validos(bd, cli):
     antes = bd.instantanea()
     r = registrar(cli, "--todos", "presentes")
     assert r.codigo == 1
-    assert "--todos: 'presentes' no es un valor válido (PRESENTE, AUSENTE, TARDANZA, JUSTIFICADO; o su inicial: P, A, T, J)" in r.stderr
+    assert "--todos: 'presentes' no es un valor válido (PRESENTE, AUSENTE, TARDANZA, JUSTIFICADO; o su inicial: P, A, T, J; o Falta, Tarde, Llegó tarde" in r.stderr
     assert "Traceback" not in r.texto
     assert bd.instantanea() == antes
 
@@ -112,7 +112,7 @@ def test_solo_excepciones_escribe_solo_a_los_nombrados(bd, cli):
     r = registrar(cli, "--tardanza", f"{LUCAS}=colectivo demorado")
     assert r.codigo == 0, r.texto
     assert registros(bd) == {LUCAS: ("TARDANZA", "colectivo demorado", "2024-03-04 00:00:00")}
-    assert "1 creados" in r.stderr
+    assert "1 creado" in r.stderr
 
 
 def test_fecha_por_defecto_es_hoy(bd, cli):
@@ -144,7 +144,7 @@ def test_cambiar_un_estado_exige_observacion(bd, cli):
     assert bd.instantanea() == antes
     r = registrar(cli, "--todos", "P", "--presente", f"{VALENTINA}=llegó a segunda hora con el padre")
     assert r.codigo == 0, r.texto
-    assert "0 creados, 1 actualizados, 3 sin cambios" in r.stderr
+    assert "0 creados, 1 actualizado, 3 sin cambios" in r.stderr
     assert registros(bd)[VALENTINA][:2] == ("PRESENTE", "llegó a segunda hora con el padre")
 
 
@@ -152,7 +152,7 @@ def test_misma_observacion_nueva_sobre_el_mismo_estado_actualiza(bd, cli):
     assert registrar(cli, "--ausente", VALENTINA).codigo == 0
     r = registrar(cli, "--ausente", f"{VALENTINA}=avisó la madre")
     assert r.codigo == 0, r.texto
-    assert "0 creados, 1 actualizados, 0 sin cambios" in r.stderr
+    assert "0 creados, 1 actualizado, 0 sin cambios" in r.stderr
     assert registros(bd)[VALENTINA][:2] == ("AUSENTE", "avisó la madre")
     # Sin observación, el mismo estado conserva la que había.
     r = registrar(cli, "--ausente", VALENTINA)
@@ -194,7 +194,7 @@ def test_varios_problemas_se_informan_juntos(bd, cli):
     antes = bd.instantanea()
     r = registrar(cli, "--todos", "P", "--ausente", ANA, "--tardanza", "nadie@mail.com", "--ausente", VALENTINA)
     assert r.codigo == 1
-    assert "2 problema(s)" in r.stderr
+    assert "2 problemas" in r.stderr
     assert f"--ausente: {ANA} (ESTUDIANTE) no es estudiante" in r.stderr
     assert "--tardanza: no existe un usuario con el email 'nadie@mail.com'" in r.stderr
     assert bd.instantanea() == antes
@@ -280,7 +280,7 @@ def test_archivo_que_cambia_un_estado_pide_la_columna_observaciones(bd, cli, tmp
     texto = f"email,estado,observaciones\n{LUCAS},P,\n{MATEO},A,se retiró enfermo\n"
     r = registrar(cli, "--archivo", escribir_csv(tmp_path / "d.csv", texto))
     assert r.codigo == 0, r.texto
-    assert "0 creados, 1 actualizados, 1 sin cambios" in r.stderr
+    assert "0 creados, 1 actualizado, 1 sin cambios" in r.stderr
 
 
 def test_archivo_sin_columna_de_estudiante(bd, cli, tmp_path):
@@ -317,7 +317,7 @@ def test_interactivo_volver_tecla_invalida_y_cambio_con_motivo(bd, cli):
     assert "tecla 'x' no válida" in r.stderr
     assert "(vuelve al anterior)" in r.stderr
     assert "ya figura AUSENTE) P/A/T/J [Enter=AUSENTE]" in r.stderr
-    assert "0 creados, 1 actualizados, 3 sin cambios" in r.stderr
+    assert "0 creados, 1 actualizado, 3 sin cambios" in r.stderr
     assert registros(bd)[MATEO][:2] == ("TARDANZA", "llegó 8:20")
     assert registros(bd)[VALENTINA][:2] == ("AUSENTE", None)
 
@@ -339,17 +339,21 @@ def test_interactivo_rechaza_antes_de_preguntar(bd, cli):
 
 
 # --- Servicio: la clave de una marca ------------------------------------------------------------------------
+@settings(deadline=None)  # la primera llamada importa el servicio (SQLAlchemy)
 @given(
     local=st.from_regex(r"[a-z0-9._%+=-]{1,12}", fullmatch=True),
-    obs=st.text(min_size=0, max_size=30).filter(lambda t: t == t.strip() and "\n" not in t),
+    # Sin caracteres de control: se rechazan (ver test_planillas.py).
+    obs=st.text(st.characters(exclude_categories=["Cc", "Cs"]), min_size=0, max_size=30).filter(lambda t: t == t.strip()),
 )
 def test_parsear_marca_separa_en_el_igual_despues_de_la_arroba(local, obs):
+    import unicodedata
+
     from amauta_cli.services.asistencia import parsear_marca
 
     email = f"{local}@escuela.edu.ar"
     m = parsear_marca(f"{email}={obs}" if obs else email, "AUSENTE")
     assert m.clave == email
-    assert m.observaciones == (obs or None)
+    assert m.observaciones == (unicodedata.normalize("NFC", obs) or None)
     assert m.estado == "AUSENTE"
 
 
@@ -364,12 +368,13 @@ def test_ver_lista_el_dia_con_sin_registrar(bd, cli):
         MATEO: ("TARDANZA", None),
         SOFIA: ("sin registrar", None),
         VALENTINA: ("AUSENTE", "fiebre"),
-        PEDRO: ("sin registrar", None),
+        # Pedro está dado de baja: no está "sin registrar" (issue 11, punto 14).
     }
+    assert PEDRO not in filas
     r = cli("asistencia", "ver", "--grupo", GRUPO, "--fecha", F)
     assert r.codigo == 0
     assert "4to Grado A (Escuela Nº 42) — lunes 04/03/2024" in r.stdout
-    assert "Total: 1 ausente, 1 tardanza, 3 sin registrar." in r.stdout
+    assert "Total: 1 ausente, 1 tardanza, 2 sin registrar." in r.stdout
     r = cli("asistencia", "ver", "--grupo", GRUPO, "--fecha", F, "--formato", "csv")
     lineas = r.stdout.splitlines()
     assert lineas[0] == "apellido,nombre,email,matricula,estado,observaciones"
@@ -395,7 +400,7 @@ def test_pendientes(bd, cli):
     # Otro día, 4to A vuelve a estar pendiente; el grupo inactivo nunca aparece.
     r = cli("asistencia", "pendientes", "--fecha", "2024-03-05")
     assert GRUPO in r.stdout and INACTIVO not in r.stdout
-    assert "3 grupo(s) pendiente(s)." in r.stdout
+    assert "3 grupos pendientes." in r.stdout
 
 
 def test_pendientes_ninguno(bd, cli):

@@ -110,3 +110,95 @@ def test_hilos_iguales_a_la_vez(bd):
     assert errores == []
     assert sorted(conteos) == [0, 0, 0, 4]
     assert bd.contar("Asistencia") == 4
+
+
+# --- importar frente a registrar (issue 11, punto 10) -------------------------------------------
+def _cruzar_con_asistencia_bloqueada(bd, lanzadores):
+    """Lanza procesos con "Asistencia" bloqueada para escribir (se puede leer), uno por uno en
+    el orden dado y cada uno cuando el anterior ya espera; cuando todos esperan, la suelta."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from conftest import PG_ADMIN_URL
+
+    u = make_url(bd.url)
+    t = psycopg.connect(host=u.host, port=u.port, user=u.username, dbname=u.database)
+    procesos = []
+    try:
+        t.execute('LOCK TABLE "Asistencia" IN EXCLUSIVE MODE')
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as a:
+            for lanzar in lanzadores:
+                procesos.append(lanzar())
+                fin = time.time() + 60
+                while time.time() < fin and all(p.poll() is None for p in procesos):
+                    n = a.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                        "AND application_name = 'amauta' AND wait_event_type = 'Lock'",
+                        (u.database,),
+                    ).fetchone()[0]
+                    if n >= len(procesos):
+                        break
+                    time.sleep(0.05)
+    finally:
+        t.rollback()
+        t.close()
+    return [(p.wait(timeout=120), *p.communicate()) for p in procesos]
+
+
+def _amauta(url: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "amauta_cli", "--db-url", url, *args],
+        env=dict(os.environ, COLUMNS="200"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+@pytest.mark.parametrize("motor", ["postgresql"], indirect=True)
+def test_importar_a_la_vez_que_registrar_respeta_la_regla_de_la_observacion(bd, tmp_path):
+    """registrar deja a todos PRESENTE; importar, a la vez, los quiere AUSENTE sin observación.
+
+    La importación espera al registro (el mismo bloqueo del grupo), ve los PRESENTE y rechaza
+    sus líneas como lo haría corrida después; sin esa espera los pisaba sin observación.
+    """
+    from datos_asistencia import escribir_csv
+
+    archivo = tmp_path / "import.csv"
+    escribir_csv(
+        archivo,
+        "grupo,email,fecha,estado\n" + "".join(f"{GRUPO},{e},{LUNES.isoformat()},AUSENTE\n" for e in ACTIVOS_4A),
+    )
+    (r_cod, r_out, r_err), (i_cod, i_out, i_err) = _cruzar_con_asistencia_bloqueada(
+        bd,
+        [
+            lambda: _amauta(bd.url, "asistencia", "registrar", "-g", GRUPO, "--fecha", LUNES.isoformat(),
+                            "--todos", "PRESENTE"),
+            lambda: _amauta(bd.url, "asistencia", "importar", str(archivo)),
+        ],
+    )
+    assert r_cod == 0, r_err
+    assert i_cod == 1, i_err
+    assert "hace falta una observación" in i_err and "no se importó nada" in i_err
+    estados = bd.filas('SELECT estado, observaciones FROM "Asistencia"')
+    assert sorted(estados) == [("PRESENTE", None)] * len(ACTIVOS_4A)
+
+
+@pytest.mark.parametrize("motor", ["postgresql"], indirect=True)
+def test_dos_importaciones_de_los_mismos_grupos_no_se_traban(bd, tmp_path):
+    """Dos archivos con los mismos grupos en orden opuesto: ninguna se traba (deadlock); la
+    segunda ve lo que escribió la primera."""
+    from datos_asistencia import ANA, JUAN, OTRO_GRUPO, escribir_csv
+
+    filas = [f"{GRUPO},{e},{LUNES.isoformat()},PRESENTE\n" for e in ACTIVOS_4A] + [
+        f"{OTRO_GRUPO},{e},{LUNES.isoformat()},PRESENTE\n" for e in (ANA, JUAN)
+    ]
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    escribir_csv(a, "grupo,email,fecha,estado\n" + "".join(filas))
+    escribir_csv(b, "grupo,email,fecha,estado\n" + "".join(reversed(filas)))
+    resultados = _cruzar_con_asistencia_bloqueada(
+        bd,
+        [lambda: _amauta(bd.url, "asistencia", "importar", str(a)),
+         lambda: _amauta(bd.url, "asistencia", "importar", str(b))],
+    )
+    for codigo, out, err in resultados:
+        assert codigo == 0, err
+        assert "deadlock" not in err
+    assert bd.contar("Asistencia") == 6

@@ -62,7 +62,7 @@ def test_importar_y_reimportar(bd, cli, tmp_path):
     ruta = escribir_csv(tmp_path / "a.csv", CSV_BUENO)
     r = cli("asistencia", "importar", ruta, "--formato", "json")
     assert r.codigo == 0, r.texto
-    assert "Importadas 6 filas de 2 grupo(s): 6 creadas, 0 actualizadas, 0 sin cambios." in r.stderr
+    assert "Importadas 6 filas de 2 grupos: 6 creadas, 0 actualizadas, 0 sin cambios." in r.stderr
     assert json.loads(r.stdout) == {"lineas": 6, "creados": 6, "actualizados": 0, "sin_cambios": 0, "grupos": 2}
     assert asistencias(bd) == ESPERADO
     ids = [i for (i,) in bd.filas('SELECT id FROM "Asistencia"')]
@@ -89,7 +89,7 @@ def test_importar_convive_con_registrar(bd, cli, tmp_path):
     )
     r = cli("asistencia", "importar", ruta)
     assert r.codigo == 0, r.texto
-    assert "1 creadas, 1 actualizadas, 1 sin cambios" in r.stderr
+    assert "1 creada, 1 actualizada, 1 sin cambios" in r.stderr
     assert bd.contar("Asistencia") == 5
 
 
@@ -107,7 +107,7 @@ def test_cambio_de_estado_sin_observacion_se_rechaza_con_su_linea(bd, cli, tmp_p
     cambio = cambio.replace(f"{VALENTINA},2024-03-04,P,", f"{VALENTINA},2024-03-04,P,llegó después del acto")
     r = cli("asistencia", "importar", escribir_csv(tmp_path / "c.csv", cambio))
     assert r.codigo == 0, r.texto
-    assert "0 creadas, 1 actualizadas, 1 sin cambios" in r.stderr
+    assert "0 creadas, 1 actualizada, 1 sin cambios" in r.stderr
 
 
 def test_cada_linea_mala_se_informa_con_su_numero_y_nada_se_escribe(bd, cli, tmp_path):
@@ -151,7 +151,7 @@ def test_cada_linea_mala_se_informa_con_su_numero_y_nada_se_escribe(bd, cli, tmp
     ]
     for e in esperados:
         assert e in r.stderr, e
-    assert "El archivo tiene 14 línea(s) con problemas: no se importó nada." in r.stderr
+    assert "El archivo tiene 14 líneas con problemas: no se importó nada." in r.stderr
     # En orden de línea.
     posiciones = [r.stderr.index(e) for e in esperados]
     assert posiciones == sorted(posiciones)
@@ -176,12 +176,12 @@ def test_falla_en_la_ultima_linea_de_un_archivo_grande_deja_todo_igual(bd, cli, 
     r = cli("asistencia", "importar", escribir_csv(tmp_path / "grande.csv", "\n".join(lineas) + "\n"))
     assert r.codigo == 1
     assert "línea 20002: estado: 'X' no es un valor válido" in r.stderr
-    assert "El archivo tiene 1 línea(s) con problemas" in r.stderr
+    assert "El archivo tiene 1 línea con problemas" in r.stderr
     assert bd.instantanea() == antes
     # Sin la última línea, entra todo.
     r = cli("asistencia", "importar", escribir_csv(tmp_path / "grande2.csv", "\n".join(lineas[:-1]) + "\n"))
     assert r.codigo == 0, r.texto
-    assert "Importadas 20000 filas de 1 grupo(s): 20000 creadas" in r.stderr
+    assert "Importadas 20.000 filas de 1 grupo: 20.000 creadas" in r.stderr
     assert bd.contar("Asistencia") == 20_004
 
 
@@ -189,9 +189,9 @@ def test_muchos_problemas_se_resumen(bd, cli, tmp_path):
     lineas = ["grupo,email,fecha,estado"] + [f"{GRUPO},{LUCAS},2024-03-04,X" for _ in range(1200)]
     r = cli("asistencia", "importar", escribir_csv(tmp_path / "m.csv", "\n".join(lineas)))
     assert r.codigo == 1
-    assert "El archivo tiene 1200 línea(s) con problemas" in r.stderr
+    assert "El archivo tiene 1.200 líneas con problemas" in r.stderr
     assert "línea 1001: estado" in r.stderr and "línea 1002: estado" not in r.stderr
-    assert "... y 200 problema(s) más (se muestran los primeros 1000)" in r.stderr
+    assert "... y 200 problemas más (se muestran los primeros 1000)" in r.stderr
     assert bd.contar("Asistencia") == 0
 
 

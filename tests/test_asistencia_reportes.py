@@ -115,7 +115,7 @@ def test_reporte_en_csv_y_tabla(marzo, cli):
     r = cli("asistencia", "reporte", "-g", GRUPO, "--mes", "2024-03")
     assert r.codigo == 0
     assert "Asistencia de 4to Grado A (Escuela Nº 42), del 01/03/2024 al 31/03/2024" in r.stdout
-    assert "TOTAL" in r.stdout and "82.5" in r.stdout
+    assert "TOTAL" in r.stdout and "82,5" in r.stdout and "82.5" not in r.stdout
     assert "TARDANZA 0,5" in r.stdout
 
 

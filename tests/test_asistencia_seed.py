@@ -56,7 +56,7 @@ def test_registrar_sobre_el_seed(cli_seed, bd_seed):
         "asistencia", "registrar", "-g", "4to Grado A", "--fecha", dias[1].isoformat(), "--todos", "P",
         "--presente", f"{VALENTINA}=la tardanza fue del colectivo escolar",
     )
-    assert r.codigo == 0 and "0 creados, 1 actualizados, 1 sin cambios" in r.stderr
+    assert r.codigo == 0 and "0 creados, 1 actualizado, 1 sin cambios" in r.stderr
 
 
 def test_exportar_e_importar_el_seed(cli_seed, bd_seed, tmp_path):
@@ -68,5 +68,5 @@ def test_exportar_e_importar_el_seed(cli_seed, bd_seed, tmp_path):
     antes = bd_seed.instantanea()
     r = cli_seed("asistencia", "importar", str(ruta), "--forzar")
     assert r.codigo == 0, r.texto
-    assert "Importadas 10 filas de 1 grupo(s): 0 creadas, 0 actualizadas, 10 sin cambios." in r.stderr
+    assert "Importadas 10 filas de 1 grupo: 0 creadas, 0 actualizadas, 10 sin cambios." in r.stderr
     assert bd_seed.instantanea() == antes

@@ -72,9 +72,9 @@ def test_reporte_del_seed_con_promedios(cli):
     assert t.codigo == 0, t.texto
     assert "Matemáticas · 4to Grado A" in t.stdout
     lucas = next(l for l in t.stdout.splitlines() if LUCAS in l)
-    assert "8,5" in lucas and "│ 9 " in lucas and "8,75" in lucas
+    assert "8,5" in lucas and " 9 " in f" {lucas} " and "8,75" in lucas
     grupo = next(l for l in t.stdout.splitlines() if "Promedio del grupo" in l)
-    assert "7,75" in grupo and "8,25" in grupo and "│ 8 " in grupo
+    assert "7,75" in grupo and "8,25" in grupo and " 8 " in f" {grupo} "
     assert "2 aprobados · 0 desaprobados" in t.stdout
 
     c = cli("reporte", "-g", GRUPO, "-f", "csv")
@@ -135,7 +135,7 @@ def test_boletin_de_lucas(cli):
     assert t.codigo == 0, t.texto
     assert "Ruiz, Valentina" in t.stdout and "2024-002" in t.stdout
     mat = next(l for l in t.stdout.splitlines() if "Matemáticas" in l)
-    assert "│ 7 " in mat and "7,5" in mat and "7,25" in mat and "aprobado" in mat
+    assert " 7 " in f" {mat} " and "7,5" in mat and "7,25" in mat and "aprobado" in mat
     assert "1 aprobada, 0 desaprobadas" in t.stdout
 
     viejo = json.loads(cli("boletin", "-e", LUCAS, "-g", "4to Grado A 2023", "-f", "json").stdout)
@@ -300,7 +300,7 @@ def test_ajuste_nota_final_ponderada_y_decimales(cli, ajustes):
     b = json.loads(cli("boletin", "-e", LUCAS, "-f", "json").stdout)
     assert b["materias"][0]["promedio"] == 8.9
     t = cli("reporte", "-g", GRUPO)
-    assert "promedio ponderado de los períodos, 1 decimales" in t.stdout
+    assert "promedio ponderado de los períodos, 1 decimal " in t.stdout
 
 
 def test_ajuste_ponderado_en_desaprobados(cli, ajustes):

@@ -101,11 +101,11 @@ def test_desactivar_con_grupos_activos(amauta, escuela):
     antes = escuela.instantanea()
     r = amauta("instituciones", "desactivar", ESCUELA)
     assert r.codigo == 1
-    assert "tiene 1 grupo(s) activo(s) (4to Grado A)" in r.stderr and "--con-grupos" in r.stderr
+    assert "tiene 1 grupo activo (4to Grado A)" in r.stderr and "--con-grupos" in r.stderr
     assert escuela.instantanea() == antes
     r = amauta("instituciones", "desactivar", ESCUELA, "--con-grupos")
     assert r.codigo == 0, r.texto
-    assert "También se desactivaron 1 grupo(s): 4to Grado A" in r.stderr
+    assert "También se desactivó 1 grupo: 4to Grado A" in r.stderr
     assert escuela.filas('SELECT activa FROM "Institucion" WHERE nombre = :n', n=ESCUELA) in ([(False,)], [(0,)])
     assert escuela.filas('SELECT activo FROM "Grupo"') in ([(False,)], [(0,)])
     antes = escuela.instantanea()

@@ -84,7 +84,13 @@ def test_parsear_fecha_rechaza_fechas_inexistentes(texto: str, fragmento: str) -
     assert fragmento in e.value.mensaje
 
 
-@pytest.mark.parametrize("texto", ["", "mañana", "2024/03/04", "04-03-2024", "4/3/24", "20240304", "٢٠٢٤-٠٣-٠٤"])
+@pytest.mark.parametrize("texto", ["04-03-2024", "4/3/24", "04/03/24", "4-3-24", " 04/03/2024 "])
+def test_parsear_fecha_acepta_las_formas_de_las_planillas(texto: str) -> None:
+    """dd/mm/aa (siglo XXI) y dd-mm-aaaa, como las escriben las planillas de las escuelas."""
+    assert parsear_fecha(texto) == date(2024, 3, 4)
+
+
+@pytest.mark.parametrize("texto", ["", "mañana", "2024/03/04", "04/03-2024", "4/3/124", "20240304", "٢٠٢٤-٠٣-٠٤"])
 def test_parsear_fecha_rechaza_formatos_desconocidos(texto: str) -> None:
     with pytest.raises(DatosInvalidos) as e:
         parsear_fecha(texto, campo="desde")

@@ -428,3 +428,15 @@ def test_ida_y_vuelta_con_los_datos_del_seed(bd_seed, tmp_path):
     r = invocar(bd_seed.url, "db", "restore", str(archivo), "--limpiar", "--si", "--sin-respaldo")
     assert r.codigo == 0, r.texto
     assert bd_seed.instantanea() == antes
+
+
+def test_backups_a_80_columnas(bd_datos, tmp_path):
+    """Con la terminal angosta el listado se lee (las columnas que no entran van debajo) y
+    el SHA-256, más ancho que la terminal junto al nombre, no rompe nada."""
+    archivo = respaldar(bd_datos, tmp_path / "r")
+    r = invocar(bd_datos.url, "db", "backups", str(tmp_path / "r"), env={"COLUMNS": "80"})
+    assert r.codigo == 0, r.texto
+    primera = r.stdout.splitlines()[1]
+    assert all(t in primera for t in ("Archivo", "Fecha", "Filas", "Tamaño", "Estado"))
+    assert manifiesto(archivo)["sha256"] in r.stdout
+    assert " kB" in r.stdout and "KB" not in r.stdout

@@ -42,18 +42,19 @@ def _esperar(condicion, limite: float, que: str) -> None:
     pytest.fail(f"no se llegó a: {que}")
 
 
-@pytest.mark.parametrize("camino", ["directo", "general"])
+@pytest.mark.parametrize(
+    ("motor", "camino"),
+    [("sqlite", "directo"), ("postgresql", "directo"), ("postgresql", "general")],
+    indirect=["motor"],
+)
 def test_restore_interrumpido_deja_el_contenido_anterior(bd_datos, tmp_path, camino):
     """Se mata el proceso (SIGKILL) a mitad de la restauración: la base queda como estaba.
 
     En PostgreSQL, por los dos caminos: ``pg_restore --single-transaction`` directo, y el
     general (``psql``), que se usa por ejemplo cuando el destino tiene objetos que el
-    respaldo no trae.
+    respaldo no trae. SQLite tiene un solo camino.
     """
     from amauta_cli.db import cerrar_motores, ruta_sqlite
-
-    if bd_datos.motor == "sqlite" and camino == "general":
-        pytest.skip("SQLite tiene un solo camino")
 
     agregar_asistencias(bd_datos, 150_000 if bd_datos.motor == "postgresql" else 60_000)
     r = invocar(bd_datos.url, "db", "backup", "--salida", f"{tmp_path}/r/")
@@ -126,7 +127,7 @@ def test_restore_interrumpido_deja_el_contenido_anterior(bd_datos, tmp_path, cam
 def test_sqlite_no_reemplaza_una_base_abierta_por_otro_proceso(motor, tmp_path):
     """El reemplazo del archivo espera a que nadie use la base, y si no, no la toca."""
     from amauta_cli.errores import OperacionRechazada
-    from amauta_cli.services.respaldo import _reemplazar_sqlite
+    from amauta_cli.services.respaldo.sqlite import reemplazar as _reemplazar_sqlite
 
     destino, nuevo = tmp_path / "base.db", tmp_path / ".base.db.restaurando-1"
     for ruta, valor in ((destino, "viejo"), (nuevo, "nuevo")):

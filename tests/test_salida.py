@@ -106,3 +106,37 @@ def test_filas_como_tuplas_o_dataclasses(capsys, formato):
     a = _emitir(capsys, Vista(columnas=cols, filas=[("Ana", 2)]), formato).out
     b = _emitir(capsys, Vista(columnas=cols, filas=[F("Ana", 2)]), formato).out
     assert a == b and "Ana" in a
+
+
+def test_vacio_solo_para_personas_y_partes_por_formato(capsys):
+    from amauta_cli.salida import Objeto
+
+    cols = [Columna("alumno", "Alumno", "nombre"), Columna("nota", "Nota", "nota", vacio="sin nota")]
+    partes = [
+        Objeto({"detalle": [1, 2]}),
+        Vista(cols, [{"alumno": "Ana", "nota": None}, {"alumno": "Beto", "nota": 8.125}],
+              totales={"alumno": "Promedio", "nota": 8.125}, solo_en=("tabla", "csv", "excel")),
+    ]
+    tabla = _emitir(capsys, partes, "tabla").out
+    assert "sin nota" in tabla and "8,125" in tabla and "Promedio" in tabla
+    assert json.loads(_emitir(capsys, partes, "json").out) == {"detalle": [1, 2]}
+    plano = _emitir(capsys, partes, "csv").out
+    assert plano.splitlines() == ["alumno,nota", "Ana,", "Beto,8.12", "Promedio,8.12"]  # como desde 0.1
+    assert "sin nota" not in plano
+
+
+def test_campos_de_una_ficha_por_formato(capsys):
+    f = Ficha([Campo("clave", "Clave", True, "bool", solo_en=("csv",)), Campo("clave", "Clave", "definida", solo_en=("tabla",))])
+    assert "definida" in _emitir(capsys, f, "tabla").out
+    assert _emitir(capsys, f, "csv").out == "campo,valor\nclave,sí\n"
+
+
+def test_tabla_ancha_parte_primero_los_titulos(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    cols = [Columna("n", "Estudiante", "nombre", prioridad=0)] + [
+        Columna(f"p{i}", f"{i}er Trimestre", "nota") for i in range(1, 4)
+    ] + [Columna("c", "Condición")]
+    filas = [{"n": "Fernández, Lucas", "p1": 8.5, "p2": 9, "p3": 7, "c": "aprobado"}]
+    out = _emitir(capsys, Vista(cols, filas), "tabla").out
+    assert "Fernández, Lucas" in out  # el nombre no se parte: se parten los títulos
+    assert all(len(linea) <= 60 for linea in out.splitlines())

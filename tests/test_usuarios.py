@@ -192,7 +192,7 @@ def test_listar_pagina(amauta):
     r = amauta("usuarios", "listar", "--por-pagina", "3", "--pagina", "2", "--formato", "json")
     assert len(_emails(r.stdout)) == 3
     r = amauta("usuarios", "listar", "--por-pagina", "3", "--pagina", "2")
-    assert "Página 2 de 3 · 8 usuario(s). Use --pagina 3 para ver más." in r.stdout
+    assert "Página 2 de 3 · 8 usuarios. Use --pagina 3 para ver más." in r.stdout
     r = amauta("usuarios", "listar", "--por-pagina", "3", "--pagina", "9")
     assert r.codigo == 0 and "La página 9 está vacía" in r.stderr
 
@@ -268,8 +268,8 @@ def test_editar_sin_cambios_y_sin_opciones(amauta, escuela):
     [
         ("lucas.fernandez@mail.com", ["--email", "Valentina.Ruiz@MAIL.com"], "Ya existe un usuario con el email 'valentina.ruiz@mail.com'"),
         ("lucas.fernandez@mail.com", ["--rol", "rector"], "rol: 'rector' no es un valor válido"),
-        ("lucas.fernandez@mail.com", ["--rol", "EDUCADOR"], "no puede dejar de ser ESTUDIANTE: está en 1 grupo(s) activo(s) (4to Grado A)"),
-        ("maria.gonzalez@edu.ar", ["--rol", "ESTUDIANTE"], "no puede dejar de ser EDUCADOR: está a cargo de 1 grupo(s) activo(s) (4to Grado A)"),
+        ("lucas.fernandez@mail.com", ["--rol", "EDUCADOR"], "no puede dejar de ser ESTUDIANTE: está en 1 grupo activo (4to Grado A)"),
+        ("maria.gonzalez@edu.ar", ["--rol", "ESTUDIANTE"], "no puede dejar de ser EDUCADOR: está a cargo de 1 grupo activo (4to Grado A)"),
         ("admin@amauta.org", ["--rol", "ADMIN_ESCUELA"], "es el último SUPER_ADMIN activo"),
         ("nadie@mail.com", ["--nombre", "X"], "No existe un usuario con el email 'nadie@mail.com'"),
         ("lucas.fernandez@mail.com", ["--apellido", ""], "apellido: no puede estar vacío"),
@@ -314,7 +314,7 @@ def test_desactivar_y_activar(amauta, escuela):
 def test_desactivar_educador_avisa_sus_grupos(amauta):
     r = amauta("usuarios", "desactivar", "maria.gonzalez@edu.ar")
     assert r.codigo == 0
-    assert "sigue figurando como educador de 1 grupo(s) activo(s): 4to Grado A" in r.stderr
+    assert "sigue figurando como educador de 1 grupo activo: 4to Grado A" in r.stderr
 
 
 def test_ultimo_super_admin_no_se_desactiva_ni_se_degrada(amauta, escuela):

@@ -52,7 +52,7 @@ def test_importa_cada_codificacion_y_separador(amauta, escuela, tmp_path, separa
     ruta = _csv(tmp_path, ALUMNOS, separador, codificacion)
     r = amauta("usuarios", "importar", ruta)
     assert r.codigo == 0, r.texto
-    assert "3 creado(s)" in r.stderr
+    assert "3 creados" in r.stderr
     assert _usuarios(escuela, ["sofia.perez@mail.com", "joaquin.nunez@mail.com", "ines.ibanez@mail.com"]) == [
         ("sofia.perez@mail.com", "Sofía", "Pérez", "ESTUDIANTE", "2025-001", "1ro", "Córdoba"),
         ("joaquin.nunez@mail.com", "Joaquín", "Núñez", "ESTUDIANTE", "2025-002", "1ro", "San Miguel de Tucumán"),
@@ -99,7 +99,7 @@ def test_todas_las_lineas_malas_se_informan_y_nada_se_escribe(amauta, escuela, t
     r = amauta("usuarios", "importar", ruta)
     assert r.codigo == 1, r.texto
     assert escuela.instantanea() == antes
-    assert "El archivo tiene 8 problema(s); no se importó nada" in r.stderr
+    assert "El archivo tiene 8 problemas; no se importó nada" in r.stderr
     esperados = [
         "línea 3: email: 'sin-arroba' no es un email válido",
         "línea 4: rol: 'ALUMNO' no es un valor válido (ESTUDIANTE, EDUCADOR, ADMIN_ESCUELA, SUPER_ADMIN)",
@@ -186,8 +186,8 @@ def test_actualizar_modifica_solo_lo_que_trae_el_archivo(amauta, escuela, tmp_pa
     ])
     r = amauta("usuarios", "importar", ruta, "--actualizar")
     assert r.codigo == 0, r.texto
-    assert "1 creado(s), 2 actualizado(s), 1 sin cambios" in r.stderr
-    assert "Se ignoró la contraseña de 1 usuario(s) que ya existían" in r.stderr
+    assert "1 creado, 2 actualizados, 1 sin cambios" in r.stderr
+    assert "Se ignoró la contraseña de 1 usuario que ya existía" in r.stderr
     # Una celda vacía no borra: Lucas conserva matrícula y ciudad.
     assert _usuarios(escuela, ["lucas.fernandez@mail.com"]) == [
         ("lucas.fernandez@mail.com", "Lucas", "Fernández Paz", "ESTUDIANTE", "2024-001", "5to", "Mendoza")
@@ -199,7 +199,7 @@ def test_actualizar_modifica_solo_lo_que_trae_el_archivo(amauta, escuela, tmp_pa
     # Reimportar el mismo archivo no cambia nada.
     antes = escuela.instantanea()
     r = amauta("usuarios", "importar", ruta, "--actualizar")
-    assert r.codigo == 0 and "0 creado(s), 0 actualizado(s), 4 sin cambios" in r.stderr
+    assert r.codigo == 0 and "0 creados, 0 actualizados, 4 sin cambios" in r.stderr
     assert escuela.instantanea() == antes
 
 
@@ -233,8 +233,8 @@ def test_passwords_del_archivo_se_hashean_con_bcrypt(amauta, escuela, tmp_path):
     filas += [[f"alumno{i}@mail.com", "A", str(i), "ESTUDIANTE", f"Clave-Numero-{i}" if i % 2 else ""] for i in range(6)]
     r = amauta("usuarios", "importar", _csv(tmp_path, filas))
     assert r.codigo == 0, r.texto
-    assert "6 creado(s)" in r.stderr
-    assert "3 usuario(s) nuevo(s) sin contraseña" in r.stderr
+    assert "6 creados" in r.stderr
+    assert "3 usuarios nuevos sin contraseña" in r.stderr
     for i in range(6):
         h = hash_de(escuela, f"alumno{i}@mail.com")
         if i % 2:
@@ -277,13 +277,13 @@ def test_exportar_csv_sin_hashes_y_se_reimporta_sin_cambios(amauta, escuela, tmp
     assert list(filas[0])[:6] == ["email", "nombre", "apellido", "rol", "activo", "password_definida"]
     maria = next(f for f in filas if f["email"] == "maria.gonzalez@edu.ar")
     assert maria["especialidad"] == "Álgebra, Geometría" and maria["experiencia"] == "10"
-    assert "8 usuario(s) exportado(s)" in r.stderr
+    assert "8 usuarios exportados" in r.stderr
     ruta = tmp_path / "exportados.csv"
     ruta.write_text(r.stdout, encoding="utf-8")
     antes = escuela.instantanea()
     r = amauta("usuarios", "importar", str(ruta), "--actualizar")
     assert r.codigo == 0, r.texto
-    assert "0 creado(s), 0 actualizado(s), 8 sin cambios" in r.stderr
+    assert "0 creados, 0 actualizados, 8 sin cambios" in r.stderr
     assert escuela.instantanea() == antes
 
 

@@ -1,7 +1,7 @@
 """``amauta asistencia``: registrar el día, ver, pendientes, reporte, alertas, importar y exportar.
 
 Delgado: parsea opciones, abre una transacción, llama a ``services.asistencia`` y
-entrega el resultado a ``render``. Nada de SQLAlchemy a nivel de módulo.
+describe el resultado para ``salida``. Nada de SQLAlchemy a nivel de módulo.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from amauta_cli.cli.comun import (
     OpcionSi,
     confirmar,
     contexto,
+    error_uso,
     es_terminal,
 )
+from amauta_cli.salida import Columna, FormatoArchivo
 
 if TYPE_CHECKING:  # pragma: no cover
     from datetime import date
@@ -35,6 +37,20 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+#: ``--institucion`` de los reportes de varios grupos: filtra, no desambigua.
+OpcionInstitucionFiltro = Annotated[
+    Optional[str],
+    typer.Option(
+        "--institucion",
+        "-i",
+        help=(
+            "Solo los grupos de esta institución (nombre o id); con --grupo, la institución "
+            "de ese grupo si su nombre se repite en varias."
+        ),
+        show_default=False,
+    ),
+]
+
 OpcionFecha = Annotated[
     str,
     typer.Option("--fecha", help="Día: AAAA-MM-DD, DD/MM/AAAA, 'hoy' o 'ayer'.", show_default=True),
@@ -45,13 +61,6 @@ def _fecha(texto: str, campo: str) -> "date":
     from amauta_cli.parsing import parsear_fecha
 
     return parsear_fecha(texto, campo)
-
-
-def _uso(mensaje: str) -> None:
-    """Error de uso (código 2), con la ayuda del comando."""
-    from typer._click.exceptions import UsageError
-
-    raise UsageError(mensaje)
 
 
 # --- registrar --------------------------------------------------------------------------------------
@@ -118,7 +127,7 @@ def registrar(
 
       amauta asistencia registrar -g "4to Grado A"      (en una terminal: tecla por tecla)
     """
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import asistencia as svc
 
     ctx = contexto()
@@ -137,48 +146,48 @@ def registrar(
         marcas.extend(_marcas_de_csv(archivo))
     if not marcas and estado_todos is None and archivo is None:
         if not (interactivo or es_terminal()):
-            _uso(
+            error_uso(
                 "indique --todos ESTADO (más excepciones como --ausente EMAIL) o --archivo ARCHIVO.csv; "
                 "sin ellos el registro es interactivo y necesita una terminal."
             )
         marcas = _interactivo(grupo, institucion, dia, forzar, si)
-    with ctx.sesion() as s:
+    with ctx.cruda() as c:
         r = svc.registrar(
-            s, grupo, dia, marcas, todos=estado_todos, forzar=forzar, institucion=institucion
+            c, grupo, dia, marcas, todos=estado_todos, forzar=forzar, institucion=institucion
         )
-    render.exito(r.resumen())
-    if formato == Formato.json:
-        render.emitir_json(
-            {
-                "grupo": r.grupo,
-                "grupo_id": r.grupo_id,
-                "fecha": r.fecha,
-                "creados": r.creados,
-                "actualizados": r.actualizados,
-                "sin_cambios": r.sin_cambios,
-                "por_estado": r.por_estado,
-            }
-        )
-    elif formato == Formato.csv:
-        render.emitir_filas(
-            [{"estado": e, "estudiantes": n} for e, n in r.por_estado.items()],
-            [("estado", "Estado"), ("estudiantes", "Estudiantes")],
-            "csv",
-        )
+    salida.exito(r.resumen())
+    salida.emitir(
+        [
+            salida.Objeto(
+                {
+                    "grupo": r.grupo,
+                    "grupo_id": r.grupo_id,
+                    "fecha": r.fecha,
+                    "creados": r.creados,
+                    "actualizados": r.actualizados,
+                    "sin_cambios": r.sin_cambios,
+                    "por_estado": r.por_estado,
+                }
+            ),
+            salida.Vista(
+                [Columna("estado", "Estado", "codigo"), Columna("estudiantes", "Estudiantes", "entero")],
+                [{"estado": e, "estudiantes": n} for e, n in r.por_estado.items()],
+                solo_en=salida.PLANILLAS,
+            ),
+        ],
+        formato,
+    )
 
 
 def _marcas_de_csv(ruta: Path) -> list["Marca"]:
     """Las filas del CSV de ``registrar`` como marcas; todos los problemas juntos."""
     from amauta_cli.csvio import leer_csv, problema_linea
     from amauta_cli.errores import DatosInvalidos
+    from amauta_cli.parsing import revisar_texto
     from amauta_cli.services import asistencia as svc
+    from amauta_cli.textos import plural
 
-    tabla = leer_csv(
-        ruta,
-        ["estado"],
-        ["email", "matricula", "observaciones"],
-        alias={"correo": "email", "observacion": "observaciones", "obs": "observaciones"},
-    )
+    tabla = leer_csv(ruta, ["estado"], ["email", "matricula", "observaciones"])
     if "email" not in tabla.columnas and "matricula" not in tabla.columnas:
         raise DatosInvalidos(
             f"{ruta}: al CSV le falta la columna email (o matricula) que dice de qué estudiante es cada fila."
@@ -196,9 +205,16 @@ def _marcas_de_csv(ruta: Path) -> list["Marca"]:
         except DatosInvalidos as e:
             problemas.append(problema_linea(linea, e.mensaje))
             continue
-        marcas.append(svc.Marca(clave, estado, v.get("observaciones") or None, f"línea {linea}"))
+        try:
+            obs = revisar_texto(v.get("observaciones") or "", "observaciones", "observaciones")
+        except DatosInvalidos as e:
+            problemas.append(problema_linea(linea, e.mensaje))
+            continue
+        marcas.append(svc.Marca(clave, estado, obs or None, f"línea {linea}"))
     if problemas:
-        raise DatosInvalidos(f"{ruta}: {len(problemas)} línea(s) con problemas; no se registró nada.", problemas)
+        raise DatosInvalidos(
+            f"{ruta}: {plural(len(problemas), 'línea')} con problemas; no se registró nada.", problemas
+        )
     if not marcas:
         raise DatosInvalidos(f"{ruta}: el archivo no tiene filas de datos; no se registró nada.")
     return marcas
@@ -226,24 +242,24 @@ def _interactivo(
 def _preguntar(
     grupo: str, institucion: str | None, dia: "date", forzar: bool, si: bool
 ) -> list["Marca"]:
-    from amauta_cli import render
+    from amauta_cli import salida, textos
     from amauta_cli.errores import DatosInvalidos, OperacionRechazada
     from amauta_cli.services import asistencia as svc
-    from amauta_cli.services.comun import buscar_grupo
+    from amauta_cli.services.comun import grupo_por_nombre
 
     svc.validar_fecha(dia, None, forzar)
-    with contexto().sesion(solo_lectura=True) as s:
-        g = buscar_grupo(s, grupo, institucion, exigir_activo=True)
-        p = svc.planilla(s, g.id, dia)
+    with contexto().cruda(solo_lectura=True) as c:
+        g = grupo_por_nombre(c, grupo, institucion, exigir_activo=True)
+        p = svc.planilla(c, g.id, dia)
     estudiantes = [e for e in p.filas if e["activo"]]
     if not estudiantes:
         raise DatosInvalidos(f"El grupo '{p.grupo}' no tiene estudiantes activos: no hay asistencia que tomar.")
     n = len(estudiantes)
-    render.info(
-        f"Asistencia de '{p.grupo}' ({p.institucion}), {svc._DIAS[dia.weekday()]} {dia:%d/%m/%Y}: "
-        f"{n} estudiante(s)."
+    salida.info(
+        f"Asistencia de '{p.grupo}' ({p.institucion}), {textos.dia_semana(dia)} {textos.fecha(dia)}: "
+        f"{textos.plural(n, 'estudiante')}."
     )
-    render.info(
+    salida.info(
         "Una tecla por estudiante: P presente, A ausente, T tardanza, J justificado; Enter = lo "
         "indicado entre corchetes; < vuelve al anterior; Q cancela sin guardar."
     )
@@ -296,13 +312,11 @@ def _preguntar(
     conteo = {k: 0 for k in svc.ESTADOS}
     for estado, _ in elegidos:  # type: ignore[misc]
         conteo[estado] += 1
-    render.info(
-        "Resumen: " + ", ".join(f"{n_} {svc._PLURAL[e] if n_ != 1 else e.lower()}" for e, n_ in conteo.items() if n_) + "."
-    )
+    salida.info(f"Resumen: {svc.conteo_estados(conteo)}.")
     for e, (estado, obs) in zip(estudiantes, elegidos):  # type: ignore[misc]
         if estado != "PRESENTE":
-            render.info(f"  {estado:<11} {e['apellido']}, {e['nombre']}" + (f" — {obs}" if obs else ""))
-    confirmar(f"¿Guardar la asistencia de {n} estudiante(s)?", si)
+            salida.info(f"  {estado:<11} {e['apellido']}, {e['nombre']}" + (f" — {obs}" if obs else ""))
+    confirmar(f"¿Guardar la asistencia de {textos.plural(n, 'estudiante')}?", si)
     return [
         svc.Marca(e["email"], svc.parsear_estado(estado), obs, "")
         for e, (estado, obs) in zip(estudiantes, elegidos)  # type: ignore[misc]
@@ -317,13 +331,13 @@ def ver(
     institucion: OpcionInstitucion = None,
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
-    """La lista del día de un grupo: el estado de cada estudiante o 'sin registrar'."""
-    from amauta_cli import render
+    """La lista del día de un grupo (orden alfabético): el estado de cada estudiante o 'sin registrar'."""
+    from amauta_cli import salida, textos
     from amauta_cli.services import asistencia as svc
 
     dia = _fecha(fecha, "--fecha")
-    with contexto().sesion(solo_lectura=True) as s:
-        p = svc.planilla(s, grupo, dia, institucion)
+    with contexto().cruda(solo_lectura=True) as c:
+        p = svc.planilla(c, grupo, dia, institucion)
     filas = [
         {
             "email": f["email"],
@@ -335,79 +349,80 @@ def ver(
         }
         for f in p.filas
     ]
-    conteo = p.conteo
-    pie = (
-        ", ".join(
-            f"{n} {svc._PLURAL.get(k, k) if n != 1 and k in svc._PLURAL else k.lower()}"
-            for k, n in conteo.items()
-            if n
-        )
-        or "sin estudiantes"
-    )
-    render.emitir_filas(
-        filas,
+    de_baja = [f"{f['apellido']}, {f['nombre']}" for f in p.filas if not f["activo"]]
+    notas = [f"Total: {svc.conteo_estados(p.conteo) or 'sin estudiantes'}."]
+    if de_baja:
+        notas.append(f"Dados de baja, con registro ese día: {'; '.join(de_baja)}.")
+    vista = salida.Vista(
         [
-            ("apellido", "Apellido"),
-            ("nombre", "Nombre"),
-            ("email", "Email"),
-            ("matricula", "Matrícula"),
-            ("estado", "Estado"),
-            ("observaciones", "Observaciones"),
+            Columna("apellido", "Apellido", "nombre", prioridad=0),
+            Columna("nombre", "Nombre", "nombre", prioridad=0),
+            Columna("email", "Email", "email", prioridad=1),
+            Columna("matricula", "Matrícula", "codigo", prioridad=3),
+            Columna("estado", "Estado", "codigo", prioridad=0),
+            Columna("observaciones", "Observaciones", "texto", prioridad=2),
         ],
-        formato,
-        titulo=f"{p.grupo} ({p.institucion}) — {svc._DIAS[dia.weekday()]} {dia:%d/%m/%Y}",
+        filas,
+        titulo=f"{p.grupo} ({p.institucion}) — {textos.dia_semana(dia)} {textos.fecha(dia)}",
         vacio=f"El grupo '{p.grupo}' no tiene estudiantes.",
-        pie=f"Total: {pie}.",
+        notas=notas,
     )
+    salida.emitir(vista, formato)
 
 
 # --- pendientes -------------------------------------------------------------------------------------
 @app.command("pendientes")
 def pendientes(
-    institucion: OpcionInstitucion = None,
+    institucion: Annotated[
+        Optional[str],
+        typer.Option(
+            "--institucion", "-i", help="Solo los grupos de esta institución (nombre o id).", show_default=False
+        ),
+    ] = None,
     fecha: OpcionFecha = "hoy",
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
     """Los grupos activos (con estudiantes) que no tomaron asistencia ese día."""
-    from amauta_cli import render
+    from amauta_cli import salida, textos
     from amauta_cli.services import asistencia as svc
 
     dia = _fecha(fecha, "--fecha")
     with contexto().sesion(solo_lectura=True) as s:
         filas = svc.pendientes(s, dia, institucion)
-    if dia.weekday() >= 5 and formato == Formato.tabla:
-        render.aviso(f"el {dia:%d/%m/%Y} es {svc._DIAS[dia.weekday()]}.")
-    render.emitir_filas(
-        filas,
+    if dia.weekday() >= 5:
+        salida.aviso(f"el {textos.fecha(dia)} es {textos.dia_semana(dia)}.")
+    vista = salida.Vista(
         [
-            ("institucion", "Institución"),
-            ("grupo", "Grupo"),
-            ("educador", "Educador"),
-            ("estudiantes", "Estudiantes"),
-            ("grupo_id", "Id del grupo"),
+            Columna("institucion", "Institución", "nombre", prioridad=0),
+            Columna("grupo", "Grupo", "nombre", prioridad=0),
+            Columna("educador", "Educador", "email", prioridad=1),
+            Columna("estudiantes", "Estudiantes", "entero", prioridad=1),
+            Columna("grupo_id", "Id del grupo", "codigo", prioridad=5),
         ],
-        formato,
-        titulo=f"Grupos sin asistencia el {svc._DIAS[dia.weekday()]} {dia:%d/%m/%Y}",
-        vacio=f"Todos los grupos activos tomaron asistencia el {dia:%d/%m/%Y}.",
-        pie=f"{len(filas)} grupo(s) pendiente(s).",
+        filas,
+        titulo=f"Grupos sin asistencia el {textos.dia_semana(dia)} {textos.fecha(dia)}",
+        vacio=f"Todos los grupos activos tomaron asistencia el {textos.fecha(dia)}.",
+        notas=[f"{textos.plural(len(filas), 'grupo pendiente')}."],
     )
+    salida.emitir(vista, formato)
 
 
 # --- reporte --------------------------------------------------------------------------------------------
-_COLUMNAS_REPORTE = [
-    ("email", "Email", "izq"),
-    ("apellido", "Apellido", "izq"),
-    ("nombre", "Nombre", "izq"),
-    ("matricula", "Matrícula", "izq"),
-    ("registrados", "Días registrados", "der"),
-    ("presentes", "Presentes", "der"),
-    ("tardanzas", "Tardanzas", "der"),
-    ("ausentes", "Ausentes", "der"),
-    ("justificados", "Justificados", "der"),
-    ("inasistencias", "Inasistencias", "der"),
-    ("justificadas", "De ellas justificadas", "der"),
-    ("porcentaje", "% asistencia", "der"),
-]
+def _columnas_reporte() -> list[Columna]:
+    return [
+        Columna("email", "Email", "email", prioridad=1),
+        Columna("apellido", "Apellido", "nombre", prioridad=0),
+        Columna("nombre", "Nombre", "nombre", prioridad=0),
+        Columna("matricula", "Matrícula", "codigo", prioridad=4),
+        Columna("registrados", "Días registrados", "entero", prioridad=2),
+        Columna("presentes", "Presentes", "entero", prioridad=3),
+        Columna("tardanzas", "Tardanzas", "entero", prioridad=2),
+        Columna("ausentes", "Ausentes", "entero", prioridad=2),
+        Columna("justificados", "Justificados", "entero", prioridad=2),
+        Columna("inasistencias", "Inasistencias", "decimal", prioridad=1),
+        Columna("justificadas", "De ellas justificadas", "decimal", prioridad=3),
+        Columna("porcentaje", "% asistencia", "decimal", decimales=1, prioridad=1),
+    ]
 
 
 def _periodo(mes: str | None, desde: str | None, hasta: str | None) -> tuple["date", "date"]:
@@ -416,11 +431,11 @@ def _periodo(mes: str | None, desde: str | None, hasta: str | None) -> tuple["da
     from amauta_cli.parsing import parsear_mes
 
     if mes and (desde or hasta):
-        _uso("use --mes o --desde/--hasta, no ambos.")
+        error_uso("use --mes o --desde/--hasta, no ambos.")
     if mes:
         return parsear_mes(mes, "--mes")
     if not desde:
-        _uso("indique el período: --mes AAAA-MM, o --desde FECHA --hasta FECHA.")
+        error_uso("indique el período: --mes AAAA-MM, o --desde FECHA --hasta FECHA.")
     d = _fecha(desde, "--desde")  # type: ignore[arg-type]
     h = _fecha(hasta, "--hasta") if hasta else date.today()
     return d, h
@@ -442,72 +457,42 @@ def reporte(
     ] = None,
 ) -> None:
     """Por estudiante: días de cada estado, inasistencias computadas y % de asistencia; totales del grupo."""
-    from amauta_cli import render
+    from amauta_cli import salida, textos
+    from amauta_cli.salida import html as paginas
     from amauta_cli.services import asistencia as svc
 
     d, h = _periodo(mes, desde, hasta)
     regla = svc.regla_vigente()
     with contexto().sesion(solo_lectura=True) as s:
         rep = svc.reporte(s, grupo, d, h, regla, institucion)
-    titulo = f"Asistencia de {rep.grupo} ({rep.institucion}), del {d:%d/%m/%Y} al {h:%d/%m/%Y}"
-    totales = dict(rep.totales, email="TOTAL", apellido=f"{rep.totales['estudiantes']} estudiantes")
-    if html is not None:
-        from amauta_cli.pagina_html import pagina_tabla
-
-        pagina = pagina_tabla(
-            f"Asistencia — {rep.grupo}",
-            [rep.institucion, f"Del {d:%d/%m/%Y} al {h:%d/%m/%Y}"],
-            _COLUMNAS_REPORTE,
-            [dict(f, _excede=f["inasistencias"] >= regla.limite) for f in rep.filas],
-            totales,
-            notas=["Cómo se cuenta: " + regla.describir()],
-            resaltar="_excede",
-        )
-        _escribir(html, pagina)
-        render.exito(f"Página imprimible escrita en {html}.")
-    if formato == Formato.json:
-        render.emitir_json(rep.como_dict())
-        return
-    columnas = [(k, t) for k, t, _ in _COLUMNAS_REPORTE]
-    if formato == Formato.csv:
-        render.emitir_filas([*rep.filas, totales], columnas, "csv")
-        return
-    cortas = [
-        ("apellido", "Apellido"),
-        ("nombre", "Nombre"),
-        ("email", "Email"),
-        ("registrados", "Días"),
-        ("presentes", "P"),
-        ("tardanzas", "T"),
-        ("ausentes", "A"),
-        ("justificados", "J"),
-        ("inasistencias", "Inasist."),
-        ("justificadas", "Justif."),
-        ("porcentaje", "% asist."),
-    ]
-    render.emitir_filas(
-        [*rep.filas, dict(totales, email="", apellido="TOTAL", nombre=f"{rep.totales['estudiantes']} estudiantes")],
-        cortas,
-        "tabla",
-        titulo=titulo,
+    periodo = f"del {textos.fecha(d)} al {textos.fecha(h)}"
+    filas = [dict(f, _excede=f["inasistencias"] >= regla.limite) for f in rep.filas]
+    vista = salida.Vista(
+        _columnas_reporte(),
+        filas,
+        titulo=f"Asistencia de {rep.grupo} ({rep.institucion}), {periodo}",
+        totales=dict(rep.totales, email="TOTAL", apellido=textos.plural(rep.totales["estudiantes"], "estudiante")),
+        notas=["Cómo se cuenta: " + regla.describir()],
         vacio=f"El grupo '{rep.grupo}' no tiene estudiantes ni registros en el período.",
-        pie="Cómo se cuenta: " + regla.describir(),
+        resaltar="_excede",
+        solo_en=salida.SIN_JSON,
     )
+    if html is not None:
+        from dataclasses import replace
 
-
-def _escribir(ruta: Path, contenido: str) -> None:
-    from amauta_cli.errores import DatosInvalidos
-
-    try:
-        ruta.write_text(contenido, encoding="utf-8")
-    except OSError as e:
-        raise DatosInvalidos(f"No se pudo escribir {ruta}: {e.strerror}.") from None
+        pagina = paginas.pagina_de_vista(
+            replace(vista, titulo=f"Asistencia — {rep.grupo}", subtitulos=[rep.institucion, periodo.capitalize()]),
+            apaisada=True,
+        )
+        paginas.escribir(html, pagina)
+        salida.exito(f"Página imprimible escrita en {html}.")
+    salida.emitir([salida.Objeto(rep.como_dict()), vista], formato)
 
 
 # --- alertas ---------------------------------------------------------------------------------------------
 @app.command("alertas")
 def alertas(
-    institucion: OpcionInstitucion = None,
+    institucion: OpcionInstitucionFiltro = None,
     grupo: Annotated[
         Optional[str], typer.Option("--grupo", "-g", help="Solo este grupo (nombre o id).")
     ] = None,
@@ -530,40 +515,38 @@ def alertas(
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
     """Estudiantes en el límite de inasistencias o cerca, el peor primero."""
-    from amauta_cli import render
+    from amauta_cli import salida, textos
     from amauta_cli.services import asistencia as svc
 
     regla = svc.regla_vigente(limite=limite, porcentaje=porcentaje)
     d = _fecha(desde, "--desde") if desde else None
     with contexto().sesion(solo_lectura=True) as s:
         d, filas = svc.alertas(s, regla, d, institucion=institucion, grupo=grupo)
-    render.emitir_filas(
-        filas,
+    umbral, lim = textos.numero(regla.umbral), textos.numero(regla.limite)
+    vista = salida.Vista(
         [
-            ("institucion", "Institución"),
-            ("grupo", "Grupo"),
-            ("apellido", "Apellido"),
-            ("nombre", "Nombre"),
-            ("email", "Email"),
-            ("registrados", "Días"),
-            ("ausentes", "A"),
-            ("tardanzas", "T"),
-            ("justificados", "J"),
-            ("inasistencias", "Inasistencias"),
-            ("justificadas", "Justificadas"),
-            ("limite", "Límite"),
-            ("restantes", "Restan"),
-            ("porcentaje", "% asist."),
-            ("situacion", "Situación"),
+            Columna("institucion", "Institución", "nombre", prioridad=4),
+            Columna("grupo", "Grupo", "nombre", prioridad=3),
+            Columna("apellido", "Apellido", "nombre", prioridad=0),
+            Columna("nombre", "Nombre", "nombre", prioridad=0),
+            Columna("email", "Email", "email", prioridad=2),
+            Columna("registrados", "Días", "entero", prioridad=3),
+            Columna("ausentes", "Ausentes", "entero", prioridad=3),
+            Columna("tardanzas", "Tardanzas", "entero", prioridad=3),
+            Columna("justificados", "Justificados", "entero", prioridad=3),
+            Columna("inasistencias", "Inasistencias", "decimal", prioridad=0),
+            Columna("justificadas", "Justificadas", "decimal", prioridad=4),
+            Columna("limite", "Límite", "decimal", prioridad=4),
+            Columna("restantes", "Restan", "decimal", prioridad=1),
+            Columna("porcentaje", "% asistencia", "decimal", decimales=1, prioridad=2),
+            Columna("situacion", "Situación", "texto", prioridad=1),
         ],
-        formato,
-        titulo=f"Alertas de inasistencias desde el {d:%d/%m/%Y} (umbral {svc._num(regla.umbral)} de {svc._num(regla.limite)})",
-        vacio=(
-            f"Nadie alcanza el umbral de alerta ({svc._num(regla.umbral)} inasistencias de "
-            f"{svc._num(regla.limite)}) desde el {d:%d/%m/%Y}."
-        ),
-        pie="Cómo se cuenta: " + regla.describir(),
+        filas,
+        titulo=f"Alertas de inasistencias desde el {textos.fecha(d)} (umbral {umbral} de {lim})",
+        vacio=f"Nadie alcanza el umbral de alerta ({umbral} inasistencias de {lim}) desde el {textos.fecha(d)}.",
+        notas=["Cómo se cuenta: " + regla.describir()],
     )
+    salida.emitir(vista, formato)
 
 
 # --- importar / exportar ---------------------------------------------------------------------------------
@@ -579,52 +562,83 @@ def importar(
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
     """Carga asistencia histórica o masiva: valida todo el archivo y luego lo carga en una transacción."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.errores import NoEncontrado
     from amauta_cli.services import asistencia as svc
 
     if not archivo.is_file():
         raise NoEncontrado(f"No existe el archivo '{archivo}'.")
     total = svc.contar_lineas(archivo)
-    with render.progreso(f"Importando {archivo.name}", total=total) as avanzar:
+    with salida.progreso(f"Importando {archivo.name}", total=total) as avanzar:
         with contexto().sesion() as s:
             r = svc.importar(s, archivo, institucion=institucion, forzar=forzar, avanzar=avanzar)
     if r.columnas_ignoradas:
-        render.aviso(f"se ignoraron las columnas: {', '.join(r.columnas_ignoradas)}.")
-    render.exito(r.resumen())
-    if formato == Formato.json:
-        render.emitir_json(
-            {
-                "lineas": r.lineas,
-                "creados": r.creados,
-                "actualizados": r.actualizados,
-                "sin_cambios": r.sin_cambios,
-                "grupos": r.grupos,
-            }
-        )
+        salida.aviso(f"se ignoraron las columnas: {', '.join(r.columnas_ignoradas)}.")
+    salida.exito(r.resumen())
+    datos = {
+        "lineas": r.lineas,
+        "creados": r.creados,
+        "actualizados": r.actualizados,
+        "sin_cambios": r.sin_cambios,
+        "grupos": r.grupos,
+    }
+    salida.emitir(
+        [
+            salida.Objeto(datos),
+            salida.Ficha(
+                [
+                    salida.Campo("lineas", "Líneas", r.lineas, "entero"),
+                    salida.Campo("creados", "Creados", r.creados, "entero"),
+                    salida.Campo("actualizados", "Actualizados", r.actualizados, "entero"),
+                    salida.Campo("sin_cambios", "Sin cambios", r.sin_cambios, "entero"),
+                    salida.Campo("grupos", "Grupos", r.grupos, "entero"),
+                ],
+                solo_en=salida.PLANILLAS,
+            ),
+        ],
+        formato,
+    )
+
+
+#: ``asistencia exportar``: el formato de ``importar`` (en excel, con títulos que ``importar``
+#: también reconoce).
+COLUMNAS_ARCHIVO = [
+    Columna("grupo", "Grupo", "nombre"),
+    Columna("email", "Email", "email"),
+    Columna("fecha", "Fecha", "fecha"),
+    Columna("estado", "Estado", "codigo"),
+    Columna("observaciones", "Observaciones"),
+]
 
 
 @app.command("exportar")
 def exportar(
     grupo: Annotated[Optional[str], typer.Option("--grupo", "-g", help="Solo este grupo.")] = None,
-    institucion: OpcionInstitucion = None,
+    institucion: OpcionInstitucionFiltro = None,
     desde: Annotated[Optional[str], typer.Option("--desde", help="Desde este día.")] = None,
     hasta: Annotated[Optional[str], typer.Option("--hasta", help="Hasta este día.")] = None,
     formato: Annotated[
-        Formato, typer.Option("--formato", "-f", help="csv (por defecto, el formato de importar) o json.", case_sensitive=False)
-    ] = Formato.csv,
+        FormatoArchivo,
+        typer.Option(
+            "--formato", "-f",
+            help="csv (por defecto, el formato de importar), json o excel (para abrir en Excel; también se importa).",
+            case_sensitive=False,
+        ),
+    ] = FormatoArchivo.csv,
 ) -> None:
     """Escribe la asistencia en stdout (grupo, email, fecha, estado, observaciones), en streaming."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import asistencia as svc
 
     d = _fecha(desde, "--desde") if desde else None
     h = _fecha(hasta, "--hasta") if hasta else None
     # `exportar | head`: la tubería cerrada la maneja GrupoAmauta (cli/main.py), en silencio.
     with contexto().sesion(solo_lectura=True) as s:
-        render.emitir_filas(
-            svc.exportar(s, grupo, institucion, d, h),
-            [(c, c) for c in svc.COLUMNAS_ARCHIVO],
+        salida.emitir(
+            salida.Vista(
+                COLUMNAS_ARCHIVO,
+                svc.exportar(s, grupo, institucion, d, h),
+                vacio="No hay registros de asistencia que exportar.",
+            ),
             formato,
-            vacio="No hay registros de asistencia que exportar.",
         )

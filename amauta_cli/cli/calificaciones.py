@@ -1,7 +1,7 @@
 """``amauta calificaciones``: notas de un grupo, planilla, reporte, boletín y desaprobados.
 
 Delgado: lee opciones, abre una transacción, llama a ``services.calificaciones`` y
-entrega el resultado a ``render``. Solo Typer y la biblioteca estándar a nivel de módulo.
+describe el resultado para ``salida``. Solo Typer y la biblioteca estándar a nivel de módulo.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from amauta_cli.cli.comun import (
     OpcionInstitucion,
     contexto,
 )
+from amauta_cli.salida import Columna
 
 if TYPE_CHECKING:  # pragma: no cover
     from amauta_cli.services.calificaciones import Boletin, Reglas
@@ -57,31 +58,30 @@ def _n(valor: float | None) -> str:
     return formatear_nota(valor)
 
 
-def _t(valor: float | None, vacio: str | None = None) -> str | None:
-    """Una nota para una tabla (coma decimal); ``vacio`` si no hay nota."""
-    return vacio if valor is None else _n(valor)
-
-
-def _plural(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n == 1 else plural}"
-
-
 def _nota_y_maxima(nota: float | None, maxima: float | None) -> str:
+    from amauta_cli import textos
+
     if nota is None:
         return "sin nota"
-    return f"{_n(nota)}/{_n(maxima)}"
+    return textos.nota(nota, maxima)
 
 
 def _texto_regla(reglas: dict[str, Any]) -> str:
+    from amauta_cli.textos import plural
+
     final = (
         "promedio ponderado de los períodos"
         if reglas["nota_final"] == "ponderado" and reglas["pesos"]
         else "promedio de los períodos"
     )
     return (
-        f"notas sobre 10 · nota final: {final}, {reglas['decimales']} decimales · "
+        f"notas sobre 10 · nota final: {final}, {plural(reglas['decimales'], 'decimal')} · "
         f"se aprueba con {_n(reglas['nota_aprobacion'])}"
     )
+
+
+def _nota(clave: str, titulo: str, prioridad: int = 1, vacio: str = "") -> Columna:
+    return Columna(clave, titulo, "nota", prioridad=prioridad, vacio=vacio)
 
 
 # --- registrar ---------------------------------------------------------------------------------
@@ -104,12 +104,12 @@ def registrar(
     institucion: OpcionInstitucion = None,
 ) -> None:
     """Crea o corrige la nota de un estudiante en una materia y un período."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import calificaciones
 
-    with contexto().sesion() as s:
+    with contexto().cruda() as c:
         r = calificaciones.registrar(
-            s,
+            c,
             grupo,
             estudiante,
             materia,
@@ -122,15 +122,15 @@ def registrar(
     quien = f"{r.estudiante} ({r.email}), {r.materia}, {r.periodo}, grupo '{r.grupo}'"
     ahora = _nota_y_maxima(r.nota, r.nota_maxima)
     if r.accion == "creada":
-        render.exito(f"Nota registrada: {quien}: {ahora}.")
+        salida.exito(f"Nota registrada: {quien}: {ahora}.")
     elif r.accion == "sin cambios":
-        render.exito(f"{quien}: la nota ya era {ahora}. No se cambió nada.")
+        salida.exito(f"{quien}: la nota ya era {ahora}. No se cambió nada.")
     else:
         antes = _nota_y_maxima(r.nota_anterior, r.nota_maxima_anterior)
         detalle = f"era {antes}, ahora es {ahora}" if antes != ahora else f"sigue en {ahora}"
-        render.exito(f"Nota corregida: {quien}: {detalle}.")
+        salida.exito(f"Nota corregida: {quien}: {detalle}.")
         if r.observaciones_anterior != r.observaciones:
-            render.info(
+            salida.info(
                 f"  observaciones: '{r.observaciones_anterior or ''}' → '{r.observaciones or ''}'"
             )
 
@@ -162,8 +162,10 @@ def cargar(
     estudiante repetido) no se escribe nada y se informan todas. Cargar dos veces el
     mismo archivo no cambia nada.
     """
-    from amauta_cli import render
+    from amauta_cli import salida
+    from amauta_cli.salida import Campo
     from amauta_cli.services import calificaciones
+    from amauta_cli.textos import plural
 
     with contexto().sesion(solo_lectura=simular) as s:
         r = calificaciones.cargar(
@@ -177,54 +179,50 @@ def cargar(
             institucion=institucion,
         )
     if r.columnas_ignoradas:
-        render.aviso(f"Columnas ignoradas del CSV: {', '.join(r.columnas_ignoradas)}.")
-    if formato != Formato.tabla:
-        pares = [
-            ("grupo", "Grupo", r.grupo),
-            ("materia", "Materia", r.materia),
-            ("periodo", "Período", r.periodo),
-            ("archivo", "Archivo", r.archivo),
-            ("filas", "Filas", r.filas),
-            ("creadas", "Creadas", r.creadas),
-            ("actualizadas", "Actualizadas", r.actualizadas),
-            ("sin_cambios", "Sin cambios", r.sin_cambios),
-            ("simulado", "Simulado", r.simulado),
-        ]
-        if formato == Formato.json:
-            datos = {k: v for k, _, v in pares}
-            datos["cambios"] = r.cambios
-            datos["sin_nota"] = r.sin_nota
-            render.emitir_json(datos)
-        else:
-            render.emitir_clave_valor(pares, "csv")
+        salida.aviso(f"Columnas ignoradas del CSV: {', '.join(r.columnas_ignoradas)}.")
+    campos = [
+        Campo("grupo", "Grupo", r.grupo),
+        Campo("materia", "Materia", r.materia),
+        Campo("periodo", "Período", r.periodo),
+        Campo("archivo", "Archivo", r.archivo),
+        Campo("filas", "Filas", r.filas, "entero"),
+        Campo("creadas", "Creadas", r.creadas, "entero"),
+        Campo("actualizadas", "Actualizadas", r.actualizadas, "entero"),
+        Campo("sin_cambios", "Sin cambios", r.sin_cambios, "entero"),
+        Campo("simulado", "Simulado", r.simulado, "bool"),
+    ]
+    datos = {c.clave: c.valor for c in campos}
+    datos["cambios"] = r.cambios
+    datos["sin_nota"] = r.sin_nota
+    salida.emitir([salida.Objeto(datos), salida.Ficha(campos, solo_en=salida.PLANILLAS)], formato)
     separador = {",": "coma", ";": "punto y coma", "\t": "tabulación"}.get(r.separador, r.separador)
     codificacion = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 con BOM", "cp1252": "Windows-1252",
                     "utf-16": "UTF-16"}.get(r.codificacion, r.codificacion)
-    render.info(
-        f"{r.materia}, {r.periodo}, grupo '{r.grupo}': {r.filas} notas leídas de {r.archivo} "
+    salida.info(
+        f"{r.materia}, {r.periodo}, grupo '{r.grupo}': {plural(r.filas, 'nota leída')} de {r.archivo} "
         f"({codificacion}, separador {separador})."
     )
     for c in r.cambios:
-        render.info(
+        salida.info(
             f"  {c.estudiante} ({c.email}): {_nota_y_maxima(c.nota_anterior, c.nota_maxima_anterior)}"
             f" → {_nota_y_maxima(c.nota, c.nota_maxima)}"
         )
     if r.simulado:
-        render.exito(
-            f"Simulación: se crearían {r.creadas}, se actualizarían {r.actualizadas} y "
-            f"{r.sin_cambios} quedarían sin cambios. No se escribió nada."
+        salida.exito(
+            f"Simulación: se {'crearía' if r.creadas == 1 else 'crearían'} {r.creadas}, se "
+            f"{'actualizaría' if r.actualizadas == 1 else 'actualizarían'} {r.actualizadas} y "
+            f"{r.sin_cambios} {'quedaría' if r.sin_cambios == 1 else 'quedarían'} sin cambios. "
+            "No se escribió nada."
         )
     else:
-        render.exito(
-            f"Notas cargadas: {r.creadas} creadas, {r.actualizadas} actualizadas, "
+        salida.exito(
+            f"Notas cargadas: {plural(r.creadas, 'creada')}, {plural(r.actualizadas, 'actualizada')}, "
             f"{r.sin_cambios} sin cambios."
         )
     if r.sin_nota:
         muestra = ", ".join(r.sin_nota[:10]) + (f" y {len(r.sin_nota) - 10} más" if len(r.sin_nota) > 10 else "")
-        render.aviso(
-            f"{len(r.sin_nota)} estudiante(s) del grupo siguen sin nota en {r.materia}, "
-            f"{r.periodo}: {muestra}."
-        )
+        sigue = plural(len(r.sin_nota), "estudiante del grupo sigue", "estudiantes del grupo siguen")
+        salida.aviso(f"{sigue} sin nota en {r.materia}, {r.periodo}: {muestra}.")
 
 
 # --- ver ---------------------------------------------------------------------------------------
@@ -237,14 +235,14 @@ def ver(
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
     """La lista del grupo con la nota de cada estudiante en una materia y período, o "sin nota"."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import calificaciones
 
     reglas = _reglas()
     with contexto().sesion(solo_lectura=True) as s:
         p = calificaciones.ver(s, grupo, materia, periodo, institucion=institucion, r=reglas)
     if not p.existe:
-        render.aviso(
+        salida.aviso(
             f"El grupo '{p.grupo}' no tiene notas de {p.materia} en {p.periodo}. "
             + (
                 f"Materias con notas: {', '.join(p.materias_del_grupo)}. "
@@ -253,58 +251,42 @@ def ver(
             )
             + (f"Períodos de {p.materia}: {', '.join(p.periodos_del_grupo)}." if p.periodos_del_grupo else "")
         )
-    filas = [vars(f).copy() for f in p.filas]
-    if formato == Formato.tabla:
-        for f in filas:
-            f["nota"] = _t(f["nota"], "sin nota")
-            f["nota_maxima"] = _t(f["nota_maxima"])
-            f["nota_10"] = _t(f["nota_10"])
-            if not f["en_grupo"]:
-                f["apellido"] = f"{f['apellido']} (ya no está en el grupo)"
-        columnas = [
-            ("apellido", "Apellido"),
-            ("nombre", "Nombre"),
-            ("email", "Email"),
-            ("matricula", "Matrícula"),
-            ("nota", "Nota"),
-            ("nota_maxima", "Máx."),
-            ("nota_10", "Sobre 10"),
-            ("condicion", "Condición"),
-            ("observaciones", "Observaciones"),
-        ]
-        pie = (
-            f"{p.con_nota} de {len(p.filas)} con nota"
-            + (f" · promedio {_n(p.promedio)} sobre 10" if p.promedio is not None else "")
-            + f" · se aprueba con {_n(reglas.nota_aprobacion)}"
-        )
-        render.emitir_filas(
-            filas,
-            columnas,
-            "tabla",
-            titulo=f"{p.materia} · {p.periodo} · {p.grupo} ({p.institucion})",
-            vacio=f"El grupo '{p.grupo}' no tiene estudiantes.",
-            pie=pie,
-        )
-        return
-    columnas = [
-        (k, k)
-        for k in (
-            "apellido",
-            "nombre",
-            "email",
-            "matricula",
-            "nota",
-            "nota_maxima",
-            "nota_10",
-            "condicion",
-            "observaciones",
-            "en_grupo",
-        )
+    notas = [
+        f"{p.con_nota} de {len(p.filas)} con nota"
+        + (f" · promedio {_n(p.promedio)} sobre 10" if p.promedio is not None else "")
+        + f" · se aprueba con {_n(reglas.nota_aprobacion)}"
     ]
-    render.emitir_filas(filas, columnas, formato.value)
+    if any(not f.en_grupo for f in p.filas):
+        notas.append("En el grupo «no»: ya no está en el grupo, pero tiene nota en este período.")
+    de_baja = [f"{f.apellido}, {f.nombre}" for f in p.filas if f.en_grupo and not getattr(f, "activo", True)]
+    if de_baja:
+        notas.append(f"Dados de baja (solo figuran por su nota ya cargada): {'; '.join(de_baja)}.")
+    vista = salida.Vista(
+        [
+            Columna("apellido", "Apellido", "nombre", prioridad=0),
+            Columna("nombre", "Nombre", "nombre", prioridad=0),
+            Columna("email", "Email", "email", prioridad=2),
+            Columna("matricula", "Matrícula", "codigo", prioridad=4),
+            _nota("nota", "Nota", 0, vacio="sin nota"),
+            _nota("nota_maxima", "Máx.", 3),
+            _nota("nota_10", "Sobre 10", 2),
+            Columna("condicion", "Condición", prioridad=1),
+            Columna("observaciones", "Observaciones", prioridad=3),
+            Columna("en_grupo", "En el grupo", "bool", prioridad=4),
+        ],
+        p.filas,
+        titulo=f"{p.materia} · {p.periodo} · {p.grupo} ({p.institucion})",
+        vacio=f"El grupo '{p.grupo}' no tiene estudiantes.",
+        notas=notas,
+    )
+    salida.emitir(vista, formato)
 
 
 # --- reporte -----------------------------------------------------------------------------------
+def _columnas_periodos(periodos: list[str], clave: Any, vacio: str = "") -> list[Columna]:
+    return [_nota(clave(i, p), p, 1, vacio) for i, p in enumerate(periodos)]
+
+
 @app.command("reporte")
 def reporte(
     grupo: OpcionGrupo,
@@ -316,59 +298,68 @@ def reporte(
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
     """Por materia: cada estudiante por períodos con su promedio, y el promedio del grupo por período."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import calificaciones
     from amauta_cli.services.calificaciones import orden_natural
+    from amauta_cli.textos import plural
 
     reglas = _reglas()
     with contexto().sesion(solo_lectura=True) as s:
         rep = calificaciones.reporte(s, grupo, materia=materia, institucion=institucion, r=reglas)
-    if formato == Formato.json:
-        render.emitir_json(rep)
-        return
-    if formato == Formato.csv:
-        periodos = sorted({p for m in rep.materias for p in m.periodos}, key=orden_natural)
-        columnas = [("fila", "fila"), ("materia", "materia"), ("apellido", "apellido"), ("nombre", "nombre"), ("email", "email")]
-        columnas += [(p, p) for p in periodos]
-        columnas += [("promedio", "promedio"), ("condicion", "condicion")]
-        filas = []
-        for m in rep.materias:
-            for e in m.estudiantes:
-                f = {"fila": "estudiante", "materia": m.materia, "apellido": e.apellido, "nombre": e.nombre,
-                     "email": e.email, "promedio": e.promedio, "condicion": e.condicion}
-                f.update({p: v for p, v in e.notas.items()})
-                filas.append(f)
-            f = {"fila": "promedio_grupo", "materia": m.materia, "promedio": m.promedio_grupo_final}
-            f.update({p: v for p, v in m.promedio_grupo.items()})
-            filas.append(f)
-        render.emitir_filas(filas, columnas, "csv")
-        return
-    if not rep.materias:
-        render.info(f"El grupo '{rep.grupo}' ({rep.institucion}) no tiene calificaciones todavía.")
-        return
+    # Para planillas: una fila por estudiante y materia, y el promedio del grupo.
+    periodos = sorted({p for m in rep.materias for p in m.periodos}, key=orden_natural)
+    planas = []
+    for m in rep.materias:
+        for e in m.estudiantes:
+            f: dict[str, Any] = {"fila": "estudiante", "materia": m.materia, "apellido": e.apellido,
+                                 "nombre": e.nombre, "email": e.email, "promedio": e.promedio,
+                                 "condicion": e.condicion}
+            f.update(e.notas)
+            planas.append(f)
+        f = {"fila": "promedio_grupo", "materia": m.materia, "promedio": m.promedio_grupo_final}
+        f.update(m.promedio_grupo)
+        planas.append(f)
+    partes: list[Any] = [
+        salida.Objeto(rep),
+        salida.Vista(
+            [Columna("fila", "Fila", "codigo"), Columna("materia", "Materia"),
+             Columna("apellido", "Apellido", "nombre"), Columna("nombre", "Nombre", "nombre"),
+             Columna("email", "Email", "email"),
+             *_columnas_periodos(periodos, lambda _i, p: p),
+             _nota("promedio", "Promedio"), Columna("condicion", "Condición")],
+            planas,
+            solo_en=salida.PLANILLAS,
+        ),
+    ]
     for m in rep.materias:
         filas = []
         for e in m.estudiantes:
-            f: dict[str, Any] = {"estudiante": f"{e.apellido}, {e.nombre}", "email": e.email,
-                                 "promedio": _t(e.promedio, "sin nota"), "condicion": e.condicion}
-            f.update({f"p{i}": _t(v, "sin nota") for i, v in enumerate(e.notas.values())})
+            f = {"estudiante": f"{e.apellido}, {e.nombre}", "email": e.email, "promedio": e.promedio,
+                 "condicion": e.condicion}
+            f.update({f"p{i}": v for i, v in enumerate(e.notas.values())})
             filas.append(f)
-        f = {"estudiante": "Promedio del grupo", "email": "", "promedio": _t(m.promedio_grupo_final), "condicion": ""}
-        f.update({f"p{i}": _t(v) for i, v in enumerate(m.promedio_grupo.values())})
-        filas.append(f)
-        columnas = [("estudiante", "Estudiante"), ("email", "Email")]
-        columnas += [(f"p{i}", p) for i, p in enumerate(m.periodos)]
-        columnas += [("promedio", "Promedio"), ("condicion", "Condición")]
-        render.emitir_filas(
-            filas,
-            columnas,
-            "tabla",
-            titulo=f"{m.materia} · {rep.grupo} ({rep.institucion})",
-            pie=(
-                f"{_plural(m.aprobados, 'aprobado', 'aprobados')} · "
-                f"{_plural(m.desaprobados, 'desaprobado', 'desaprobados')} · {_texto_regla(rep.reglas)}"
-            ),
+        totales = {"estudiante": "Promedio del grupo", "promedio": m.promedio_grupo_final}
+        totales.update({f"p{i}": v for i, v in enumerate(m.promedio_grupo.values())})
+        partes.append(
+            salida.Vista(
+                [Columna("estudiante", "Estudiante", "nombre", prioridad=0),
+                 Columna("email", "Email", "email", prioridad=3),
+                 *_columnas_periodos(m.periodos, lambda i, _p: f"p{i}", "sin nota"),
+                 _nota("promedio", "Promedio", 0, "sin nota"),
+                 Columna("condicion", "Condición", prioridad=0)],
+                filas,
+                titulo=f"{m.materia} · {rep.grupo} ({rep.institucion})",
+                totales=totales,
+                notas=[
+                    f"{plural(m.aprobados, 'aprobado')} · {plural(m.desaprobados, 'desaprobado')} · "
+                    f"{_texto_regla(rep.reglas)}"
+                ],
+                solo_en=salida.PARA_LEER,
+            )
         )
+    if not rep.materias:
+        salida.info(f"El grupo '{rep.grupo}' ({rep.institucion}) no tiene calificaciones todavía.")
+    salida.emitir(partes, formato)
 
 
 # --- boletín -----------------------------------------------------------------------------------
@@ -394,9 +385,10 @@ def boletin(
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
     """El boletín: materias por períodos, promedio por materia, promedio general y condición."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.errores import DatosInvalidos
     from amauta_cli.services import calificaciones
+    from amauta_cli.services.calificaciones import orden_natural
 
     if estudiante is None and grupo is None:
         raise DatosInvalidos("Indique --estudiante EMAIL, --grupo GRUPO (todo el grupo) o ambos.")
@@ -408,64 +400,138 @@ def boletin(
     if html is not None:
         _escribir_html(lista, html, carpeta=estudiante is None)
         return
-    if formato == Formato.json:
-        render.emitir_json(lista[0] if estudiante is not None else lista)
-        return
-    if formato == Formato.csv:
-        from amauta_cli.services.calificaciones import orden_natural
-
-        periodos = sorted({p for b in lista for p in b.periodos}, key=orden_natural)
-        columnas = [("email", "email"), ("apellido", "apellido"), ("nombre", "nombre"), ("grupo", "grupo"), ("materia", "materia")]
-        columnas += [(p, p) for p in periodos]
-        columnas += [("promedio", "promedio"), ("condicion", "condicion")]
-        filas = []
-        for b in lista:
-            for m in b.materias:
-                f = {"email": b.email, "apellido": b.apellido, "nombre": b.nombre, "grupo": b.grupo,
-                     "materia": m.materia, "promedio": m.promedio, "condicion": m.condicion}
-                f.update({p: v for p, v in m.notas.items()})
-                filas.append(f)
-        render.emitir_filas(filas, columnas, "csv")
-        return
-    if not lista:
-        render.info("El grupo no tiene estudiantes.")
-        return
+    periodos = sorted({p for b in lista for p in b.periodos}, key=orden_natural)
+    planas = []
     for b in lista:
-        _boletin_tabla(b)
+        for m in b.materias:
+            f: dict[str, Any] = {"email": b.email, "apellido": b.apellido, "nombre": b.nombre, "grupo": b.grupo,
+                                 "materia": m.materia, "promedio": m.promedio, "condicion": m.condicion}
+            f.update(m.notas)
+            planas.append(f)
+    partes: list[Any] = [
+        salida.Objeto(lista[0] if estudiante is not None else lista),
+        salida.Vista(
+            [Columna("email", "Email", "email"), Columna("apellido", "Apellido", "nombre"),
+             Columna("nombre", "Nombre", "nombre"), Columna("grupo", "Grupo", "nombre"),
+             Columna("materia", "Materia"), *_columnas_periodos(periodos, lambda _i, p: p),
+             _nota("promedio", "Promedio"), Columna("condicion", "Condición")],
+            planas,
+            solo_en=salida.PLANILLAS,
+        ),
+    ]
+    for b in lista:
+        ficha, vista = _boletin(b)
+        partes += [
+            _solo_tabla(ficha),
+            _solo_tabla(vista),
+        ]
+    if not lista:
+        salida.info("El grupo no tiene estudiantes.")
+    salida.emitir(partes, formato)
 
 
-def _boletin_tabla(b: "Boletin") -> None:
-    from amauta_cli import render
+def _solo_tabla(parte: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(parte, solo_en=("tabla",))
+
+
+def _boletin(b: "Boletin") -> tuple[Any, Any]:
+    """El boletín de un estudiante: sus datos (ficha) y sus materias por período (vista)."""
+    from amauta_cli import salida, textos
+    from amauta_cli.salida import Campo
 
     curso = " ".join(x for x in (b.grado, b.seccion) if x)
-    render.emitir_clave_valor(
+    ficha = salida.Ficha(
         [
-            ("estudiante", "Estudiante", f"{b.apellido}, {b.nombre}"),
-            ("email", "Email", b.email),
-            ("matricula", "Matrícula", b.matricula),
-            ("grupo", "Grupo", b.grupo + (f" ({curso})" if curso else "")),
-            ("institucion", "Institución", b.institucion),
+            Campo("estudiante", "Estudiante", f"{b.apellido}, {b.nombre}", "nombre"),
+            Campo("email", "Email", b.email, "email"),
+            Campo("matricula", "Matrícula", b.matricula, "codigo"),
+            Campo("grupo", "Grupo", b.grupo + (f" ({curso})" if curso else "")),
+            Campo("institucion", "Institución", b.institucion),
         ],
-        "tabla",
         titulo="Boletín de calificaciones",
     )
     filas = []
     for m in b.materias:
-        f: dict[str, Any] = {"materia": m.materia, "promedio": _t(m.promedio, "sin nota"), "condicion": m.condicion}
-        f.update({f"p{i}": _t(m.notas[p], "sin nota") for i, p in enumerate(b.periodos)})
+        f: dict[str, Any] = {"materia": m.materia, "promedio": m.promedio, "condicion": m.condicion,
+                             "_desaprobado": m.condicion == "desaprobado"}
+        f.update({f"p{i}": m.notas.get(p) for i, p in enumerate(b.periodos)})
         filas.append(f)
-    filas.append({"materia": "Promedio general", "promedio": _t(b.promedio_general),
-                  "condicion": f"{_plural(b.aprobadas, 'aprobada', 'aprobadas')}, "
-                               f"{_plural(b.desaprobadas, 'desaprobada', 'desaprobadas')}"})
-    columnas = [("materia", "Materia")] + [(f"p{i}", p) for i, p in enumerate(b.periodos)]
-    columnas += [("promedio", "Promedio"), ("condicion", "Condición")]
-    render.emitir_filas(filas, columnas, "tabla", pie=_texto_regla(b.reglas))
+    resumen = f"{textos.plural(b.aprobadas, 'aprobada')}, {textos.plural(b.desaprobadas, 'desaprobada')}"
+    vista = salida.Vista(
+        [Columna("materia", "Materia", "nombre", prioridad=0),
+         *_columnas_periodos(b.periodos, lambda i, _p: f"p{i}", "sin nota"),
+         _nota("promedio", "Promedio", 0, "sin nota"),
+         Columna("condicion", "Condición", prioridad=0)],
+        filas,
+        totales={"materia": "Promedio general", "promedio": b.promedio_general, "condicion": resumen},
+        notas=[_texto_regla(b.reglas)],
+        vacio="El grupo todavía no tiene calificaciones.",
+    )
+    return ficha, vista
+
+
+def _pagina_boletin(b: "Boletin") -> str:
+    """El boletín como página imprimible: la misma ficha y la misma tabla, con firmas."""
+    from dataclasses import replace
+    from datetime import date
+
+    from amauta_cli import textos
+    from amauta_cli.salida import Campo, html
+
+    ficha, vista = _boletin(b)
+    datos = replace(ficha, campos=[*ficha.campos, Campo("emitido", "Emitido", date.today(), "fecha")])
+    centradas = [replace(c, alinear="centro") if c.tipo == "nota" else c for c in vista.columnas]
+    vista = replace(vista, columnas=centradas)
+    clases = ["destacado" if f["_desaprobado"] else "" for f in vista.filas]
+    aprobacion = textos.nota(float(b.reglas["nota_aprobacion"]))
+    final = (
+        "promedio ponderado de los períodos"
+        if b.reglas.get("nota_final") == "ponderado" and b.reglas.get("pesos")
+        else "promedio de los períodos"
+    )
+    reglas = (
+        f"Notas en la escala de 10. Nota final de cada materia: {final}, redondeada a "
+        f"{textos.plural(b.reglas['decimales'], 'decimal')}. Se aprueba con {aprobacion} o más."
+    )
+    cuerpo = html.datos(datos) + html.tabla(vista, clases) + html.parrafo(reglas)
+    return html.pagina(
+        "Boletín de calificaciones",
+        cuerpo,
+        encabezado=b.institucion,
+        firmas=["Firma del docente", "Firma de la dirección", "Firma del responsable"],
+        titulo_pestana=f"Boletín de calificaciones — {b.apellido}, {b.nombre}",
+    )
+
+
+def _nombres_de_archivo(lista: "list[Boletin]") -> list[str]:
+    """Un nombre por boletín (``boletin-fernandez-lucas.html``); si dos coinciden, se agrega
+    la parte local del email, y si aún coinciden, un número."""
+    from amauta_cli.salida.html import nombre_de_archivo
+
+    nombres = [nombre_de_archivo(b.apellido, b.nombre, prefijo="boletin-") for b in lista]
+    if any(n == "boletin-.html" for n in nombres):
+        nombres = [n if n != "boletin-.html" else "boletin-estudiante.html" for n in nombres]
+    repetidos = {n for n in nombres if nombres.count(n) > 1}
+    usados: set[str] = set()
+    resultado = []
+    for b, n in zip(lista, nombres):
+        if n in repetidos:
+            n = nombre_de_archivo(b.apellido, b.nombre, b.email.split("@")[0], prefijo="boletin-")
+        base, i = n[: -len(".html")], 2
+        while n in usados:
+            n, i = f"{base}-{i}.html", i + 1
+        usados.add(n)
+        resultado.append(n)
+    return resultado
 
 
 def _escribir_html(lista: "list[Boletin]", destino: Path, carpeta: bool) -> None:
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.errores import DatosInvalidos
-    from amauta_cli.render_html import nombres_unicos, pagina_boletin
+    from amauta_cli.salida import html
+    from amauta_cli.textos import plural
 
     if carpeta:
         if destino.exists() and not destino.is_dir():
@@ -473,25 +539,32 @@ def _escribir_html(lista: "list[Boletin]", destino: Path, carpeta: bool) -> None
                 f"--html {destino}: con --grupo y sin --estudiante se escribe un archivo por "
                 "estudiante, así que --html debe ser una carpeta (se crea si no existe)."
             )
-        try:
-            destino.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise DatosInvalidos(f"No se pudo crear la carpeta {destino}: {e.strerror}.") from None
-        rutas = [destino / n for n in nombres_unicos(lista)]
+        # Un disco lleno, una carpeta de solo lectura o sin permisos: los explica fallas.py.
+        destino.mkdir(parents=True, exist_ok=True)
+        rutas = [destino / n for n in _nombres_de_archivo(lista)]
     else:
-        rutas = [destino / nombres_unicos(lista)[0] if destino.is_dir() else destino]
+        rutas = [destino / _nombres_de_archivo(lista)[0] if destino.is_dir() else destino]
     for b, ruta in zip(lista, rutas):
-        try:
-            ruta.write_text(pagina_boletin(b), encoding="utf-8")
-        except OSError as e:
-            raise DatosInvalidos(f"No se pudo escribir {ruta}: {e.strerror}.") from None
+        html.escribir(ruta, _pagina_boletin(b))
     if carpeta:
-        render.exito(f"{len(rutas)} boletines escritos en {destino}/ (uno por estudiante).")
+        salida.exito(f"{plural(len(rutas), 'boletín escrito', 'boletines escritos')} en {destino}/ (uno por estudiante).")
     else:
-        render.exito(f"Boletín escrito en {rutas[0]}. Ábralo en el navegador para imprimirlo.")
+        salida.exito(f"Boletín escrito en {rutas[0]}. Ábralo en el navegador para imprimirlo.")
 
 
 # --- desaprobados ------------------------------------------------------------------------------
+COLUMNAS_DESAPROBADOS = [
+    Columna("materia", "Materia", "texto", prioridad=0),
+    Columna("nota", "Nota", "nota", prioridad=0),
+    Columna("apellido", "Apellido", "nombre", prioridad=0),
+    Columna("nombre", "Nombre", "nombre", prioridad=1),
+    Columna("email", "Email", "email", prioridad=2),
+    Columna("grupo", "Grupo", "nombre", prioridad=1),
+    Columna("institucion", "Institución", "nombre", prioridad=3),
+    Columna("periodos", "Períodos", "entero", prioridad=4),
+]
+
+
 @app.command("desaprobados")
 def desaprobados(
     grupo: OpcionGrupoOpcional = None,
@@ -519,8 +592,9 @@ def desaprobados(
 
     Sin --grupo ni --institucion, todos los grupos activos.
     """
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import calificaciones
+    from amauta_cli.textos import plural
 
     reglas = _reglas()
     with contexto().sesion(solo_lectura=True) as s:
@@ -528,32 +602,15 @@ def desaprobados(
             s, grupo=grupo, institucion=institucion, periodo=periodo, r=reglas
         )
     que = f"la nota de {d.periodo}" if d.periodo else "la nota final"
-    columnas = [
-        ("materia", "Materia"),
-        ("nota", "Nota"),
-        ("apellido", "Apellido"),
-        ("nombre", "Nombre"),
-        ("email", "Email"),
-        ("grupo", "Grupo"),
-        ("institucion", "Institución"),
-        ("periodos", "Períodos"),
-    ]
-    if formato != Formato.tabla:
-        render.emitir_filas(d.filas, [(k, k) for k, _ in columnas], formato.value)
-        return
-    filas = [dict(vars(f), nota=_n(f.nota)) for f in d.filas]
-    render.emitir_filas(
-        filas,
-        columnas,
-        "tabla",
-        titulo=f"Desaprobados: {d.alcance} · {que} menor que {_n(reglas.nota_aprobacion)} (sobre 10)",
-        vacio=(
-            f"Nadie está por debajo de {_n(reglas.nota_aprobacion)} en {que} "
-            f"({d.alcance})."
-        ),
-        pie=(
-            f"{_plural(d.estudiantes, 'estudiante', 'estudiantes')}, "
-            f"{_plural(len(d.filas), 'materia desaprobada', 'materias desaprobadas')} · "
+    aprobacion = _n(reglas.nota_aprobacion)
+    vista = salida.Vista(
+        COLUMNAS_DESAPROBADOS,
+        d.filas,
+        titulo=f"Desaprobados: {d.alcance} · {que} menor que {aprobacion} (sobre 10)",
+        vacio=f"Nadie está por debajo de {aprobacion} en {que} ({d.alcance}).",
+        notas=[
+            f"{plural(d.estudiantes, 'estudiante')}, {plural(len(d.filas), 'materia desaprobada')} · "
             f"{_texto_regla(d.reglas)}"
-        ),
+        ],
     )
+    salida.emitir(vista, formato)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Iterator, NoReturn, Optional
 
 import typer
@@ -20,18 +19,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
-    from amauta_cli.db import OrigenURL
+    from amauta_cli.db import Cruda
+    from amauta_cli.objetivo import Objetivo
 
 
 from amauta_cli.salida import Formato, OpcionFormato  # noqa: E402,F401 - el hogar es salida
 
 
 def error_uso(mensaje: str) -> "NoReturn":
-    """El único modo de señalar un error de uso: mensaje en español, la ayuda del comando
-    y código de salida 2."""
+    """El único modo de señalar un error de uso: mensaje en español, la línea de uso y la
+    pista de ayuda del comando en curso, y código de salida 2."""
     from typer._click.exceptions import UsageError
+    from typer._click.globals import get_current_context
 
-    raise UsageError(mensaje)
+    raise UsageError(mensaje, get_current_context(silent=True))
 
 #: ``--grupo``: un grupo por su nombre (sin mayúsculas ni acentos) o su id.
 OpcionGrupo = Annotated[
@@ -64,34 +65,62 @@ OpcionSi = Annotated[
 ]
 
 
-@dataclass
 class Contexto:
-    """Lo que la opción global ``--db-url`` deja a los comandos."""
+    """Lo que la opción global ``--db-url`` deja a los comandos: la base objetivo.
 
-    db_url_opcion: str | None = None
+    El objetivo se resuelve y valida una sola vez, cuando un comando lo pide por primera vez
+    (así ``amauta COMANDO --help`` funciona aunque la URL configurada esté mal), y desde ahí
+    es un valor congelado que se pasa a los servicios.
+    """
+
+    def __init__(self, db_url_opcion: str | None = None) -> None:
+        self.db_url_opcion = db_url_opcion
+        self._objetivo: "Objetivo | None" = None
 
     @property
-    def origen(self) -> "OrigenURL":
-        from amauta_cli.db import resolver_url
+    def objetivo(self) -> "Objetivo":
+        if self._objetivo is None:
+            from amauta_cli.objetivo import resolver
 
-        return resolver_url(self.db_url_opcion)
+            self._objetivo = resolver(self.db_url_opcion)
+        return self._objetivo
+
+    def objetivo_si_valido(self) -> "Objetivo | None":
+        """El objetivo, o None si la URL no es válida (para los mensajes de error)."""
+        from amauta_cli.errores import AmautaError
+
+        try:
+            return self.objetivo
+        except AmautaError:
+            return None
+
+    def enmascarar(self, texto: str) -> str:
+        """``texto`` sin la contraseña de la URL de la base."""
+        objetivo = self.objetivo_si_valido()
+        if objetivo is not None:
+            return objetivo.enmascarar(texto)
+        from amauta_cli.objetivo import enmascarar_en_texto
+
+        return enmascarar_en_texto(texto)
+
+    @property
+    def origen(self) -> "Objetivo":
+        return self.objetivo
 
     @property
     def url(self) -> str:
-        return self.origen.url
+        return self.objetivo.url
 
     @property
     def url_enmascarada(self) -> str:
-        from amauta_cli.db import enmascarar_url
-
-        return enmascarar_url(self.url)
+        return self.objetivo.url_enmascarada
 
     @contextmanager
     def sesion(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Session"]:
         """Una unidad de trabajo (una transacción) sobre una base con el esquema al día."""
         from amauta_cli.db import transaccion
 
-        with transaccion(self.url, solo_lectura=solo_lectura) as s:
+        with transaccion(self.objetivo, solo_lectura=solo_lectura) as s:
             if exigir_esquema:
                 from amauta_cli.services.esquema import exigir_al_dia
 
@@ -99,10 +128,23 @@ class Contexto:
             yield s
 
     @contextmanager
+    def cruda(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Cruda"]:
+        """Una transacción con el driver a secas (sin SQLAlchemy): la de los comandos de todos
+        los días, que así arrancan en la mitad del tiempo (ver ``db.Cruda``)."""
+        from amauta_cli.db import conexion_cruda
+
+        with conexion_cruda(self.objetivo, solo_lectura=solo_lectura) as c:
+            if exigir_esquema:
+                from amauta_cli.services.esquema import exigir_al_dia
+
+                exigir_al_dia(c)
+            yield c
+
+    @contextmanager
     def conexion(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Connection"]:
         from amauta_cli.db import conexion
 
-        with conexion(self.url, solo_lectura=solo_lectura) as con:
+        with conexion(self.objetivo, solo_lectura=solo_lectura) as con:
             if exigir_esquema:
                 from amauta_cli.services.esquema import exigir_al_dia
 
@@ -155,9 +197,9 @@ def confirmar_destructivo(
     esperado = nombre_base
     dado = os.environ.get("AMAUTA_CONFIRMAR_BASE")
     if dado is None:
-        from amauta_cli import render
+        from amauta_cli import salida
 
-        render.aviso(
+        salida.aviso(
             f"{accion} en {url_enmascarada}, una base MARCADA COMO PRODUCCIÓN. "
             "--si no alcanza: escriba el nombre de la base para confirmar."
         )

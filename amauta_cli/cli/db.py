@@ -37,26 +37,27 @@ def migrate(
     ] = None,
 ) -> None:
     """Aplica las migraciones pendientes (crea el esquema en una base vacía)."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import esquema
+    from amauta_cli.textos import plural
 
     ctx = contexto()
     if sql:
-        texto = esquema.sql_migracion(ctx.url, revision, desde=desde)
+        texto = esquema.sql_migracion(ctx.objetivo, revision, desde=desde)
         if not texto.strip():
-            render.info("La base ya está en la revisión pedida: no hay SQL que aplicar.")
+            salida.info("La base ya está en la revisión pedida: no hay SQL que aplicar.")
         sys.stdout.write(texto)
         return
-    render.info(f"Base: {ctx.url_enmascarada}")
-    r = esquema.migrar(ctx.url, revision, avisar=render.aviso)
+    salida.info(f"Base: {ctx.url_enmascarada}")
+    r = esquema.migrar(ctx.objetivo, revision, avisar=salida.aviso)
     if not r.aplicadas:
-        render.exito(f"La base ya está al día (revisión {r.hasta}). No se cambió nada.")
+        salida.exito(f"La base ya está al día (revisión {r.hasta}). No se cambió nada.")
         return
     for paso in r.aplicadas:
-        render.info(f"  aplicada {paso.revision}: {paso.descripcion}")
-    render.exito(
+        salida.info(f"  aplicada {paso.revision}: {paso.descripcion}")
+    salida.exito(
         f"Migración completa: {r.desde or 'base'} → {r.hasta} "
-        f"({len(r.aplicadas)} {'revisiones' if len(r.aplicadas) != 1 else 'revisión'})."
+        f"({plural(len(r.aplicadas), 'revisión')})."
     )
 
 
@@ -79,125 +80,130 @@ def rollback(
     ] = False,
 ) -> None:
     """Deshace migraciones (borra las tablas y datos que ellas crearon), previo respaldo."""
-    from amauta_cli import render
-    from amauta_cli.db import conexion, datos_conexion
+    from amauta_cli import salida
+    from amauta_cli.db import conexion
     from amauta_cli.errores import DatosInvalidos
     from amauta_cli.services import entorno, esquema
+    from amauta_cli.textos import plural
 
     if pasos is not None and revision is not None:
         raise DatosInvalidos("Use --pasos o --revision, no ambos.")
     ctx = contexto()
-    plan = esquema.planificar_reversion(ctx.url, pasos=pasos, revision=revision)
-    render.info(f"Base: {ctx.url_enmascarada}")
-    render.info(f"Se deshará, de la revisión {plan.actual} a {plan.destino or 'base'}:")
+    plan = esquema.planificar_reversion(ctx.objetivo, pasos=pasos, revision=revision)
+    salida.info(f"Base: {ctx.url_enmascarada}")
+    salida.info(f"Se deshará, de la revisión {plan.actual} a {plan.destino or 'base'}:")
     for paso in plan.deshacer:
-        render.info(f"  {paso.revision}: {paso.descripcion}")
-    with conexion(ctx.url, solo_lectura=True) as con:
+        salida.info(f"  {paso.revision}: {paso.descripcion}")
+    with conexion(ctx.objetivo, solo_lectura=True) as con:
         prod = entorno.leer(con) == "produccion" or entorno.variable_produccion()
     confirmar_destructivo(
-        f"Deshacer {len(plan.deshacer)} migración(es) borra sus tablas y datos",
-        datos_conexion(ctx.url).base or "",
+        f"Deshacer {plural(len(plan.deshacer), 'migración')} borra sus tablas y datos",
+        ctx.objetivo.nombre_base,
         ctx.url_enmascarada,
         prod,
         si,
     )
     if not sin_respaldo:
-        from amauta_cli.cli.respaldo import respaldo_de_seguridad
+        from amauta_cli import salida
+        from amauta_cli.services.respaldo import respaldo_de_seguridad
 
-        respaldo_de_seguridad(ctx.url, "rollback")
-    esquema.revertir(ctx.url, plan)
-    render.exito(f"Reversión completa: la base quedó en {plan.destino or 'base'}.")
+        respaldo_de_seguridad(ctx.url, "rollback", informar=salida.info, progreso=salida.progreso)
+    esquema.revertir(ctx.objetivo, plan)
+    salida.exito(f"Reversión completa: la base quedó en {plan.destino or 'base'}.")
 
 
 @app.command("estado")
 def estado(formato: OpcionFormato = Formato.tabla) -> None:
     """Motor, URL, versión, revisión, migraciones pendientes, entorno y filas por tabla."""
-    from amauta_cli import render
+    from amauta_cli import salida
+    from amauta_cli.salida import Campo, Columna, Ficha, Objeto, Vista
     from amauta_cli.services import esquema
 
     ctx = contexto()
-    e = esquema.estado(ctx.url, ctx.origen.origen)
-    if formato == Formato.json:
-        render.emitir_json(e)
-        return
-    pares = [
-        ("motor", "Motor", e["motor"]),
-        ("url", "URL", e["url"]),
-        ("origen_url", "Origen de la URL", e["origen_url"]),
-        ("version_servidor", "Versión del servidor", e["version_servidor"]),
-        ("entorno", "Entorno", e["entorno"] or "sin marcar"),
-        ("revision_actual", "Revisión actual", e["revision_actual"] or "ninguna (base vacía)"),
-        ("revision_cabeza", "Última revisión", e["revision_cabeza"]),
-        (
-            "pendientes",
-            "Migraciones pendientes",
-            ", ".join(e["pendientes"]) if e["pendientes"] else "ninguna",
-        ),
+    e = esquema.estado(ctx.objetivo)
+    campos = [
+        Campo("motor", "Motor", e["motor"]),
+        Campo("url", "URL", e["url"], "codigo"),
+        Campo("origen_url", "Origen de la URL", e["origen_url"]),
+        Campo("version_servidor", "Versión del servidor", e["version_servidor"]),
+        Campo("entorno", "Entorno", e["entorno"] or "sin marcar"),
+        Campo("revision_actual", "Revisión actual", e["revision_actual"] or "ninguna (base vacía)", "codigo"),
+        Campo("revision_cabeza", "Última revisión", e["revision_cabeza"], "codigo"),
+        Campo("pendientes", "Migraciones pendientes", ", ".join(e["pendientes"]) if e["pendientes"] else "ninguna"),
     ]
-    if formato == Formato.csv:
-        pares += [(f"filas.{t}", t, n) for t, n in e["tablas"].items()]
-        render.emitir_clave_valor(pares, "csv")
-        return
-    render.emitir_clave_valor(pares, "tabla", titulo="Estado de la base")
+    campos += [Campo(f"filas.{t}", t, n, "entero", solo_en=salida.PLANILLAS) for t, n in e["tablas"].items()]
     if e["revision_desconocida"]:
-        render.aviso(
+        salida.aviso(
             f"La revisión {e['revision_actual']} no la conoce esta versión de amauta: "
             "la base es más nueva que el código."
         )
     elif e["pendientes"]:
-        render.aviso("Hay migraciones pendientes: ejecute `amauta db migrate`.")
+        salida.aviso("Hay migraciones pendientes: ejecute `amauta db migrate`.")
+    tablas = Vista(
+        [Columna("tabla", "Tabla", "codigo", prioridad=0), Columna("filas", "Filas", "entero")],
+        [{"tabla": t, "filas": n} for t, n in e["tablas"].items()],
+        vacio="La base no tiene tablas.",
+        solo_en=salida.PARA_LEER,
+    )
+    partes = [Objeto(e), Ficha(campos, titulo="Estado de la base", solo_en=salida.SIN_JSON)]
     if e["tablas"]:
-        render.emitir_filas(
-            [{"tabla": t, "filas": n} for t, n in e["tablas"].items()],
-            [("tabla", "Tabla"), ("filas", "Filas")],
-            "tabla",
-        )
+        partes.append(tablas)
+    salida.emitir(partes, formato)
 
 
 @app.command("historial")
 def historial(formato: OpcionFormato = Formato.tabla) -> None:
     """Las revisiones de migración, marcando la actual."""
-    from amauta_cli import render
+    from amauta_cli import salida
+    from amauta_cli.salida import Columna, Vista
     from amauta_cli.services import esquema
 
-    filas = esquema.historial(contexto().url)
+    filas = esquema.historial(contexto().objetivo)
     for f in filas:
         f["marca"] = "→ actual" if f["actual"] else ("aplicada" if f["aplicada"] else "pendiente")
-    if formato == Formato.tabla:
-        render.emitir_filas(
-            filas,
-            [("revision", "Revisión"), ("marca", "Estado"), ("descripcion", "Descripción")],
-            "tabla",
-            titulo="Historial de migraciones",
-        )
-        return
-    render.emitir_filas(
-        filas,
+    salida.emitir(
         [
-            ("revision", "revision"),
-            ("anterior", "anterior"),
-            ("descripcion", "descripcion"),
-            ("aplicada", "aplicada"),
-            ("actual", "actual"),
-            ("cabeza", "cabeza"),
+            Vista(
+                [
+                    Columna("revision", "Revisión", "codigo", prioridad=0),
+                    Columna("marca", "Estado", prioridad=0),
+                    Columna("descripcion", "Descripción"),
+                ],
+                filas,
+                titulo="Historial de migraciones",
+                solo_en=salida.PARA_LEER,
+            ),
+            Vista(
+                [
+                    Columna("revision", "Revisión", "codigo"),
+                    Columna("anterior", "Anterior", "codigo"),
+                    Columna("descripcion", "Descripción"),
+                    Columna("aplicada", "Aplicada", "bool"),
+                    Columna("actual", "Actual", "bool"),
+                    Columna("cabeza", "Cabeza", "bool"),
+                ],
+                filas,
+                solo_en=("json", "csv", "excel"),
+            ),
         ],
-        formato.value,
+        formato,
     )
 
 
 @app.command("verificar")
 def verificar() -> None:
     """Compara la base viva con los modelos y lista cada diferencia (sale con 1 si hay deriva)."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import esquema
+    from amauta_cli.textos import plural
 
     ctx = contexto()
-    problemas = esquema.verificar(ctx.url)
+    problemas = esquema.verificar(ctx.objetivo)
     if not problemas:
-        render.exito(f"Sin deriva: {ctx.url_enmascarada} coincide con los modelos de amauta.")
+        salida.exito(f"Sin deriva: {ctx.url_enmascarada} coincide con los modelos de amauta.")
         return
-    render.error(
-        f"La base {ctx.url_enmascarada} difiere de los modelos ({len(problemas)} diferencias):",
+    salida.error(
+        f"La base {ctx.url_enmascarada} difiere de los modelos ({plural(len(problemas), 'diferencia')}):",
         problemas,
     )
     raise typer.Exit(1)
@@ -214,7 +220,7 @@ def entorno_cmd(
     ] = None,
 ) -> None:
     """Registra en la propia base si es de producción, desarrollo o pruebas."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import entorno
 
     ctx = contexto()
@@ -226,9 +232,17 @@ def entorno_cmd(
     with ctx.conexion(exigir_esquema=False) as con:
         anterior, nuevo = entorno.marcar(con, valor)
     if anterior == nuevo:
-        render.exito(f"La base ya estaba marcada como '{nuevo}'. No se cambió nada.")
+        salida.exito(f"La base ya estaba marcada como '{nuevo}'. No se cambió nada.")
     else:
-        render.exito(f"Entorno de {ctx.url_enmascarada}: {anterior or 'sin marcar'} → {nuevo}.")
+        salida.exito(f"Entorno de {ctx.url_enmascarada}: {anterior or 'sin marcar'} → {nuevo}.")
 
 
-from amauta_cli.cli import respaldo  # noqa: E402,F401
+def _registrar_respaldos() -> None:
+    """``backup``, ``backups``, ``verificar-backup`` y ``restore`` viven en ``cli/respaldo.py``
+    (que no importa este módulo) y se suman a este grupo."""
+    from amauta_cli.cli import respaldo
+
+    app.registered_commands.extend(respaldo.app.registered_commands)
+
+
+_registrar_respaldos()

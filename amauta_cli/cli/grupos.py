@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from amauta_cli.cli.comun import Formato, OpcionFormato, OpcionInstitucion, contexto
+from amauta_cli.salida import Columna
 
 app = typer.Typer(
     help=(
@@ -30,13 +31,13 @@ def crear(
     seccion: Annotated[Optional[str], typer.Option("--seccion", help="Sección, p. ej. A.")] = None,
 ) -> None:
     """Crea un grupo en una institución activa, a cargo de un educador."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import grupos
 
     with contexto().sesion() as s:
         g = grupos.crear(s, institucion, nombre, educador, grado, seccion)
         texto = f"Grupo creado: {g.nombre} en {g.institucion.nombre}, id {g.id}."
-    render.exito(texto)
+    salida.exito(texto)
 
 
 @app.command("listar")
@@ -48,49 +49,70 @@ def listar(
     buscar: Annotated[Optional[str], typer.Option("--buscar", "-b", help="Texto en el nombre o el grado, sin acentos.")] = None,
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
-    """Grupos con su institución, educador y cantidad de estudiantes."""
-    from amauta_cli import render
+    """Grupos con su institución, educador y cantidad de estudiantes (orden alfabético)."""
+    from amauta_cli import salida
     from amauta_cli.cli.usuarios import filtro_activo
     from amauta_cli.services import grupos
 
     activo = filtro_activo(activos, inactivos)
     with contexto().sesion(solo_lectura=True) as s:
         filas = grupos.listar(s, institucion, activo, educador, buscar)
-    render.emitir_filas(filas, grupos.COLUMNAS_LISTADO, formato.value, vacio="No hay grupos que mostrar.")
+    salida.emitir(salida.Vista(COLUMNAS_LISTADO, filas, vacio="No hay grupos que mostrar."), formato)
+
+
+COLUMNAS_LISTADO = [
+    Columna("nombre", "Grupo", "nombre", prioridad=0),
+    Columna("institucion", "Institución", "nombre", prioridad=1),
+    Columna("grado", "Grado", prioridad=3),
+    Columna("seccion", "Sección", prioridad=3),
+    Columna("educador", "Educador", "email", prioridad=1),
+    Columna("estudiantes", "Estudiantes", "entero", prioridad=1),
+    Columna("activo", "Activo", "bool", prioridad=2),
+    Columna("id", "Id", "codigo", prioridad=5),
+]
+COLUMNAS_ESTUDIANTES = [
+    Columna("email", "Email", "email", prioridad=0),
+    Columna("apellido", "Apellido", "nombre", prioridad=0),
+    Columna("nombre", "Nombre", "nombre", prioridad=0),
+    Columna("matricula", "Matrícula", "codigo", prioridad=1),
+    Columna("activo", "Activo", "bool", prioridad=2),
+]
 
 
 @app.command("ver")
 def ver(grupo: ArgumentoGrupo, institucion: OpcionInstitucion = None, formato: OpcionFormato = Formato.tabla) -> None:
     """El grupo, su educador y sus estudiantes (csv: la lista de estudiantes)."""
-    from amauta_cli import render
+    from amauta_cli import salida
+    from amauta_cli.salida import Campo, Ficha, Objeto, Vista
     from amauta_cli.services import grupos
 
     with contexto().sesion(solo_lectura=True) as s:
         d = grupos.ver(s, grupo, institucion)
-    if formato == Formato.json:
-        render.emitir_json(d)
-        return
-    if formato == Formato.csv:
-        render.emitir_filas(d["estudiantes"], grupos.COLUMNAS_ESTUDIANTES, "csv")
-        return
     edu = d["educador"] or {}
-    render.emitir_clave_valor(
+    educador = f"{edu.get('nombre', '')} {edu.get('apellido', '')} <{edu.get('email', '')}>" if edu else None
+    ficha = Ficha(
         [
-            ("nombre", "Grupo", d["nombre"]),
-            ("institucion", "Institución", d["institucion"]),
-            ("grado", "Grado", d["grado"]),
-            ("seccion", "Sección", d["seccion"]),
-            ("educador", "Educador", f"{edu.get('nombre', '')} {edu.get('apellido', '')} <{edu.get('email', '')}>"),
-            ("activo", "Activo", d["activo"]),
-            ("cantidad_estudiantes", "Estudiantes", d["cantidad_estudiantes"]),
-            ("id", "Id", d["id"]),
+            Campo("nombre", "Grupo", d["nombre"], "nombre"),
+            Campo("institucion", "Institución", d["institucion"], "nombre"),
+            Campo("grado", "Grado", d["grado"]),
+            Campo("seccion", "Sección", d["seccion"]),
+            Campo("educador", "Educador", educador),
+            Campo("activo", "Activo", d["activo"], "bool"),
+            Campo("cantidad_estudiantes", "Estudiantes", d["cantidad_estudiantes"], "entero"),
+            Campo("id", "Id", d["id"], "codigo"),
         ],
-        "tabla",
         titulo=d["nombre"],
+        solo_en=("tabla",),
     )
-    render.emitir_filas(
-        d["estudiantes"], grupos.COLUMNAS_ESTUDIANTES, "tabla", titulo="Estudiantes", vacio="El grupo no tiene estudiantes."
+    estudiantes = Vista(
+        COLUMNAS_ESTUDIANTES, d["estudiantes"], titulo="Estudiantes", vacio="El grupo no tiene estudiantes.",
+        solo_en=("tabla", "csv", "excel"),
     )
+    if d["estudiantes_inactivos"]:
+        salida.info(
+            f"Dados de baja que siguen inscriptos (no se listan): {', '.join(d['estudiantes_inactivos'])}."
+        )
+    salida.emitir([Objeto(d), ficha, estudiantes], formato)
 
 
 @app.command("agregar-estudiantes")
@@ -105,13 +127,18 @@ def agregar_estudiantes(
     institucion: OpcionInstitucion = None,
 ) -> None:
     """Agrega estudiantes activos (rol ESTUDIANTE) al grupo; quien ya estaba, sigue igual."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import grupos
+    from amauta_cli.textos import plural
 
     with contexto().sesion() as s:
         r = grupos.agregar_estudiantes(s, grupo, emails or [], archivo, institucion)
         nombre = r.grupo.nombre
-    render.exito(f"Grupo {nombre}: {len(r.agregados)} estudiante(s) agregado(s), {len(r.ya_estaban)} ya estaban.")
+    ya = len(r.ya_estaban)
+    salida.exito(
+        f"Grupo {nombre}: {plural(len(r.agregados), 'estudiante agregado', 'estudiantes agregados')}, "
+        f"{ya} ya {'estaba' if ya == 1 else 'estaban'}."
+    )
 
 
 @app.command("quitar-estudiante")
@@ -121,34 +148,34 @@ def quitar_estudiante(
     institucion: OpcionInstitucion = None,
 ) -> None:
     """Quita un estudiante del grupo (su asistencia y sus notas se conservan)."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import grupos
 
     with contexto().sesion() as s:
         g, u = grupos.quitar_estudiante(s, grupo, email, institucion)
         texto = f"{u.email} ya no está en el grupo {g.nombre}."
-    render.exito(texto)
+    salida.exito(texto)
 
 
 @app.command("desactivar")
 def desactivar(grupo: ArgumentoGrupo, institucion: OpcionInstitucion = None) -> None:
     """Baja lógica del grupo: deja de admitir cambios (sus datos se conservan)."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import grupos
 
     with contexto().sesion() as s:
         g, cambiado = grupos.desactivar(s, grupo, institucion)
         nombre = g.nombre
-    render.exito(f"Grupo desactivado: {nombre}." if cambiado else f"{nombre} ya estaba inactivo. No se cambió nada.")
+    salida.exito(f"Grupo desactivado: {nombre}." if cambiado else f"{nombre} ya estaba inactivo. No se cambió nada.")
 
 
 @app.command("activar")
 def activar(grupo: ArgumentoGrupo, institucion: OpcionInstitucion = None) -> None:
     """Vuelve a activar un grupo desactivado."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import grupos
 
     with contexto().sesion() as s:
         g, cambiado = grupos.activar(s, grupo, institucion)
         nombre = g.nombre
-    render.exito(f"Grupo activado: {nombre}." if cambiado else f"{nombre} ya estaba activo. No se cambió nada.")
+    salida.exito(f"Grupo activado: {nombre}." if cambiado else f"{nombre} ya estaba activo. No se cambió nada.")

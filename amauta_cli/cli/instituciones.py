@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from amauta_cli.cli.comun import Formato, OpcionFormato, contexto
+from amauta_cli.cli.comun import Formato, OpcionFormato, contexto, error_uso
+from amauta_cli.salida import Columna
 
 app = typer.Typer(
     help="Instituciones: crear, listar (con conteos), ver (con sus grupos), editar, desactivar y activar.",
@@ -28,12 +29,12 @@ def crear(
     email: Annotated[Optional[str], typer.Option("--email", help="Email de contacto.")] = None,
 ) -> None:
     """Crea una institución."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import instituciones
 
     with contexto().sesion() as s:
         inst = instituciones.crear(s, nombre, tipo, direccion, telefono, email)
-    render.exito(f"Institución creada: {inst.nombre} ({inst.tipo.value}), id {inst.id}.")
+    salida.exito(f"Institución creada: {inst.nombre} ({inst.tipo.value}), id {inst.id}.")
 
 
 @app.command("listar")
@@ -46,56 +47,73 @@ def listar(
     ] = None,
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
-    """Instituciones con la cantidad de grupos activos, estudiantes y educadores."""
-    from amauta_cli import render
-    from amauta_cli.cli.usuarios import error_de_uso
+    """Instituciones con la cantidad de grupos activos, estudiantes y educadores (orden alfabético)."""
+    from amauta_cli import salida
+    from amauta_cli.cli.comun import error_uso
     from amauta_cli.services import instituciones
 
     if activas and inactivas:
-        error_de_uso("Use --activas o --inactivas, no ambas.")
+        error_uso("Use --activas o --inactivas, no ambas.")
     activa = True if activas else (False if inactivas else None)
     with contexto().sesion(solo_lectura=True) as s:
         filas = instituciones.listar(s, activa, tipo, buscar)
-    render.emitir_filas(
-        filas, instituciones.COLUMNAS_LISTADO, formato.value, vacio="No hay instituciones que mostrar."
-    )
+    salida.emitir(salida.Vista(COLUMNAS_LISTADO, filas, vacio="No hay instituciones que mostrar."), formato)
+
+
+COLUMNAS_LISTADO = [
+    Columna("nombre", "Nombre", "nombre", prioridad=0),
+    Columna("tipo", "Tipo", "codigo", prioridad=2),
+    Columna("activa", "Activa", "bool", prioridad=2),
+    Columna("grupos", "Grupos activos", "entero", prioridad=1),
+    Columna("estudiantes", "Estudiantes", "entero", prioridad=1),
+    Columna("educadores", "Educadores", "entero", prioridad=1),
+    Columna("email", "Email", "email", prioridad=3),
+    Columna("telefono", "Teléfono", "codigo", prioridad=4),
+    Columna("id", "Id", "codigo", prioridad=5),
+]
+COLUMNAS_GRUPOS = [
+    Columna("nombre", "Grupo", "nombre", prioridad=0),
+    Columna("grado", "Grado", prioridad=2),
+    Columna("seccion", "Sección", prioridad=2),
+    Columna("educador", "Educador", "email", prioridad=1),
+    Columna("estudiantes", "Estudiantes", "entero", prioridad=1),
+    Columna("activo", "Activo", "bool", prioridad=2),
+    Columna("id", "Id", "codigo", prioridad=5),
+]
 
 
 @app.command("ver")
 def ver(institucion: ArgumentoInstitucion, formato: OpcionFormato = Formato.tabla) -> None:
-    """La institución, sus conteos y sus grupos (con educador y cantidad de estudiantes)."""
-    from amauta_cli import render
+    """La institución, sus conteos y sus grupos (csv: la lista de grupos)."""
+    from amauta_cli import salida
+    from amauta_cli.salida import Campo, Ficha, Objeto, Vista
     from amauta_cli.services import instituciones
 
     with contexto().sesion(solo_lectura=True) as s:
         d = instituciones.ver(s, institucion)
-    if formato == Formato.json:
-        render.emitir_json(d)
-        return
-    if formato == Formato.csv:
-        render.emitir_filas(d["grupos"], instituciones.COLUMNAS_GRUPOS, "csv")
-        return
-    render.emitir_clave_valor(
+    ficha = Ficha(
         [
-            ("nombre", "Nombre", d["nombre"]),
-            ("tipo", "Tipo", d["tipo"]),
-            ("activa", "Activa", d["activa"]),
-            ("direccion", "Dirección", d["direccion"]),
-            ("telefono", "Teléfono", d["telefono"]),
-            ("email", "Email", d["email"]),
-            ("grupos_activos", "Grupos activos", d["grupos_activos"]),
-            ("grupos_inactivos", "Grupos inactivos", d["grupos_inactivos"]),
-            ("estudiantes", "Estudiantes (en grupos activos)", d["estudiantes"]),
-            ("educadores", "Educadores (de grupos activos)", d["educadores"]),
-            ("id", "Id", d["id"]),
-            ("createdAt", "Creada", d["createdAt"]),
+            Campo("nombre", "Nombre", d["nombre"], "nombre"),
+            Campo("tipo", "Tipo", d["tipo"]),
+            Campo("activa", "Activa", d["activa"], "bool"),
+            Campo("direccion", "Dirección", d["direccion"]),
+            Campo("telefono", "Teléfono", d["telefono"], "codigo"),
+            Campo("email", "Email", d["email"], "email"),
+            Campo("grupos_activos", "Grupos activos", d["grupos_activos"], "entero"),
+            Campo("grupos_inactivos", "Grupos inactivos", d["grupos_inactivos"], "entero"),
+            Campo("estudiantes", "Estudiantes (en grupos activos)", d["estudiantes"], "entero"),
+            Campo("educadores", "Educadores (de grupos activos)", d["educadores"], "entero"),
+            Campo("id", "Id", d["id"], "codigo"),
+            Campo("createdAt", "Creada", d["createdAt"], "fecha_hora"),
         ],
-        "tabla",
         titulo=d["nombre"],
+        solo_en=("tabla",),
     )
-    render.emitir_filas(
-        d["grupos"], instituciones.COLUMNAS_GRUPOS, "tabla", titulo="Grupos", vacio="No tiene grupos."
+    grupos = Vista(
+        COLUMNAS_GRUPOS, d["grupos"], titulo="Grupos", vacio="No tiene grupos.",
+        solo_en=("tabla", "csv", "excel"),
     )
+    salida.emitir([Objeto(d), ficha, grupos], formato)
 
 
 @app.command("editar")
@@ -133,19 +151,21 @@ def desactivar(
     ] = False,
 ) -> None:
     """Baja lógica de la institución (sus datos se conservan)."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import instituciones
+    from amauta_cli.textos import plural
 
     with contexto().sesion() as s:
         r = instituciones.desactivar(s, institucion, con_grupos)
         nombre = r.institucion.nombre
     if not r.cambiado:
-        render.exito(f"'{nombre}' ya estaba inactiva. No se cambió nada.")
+        salida.exito(f"'{nombre}' ya estaba inactiva. No se cambió nada.")
         return
-    render.exito(f"Institución desactivada: {nombre}.")
+    salida.exito(f"Institución desactivada: {nombre}.")
     if r.grupos_desactivados:
-        render.info(
-            f"También se desactivaron {len(r.grupos_desactivados)} grupo(s): "
+        n = len(r.grupos_desactivados)
+        salida.info(
+            f"También se {'desactivó' if n == 1 else 'desactivaron'} {plural(n, 'grupo')}: "
             f"{', '.join(r.grupos_desactivados)}."
         )
 
@@ -153,13 +173,13 @@ def desactivar(
 @app.command("activar")
 def activar(institucion: ArgumentoInstitucion) -> None:
     """Vuelve a activar una institución (sus grupos quedan como estén)."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import instituciones
 
     with contexto().sesion() as s:
         r = instituciones.activar(s, institucion)
         nombre = r.institucion.nombre
     if not r.cambiado:
-        render.exito(f"'{nombre}' ya estaba activa. No se cambió nada.")
+        salida.exito(f"'{nombre}' ya estaba activa. No se cambió nada.")
     else:
-        render.exito(f"Institución activada: {nombre}.")
+        salida.exito(f"Institución activada: {nombre}.")

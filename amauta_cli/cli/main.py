@@ -39,6 +39,17 @@ class GrupoAmauta(TyperGroup):
             comando = _grupo(nombre, resumen=self._listando)
         return comando
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        # Typer sugiere comandos parecidos solo entre los ya cargados: aquí, entre todos.
+        from typer._click.exceptions import UsageError
+
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as e:
+            if args and "¿Quiso decir" not in e.message and "Did you mean" not in e.message:
+                e.message = e.message.rstrip() + espanol.sugerir(args[0], self.list_commands(ctx))
+            raise
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         # Para listar los grupos en la ayuda alcanza su nombre y su texto de ayuda.
         self._listando = True
@@ -49,7 +60,11 @@ class GrupoAmauta(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            resultado = super().invoke(ctx)
+            # Lo que quede en el búfer se escribe aquí, donde un disco lleno o una salida
+            # cerrada todavía se pueden informar (al salir de Python ya no).
+            sys.stdout.flush()
+            return resultado
         except AmautaError as e:
             _mostrar_error(e)
             raise typer.Exit(e.codigo_salida) from None
@@ -68,13 +83,13 @@ class GrupoAmauta(TyperGroup):
                 raise  # errores de uso (p. ej. falta una opción obligatoria): click sale con 2
             traducido = _traducir(e)
             if traducido is not None:
+                if isinstance(e, OSError) and e.filename is None:
+                    _descartar_stdout()  # la salida falló: al salir, no reintentar escribirla
                 _mostrar_error(traducido)
                 raise typer.Exit(1) from None
             if os.environ.get("AMAUTA_DEBUG"):
                 raise
-            from amauta_cli.db import enmascarar_texto
-
-            detalle = enmascarar_texto(f"{type(e).__name__}: {e}", comun.contexto().url)
+            detalle = comun.contexto().enmascarar(f"{type(e).__name__}: {e}")
             _mostrar_texto(
                 "Error inesperado de amauta. Nada quedó a medias: la transacción se deshizo.\n"
                 f"Detalle: {detalle.splitlines()[0] if detalle else ''}\n"
@@ -100,25 +115,32 @@ def _es_de_click(e: Exception) -> bool:
 
 
 def _traducir(e: Exception) -> AmautaError | None:
+    """Las fallas del entorno (conexión, servidor, disco, permisos), en español; None si no."""
+    if isinstance(e, OSError) and not type(e).__module__.startswith(("psycopg", "sqlite3")):
+        from amauta_cli.fallas import falla_de_archivo
+
+        return falla_de_archivo(e)
     if not type(e).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
         return None
     from amauta_cli.db import error_de_conexion
 
-    return error_de_conexion(e, comun.contexto().url)
+    objetivo = comun.contexto().objetivo_si_valido()
+    if objetivo is None:
+        return None
+    return error_de_conexion(e, objetivo)
 
 
 def _mostrar_error(e: AmautaError) -> None:
-    from amauta_cli import render
-    from amauta_cli.db import enmascarar_texto
+    from amauta_cli import salida
 
-    url = comun.contexto().url
-    render.error(enmascarar_texto(e.mensaje, url), [enmascarar_texto(p, url) for p in e.problemas])
+    ctx = comun.contexto()
+    salida.error(ctx.enmascarar(e.mensaje), [ctx.enmascarar(p) for p in e.problemas])
 
 
 def _mostrar_texto(texto: str) -> None:
-    from amauta_cli import render
+    from amauta_cli import salida
 
-    render.error(texto)
+    salida.error(texto)
 
 
 app = typer.Typer(
@@ -131,7 +153,7 @@ app = typer.Typer(
         "se usa un archivo SQLite en ~/.local/share/amauta/amauta.db."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

@@ -1,7 +1,9 @@
 """``amauta db backup|backups|verificar-backup|restore``: respaldos verificados y restauraciones seguras.
 
-Los comandos se agregan al grupo ``amauta db`` (``cli/db.py`` importa este módulo al final).
-Solo Typer y la biblioteca estándar a nivel de módulo.
+Los comandos viven en ``app`` y ``cli/db.py`` los agrega a su grupo (la dependencia va
+en un solo sentido: este módulo no importa ``cli/db.py``). El flujo entero está en
+``services/respaldo``; aquí solo se leen opciones y se describen resultados para
+``salida``. Solo Typer y la biblioteca estándar a nivel de módulo.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from amauta_cli.cli.comun import Formato, OpcionFormato, OpcionSi, confirmar_destructivo, contexto
-from amauta_cli.cli.db import app
+from amauta_cli.cli.comun import OpcionSi, confirmar_destructivo, contexto
+from amauta_cli.salida import Formato, OpcionFormato
 
 if TYPE_CHECKING:  # pragma: no cover
-    from amauta_cli.services.respaldo import ResultadoRespaldo, Verificacion
+    from amauta_cli.services.respaldo import PlanRestauracion, ResultadoRespaldo, Resto, Verificacion
+
+#: Los comandos de respaldo; ``cli/db.py`` los registra en ``amauta db``.
+app = typer.Typer()
 
 
 class FormatoRespaldo(str, Enum):
@@ -40,88 +45,84 @@ OpcionSinManifiesto = Annotated[
 ]
 
 
-def _segundos(s: float) -> str:
-    return f"{s:.1f} s" if s < 120 else f"{int(s // 60)} min {int(s % 60)} s"
-
-
 def _mostrar_respaldo(r: "ResultadoRespaldo") -> None:
-    from amauta_cli import render
-    from amauta_cli.services.respaldo import tamano_legible
+    from amauta_cli import salida
+    from amauta_cli.salida import Campo, Ficha
 
-    render.emitir_filas(
-        [
-            {
-                "archivo": str(r.archivo),
-                "tamano": tamano_legible(r.tamano),
-                "duracion": _segundos(r.duracion),
-                "tablas": r.tablas,
-                "filas": r.filas,
-            }
-        ],
-        [
-            ("archivo", "Archivo"),
-            ("tamano", "Tamaño"),
-            ("duracion", "Duración"),
-            ("tablas", "Tablas"),
-            ("filas", "Filas"),
-        ],
-        "tabla",
-        titulo="Respaldo",
+    salida.emitir(
+        Ficha(
+            [
+                Campo("archivo", "Archivo", str(r.archivo), "codigo"),
+                Campo("tamano", "Tamaño", r.tamano, "tamano"),
+                Campo("duracion", "Duración", r.duracion, "duracion"),
+                Campo("tablas", "Tablas", r.tablas, "entero"),
+                Campo("filas", "Filas", r.filas, "entero"),
+            ],
+            titulo="Respaldo",
+        )
     )
 
 
 def _mostrar_verificacion(v: "Verificacion", titulo: str) -> None:
-    from amauta_cli import render
+    from amauta_cli import salida
+    from amauta_cli.salida import Columna, Vista
+
+    def marca(ok: bool, distinto: str) -> str:
+        return "" if not v.con_manifiesto else ("✔" if ok else f"✘ {distinto}")
 
     filas = [
         {
             "tabla": c.tabla,
             "esperado": "—" if c.esperado is None else c.esperado,
             "obtenido": "—" if c.obtenido is None else c.obtenido,
-            "ok": "" if not v.con_manifiesto else ("✔" if c.ok else "✘ distinto"),
+            "ok": marca(c.ok, "distinto"),
         }
         for c in v.tablas
     ]
     filas.append(
         {
             "tabla": "(revisión)",
-            "esperado": v.revision_esperada or "—" if v.con_manifiesto else "—",
+            "esperado": (v.revision_esperada or "—") if v.con_manifiesto else "—",
             "obtenido": v.revision_obtenida or "ninguna",
-            "ok": "" if not v.con_manifiesto else ("✔" if v.revision_ok else "✘ distinta"),
+            "ok": marca(v.revision_ok, "distinta"),
         }
     )
-    render.emitir_filas(
-        filas,
-        [("tabla", "Tabla"), ("esperado", "Manifiesto"), ("obtenido", "Restaurada"), ("ok", "")],
-        "tabla",
-        titulo=titulo,
+    salida.emitir(
+        Vista(
+            [
+                Columna("tabla", "Tabla", "codigo", prioridad=0),
+                Columna("esperado", "Manifiesto", "entero", prioridad=0),
+                Columna("obtenido", "Restaurada", "entero", prioridad=0),
+                Columna("ok", "Coincide", prioridad=0),
+            ],
+            filas,
+            titulo=titulo,
+        )
     )
 
 
-def respaldo_de_seguridad(url: str, motivo: str, con_datos: Optional[bool] = None) -> Optional[Path]:
-    """El respaldo automático antes de una operación destructiva (restore, rollback).
+def _mostrar_restos(restos: "list[Resto]", problema: str | None = None) -> None:
+    """Los temporales de procesos interrumpidos, como avisos (stdout queda para el listado)."""
+    from amauta_cli import salida, textos
 
-    Si la base no tiene datos no hace falta; si el respaldo falla, la operación no sigue.
-    """
-    from amauta_cli import render
-    from amauta_cli.services import respaldo
-
-    if con_datos is None:
-        con_datos = respaldo.tiene_datos(url)
-    if not con_datos:
-        render.info("La base no tiene datos: no hace falta un respaldo de seguridad.")
-        return None
-    r = respaldo.respaldar(url, motivo=f"previo-{motivo}", progreso=render.progreso)
-    render.info(
-        f"Respaldo de seguridad: {r.archivo} ({respaldo.tamano_legible(r.tamano)}, "
-        f"{respaldo.cantidad(r.filas, 'fila')}). Para volver atrás: amauta db restore {r.archivo} --limpiar"
-    )
-    return r.archivo
+    for r in restos:
+        tamano = f", {textos.tamano(r.tamano)}" if r.tamano is not None else ""
+        if r.huerfano:
+            estado = "su proceso ya no existe"
+        elif r.estado == "otra máquina":
+            estado = "de otra máquina: se deja"
+        else:
+            estado = "en uso" + (f" por el proceso {r.pid}" if r.pid else "")
+        salida.aviso(f"Resto de un respaldo interrumpido: {r.tipo} {r.ruta}{tamano} ({estado}).")
+    if any(r.huerfano for r in restos):
+        salida.info("`amauta db backups --limpiar` borra los restos cuyo proceso ya no existe.")
+    if problema:
+        salida.aviso(f"No se pudieron revisar las bases desechables del servidor: {problema}")
 
 
 @app.command("backup")
 def backup(
-    salida: Annotated[
+    salida_: Annotated[
         Optional[str],
         typer.Option(
             "--salida",
@@ -161,38 +162,43 @@ def backup(
     ] = False,
 ) -> None:
     """Respalda la base (pg_dump o la API de respaldo de SQLite) con un manifiesto JSON al lado."""
-    from amauta_cli import render
+    from amauta_cli import salida, textos
     from amauta_cli.services import respaldo
 
     ctx = contexto()
-    render.info(f"Base: {ctx.url_enmascarada}")
+    ctx.objetivo.exigir_existente()  # antes de crear la carpeta de respaldos
+    salida.info(f"Base: {ctx.url_enmascarada}")
     r = respaldo.respaldar(
-        ctx.url, salida, formato.value if formato else None, progreso=render.progreso
+        ctx.url,
+        salida_,
+        formato.value if formato else None,
+        conservar=conservar,
+        verificar=verificar,
+        informar=salida.info,
+        avisar=salida.aviso,
+        progreso=salida.progreso,
     )
     _mostrar_respaldo(r)
-    if verificar:
-        render.info("Verificando: restauración en una base desechable...")
-        rv = respaldo.verificar(r.archivo, ctx.url, progreso=render.progreso)
+    if r.verificacion is not None:
+        rv = r.verificacion
         _mostrar_verificacion(rv.verificacion, "Verificación del respaldo")
         if not rv.verificacion.ok:
-            render.error(
+            salida.error(
                 f"El respaldo {r.archivo} NO coincide con su manifiesto: no confíe en él. "
                 "No se borró ningún respaldo anterior.",
                 rv.verificacion.diferencias,
             )
             raise typer.Exit(1)
-        render.exito(
-            f"Verificado: restaurado en una base desechable ({_segundos(rv.duracion)}), "
+        salida.exito(
+            f"Verificado: restaurado en una base desechable ({textos.duracion(rv.duracion)}), "
             "revisión y filas iguales al manifiesto."
         )
     n = conservar if conservar is not None else respaldo.ajustes()["conservar"]
-    if n:
-        borrados = respaldo.conservar(r.archivo.parent, n, r.manifiesto)
-        for b in borrados:
-            render.info(f"  borrado (--conservar {n}): {b.name}")
-        if borrados:
-            render.info(f"Se conservan los {n} respaldos más nuevos de esta base en {r.archivo.parent}.")
-    render.exito(f"Respaldo completo: {r.archivo}")
+    for b in r.borrados:
+        salida.info(f"  borrado (--conservar {n}): {b.name}")
+    if r.borrados:
+        salida.info(f"Se conservan los {n} respaldos más nuevos de esta base en {r.archivo.parent}.")
+    salida.exito(f"Respaldo completo: {r.archivo}")
 
 
 @app.command("backups")
@@ -205,45 +211,72 @@ def backups(
         ),
     ] = None,
     formato: OpcionFormato = Formato.tabla,
+    limpiar: Annotated[
+        bool,
+        typer.Option(
+            "--limpiar",
+            help=(
+                "Borra los restos de respaldos, verificaciones y restauraciones interrumpidos "
+                "(archivos temporales y bases amauta_verificar_*) cuyo proceso ya no existe."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Los respaldos de amauta de una carpeta con los datos de su manifiesto, el más nuevo primero."""
-    from amauta_cli import render
+    from datetime import datetime
+
+    from amauta_cli import salida, textos
+    from amauta_cli.salida import Columna, Vista
     from amauta_cli.services import respaldo
 
+    ctx = contexto()
+    if limpiar:
+        borrados, quedan, problema = respaldo.limpiar_restos(ctx.url, carpeta)
+        for r in borrados:
+            salida.info(f"  borrado: {r.tipo} {r.ruta}")
+        salida.exito(
+            f"Restos de respaldos interrumpidos: {textos.plural(len(borrados), 'borrado')}"
+            + (f"; quedan {textos.entero(len(quedan))} en uso o de otra máquina." if quedan else ".")
+        )
+        restos_vistos = quedan
+    else:
+        restos_vistos, problema = respaldo.restos(ctx.url, carpeta)
     carpeta_real, filas = respaldo.listar(carpeta)
-    if formato == Formato.tabla:
-        for f in filas:
-            f["fecha"] = (f["inicio"] or "")[:19].replace("T", " ")
-        render.emitir_filas(
-            filas,
+
+    def instante(valor: object) -> object:
+        try:
+            return datetime.fromisoformat(str(valor))
+        except ValueError:
+            return valor
+
+    for f in filas:
+        f["inicio"], f["fin"] = instante(f["inicio"]), instante(f["fin"])
+    salida.emitir(
+        Vista(
             [
-                ("archivo", "Archivo"),
-                ("fecha", "Fecha"),
-                ("motor", "Motor"),
-                ("base", "Base"),
-                ("revision", "Revisión"),
-                ("tablas", "Tablas"),
-                ("filas", "Filas"),
-                ("tamano_legible", "Tamaño"),
-                ("motivo", "Motivo"),
-                ("estado", "Estado"),
+                Columna("archivo", "Archivo", "codigo", prioridad=0),
+                Columna("ruta", "Ruta", "codigo", prioridad=9),
+                Columna("inicio", "Fecha", "fecha_hora", prioridad=1),
+                Columna("fin", "Fin", "fecha_hora", prioridad=8),
+                Columna("motor", "Motor", prioridad=2),
+                Columna("base", "Base", prioridad=3),
+                Columna("formato", "Formato", prioridad=6),
+                Columna("revision", "Revisión", "codigo", prioridad=4),
+                Columna("tablas", "Tablas", "entero", prioridad=5),
+                Columna("filas", "Filas", "entero", prioridad=1),
+                Columna("tamano", "Tamaño", "tamano", prioridad=1),
+                Columna("sha256", "SHA-256", "codigo", prioridad=9),
+                Columna("motivo", "Motivo", prioridad=5),
+                Columna("version_amauta", "Versión de amauta", prioridad=8),
+                Columna("estado", "Estado", prioridad=0),
             ],
-            "tabla",
+            filas,
             titulo=f"Respaldos en {carpeta_real}",
             vacio=f"No hay respaldos de amauta en {carpeta_real}.",
-        )
-        return
-    render.emitir_filas(
-        filas,
-        [
-            (k, k)
-            for k in (
-                "archivo", "ruta", "inicio", "fin", "motor", "base", "formato", "revision",
-                "tablas", "filas", "tamano", "sha256", "motivo", "version_amauta", "estado",
-            )
-        ],
-        formato.value,
+        ),
+        formato,
     )
+    _mostrar_restos(restos_vistos, problema)
 
 
 @app.command("verificar-backup")
@@ -252,28 +285,33 @@ def verificar_backup(
     sin_manifiesto: OpcionSinManifiesto = False,
 ) -> None:
     """Comprueba el SHA-256 de un respaldo y lo restaura en una base desechable para compararlo con su manifiesto."""
-    from amauta_cli import render
+    from amauta_cli import salida, textos
     from amauta_cli.services import respaldo
 
     ctx = contexto()
-    rv = respaldo.verificar(
-        archivo, ctx.url, progreso=render.progreso, exigir_manifiesto=not sin_manifiesto
+    rv = respaldo.verificar_archivo(
+        archivo,
+        ctx.url,
+        exigir_manifiesto=not sin_manifiesto,
+        informar=salida.info,
+        avisar=salida.aviso,
+        progreso=salida.progreso,
     )
     v = rv.verificacion
     _mostrar_verificacion(v, f"Verificación de {archivo.name}")
     if not v.con_manifiesto:
-        render.aviso(
+        salida.aviso(
             f"{archivo.name} no tiene manifiesto de amauta: se restauró bien en una base "
             "desechable, pero no hay contra qué comparar sus filas."
         )
         return
     if not v.ok:
-        render.error(f"El respaldo {archivo} NO coincide con su manifiesto.", v.diferencias)
+        salida.error(f"El respaldo {archivo} NO coincide con su manifiesto.", v.diferencias)
         raise typer.Exit(1)
-    render.exito(
+    salida.exito(
         f"{archivo.name}: SHA-256 correcto, restaurado en una base desechable "
-        f"({_segundos(rv.duracion)}), revisión {v.revision_obtenida or 'ninguna'} y "
-        f"{respaldo.cantidad(v.filas, 'fila')} iguales al manifiesto."
+        f"({textos.duracion(rv.duracion)}), revisión {v.revision_obtenida or 'ninguna'} y "
+        f"{textos.plural(v.filas, 'fila')} iguales al manifiesto."
     )
 
 
@@ -296,65 +334,84 @@ def restore(
     sin_manifiesto: OpcionSinManifiesto = False,
 ) -> None:
     """Restaura un respaldo: todo o nada, y luego compara revisión y filas con el manifiesto."""
-    from amauta_cli import render
+    from datetime import datetime
+
+    from amauta_cli import salida, textos
     from amauta_cli.services import respaldo
 
     ctx = contexto()
-    insp = respaldo.inspeccionar(archivo, exigir_manifiesto=not sin_manifiesto)
-    m = insp.manifiesto
-    if m is None:
-        render.aviso(
-            f"{insp.archivo.name} no tiene manifiesto de amauta: no hay contra qué verificar "
-            "su integridad ni sus filas. Se restaura tal cual."
+    ctx.objetivo.exigir_carpeta()  # restore crea la base SQLite, pero solo en una carpeta existente
+
+    def confirmar(plan: "PlanRestauracion") -> None:
+        insp = plan.inspeccion
+        m = insp.manifiesto
+        if m is None:
+            salida.aviso(
+                f"{insp.archivo.name} no tiene manifiesto de amauta: no hay contra qué verificar "
+                "su integridad ni sus filas. Se restaura tal cual."
+            )
+        else:
+            try:
+                cuando = textos.fecha_hora(datetime.fromisoformat(str(m["inicio"])))
+            except ValueError:
+                cuando = str(m["inicio"])
+            salida.info(
+                f"Respaldo: {insp.archivo.name} del {cuando} (SHA-256 correcto), revisión "
+                f"{m['revision'] or 'ninguna'}, {textos.plural(m.get('filas', 0), 'fila')}."
+            )
+        salida.info(
+            f"Destino: {ctx.url_enmascarada}"
+            + (
+                f" (con datos en {textos.plural(len(plan.tablas_con_datos), 'tabla')}, que se reemplazarán)"
+                if plan.con_datos
+                else " (sin datos)"
+            )
         )
-    else:
-        render.info(
-            f"Respaldo: {insp.archivo.name} del {str(m['inicio'])[:19].replace('T', ' ')} "
-            f"(SHA-256 correcto), revisión {m['revision'] or 'ninguna'}, {respaldo.cantidad(m.get('filas', 0), 'fila')}."
-        )
-    plan = respaldo.planificar_restauracion(ctx.url, insp, limpiar=limpiar, forzar=forzar)
-    render.info(
-        f"Destino: {ctx.url_enmascarada}"
-        + (
-            f" (con datos en {respaldo.cantidad(len(plan.tablas_con_datos), 'tabla')}, que se reemplazarán)"
+        accion = (
+            f"Restaurar {insp.archivo.name} reemplaza TODO el contenido de la base"
             if plan.con_datos
-            else " (sin datos)"
+            else f"Restaurar {insp.archivo.name}"
         )
+        confirmar_destructivo(accion, plan.nombre_base, ctx.url_enmascarada, plan.produccion, si)
+
+    r = respaldo.restaurar_archivo(
+        ctx.url,
+        archivo,
+        limpiar=limpiar,
+        forzar=forzar,
+        sin_respaldo=sin_respaldo,
+        exigir_manifiesto=not sin_manifiesto,
+        confirmar=confirmar,
+        informar=salida.info,
+        avisar=salida.aviso,
+        progreso=salida.progreso,
     )
-    accion = (
-        f"Restaurar {insp.archivo.name} reemplaza TODO el contenido de la base"
-        if plan.con_datos
-        else f"Restaurar {insp.archivo.name}"
-    )
-    confirmar_destructivo(accion, plan.nombre_base, ctx.url_enmascarada, plan.produccion, si)
-    if plan.con_datos and not sin_respaldo:
-        respaldo_de_seguridad(ctx.url, "restore", con_datos=True)
-    elif plan.con_datos:
-        render.aviso("--sin-respaldo: no se hace respaldo de seguridad del contenido actual.")
-    r = respaldo.restaurar(plan, progreso=render.progreso)
+    plan = r.plan
+    assert plan is not None
+    m = plan.inspeccion.manifiesto
     v = r.verificacion
     _mostrar_verificacion(v, "Base restaurada")
     if plan.entorno_destino and (m or {}).get("entorno") != plan.entorno_destino:
-        render.info(f"Se conservó la marca de entorno de la base destino: {plan.entorno_destino}.")
+        salida.info(f"Se conservó la marca de entorno de la base destino: {plan.entorno_destino}.")
     if not v.ok:
-        render.error(
+        salida.error(
             "La restauración terminó pero la base NO coincide con el manifiesto del respaldo.",
             v.diferencias,
         )
         raise typer.Exit(1)
     if v.revision_obtenida is None:
-        render.aviso("La base restaurada no tiene el esquema de amauta (no hay revisión de Alembic).")
+        salida.aviso("La base restaurada no tiene el esquema de amauta (no hay revisión de Alembic).")
     elif r.pendiente_migrar:
-        render.aviso(
+        salida.aviso(
             f"El respaldo está en la revisión {v.revision_obtenida}, anterior a la de este "
             f"amauta ({r.revision_cabeza}): ejecute `amauta db migrate` para ponerla al día."
         )
     elif v.revision_obtenida != r.revision_cabeza:
-        render.aviso(
+        salida.aviso(
             f"La base quedó en la revisión {v.revision_obtenida}, que este amauta no conoce "
             "(--forzar): actualice amauta antes de usarla."
         )
-    render.exito(
-        f"Restauración completa en {_segundos(r.duracion)}: {respaldo.cantidad(v.filas, 'fila')}"
+    salida.exito(
+        f"Restauración completa en {textos.duracion(r.duracion)}: {textos.plural(v.filas, 'fila')}"
         + (", iguales al manifiesto." if v.con_manifiesto else ".")
     )

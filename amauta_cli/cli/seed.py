@@ -10,14 +10,6 @@ import typer
 
 from amauta_cli.cli.comun import Formato, OpcionFormato, OpcionSi, confirmar, contexto
 
-_COLUMNAS = [
-    ("entidad", "Entidad"),
-    ("creadas", "Creadas"),
-    ("actualizadas", "Actualizadas"),
-    ("sin_cambios", "Sin cambios"),
-]
-
-
 def seed(
     reset: Annotated[
         bool,
@@ -46,14 +38,14 @@ def seed(
 
     Primero lleva el esquema a la última revisión. Otra corrida no crea filas ni cambia ids. Rechaza una base marcada como producción (`amauta db entorno`) y AMAUTA_ENV=produccion.
     """
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import seed as servicio
 
     inicio = time.perf_counter()
     ctx = contexto()
     # 1. El archivo entero, validado antes de tocar la base.
     datos = servicio.cargar(archivo)
-    render.info(f"Base: {ctx.url_enmascarada}")
+    salida.info(f"Base: {ctx.url_enmascarada}")
     # 2. La guardia de producción va dentro de sembrar, antes de preguntar, migrar o borrar.
     pregunta = None
     if reset:
@@ -66,14 +58,15 @@ def seed(
             )
 
     resultado = servicio.sembrar(
-        ctx.url, datos, reset=reset, avisar=render.info, confirmar=pregunta
+        ctx.objetivo, datos, reset=reset, avisar=salida.info, confirmar=pregunta
     )
     segundos = time.perf_counter() - inicio
     _emitir(resultado, segundos, formato, ctx.url_enmascarada)
 
 
 def _emitir(r, segundos: float, formato: Formato, url: str) -> None:
-    from amauta_cli import render
+    from amauta_cli import salida, textos
+    from amauta_cli.salida import Columna, Objeto, Vista
 
     filas = [
         {
@@ -87,51 +80,52 @@ def _emitir(r, segundos: float, formato: Formato, url: str) -> None:
         for c in r.conteos
     ]
     t = r.totales
-    fechas = [d.isoformat() for d in r.fechas_asistencia]
-    if formato == Formato.json:
-        render.emitir_json(
-            {
-                "base": url,
-                "archivo": r.archivo,
-                "reset": r.reset,
-                "migraciones_aplicadas": r.migraciones,
-                "entidades": filas,
-                "totales": t,
-                "fechas_asistencia": fechas,
-                "segundos": round(segundos, 3),
-            }
-        )
-        return
-    columnas = (
-        [("tabla", "tabla")] + [(k, k) for k, _ in _COLUMNAS[1:]] + [("eliminadas", "eliminadas")]
+    conteos = [
+        Columna("creadas", "Creadas", "entero"),
+        Columna("actualizadas", "Actualizadas", "entero"),
+        Columna("sin_cambios", "Sin cambios", "entero"),
+    ]
+    eliminadas = Columna("eliminadas", "Eliminadas", "entero")
+    datos = {
+        "base": url,
+        "archivo": r.archivo,
+        "reset": r.reset,
+        "migraciones_aplicadas": r.migraciones,
+        "entidades": filas,
+        "totales": t,
+        "fechas_asistencia": r.fechas_asistencia,
+        "segundos": round(segundos, 3),
+    }
+    pie = (
+        f"Total: {textos.plural(t['creadas'], 'creada')}, {textos.plural(t['actualizadas'], 'actualizada')}, "
+        f"{t['sin_cambios']} sin cambios"
+        + (f", {textos.plural(t['eliminadas'], 'eliminada')}" if t["eliminadas"] else "")
+        + f", en {textos.duracion(segundos)}."
     )
-    if formato == Formato.csv:
-        render.emitir_filas(filas, columnas, "csv")
-        return
-    columnas = list(_COLUMNAS)
-    if t["eliminadas"]:
-        columnas.append(("eliminadas", "Eliminadas"))
-    texto_seg = f"{segundos:.2f}".replace(".", ",")
-    render.emitir_filas(
-        filas,
-        columnas,
-        "tabla",
-        titulo="amauta seed --reset" if r.reset else "amauta seed",
-        pie=(
-            f"Total: {t['creadas']} creadas, {t['actualizadas']} actualizadas, "
-            f"{t['sin_cambios']} sin cambios"
-            + (f", {t['eliminadas']} eliminadas" if t["eliminadas"] else "")
-            + f", en {texto_seg} s."
-        ),
+    salida.emitir(
+        [
+            Objeto(datos),
+            Vista([Columna("tabla", "Tabla", "codigo"), *conteos, eliminadas], filas, solo_en=salida.PLANILLAS),
+            Vista(
+                [Columna("entidad", "Entidad", prioridad=0), *conteos, *([eliminadas] if t["eliminadas"] else [])],
+                filas,
+                titulo="amauta seed --reset" if r.reset else "amauta seed",
+                notas=[pie],
+                solo_en=salida.PARA_LEER,
+            ),
+        ],
+        formato,
     )
+    fechas = r.fechas_asistencia
     if fechas:
-        render.info(
-            f"Asistencia de los últimos {len(fechas)} días hábiles: del {fechas[0]} al {fechas[-1]}."
+        salida.info(
+            f"Asistencia de los últimos {textos.plural(len(fechas), 'día hábil', 'días hábiles')}: "
+            f"del {textos.fecha(fechas[0])} al {textos.fecha(fechas[-1])}."
         )
     if t["creadas"] == t["actualizadas"] == t["eliminadas"] == 0:
-        render.exito("La base ya tenía los datos de desarrollo: no se cambió nada.")
+        salida.exito("La base ya tenía los datos de desarrollo: no se cambió nada.")
     else:
-        render.exito(
+        salida.exito(
             "Datos de desarrollo cargados. Los usuarios ingresan con su email y la contraseña "
             "del archivo de datos."
         )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import Annotated, NoReturn, Optional
 
 import typer
 
-from amauta_cli.cli.comun import Formato, OpcionFormato, contexto
+from amauta_cli.cli.comun import Formato, OpcionFormato, contexto, error_uso
+from amauta_cli.salida import Columna, FormatoArchivo
 
 app = typer.Typer(
     help=(
@@ -53,16 +53,15 @@ OpcionAvatar = Annotated[Optional[str], typer.Option("--avatar", help="URL de la
 
 
 def error_de_uso(mensaje: str) -> NoReturn:
-    """Un error de uso (código 2) con mensaje en español."""
-    from amauta_cli import render
+    """Un error de uso (código 2) con mensaje en español (ver ``comun.error_uso``)."""
+    from amauta_cli.cli.comun import error_uso
 
-    render.error(mensaje)
-    raise typer.Exit(2)
+    error_uso(mensaje)
 
 
 def filtro_activo(activos: bool, inactivos: bool) -> Optional[bool]:
     if activos and inactivos:
-        error_de_uso("Use --activos o --inactivos, no ambos.")
+        error_uso("Use --activos o --inactivos, no ambos.")
     return True if activos else (False if inactivos else None)
 
 
@@ -75,12 +74,12 @@ def obtener_password(password_stdin: bool, generar: bool) -> tuple[str, bool]:
 
     Sin opciones, la pide dos veces con eco oculto (se puede reintentar 3 veces).
     """
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.errores import DatosInvalidos
     from amauta_cli.seguridad import generar_password, validar_password
 
     if password_stdin and generar:
-        error_de_uso("Use --password-stdin o --generar-password, no ambos.")
+        error_uso("Use --password-stdin o --generar-password, no ambos.")
     if generar:
         return generar_password(), True
     if password_stdin:
@@ -98,7 +97,7 @@ def obtener_password(password_stdin: bool, generar: bool) -> tuple[str, bool]:
             try:
                 validar_password(pw)
             except DatosInvalidos as e:
-                render.aviso(f"{e.mensaje[0].upper()}{e.mensaje[1:]}. Intente de nuevo.")
+                salida.aviso(f"{e.mensaje[0].upper()}{e.mensaje[1:]}. Intente de nuevo.")
                 continue
             repetida = typer.prompt("Repita la contraseña", hide_input=True, err=True)
         except (typer.Abort, EOFError):
@@ -108,34 +107,34 @@ def obtener_password(password_stdin: bool, generar: bool) -> tuple[str, bool]:
             ) from None
         if pw == repetida:
             return pw, False
-        render.aviso("Las dos contraseñas no coinciden. Intente de nuevo.")
+        salida.aviso("Las dos contraseñas no coinciden. Intente de nuevo.")
     raise DatosInvalidos("No se pudo leer una contraseña válida en 3 intentos; no se cambió nada.")
 
 
 def mostrar_password_generada(email: str, pw: str) -> None:
-    from amauta_cli import render
+    from amauta_cli import salida
 
-    render.info(
+    salida.info(
         f"Contraseña generada para {email} (se muestra solo esta vez; entréguela de forma "
         f"segura): {pw}"
     )
 
 
 def mostrar_cambios(que: str, cambios: list) -> None:
-    from amauta_cli import render
+    from amauta_cli import salida
 
     if not cambios:
-        render.exito(f"Sin cambios: {que} ya tenía esos datos.")
+        salida.exito(f"Sin cambios: {que} ya tenía esos datos.")
         return
-    render.exito(f"{que} actualizado:")
+    salida.exito(f"{que} actualizado:")
     for c in cambios:
-        render.info(f"  {c.campo}: {_valor(c.antes)} → {_valor(c.despues)}")
+        salida.info(f"  {c.campo}: {_valor(c.antes)} → {_valor(c.despues)}")
 
 
 def _valor(v: object) -> str:
-    from amauta_cli.render import a_texto
+    from amauta_cli.salida import texto_humano
 
-    texto = a_texto(v)
+    texto = texto_humano(v)
     return f"'{texto}'" if texto else "(vacío)"
 
 
@@ -166,11 +165,11 @@ def crear(
     generar_password: OpcionGenerarPassword = False,
 ) -> None:
     """Crea un usuario con su perfil. La contraseña se pide dos veces sin eco."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import usuarios
 
     if password_stdin and generar_password:
-        error_de_uso("Use --password-stdin o --generar-password, no ambos.")
+        error_uso("Use --password-stdin o --generar-password, no ambos.")
     nuevo = usuarios.preparar_alta(
         email,
         nombre,
@@ -188,7 +187,7 @@ def crear(
     pw, generada = obtener_password(password_stdin, generar_password)
     with ctx.sesion() as s:
         u = usuarios.crear(s, nuevo, pw)
-    render.exito(f"Usuario creado: {u.email} ({u.rol.value}), id {u.id}.")
+    salida.exito(f"Usuario creado: {u.email} ({u.rol.value}), id {u.id}.")
     if generada:
         mostrar_password_generada(u.email, pw)
 
@@ -211,21 +210,43 @@ def listar(
     ] = 50,
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
-    """Lista usuarios por apellido y nombre, de a una página."""
-    from amauta_cli import render
+    """Lista usuarios por apellido y nombre (orden alfabético español), de a una página."""
+    from amauta_cli import salida, textos
     from amauta_cli.services import usuarios
 
     activo = filtro_activo(activos, inactivos)
-    with contexto().sesion(solo_lectura=True) as s:
-        p = usuarios.listar(s, rol, activo, buscar, pagina, por_pagina)
-    pie = f"Página {p.pagina} de {p.paginas} · {p.total} usuario(s)."
+    with contexto().cruda(solo_lectura=True) as c:
+        p = usuarios.listar(c, rol, activo, buscar, pagina, por_pagina)
+    pie = f"Página {p.pagina} de {p.paginas} · {textos.plural(p.total, 'usuario')}."
     if p.pagina < p.paginas:
         pie += f" Use --pagina {p.pagina + 1} para ver más."
     hay_filtros = bool(rol or activo is not None or (buscar and buscar.strip()))
     vacio = "Ningún usuario cumple esos filtros." if hay_filtros else "No hay usuarios."
     if p.total and not p.filas:
-        vacio = f"La página {p.pagina} está vacía: hay {p.paginas} página(s) de {p.total} usuario(s)."
-    render.emitir_filas(p.filas, usuarios.COLUMNAS_LISTADO, formato.value, vacio=vacio, pie=pie)
+        vacio = (
+            f"La página {p.pagina} está vacía: hay {textos.plural(p.paginas, 'página')} de "
+            f"{textos.plural(p.total, 'usuario')}."
+        )
+    salida.emitir(salida.Vista(COLUMNAS_LISTADO, p.filas, vacio=vacio, notas=[pie]), formato)
+
+
+#: ``usuarios listar``: las claves (csv/json) no cambian desde la versión 0.1.
+COLUMNAS_LISTADO = [
+    Columna("email", "Email", "email", prioridad=0),
+    Columna("apellido", "Apellido", "nombre", prioridad=0),
+    Columna("nombre", "Nombre", "nombre", prioridad=0),
+    Columna("rol", "Rol", "codigo", prioridad=1),
+    Columna("activo", "Activo", "bool", prioridad=2),
+    Columna("matricula", "Matrícula", "codigo", prioridad=2),
+    Columna("grado", "Grado", "texto", prioridad=3),
+    Columna("id", "Id", "codigo", prioridad=5),
+    Columna("createdAt", "Creado", "fecha_hora", prioridad=4),
+]
+_ETIQUETAS_PERFIL = {
+    "matricula": "Matrícula", "grado": "Grado", "ciudad": "Ciudad", "pais": "País",
+    "telefono": "Teléfono", "institucion": "Institución", "bio": "Bio",
+    "especialidad": "Especialidad", "experiencia": "Experiencia (años)",
+}
 
 
 @app.command("ver")
@@ -234,63 +255,71 @@ def ver(
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
     """El usuario, su perfil, sus grupos y sus inscripciones (nunca la contraseña)."""
-    from amauta_cli import render
+    from amauta_cli import salida
+    from amauta_cli.salida import PLANILLAS, SIN_JSON, Campo, Ficha, Objeto, Vista
     from amauta_cli.services import usuarios
 
     with contexto().sesion(solo_lectura=True) as s:
         d = usuarios.ver(s, email)
-    if formato == Formato.json:
-        render.emitir_json(d)
-        return
     perfil = d["perfil"] or {}
-    pares = [
-        ("email", "Email", d["email"]),
-        ("nombre", "Nombre", d["nombre"]),
-        ("apellido", "Apellido", d["apellido"]),
-        ("rol", "Rol", d["rol"]),
-        ("activo", "Activo", d["activo"]),
-        (
-            "password_definida",
-            "Contraseña",
-            d["password_definida"]
-            if formato == Formato.csv
-            else ("definida" if d["password_definida"] else "pendiente (use `amauta usuarios password`)"),
+    definida = d["password_definida"]
+    campos = [
+        Campo("email", "Email", d["email"], "email"),
+        Campo("nombre", "Nombre", d["nombre"], "nombre"),
+        Campo("apellido", "Apellido", d["apellido"], "nombre"),
+        Campo("rol", "Rol", d["rol"]),
+        Campo("activo", "Activo", d["activo"], "bool"),
+        Campo("password_definida", "Contraseña", definida, "bool", solo_en=PLANILLAS),
+        Campo(
+            "password_definida", "Contraseña",
+            "definida" if definida else "pendiente (use `amauta usuarios password`)", solo_en=("tabla",),
         ),
-        ("avatar", "Avatar", d["avatar"]),
-        ("emailVerificado", "Email verificado", d["emailVerificado"]),
-        ("id", "Id", d["id"]),
-        ("createdAt", "Creado", d["createdAt"]),
-        ("updatedAt", "Actualizado", d["updatedAt"]),
+        Campo("avatar", "Avatar", d["avatar"]),
+        Campo("emailVerificado", "Email verificado", d["emailVerificado"], "fecha_hora"),
+        Campo("id", "Id", d["id"], "codigo"),
+        Campo("createdAt", "Creado", d["createdAt"], "fecha_hora"),
+        Campo("updatedAt", "Actualizado", d["updatedAt"], "fecha_hora"),
     ]
-    etiquetas = {
-        "matricula": "Matrícula", "grado": "Grado", "ciudad": "Ciudad", "pais": "País",
-        "telefono": "Teléfono", "institucion": "Institución", "bio": "Bio",
-        "especialidad": "Especialidad", "experiencia": "Experiencia (años)",
-    }
-    pares += [(f"perfil.{c}", etiquetas[c], perfil.get(c)) for c in usuarios.CAMPOS_PERFIL]
-    if formato == Formato.csv:
-        pares.append(
-            ("grupos", "Grupos", "; ".join(f"{g['nombre']} ({g['institucion']}, {g['participacion']})" for g in d["grupos"]))
-        )
-        pares.append(
-            ("inscripciones", "Inscripciones", "; ".join(f"{i['slug']} ({i['estado'].value}, {i['progreso']}%)" for i in d["inscripciones"]))
-        )
-        render.emitir_clave_valor(pares, "csv")
-        return
-    render.emitir_clave_valor(pares, "tabla", titulo=f"{d['nombre']} {d['apellido']}")
-    render.emitir_filas(
-        d["grupos"],
-        [("nombre", "Grupo"), ("institucion", "Institución"), ("participacion", "Como"), ("activo", "Activo"), ("desde", "Desde")],
-        "tabla",
-        titulo="Grupos",
-        vacio="No está en ningún grupo.",
-    )
-    render.emitir_filas(
-        d["inscripciones"],
-        [("curso", "Curso"), ("estado", "Estado"), ("progreso", "Progreso %"), ("inscritoEn", "Inscripto"), ("completadoEn", "Completado")],
-        "tabla",
-        titulo="Inscripciones",
-        vacio="No tiene inscripciones a cursos.",
+    campos += [Campo(f"perfil.{c}", _ETIQUETAS_PERFIL[c], perfil.get(c)) for c in usuarios.CAMPOS_PERFIL]
+    campos += [
+        Campo(
+            "grupos", "Grupos",
+            "; ".join(f"{g['nombre']} ({g['institucion']}, {g['participacion']})" for g in d["grupos"]),
+            solo_en=PLANILLAS,
+        ),
+        Campo(
+            "inscripciones", "Inscripciones",
+            "; ".join(f"{i['slug']} ({i['estado'].value}, {i['progreso']}%)" for i in d["inscripciones"]),
+            solo_en=PLANILLAS,
+        ),
+    ]
+    salida.emitir(
+        [
+            Objeto(d),
+            Ficha(campos, titulo=f"{d['nombre']} {d['apellido']}", solo_en=SIN_JSON),
+            Vista(
+                [
+                    Columna("nombre", "Grupo", "nombre", prioridad=0),
+                    Columna("institucion", "Institución", "nombre"),
+                    Columna("participacion", "Como"),
+                    Columna("activo", "Activo", "bool", prioridad=2),
+                    Columna("desde", "Desde", "fecha", prioridad=2),
+                ],
+                d["grupos"], titulo="Grupos", vacio="No está en ningún grupo.", solo_en=("tabla",),
+            ),
+            Vista(
+                [
+                    Columna("curso", "Curso", "nombre", prioridad=0),
+                    Columna("estado", "Estado", "codigo"),
+                    Columna("progreso", "Progreso", "porcentaje", decimales=0),
+                    Columna("inscritoEn", "Inscripto", "fecha", prioridad=2),
+                    Columna("completadoEn", "Completado", "fecha", prioridad=2),
+                ],
+                d["inscripciones"], titulo="Inscripciones", vacio="No tiene inscripciones a cursos.",
+                solo_en=("tabla",),
+            ),
+        ],
+        formato,
     )
 
 
@@ -339,18 +368,18 @@ def desactivar(
     email: Annotated[str, typer.Argument(help="Email del usuario.", show_default=False)],
 ) -> None:
     """Baja lógica: el usuario deja de estar activo (sus datos se conservan)."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import usuarios
 
     with contexto().sesion() as s:
         r = usuarios.desactivar(s, email)
         correo = r.usuario.email
     if not r.cambiado:
-        render.exito(f"{correo} ya estaba inactivo. No se cambió nada.")
+        salida.exito(f"{correo} ya estaba inactivo. No se cambió nada.")
         return
-    render.exito(f"Usuario desactivado: {correo}. Se reactiva con `amauta usuarios activar {correo}`.")
+    salida.exito(f"Usuario desactivado: {correo}. Se reactiva con `amauta usuarios activar {correo}`.")
     for a in r.avisos:
-        render.aviso(a)
+        salida.aviso(a)
 
 
 @app.command("activar")
@@ -358,16 +387,16 @@ def activar(
     email: Annotated[str, typer.Argument(help="Email del usuario.", show_default=False)],
 ) -> None:
     """Vuelve a activar un usuario desactivado."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import usuarios
 
     with contexto().sesion() as s:
         r = usuarios.activar(s, email)
         correo = r.usuario.email
     if not r.cambiado:
-        render.exito(f"{correo} ya estaba activo. No se cambió nada.")
+        salida.exito(f"{correo} ya estaba activo. No se cambió nada.")
     else:
-        render.exito(f"Usuario activado: {correo}.")
+        salida.exito(f"Usuario activado: {correo}.")
 
 
 @app.command("password")
@@ -377,12 +406,12 @@ def password(
     generar_password: OpcionGenerarPassword = False,
 ) -> None:
     """Define una contraseña nueva (se pide dos veces sin eco)."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import comun as buscar
     from amauta_cli.services import usuarios
 
     if password_stdin and generar_password:
-        error_de_uso("Use --password-stdin o --generar-password, no ambos.")
+        error_uso("Use --password-stdin o --generar-password, no ambos.")
     ctx = contexto()
     with ctx.sesion(solo_lectura=True) as s:
         buscar.buscar_usuario(s, email)  # antes de pedir la contraseña
@@ -390,7 +419,7 @@ def password(
     with ctx.sesion() as s:
         u = usuarios.cambiar_password(s, email, pw)
         correo = u.email
-    render.exito(f"Contraseña actualizada para {correo}.")
+    salida.exito(f"Contraseña actualizada para {correo}.")
     if generada:
         mostrar_password_generada(correo, pw)
 
@@ -413,67 +442,104 @@ def importar(
     Se valida todo el archivo antes de escribir: si una fila tiene problemas, no se
     escribe nada y se informan todas con su número de línea.
     """
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import usuarios
+    from amauta_cli.textos import plural
 
     ctx = contexto()
     with ctx.sesion(solo_lectura=True) as s:
         plan = usuarios.planificar_importacion(s, archivo, actualizar)
     if plan.columnas_ignoradas:
-        render.aviso(f"Columnas ignoradas (amauta no las conoce): {', '.join(plan.columnas_ignoradas)}.")
+        salida.aviso(f"Columnas ignoradas (amauta no las conoce): {', '.join(plan.columnas_ignoradas)}.")
     resumen = (
         f"{plan.a_crear} a crear ({plan.con_password} con contraseña), "
         f"{plan.a_actualizar} a actualizar, {plan.sin_cambios} sin cambios"
     )
     if simular:
-        render.emitir_filas(
-            plan.detalle(),
-            [("linea", "Línea"), ("email", "Email"), ("accion", "Acción"), ("detalle", "Detalle")],
-            formato.value,
-            titulo="Simulación de la importación (no se escribió nada)",
+        salida.emitir(
+            salida.Vista(
+                [
+                    Columna("linea", "Línea", "entero", prioridad=0),
+                    Columna("email", "Email", "email", prioridad=0),
+                    Columna("accion", "Acción"),
+                    Columna("detalle", "Detalle"),
+                ],
+                plan.detalle(),
+                titulo="Simulación de la importación (no se escribió nada)",
+            ),
+            formato,
         )
-        render.info(f"Simulación: {resumen}. No se escribió nada.")
+        salida.info(f"Simulación: {resumen}. No se escribió nada.")
         return
     if plan.con_password:
-        with render.progreso("Calculando hashes bcrypt", total=plan.con_password) as avanzar:
+        with salida.progreso("Calculando hashes bcrypt", total=plan.con_password) as avanzar:
             usuarios.hashear_passwords(plan, avanzar)
-    with render.progreso("Escribiendo usuarios", total=plan.a_crear + plan.a_actualizar) as avanzar:
+    with salida.progreso("Escribiendo usuarios", total=plan.a_crear + plan.a_actualizar) as avanzar:
         with ctx.sesion() as s:
             r = usuarios.aplicar_importacion(s, plan, avanzar)
-    render.exito(
-        f"Importación completa: {r.creados} creado(s), {r.actualizados} actualizado(s), "
+    salida.exito(
+        f"Importación completa: {plural(r.creados, 'creado')}, {plural(r.actualizados, 'actualizado')}, "
         f"{r.sin_cambios} sin cambios."
     )
     pendientes = r.creados - r.con_password
     if pendientes:
-        render.info(
-            f"{pendientes} usuario(s) nuevo(s) sin contraseña: no pueden entrar hasta que se les "
-            "defina una con `amauta usuarios password EMAIL`."
+        salida.info(
+            f"{plural(pendientes, 'usuario nuevo', 'usuarios nuevos')} sin contraseña: no pueden "
+            "entrar hasta que se les defina una con `amauta usuarios password EMAIL`."
         )
     if r.passwords_ignoradas:
-        render.aviso(
-            f"Se ignoró la contraseña de {r.passwords_ignoradas} usuario(s) que ya existían: "
+        salida.aviso(
+            f"Se ignoró la contraseña de "
+            f"{plural(r.passwords_ignoradas, 'usuario que ya existía', 'usuarios que ya existían')}: "
             "cámbiela con `amauta usuarios password EMAIL`."
         )
 
 
-class FormatoExportacion(str, Enum):
-    csv = "csv"
-    json = "json"
+#: ``usuarios exportar``: las columnas de ``importar`` (más datos de solo lectura). En csv y
+#: json, las claves; en excel, títulos que ``importar`` reconoce (ver ``vocabulario``).
+COLUMNAS_EXPORTACION = [
+    Columna("email", "Email", "email"),
+    Columna("nombre", "Nombre", "nombre"),
+    Columna("apellido", "Apellido", "nombre"),
+    Columna("rol", "Rol", "codigo"),
+    Columna("activo", "Activo", "bool"),
+    Columna("password_definida", "Contraseña definida", "bool"),
+    Columna("matricula", "Matrícula", "codigo"),
+    Columna("grado", "Grado"),
+    Columna("ciudad", "Ciudad"),
+    Columna("pais", "País"),
+    Columna("telefono", "Teléfono", "codigo"),
+    Columna("institucion", "Institución"),
+    Columna("bio", "Bio"),
+    Columna("especialidad", "Especialidad", "lista"),
+    Columna("experiencia", "Experiencia", "entero"),
+    Columna("avatar", "Avatar", "codigo"),
+    Columna("emailVerificado", "Email verificado", "fecha_hora"),
+    Columna("id", "Id", "codigo"),
+    Columna("createdAt", "Creado", "fecha_hora"),
+    Columna("updatedAt", "Actualizado", "fecha_hora"),
+]
 
 
 @app.command("exportar")
 def exportar(
     formato: Annotated[
-        FormatoExportacion,
-        typer.Option("--formato", "-f", help="csv (se reimporta con `importar --actualizar`) o json.", case_sensitive=False),
-    ] = FormatoExportacion.csv,
+        FormatoArchivo,
+        typer.Option(
+            "--formato", "-f",
+            help=(
+                "csv (por defecto; se reimporta con `importar --actualizar`), json o excel (para "
+                "abrir en Excel en español; también se reimporta)."
+            ),
+            case_sensitive=False,
+        ),
+    ] = FormatoArchivo.csv,
 ) -> None:
     """Todos los usuarios con su perfil, en streaming a stdout (nunca las contraseñas)."""
-    from amauta_cli import render
+    from amauta_cli import salida
     from amauta_cli.services import usuarios
+    from amauta_cli.textos import plural
 
-    columnas = [(c, c) for c in usuarios.COLUMNAS_EXPORTACION]
     with contexto().sesion(solo_lectura=True) as s:
-        n = render.emitir_filas(usuarios.exportar(s), columnas, formato.value)
-    render.info(f"{n} usuario(s) exportado(s).")
+        n = salida.emitir(salida.Vista(COLUMNAS_EXPORTACION, usuarios.exportar(s)), formato)
+    salida.info(f"{plural(n, 'usuario exportado', 'usuarios exportados')}.")

@@ -61,6 +61,14 @@ class Formato(str, Enum):
     excel = "excel"
 
 
+class FormatoArchivo(str, Enum):
+    """Los formatos de una exportación (``exportar``): para archivos, sin ``tabla``."""
+
+    csv = "csv"
+    json = "json"
+    excel = "excel"
+
+
 OpcionFormato = Annotated[
     Formato,
     typer.Option(
@@ -94,10 +102,15 @@ class Columna:
     prioridad: int = 1
     alinear: str | None = None
     decimales: int | None = None
+    #: Lo que leen las personas (tabla, html) donde no hay valor (p. ej. ``"sin nota"``);
+    #: json, csv y excel dejan el valor vacío.
+    vacio: str = ""
 
     def __post_init__(self) -> None:
         if self.tipo not in TIPOS:  # pragma: no cover - error de programación
             raise ValueError(f"tipo de columna desconocido: {self.tipo!r}")
+        if self.alinear not in (None, "izq", "der", "centro"):  # pragma: no cover
+            raise ValueError(f"alineación desconocida: {self.alinear!r}")
 
     @property
     def derecha(self) -> bool:
@@ -121,6 +134,10 @@ class Vista:
     clave_json: str = "filas"
     #: Clave de una columna booleana cuyas filas se resaltan (tabla y html).
     resaltar: str | None = None
+    #: Formatos en los que aparece esta parte (por defecto, todos). Declara, por ejemplo,
+    #: que una tabla es solo para leer (``solo_en=("tabla",)``) mientras los scripts
+    #: reciben otra forma del mismo resultado; el comando no pregunta por el formato.
+    solo_en: Sequence[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +146,8 @@ class Campo:
     etiqueta: str
     valor: Any
     tipo: str = "texto"
+    #: Formatos en los que aparece este campo (por defecto, todos).
+    solo_en: Sequence[str] | None = None
 
 
 @dataclass
@@ -139,9 +158,26 @@ class Ficha:
     campos: Sequence[Campo]
     titulo: str | None = None
     notas: Sequence[str] = ()
+    solo_en: Sequence[str] | None = None
 
 
-Parte = Union[Vista, Ficha]
+@dataclass
+class Objeto:
+    """Un resultado anidado tal cual, para scripts (json): listas, dicts y dataclasses con
+    fechas ISO y números con punto. Se usa junto a las vistas que lo muestran a las personas:
+    ``emitir([Objeto(reporte, solo_en=("json",)), Vista(..., solo_en=("tabla", "csv", "excel"))])``.
+    """
+
+    valor: Any
+    solo_en: Sequence[str] | None = ("json",)
+
+
+Parte = Union[Vista, Ficha, Objeto]
+
+#: Conjuntos de formatos habituales para ``solo_en``.
+PARA_LEER = ("tabla",)
+PLANILLAS = ("csv", "excel")
+SIN_JSON = ("tabla", "csv", "excel")
 
 
 # --- Valores ------------------------------------------------------------------------------------
@@ -209,6 +245,24 @@ def formateador(tipo: str = "texto", decimales: int | None = None) -> Callable[[
                 return v
             return texto_humano(v, tipo, decimales)
         return f
+    if tipo == "entero":
+        def f(v: Any) -> str:
+            if v is None:
+                return ""
+            if type(v) is int and -1000 < v < 1000:  # sin punto de miles: camino rápido
+                return str(v)
+            return texto_humano(v, tipo, decimales)
+        return f
+    if tipo == "nota" and decimales is None:
+        nota = textos.nota
+
+        def f(v: Any) -> str:
+            if v is None:
+                return ""
+            if type(v) in (float, int):
+                return nota(v)
+            return texto_humano(v, tipo, decimales)
+        return f
     if tipo in ("decimal", "nota"):
         numero = textos.numero
 
@@ -234,6 +288,8 @@ def texto_humano(valor: Any, tipo: str = "texto", decimales: int | None = None) 
         return textos.si_no(valor)
     if tipo == "entero":
         return textos.entero(valor) if isinstance(valor, (int, float)) else str(valor)
+    if tipo == "nota" and decimales is None:
+        return textos.nota(valor) if isinstance(valor, (int, float)) else str(valor)
     if tipo in ("decimal", "nota"):
         return textos.numero(valor, decimales) if isinstance(valor, (int, float)) else str(valor)
     if tipo == "porcentaje":
@@ -314,9 +370,10 @@ def emitir(partes: Parte | Sequence[Parte], formato: Formato | str = Formato.tab
     """
     from amauta_cli.salida import planos
 
-    if isinstance(partes, (Vista, Ficha)):
+    if isinstance(partes, (Vista, Ficha, Objeto)):
         partes = [partes]
     formato = Formato(str(getattr(formato, "value", formato)).lower())
+    partes = [_filtrar(p, formato.value) for p in partes if _aparece(p, formato.value)]
     if formato is Formato.json:
         return planos.json_(partes, sys.stdout)
     if formato is Formato.csv:
@@ -326,6 +383,19 @@ def emitir(partes: Parte | Sequence[Parte], formato: Formato | str = Formato.tab
     from amauta_cli.salida import tabla
 
     return tabla.emitir(partes, sys.stdout)
+
+
+def _aparece(p: Any, formato: str) -> bool:
+    return p.solo_en is None or formato in p.solo_en
+
+
+def _filtrar(p: Parte, formato: str) -> Parte:
+    """Una ficha sin los campos que no van en este formato."""
+    if isinstance(p, Ficha) and any(c.solo_en is not None for c in p.campos):
+        from dataclasses import replace
+
+        return replace(p, campos=[c for c in p.campos if _aparece(c, formato)])
+    return p
 
 
 def emitir_objeto(objeto: Any) -> None:
@@ -414,7 +484,8 @@ def progreso(descripcion: str, total: int | None = None) -> Iterator[Callable[..
 
 
 __all__ = [
-    "Campo", "Columna", "Ficha", "Formato", "OpcionFormato", "Vista",
+    "Campo", "Columna", "Ficha", "Formato", "FormatoArchivo", "Objeto", "OpcionFormato", "Vista",
+    "PARA_LEER", "PLANILLAS", "SIN_JSON",
     "aviso", "emitir", "emitir_objeto", "error", "exito", "info", "progreso",
     "formateador", "texto_humano", "texto_script", "valor_de", "valor_json", "valores",
 ]

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
-from amauta_cli.salida import Vista, texto_humano, valor_de
+from amauta_cli.salida import Ficha, Vista, texto_humano, valor_de
 
 ESTILO = """
   :root { color-scheme: light; }
@@ -39,7 +39,7 @@ ESTILO = """
   td.gris, th.gris { background: #d9d9d9; color: #555; }
   td.sin-dato { color: #666; font-style: italic; }
   tr.alerta td { background: #fdecea; }
-  td.destacado { font-weight: bold; }
+  td.destacado, tr.destacado td { font-weight: bold; }
   tfoot td { font-weight: bold; background: #f4f4f4; }
   .notas, p.reglas { font-size: 9pt; color: #333; }
   .pie { margin-top: 6mm; color: #777; font-size: 8pt; }
@@ -65,11 +65,24 @@ def e(valor: Any, tipo: str = "texto") -> str:
     return _html.escape(texto, quote=True)
 
 
+def _clase(c: Any) -> str:
+    if c.alinear == "centro":
+        return "centro"
+    return "der" if c.derecha else "izq"
+
+
+def _celda(valor: Any, c: Any, cl: str) -> str:
+    if valor is None and c.vacio:
+        return f'<td class="{cl} sin-dato">{e(c.vacio)}</td>'
+    return f'<td class="{cl}">{e(valor, c.tipo)}</td>'
+
+
 def tabla(v: Vista, clases_fila: Sequence[str] | None = None) -> str:
-    """La vista como ``<table>`` (con ``<tfoot>`` para los totales)."""
+    """La vista como ``<table>`` (con ``<tfoot>`` para los totales). ``clases_fila``: una
+    clase CSS por fila (``destacado`` pone la fila en negrita)."""
     cols = list(v.columnas)
     claves = [c.clave for c in cols]
-    clase = ['der' if c.derecha else 'izq' for c in cols]
+    clase = [_clase(c) for c in cols]
     partes = ["<table>", "<thead><tr>"]
     partes += [f'<th class="{cl}">{e(c.titulo)}</th>' for c, cl in zip(cols, clase)]
     partes.append("</tr></thead><tbody>")
@@ -79,10 +92,7 @@ def tabla(v: Vista, clases_fila: Sequence[str] | None = None) -> str:
         if v.resaltar and valor_de(fila, v.resaltar, i_marca):
             extra = (extra + " alerta").strip()
         partes.append(f'<tr class="{extra}">' if extra else "<tr>")
-        partes += [
-            f'<td class="{cl}">{e(valor_de(fila, k, j), c.tipo)}</td>'
-            for j, (k, c, cl) in enumerate(zip(claves, cols, clase))
-        ]
+        partes += [_celda(valor_de(fila, k, j), c, cl) for j, (k, c, cl) in enumerate(zip(claves, cols, clase))]
         partes.append("</tr>")
     partes.append("</tbody>")
     if v.totales:
@@ -91,6 +101,19 @@ def tabla(v: Vista, clases_fila: Sequence[str] | None = None) -> str:
         partes.append("</tr></tfoot>")
     partes.append("</table>")
     return "".join(partes)
+
+
+def datos(f: Ficha) -> str:
+    """Una ficha como lista de datos en dos columnas (``<dl class="datos">``)."""
+    partes = ['<dl class="datos">']
+    for c in f.campos:
+        partes.append(f"<dt>{e(c.etiqueta)}</dt><dd>{e(c.valor, c.tipo) or '—'}</dd>")
+    partes.append("</dl>")
+    return "".join(partes)
+
+
+def parrafo(texto: str, clase: str = "reglas") -> str:
+    return f'<p class="{e(clase)}">{e(texto)}</p>'
 
 
 def pagina(
@@ -102,9 +125,11 @@ def pagina(
     firmas: Sequence[str] = (),
     apaisada: bool = False,
     generado: datetime | None = None,
+    titulo_pestana: str | None = None,
 ) -> str:
     """Una página completa. ``cuerpo`` es HTML ya escapado (p. ej. de ``tabla()``);
-    ``encabezado`` (texto) va sobre el título (el nombre de la institución)."""
+    ``encabezado`` (texto) va sobre el título (el nombre de la institución);
+    ``titulo_pestana``, el título del documento si no es ``titulo``."""
     generado = generado or datetime.now()
     partes = [
         "<!DOCTYPE html>",
@@ -112,7 +137,7 @@ def pagina(
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(titulo)}</title>",
+        f"<title>{e(titulo_pestana or titulo)}</title>",
         f"<style>{ESTILO}</style>",
         "</head>",
         f'<body class="{"apaisada" if apaisada else "vertical"}">',
@@ -143,11 +168,30 @@ def pagina_de_vista(v: Vista, encabezado: str | None = None, apaisada: bool = Fa
 
 
 def escribir(ruta: Path, contenido: str) -> Path:
-    """Escribe la página (600: puede tener datos personales) y devuelve la ruta."""
+    """Escribe la página (600: puede tener datos personales) y devuelve la ruta.
+
+    Un problema del sistema (carpeta que no existe, sin permiso, disco lleno) es un
+    ``DatosInvalidos`` que nombra el archivo."""
     import os
 
+    from amauta_cli.errores import DatosInvalidos
+
     ruta = Path(ruta)
-    fd = os.open(ruta, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(contenido)
+    try:
+        fd = os.open(ruta, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(contenido)
+    except OSError as ex:
+        raise DatosInvalidos(f"No se pudo escribir {ruta}: {ex.strerror}.") from None
     return ruta
+
+
+def nombre_de_archivo(*partes: str, prefijo: str = "", sufijo: str = ".html") -> str:
+    """``nombre_de_archivo("Fernández Lucas", prefijo="boletin-")`` →
+    ``'boletin-fernandez-lucas.html'``: solo letras, dígitos y guiones."""
+    import re
+
+    from amauta_cli.textos import sin_acentos
+
+    slug = re.sub(r"[^a-z0-9]+", "-", sin_acentos(" ".join(partes))).strip("-")
+    return f"{prefijo}{slug}{sufijo}"

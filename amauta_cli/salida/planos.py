@@ -6,15 +6,11 @@ import csv
 import json
 from typing import IO, Any, Sequence
 
-from amauta_cli.salida import Ficha, Vista, texto_humano, texto_script, valor_json, valores
+from amauta_cli.salida import Ficha, Objeto, Vista, texto_humano, texto_script, valor_json, valores
 
-#: Comienzos de celda que Excel (y LibreOffice, Google Sheets) leen como fórmula.
-PELIGROSOS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralizar(texto: str) -> str:
-    """``=HYPERLINK(...)`` → ``'=HYPERLINK(...)``: Excel lo muestra como texto."""
-    return "'" + texto if texto.startswith(PELIGROSOS) else texto
+#: Comienzos de celda que Excel (y LibreOffice, Google Sheets) leen como fórmula, y el ``'``
+#: que los neutraliza: un solo hogar con los importadores, que lo quitan (``vocabulario``).
+from amauta_cli.vocabulario import PELIGROSOS, neutralizar  # noqa: E402,F401
 
 
 def json_(partes: Sequence[Vista | Ficha], out: IO[str]) -> int:
@@ -22,10 +18,17 @@ def json_(partes: Sequence[Vista | Ficha], out: IO[str]) -> int:
     los campos de las fichas y cada vista bajo su ``clave_json``."""
     if len(partes) == 1 and isinstance(partes[0], Vista):
         return _json_lista(partes[0], out)
+    if len(partes) == 1 and isinstance(partes[0], Objeto):
+        out.write(json.dumps(valor_json(partes[0].valor), ensure_ascii=False, indent=2) + "\n")
+        out.flush()
+        return 0
     objeto: dict[str, Any] = {}
     n = 0
     for p in partes:
-        if isinstance(p, Ficha):
+        if isinstance(p, Objeto):
+            valor = valor_json(p.valor)
+            objeto.update(valor if isinstance(valor, dict) else {"datos": valor})
+        elif isinstance(p, Ficha):
             objeto.update({c.clave: valor_json(c.valor) for c in p.campos})
         else:
             claves = [c.clave for c in p.columnas]
@@ -61,6 +64,7 @@ def csv_(partes: Sequence[Vista | Ficha], out: IO[str], excel: bool) -> int:
     else:
         w = csv.writer(out, lineterminator="\n")
     n = 0
+    partes = [p for p in partes if not isinstance(p, Objeto)]
     for k, p in enumerate(partes):
         if k:
             w.writerow([])
@@ -87,6 +91,8 @@ def csv_(partes: Sequence[Vista | Ficha], out: IO[str], excel: bool) -> int:
             for vals in valores(p.filas, claves):
                 w.writerow([x if type(x) is str else texto_script(x) for x in vals])
                 n += 1
+            if p.totales:  # la fila de totales, al final (como la ve quien lee la tabla)
+                w.writerow([texto_script(p.totales.get(k)) for k in claves])
     out.flush()
     return n
 

@@ -7,7 +7,7 @@ medir, unir). Reglas de ancho:
 - ``nombre``/``texto``/``lista`` se parten solo entre palabras (una palabra más larga que la
   columna se corta con ``…`` solo como último recurso, y nunca en ``nombre``);
 - si aun así no entra, las columnas de mayor ``prioridad`` pasan a una tabla de continuación
-  debajo, que repite la primera columna, con una nota.
+  debajo, que repite la columna ancla (la primera de menor prioridad), con una nota.
 El ancho es el de la terminal; sin terminal (un archivo, una tubería) no hay límite, salvo que
 ``COLUMNS`` lo fije. Nada del usuario se interpreta: no hay marcado.
 """
@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import unicodedata
+from operator import itemgetter
 from typing import IO, Any, Sequence
 
 from amauta_cli.salida import Columna, Ficha, Vista, _color, _limpiar, formateador, texto_humano, valores
@@ -105,13 +106,14 @@ def emitir(partes: Sequence[Vista | Ficha], out: IO[str]) -> int:
     d = _Dibujo(out)
     n = 0
     primera = True
+    partes = [p for p in partes if isinstance(p, (Vista, Ficha))]
     for p in partes:
         if not primera:
             out.write("\n")
         primera = False
         if isinstance(p, Ficha):
             _ficha(p, d)
-        else:
+        elif isinstance(p, Vista):
             n += _vista(p, d)
     out.flush()
     return n
@@ -138,6 +140,12 @@ def _ficha(f: Ficha, d: _Dibujo) -> None:
 
 
 # --- Vista --------------------------------------------------------------------------------------
+def _con_vacio(fmt: Any, vacio: str) -> Any:
+    if not vacio:
+        return fmt
+    return lambda v: vacio if v is None else fmt(v)
+
+
 def _vista(v: Vista, d: _Dibujo) -> int:
     from amauta_cli import salida
 
@@ -146,7 +154,7 @@ def _vista(v: Vista, d: _Dibujo) -> int:
     marcar = v.resaltar
     if marcar and marcar not in claves:
         claves.append(marcar)
-    fmts = [formateador(c.tipo, c.decimales) for c in cols]
+    fmts = [_con_vacio(formateador(c.tipo, c.decimales), c.vacio) for c in cols]
     humano = texto_humano
     filas: list[list[str]] = []
     resaltadas: list[bool] = []
@@ -168,10 +176,31 @@ def _vista(v: Vista, d: _Dibujo) -> int:
     totales = None
     if v.totales:
         totales = [_limpiar(humano(v.totales.get(c.clave), c.tipo, c.decimales)) for c in cols]
+        if not any(totales):
+            totales = None
     _dibujar(v, cols, filas, totales, resaltadas, d, titulo=v.titulo)
     for nota in v.notas:
         d.out.write("\n".join(_partir(_limpiar(nota), d.ancho or 10**6, cortar=False)) + "\n")
     return len(filas)
+
+
+def _anchos_de(celdas: list[str]) -> tuple[list[int], bool]:
+    """El ancho de cada celda y si en esta columna ancho == len (sin signos combinantes ni
+    caracteres anchos): una sola pasada en C para las columnas comunes."""
+    junto = "".join(celdas)
+    if junto.isascii() or not _ESPECIALES.search(junto):
+        return list(map(len, celdas)), True
+    return [_ancho(c) for c in celdas], False
+
+
+def _palabra_mas_larga_de(celdas: list[str], simple: bool) -> int:
+    if simple:
+        return max(map(len, " ".join(celdas).split()), default=0)
+    return max(map(_palabra_mas_larga, celdas), default=0)
+
+
+#: Desde esta prioridad una columna se muda debajo antes que partir las demás en varias líneas.
+PRIORIDAD_MUDABLE = 3
 
 
 def _dibujar(
@@ -185,17 +214,23 @@ def _dibujar(
 ) -> None:
     n = len(cols)
     titulos = [_limpiar(c.titulo) for c in cols]
-    natural = []
-    minimo = []
-    columnas_celdas = []
+    natural: list[int] = []
+    minimo: list[int] = []
+    columnas_celdas: list[list[str]] = []
+    anchos_celdas: list[list[int]] = []
+    simples: list[bool] = []
     for j, c in enumerate(cols):
         celdas = [f[j] for f in filas]
         if totales:
             celdas.append(totales[j])
         columnas_celdas.append(celdas)
-        ancho_celdas = max(map(_ancho, celdas), default=0)
+        w, simple = _anchos_de(celdas)
+        anchos_celdas.append(w)
+        simples.append(simple)
+        ancho_celdas = max(w, default=0)
         natural.append(max(ancho_celdas, _ancho(titulos[j])))
         minimo.append(ancho_celdas)
+    celdas_ancho = list(minimo)
     total_sep = len(SEP) * (n - 1)
     limite = d.ancho
     if limite is not None and sum(natural) + total_sep > limite:
@@ -204,49 +239,60 @@ def _dibujar(
             if c.tipo in NO_SE_PARTEN:
                 mini = max(minimo[j], _palabra_mas_larga(titulos[j]))
             else:
-                largo = max(map(_palabra_mas_larga, columnas_celdas[j]), default=0)
+                largo = _palabra_mas_larga_de(columnas_celdas[j], simples[j])
                 mini = max(min(largo, 24) if c.tipo in ("texto", "lista") else largo,
                            _palabra_mas_larga(titulos[j]), 1)
             minimo[j] = min(mini, natural[j])
     anchos = list(natural)
     mudadas: list[int] = []
+    ancla = min(range(n), key=lambda j: (cols[j].prioridad, j))
     if limite is not None and sum(natural) + total_sep > limite:
         # 1) Mudar columnas (mayor prioridad primero, de derecha a izquierda) mientras ni los
-        #    mínimos entran. La primera columna nunca se muda: identifica la fila.
+        #    mínimos entran, o mientras la tabla no entra entera y queda alguna columna poco
+        #    importante (prioridad >= PRIORIDAD_MUDABLE): mejor verla abajo que partir todas
+        #    las filas en varias líneas. El ancla (la primera de menor prioridad) nunca se muda:
+        #    identifica la fila y se repite en la tabla de continuación.
         visibles = list(range(n))
-        while len(visibles) > 1 and sum(minimo[j] for j in visibles) + len(SEP) * (len(visibles) - 1) > limite:
-            candidatas = [j for j in visibles[1:] if cols[j].prioridad > 0] or visibles[1:]
+
+        def no_entra(medida: list[int]) -> bool:
+            return sum(medida[j] for j in visibles) + len(SEP) * (len(visibles) - 1) > limite
+
+        while len(visibles) > 1:
+            otras = [j for j in visibles if j != ancla]
+            if no_entra(minimo):
+                candidatas = [j for j in otras if cols[j].prioridad > 0] or otras
+            elif no_entra(natural):
+                candidatas = [j for j in otras if cols[j].prioridad >= PRIORIDAD_MUDABLE]
+            else:
+                candidatas = []
+            if not candidatas:
+                break
             j = max(candidatas, key=lambda k: (cols[k].prioridad, k))
             visibles.remove(j)
             mudadas.append(j)
-        # 2) Repartir el ancho: achicar las columnas partibles hacia su mínimo.
+        # 2) Repartir el ancho: achicar las columnas partibles hacia su mínimo; primero los
+        #    títulos más anchos que sus celdas (partir un título molesta menos que partir
+        #    un nombre), después el resto, en proporción a lo que cada una puede ceder.
         sobra = sum(natural[j] for j in visibles) + len(SEP) * (len(visibles) - 1) - limite
+        # Un título que se parte igual ocupa dos líneas: se lo lleva entero a su piso (las
+        # columnas parejas se leen mejor), el que más cede primero.
+        piso_titulos = [max(minimo[j], celdas_ancho[j]) for j in range(n)]
+        for j in sorted(visibles, key=lambda k: anchos[k] - piso_titulos[k], reverse=True):
+            if sobra <= 0 or anchos[j] <= piso_titulos[j]:
+                break
+            sobra -= anchos[j] - piso_titulos[j]
+            anchos[j] = piso_titulos[j]
         if sobra > 0:
-            partibles = sorted(
-                (j for j in visibles if natural[j] > minimo[j]), key=lambda k: natural[k] - minimo[k], reverse=True
-            )
-            holgura = sum(natural[j] - minimo[j] for j in partibles)
-            inicial = sobra
-            for j in partibles:  # en proporción a lo que cada una puede ceder
-                if sobra <= 0:
-                    break
-                quita = min(natural[j] - minimo[j], sobra, -(-inicial * (natural[j] - minimo[j]) // max(holgura, 1)))
-                anchos[j] = natural[j] - quita
-                sobra -= quita
-            while sobra > 0 and any(anchos[j] > minimo[j] for j in partibles):
-                for j in partibles:
-                    if sobra > 0 and anchos[j] > minimo[j]:
-                        anchos[j] -= 1
-                        sobra -= 1
+            sobra = _achicar(anchos, minimo, visibles, sobra)
         mostradas = visibles
     else:
         mostradas = list(range(n))
     out = d.out
     partes: list[str] = []
     if titulo:
-        partes.append(d.negrita(_limpiar(titulo)) + "\n")
+        partes += [d.negrita(x) + "\n" for x in _partir(_limpiar(titulo), limite or 10**6, cortar=False)]
     for s in v.subtitulos:
-        partes.append(_limpiar(s) + "\n")
+        partes += [x + "\n" for x in _partir(_limpiar(s), limite or 10**6, cortar=False)]
     # Encabezado (partido entre palabras).
     cab = [_partir(titulos[j], anchos[j], cortar=False) for j in mostradas]
     alto = max(len(c) for c in cab)
@@ -259,12 +305,11 @@ def _dibujar(
     regla = SEP.join("─" * anchos[j] for j in mostradas)
     partes.append(regla + "\n")
     escribir = out.write
-    todos_caben = all(natural[j] <= anchos[j] for j in mostradas)
-    derechas = [cols[j].derecha for j in mostradas]
     escribir("".join(partes))
+    dibujante = _Filas(cols, mostradas, anchos, anchos_celdas, simples)
     bloque: list[str] = []
     for i, f in enumerate(filas):
-        linea = _fila(f, mostradas, anchos, derechas, cols, todos_caben)
+        linea = dibujante.fila(f, i)
         if resaltadas and resaltadas[i]:
             linea = "\n".join(d.negrita(x) for x in linea.split("\n"))
         bloque.append(linea)
@@ -275,7 +320,7 @@ def _dibujar(
         escribir("\n".join(bloque) + "\n")
     if totales:
         escribir(regla + "\n")
-        escribir(d.negrita(_fila(totales, mostradas, anchos, derechas, cols, todos_caben)) + "\n")
+        escribir(d.negrita(dibujante.fila(totales, len(filas))) + "\n")
     if mudadas:
         mudadas.sort()
         nombres = ", ".join(titulos[j] for j in mudadas)
@@ -284,37 +329,87 @@ def _dibujar(
             "Con una terminal más ancha o --formato csv/excel se ven juntas.)"
         )
         escribir("\n".join(d.tenue(x) for x in _partir(aviso, limite or 10**6, cortar=False)) + "\n\n")
-        sub = [0] + mudadas
+        sub = [ancla] + mudadas
+        tomar = itemgetter(*sub)
         _dibujar(
             Vista(columnas=[cols[j] for j in sub], filas=()),
             [cols[j] for j in sub],
-            [[f[j] for j in sub] for f in filas],
-            [totales[j] for j in sub] if totales else None,
+            [list(tomar(f)) for f in filas],
+            list(tomar(totales)) if totales else None,
             resaltadas,
             d,
             titulo=None,
         )
 
 
-def _fila(
-    f: list[str], mostradas: list[int], anchos: list[int], derechas: list[bool], cols: list[Columna], caben: bool
-) -> str:
-    if caben:
-        return SEP.join(_rellenar(f[j], anchos[j], derechas[k]) for k, j in enumerate(mostradas)).rstrip()
-    partidas = []
-    for j in mostradas:
-        texto = f[j]
-        if _ancho(texto) <= anchos[j] or cols[j].tipo in NO_SE_PARTEN:
-            partidas.append([texto])
+def _achicar(anchos: list[int], piso: list[int], visibles: list[int], sobra: int) -> int:
+    """Quita ``sobra`` columnas de ancho a las ``visibles``, sin bajar de ``piso``, en proporción
+    a lo que cada una puede ceder; devuelve lo que no se pudo quitar."""
+    partibles = sorted(
+        (j for j in visibles if anchos[j] > piso[j]), key=lambda k: anchos[k] - piso[k], reverse=True
+    )
+    holgura = sum(anchos[j] - piso[j] for j in partibles)
+    inicial = sobra
+    for j in partibles:
+        if sobra <= 0:
+            break
+        quita = min(anchos[j] - piso[j], sobra, -(-inicial * (anchos[j] - piso[j]) // max(holgura, 1)))
+        anchos[j] -= quita
+        sobra -= quita
+    while sobra > 0 and any(anchos[j] > piso[j] for j in partibles):
+        for j in partibles:
+            if sobra > 0 and anchos[j] > piso[j]:
+                anchos[j] -= 1
+                sobra -= 1
+    return sobra
+
+
+class _Filas:
+    """Dibuja las filas de una tabla ya medida. Camino rápido (casi siempre): ninguna celda de la
+    fila se parte y las columnas son "simples" (ancho == len), así que una fila es un
+    ``str.format`` con anchos fijos, en C. Si no, se parte entre palabras celda por celda."""
+
+    def __init__(
+        self, cols: list[Columna], mostradas: list[int], anchos: list[int],
+        anchos_celdas: list[list[int]], simples: list[bool],
+    ):
+        self.cols, self.mostradas, self.anchos = cols, mostradas, anchos
+        self.derechas = [cols[j].derecha for j in mostradas]
+        self.anchos_celdas = anchos_celdas
+        #: Columnas con alguna celda más ancha que la columna y que se puede partir.
+        self.partibles = [
+            j for j in mostradas
+            if cols[j].tipo not in NO_SE_PARTEN and max(anchos_celdas[j], default=0) > anchos[j]
+        ]
+        self.tomar = itemgetter(*mostradas) if len(mostradas) > 1 else (lambda f: (f[mostradas[0]],))
+        if all(simples[j] for j in mostradas):
+            self.formato = SEP.join(
+                ("{:>%d}" if der else "{:<%d}") % anchos[j] for j, der in zip(mostradas, self.derechas)
+            ).format
         else:
-            partidas.append(_partir(texto, anchos[j], cortar=cols[j].tipo != "nombre"))
-    alto = max(len(p) for p in partidas)
-    lineas = []
-    for linea in range(alto):
-        lineas.append(
-            SEP.join(
-                _rellenar(p[linea] if linea < len(p) else "", anchos[j], derechas[k])
-                for k, (j, p) in enumerate(zip(mostradas, partidas))
+            self.formato = None
+
+    def fila(self, f: list[str], i: int) -> str:
+        if not any(self.anchos_celdas[j][i] > self.anchos[j] for j in self.partibles):
+            if self.formato is not None:
+                return self.formato(*self.tomar(f)).rstrip()
+            return SEP.join(
+                _rellenar(f[j], self.anchos[j], der) for j, der in zip(self.mostradas, self.derechas)
             ).rstrip()
-        )
-    return "\n".join(lineas)
+        partidas = []
+        for j in self.mostradas:
+            texto = f[j]
+            if j not in self.partibles or self.anchos_celdas[j][i] <= self.anchos[j]:
+                partidas.append([texto])
+            else:
+                partidas.append(_partir(texto, self.anchos[j], cortar=self.cols[j].tipo != "nombre"))
+        alto = max(len(p) for p in partidas)
+        lineas = []
+        for linea in range(alto):
+            lineas.append(
+                SEP.join(
+                    _rellenar(p[linea] if linea < len(p) else "", self.anchos[j], der)
+                    for j, der, p in zip(self.mostradas, self.derechas, partidas)
+                ).rstrip()
+            )
+        return "\n".join(lineas)

@@ -16,31 +16,34 @@ y no imprime nada.
 
 from __future__ import annotations
 
-import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterable, Iterator
-
-from sqlalchemy import and_, case, func, literal, select, text
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from amauta_cli import ajustes
+from amauta_cli import textos
+from amauta_cli.dialecto import dialecto, orden_es
+from amauta_cli.textos import plural
+from amauta_cli.enums import EstadoAsistencia
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import _HUELLA, _b36, ahora, cuid, medianoche
-from amauta_cli.models import (
-    Asistencia,
-    EstadoAsistencia,
-    Grupo,
-    GrupoEstudiante,
-    Institucion,
-    Perfil,
-    Usuario,
+from amauta_cli.parsing import LIMITES, elegir_enum, parsear_fecha, revisar_texto, sin_acentos, validar_email
+from amauta_cli.services.comun import (
+    buscar_grupo,
+    buscar_institucion,
+    estudiantes_del_grupo,
+    grupo_por_nombre,
 )
-from amauta_cli.parsing import elegir_enum, parsear_fecha, sin_acentos, validar_email
-from amauta_cli.services.comun import buscar_grupo, buscar_institucion, estudiantes_del_grupo
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.orm import Session
+
+_LIMITE_OBS = LIMITES["observaciones"]
 
 ESTADOS = [e.value for e in EstadoAsistencia]
+#: Prefijo de los bloqueos por grupo (y día): ``registrar`` e ``importar`` toman los mismos.
+CLAVE_BLOQUEO = "amauta.asistencia"
 _DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 _PLURAL = {
     "PRESENTE": "presentes",
@@ -127,9 +130,16 @@ class Regla:
 
 def _num(x: float) -> str:
     """``0.5`` → ``0,5``; ``15.0`` → ``15`` (números para mensajes en castellano)."""
-    if float(x) == int(x):
-        return str(int(x))
-    return f"{x:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return textos.numero(x)
+
+
+def conteo_estados(por_estado: dict[str, int]) -> str:
+    """``{"PRESENTE": 2, "AUSENTE": 1}`` → ``'2 presentes, 1 ausente'`` (los que no son 0)."""
+    return ", ".join(
+        textos.plural(n, "sin registrar", "sin registrar") if e == "sin registrar" else textos.plural(n, e.lower())
+        for e, n in por_estado.items()
+        if n
+    )
 
 
 def regla_vigente(
@@ -173,20 +183,22 @@ def regla_vigente(
 
 # --- Validaciones comunes -------------------------------------------------------------------
 def parsear_estado(texto: str, campo: str = "estado") -> EstadoAsistencia:
-    """``presente``, ``P``, ``Tardanza``, ``j``... → el estado (mayúsculas o inicial)."""
-    return EstadoAsistencia(elegir_enum(texto, ESTADOS, campo, por_inicial=True))
+    """``presente``, ``P``, ``Falta``, ``Llegó tarde``... → el estado (``vocabulario``)."""
+    from amauta_cli.vocabulario import estado_asistencia
+
+    return EstadoAsistencia(estado_asistencia(texto, campo))
 
 
 def problema_fecha(fecha: date, hoy: date, forzar: bool) -> str | None:
     """Por qué no se puede registrar asistencia ese día (o None)."""
     if fecha > hoy:
         return (
-            f"la fecha {fecha:%d/%m/%Y} es futura (hoy es {hoy:%d/%m/%Y}): "
+            f"la fecha {textos.fecha(fecha)} es futura (hoy es {textos.fecha(hoy)}): "
             "no se registra asistencia por adelantado"
         )
     if fecha.weekday() >= 5 and not forzar:
         return (
-            f"el {fecha:%d/%m/%Y} es {_DIAS[fecha.weekday()]}, que no es día de clase; "
+            f"el {textos.fecha(fecha)} es {textos.dia_semana(fecha)}, que no es día de clase; "
             "si lo fue (una jornada recuperatoria, por ejemplo), agregue --forzar"
         )
     return None
@@ -198,20 +210,11 @@ def validar_fecha(fecha: date, hoy: date | None, forzar: bool) -> None:
         raise OperacionRechazada(f"No se registró nada: {motivo}.")
 
 
-def _es_pg(s: Session) -> bool:
-    return s.get_bind().dialect.name == "postgresql"
-
-
-def _insert(s: Session):
-    if _es_pg(s):
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 def _rango(desde: date, hasta: date):
     """Condición ``fecha`` dentro de [desde, hasta] (días completos)."""
+    from amauta_cli.models import Asistencia
+    from sqlalchemy import and_
+
     return and_(
         Asistencia.fecha >= medianoche(desde),
         Asistencia.fecha < medianoche(hasta + timedelta(days=1)),
@@ -244,6 +247,7 @@ def parsear_marca(texto: str, estado: EstadoAsistencia | str, origen: str = "") 
         clave, obs = crudo, ""
     if not clave:
         raise DatosInvalidos(f"{origen or 'estudiante'}: '{texto}' no nombra a ningún estudiante (use EMAIL o EMAIL=observación).")
+    obs = revisar_texto(obs, f"{origen} (observación)" if origen else "observación", "observaciones")
     return Marca(clave, parsear_estado(str(estado)), obs or None, origen)
 
 
@@ -262,28 +266,33 @@ class ResultadoRegistro:
         return self.creados + self.actualizados + self.sin_cambios
 
     def resumen(self) -> str:
-        estados = ", ".join(
-            f"{n} {_PLURAL[e] if n != 1 else e.lower()}" for e, n in self.por_estado.items() if n
-        )
+        estados = conteo_estados(self.por_estado)
         return (
-            f"Asistencia de '{self.grupo}' del {_DIAS[self.fecha.weekday()]} {self.fecha:%d/%m/%Y}: "
-            f"{estados}. {self.creados} creados, {self.actualizados} actualizados, "
-            f"{self.sin_cambios} sin cambios."
+            f"Asistencia de '{self.grupo}' del {textos.dia_semana(self.fecha)} {textos.fecha(self.fecha)}: "
+            f"{estados}. {textos.plural(self.creados, 'creado')}, "
+            f"{textos.plural(self.actualizados, 'actualizado')}, {self.sin_cambios} sin cambios."
         )
 
 
-def _bloquear_grupo_dia(s: Session, grupo_id: str, fecha: date) -> None:
-    """PostgreSQL: serializa los registros de un mismo grupo y día (hasta el commit).
+def _bloquear_grupo_dia(c: Any, grupo_id: str, fecha: date) -> None:
+    """Serializa los registros de un mismo grupo y día (hasta el commit).
 
     Así el segundo de dos ``registrar`` simultáneos lee lo que escribió el primero: los
-    conteos son exactos y la regla de la observación no se saltea por una carrera.
-    En SQLite, ``BEGIN IMMEDIATE`` ya serializa a los escritores.
+    conteos son exactos y la regla de la observación no se saltea por una carrera. Antes toma
+    el del grupo entero en modo compartido: registros de días distintos no se esperan, pero
+    una importación que toca el grupo (``_bloquear_grupos``, exclusivo) sí.
     """
-    if _es_pg(s):
-        s.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
-            {"k": f"amauta.asistencia:{grupo_id}:{fecha.isoformat()}"},
-        )
+    c.d.bloqueo_compartido_sql(c, CLAVE_BLOQUEO, grupo_id)
+    c.d.bloqueo_sql(c, CLAVE_BLOQUEO, grupo_id, fecha.isoformat())
+
+
+def _bloquear_grupos(c: Any, grupos: Iterable[str]) -> None:
+    """``importar``: el bloqueo exclusivo de cada grupo del archivo, en orden fijo (por id),
+    antes de leer sus registros: espera a los ``registrar`` en curso de esos grupos (y ellos
+    a la importación), y dos importaciones que comparten grupos no se traban. Uno por grupo,
+    no por grupo y día: un distrito entero son cientos de bloqueos, no cientos de miles."""
+    for gid in sorted(grupos):
+        c.d.bloqueo_sql(c, CLAVE_BLOQUEO, gid)
 
 
 def _indice_planilla(planilla: list[dict[str, Any]]) -> tuple[dict[str, dict], dict[str, list[dict]]]:
@@ -300,7 +309,7 @@ def _nombre(e: dict[str, Any]) -> str:
 
 
 def registrar(
-    s: Session,
+    con: Any,
     grupo: str,
     fecha: date,
     marcas: Iterable[Marca] = (),
@@ -314,16 +323,22 @@ def registrar(
     ``todos`` pone ese estado a cada estudiante activo del grupo que no esté en
     ``marcas``; sin ``todos`` se escriben solo los estudiantes nombrados. Todo o nada:
     ante cualquier problema lanza un error con la lista de problemas y no escribe.
+
+    ``con``: una ``db.Cruda`` (el comando) o una sesión de SQLAlchemy: SQL a secas en ambos
+    casos, sin cargar los modelos (es un comando de todos los días).
     """
+    from amauta_cli.db import cruda
+
+    c = cruda(con)
     marcas = list(marcas)
     validar_fecha(fecha, hoy, forzar)
-    g = buscar_grupo(s, grupo, institucion, exigir_activo=True)
+    g = grupo_por_nombre(c, grupo, institucion, exigir_activo=True)
     if not marcas and todos is None:
         raise DatosInvalidos(
             "No hay nada que registrar: indique --todos ESTADO, excepciones (--ausente EMAIL ...) o --archivo."
         )
-    _bloquear_grupo_dia(s, g.id, fecha)
-    planilla = estudiantes_del_grupo(s, g.id)
+    _bloquear_grupo_dia(c, g.id, fecha)
+    planilla = estudiantes_del_grupo(c, g.id)
     if not planilla:
         raise DatosInvalidos(
             f"El grupo '{g.nombre}' no tiene estudiantes: agréguelos con `amauta grupos` antes de tomar asistencia."
@@ -362,10 +377,10 @@ def registrar(
             continue
         pedido[est["id"]] = (m.estado, m.observaciones, m)
     if desconocidos:
-        problemas.extend(_explicar_desconocidos(s, desconocidos, g))
+        problemas.extend(_explicar_desconocidos(c, desconocidos, g.nombre))
     if problemas:
         raise DatosInvalidos(
-            f"No se registró nada en '{g.nombre}': {len(problemas)} problema(s).", problemas
+            f"No se registró nada en '{g.nombre}': {plural(len(problemas), 'problema')}.", problemas
         )
 
     objetivo: dict[str, tuple[EstadoAsistencia, str | None]] = {
@@ -379,11 +394,12 @@ def registrar(
 
     dia = medianoche(fecha)
     existentes = {
-        r.estudianteId: (r.estado, r.observaciones)
-        for r in s.execute(
-            select(Asistencia.estudianteId, Asistencia.estado, Asistencia.observaciones).where(
-                Asistencia.grupoId == g.id, Asistencia.fecha == dia
-            )
+        est: (EstadoAsistencia(estado), obs)
+        for est, estado, obs in c.filas(
+            'SELECT "estudianteId", estado, observaciones FROM "Asistencia" '
+            'WHERE "grupoId" = :g AND fecha = :f',
+            g=g.id,
+            f=c.d.fecha_hora_a_bd(dia),
         )
     }
     por_id = {e["id"]: e for e in planilla}
@@ -406,7 +422,7 @@ def registrar(
                 ejemplo = f"por ejemplo --{estado.lower()} \"{por_id[est_id]['email']}=motivo\""
             problemas.append(
                 f"{origen + ': ' if origen else ''}{_nombre(por_id[est_id])} ya figura {previo[0]} "
-                f"el {fecha:%d/%m/%Y}; para cambiarlo a {estado} hace falta una observación que "
+                f"el {textos.fecha(fecha)}; para cambiarlo a {estado} hace falta una observación que "
                 f"diga por qué ({ejemplo})"
             )
             continue
@@ -430,49 +446,56 @@ def registrar(
             "exige una observación.",
             problemas,
         )
-    _upsert(s, filas)
+    _upsert(c, filas)
     conteo = {e: 0 for e in ESTADOS}
     for estado, _ in objetivo.values():
         conteo[str(estado)] += 1
     return ResultadoRegistro(g.nombre, g.id, fecha, creados, actualizados, sin_cambios, conteo)
 
 
-def _upsert(s: Session, filas: list[dict[str, Any]], lote: int = 500) -> None:
-    """Un ``INSERT ... ON CONFLICT (grupoId, estudianteId, fecha) DO UPDATE`` multi-fila."""
+def _upsert(c: Any, filas: list[dict[str, Any]]) -> None:
+    """``INSERT ... ON CONFLICT (grupoId, estudianteId, fecha) DO UPDATE``, fila por fila en un
+    ``executemany`` (en PostgreSQL, psycopg las manda juntas)."""
     if not filas:
         return
-    insert = _insert(s)
-    for i in range(0, len(filas), lote):
-        stmt = insert(Asistencia).values(filas[i : i + lote])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["grupoId", "estudianteId", "fecha"],
-            set_={
-                "estado": stmt.excluded.estado,
-                "observaciones": func.coalesce(stmt.excluded.observaciones, Asistencia.observaciones),
-                "updatedAt": stmt.excluded.updatedAt,
-            },
-        )
-        s.execute(stmt)
+    a_bd = c.d.fecha_hora_a_bd
+    c.ejecutar_muchos(
+        'INSERT INTO "Asistencia" (id, "grupoId", "estudianteId", fecha, estado, observaciones, '
+        '"createdAt", "updatedAt") VALUES (:id, :grupoId, :estudianteId, :fecha, :estado, '
+        ':observaciones, :createdAt, :updatedAt) '
+        'ON CONFLICT ("grupoId", "estudianteId", fecha) DO UPDATE SET estado = excluded.estado, '
+        'observaciones = coalesce(excluded.observaciones, "Asistencia".observaciones), '
+        '"updatedAt" = excluded."updatedAt"',
+        [
+            {
+                **f,
+                "estado": str(f["estado"]),
+                "fecha": a_bd(f["fecha"]),
+                "createdAt": a_bd(f["createdAt"]),
+                "updatedAt": a_bd(f["updatedAt"]),
+            }
+            for f in filas
+        ],
+    )
 
 
-def _explicar_desconocidos(s: Session, marcas: list[Marca], g: Grupo) -> list[str]:
+def _explicar_desconocidos(c: Any, marcas: list[Marca], grupo: str) -> list[str]:
     """Por qué cada clave no es de un estudiante del grupo (una consulta para todas)."""
     emails = sorted({m.clave.strip().lower() for m in marcas if "@" in m.clave})
     existentes: dict[str, str] = {}
     if emails:
-        for email, rol in s.execute(
-            select(func.lower(Usuario.email), Usuario.rol).where(func.lower(Usuario.email).in_(emails))
-        ):
+        condicion, valor = c.d.en_lista_sql("lower(email)", "emails", emails)
+        for email, rol in c.filas(f'SELECT lower(email), rol FROM "Usuario" WHERE {condicion}', emails=valor):
             existentes[email] = str(rol)
     problemas = []
     for m in marcas:
         clave = m.clave.strip()
         donde = f"{m.origen}: " if m.origen else ""
         if "@" not in clave:
-            problemas.append(f"{donde}ningún estudiante del grupo '{g.nombre}' tiene la matrícula '{clave}'")
+            problemas.append(f"{donde}ningún estudiante del grupo '{grupo}' tiene la matrícula '{clave}'")
         elif clave.lower() in existentes:
             problemas.append(
-                f"{donde}{clave} ({existentes[clave.lower()]}) no es estudiante del grupo '{g.nombre}'"
+                f"{donde}{clave} ({existentes[clave.lower()]}) no es estudiante del grupo '{grupo}'"
             )
         else:
             problemas.append(f"{donde}no existe un usuario con el email '{clave}'")
@@ -497,38 +520,48 @@ class Planilla:
         return c
 
 
-def planilla(s: Session, grupo: str, fecha: date, institucion: str | None = None) -> Planilla:
-    """Los estudiantes del grupo con su estado de ese día (o None): una consulta."""
-    g = buscar_grupo(s, grupo, institucion)
-    a = select(Asistencia).where(Asistencia.grupoId == g.id, _rango(fecha, fecha)).subquery()
-    filas = s.execute(
-        select(
-            Usuario.id,
-            Usuario.email,
-            Usuario.apellido,
-            Usuario.nombre,
-            Usuario.activo,
-            Perfil.matricula,
-            a.c.estado,
-            a.c.observaciones,
-        )
-        .join(GrupoEstudiante, GrupoEstudiante.estudianteId == Usuario.id)
-        .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
-        .outerjoin(a, a.c.estudianteId == Usuario.id)
-        .where(GrupoEstudiante.grupoId == g.id)
-        .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
-    ).all()
+def planilla(con: Any, grupo: str, fecha: date, institucion: str | None = None) -> Planilla:
+    """Los estudiantes del grupo con su estado de ese día (o None): una consulta.
+
+    ``con``: una ``db.Cruda`` (el comando) o una sesión de SQLAlchemy.
+    """
+    from amauta_cli.db import cruda
+
+    c = cruda(con)
+    d = c.d
+    g = grupo_por_nombre(c, grupo, institucion)
+    filas = c.dicts(
+        "SELECT u.id, u.email, u.apellido, u.nombre, u.activo, p.matricula, a.estado, "
+        'a.observaciones FROM "GrupoEstudiante" ge '
+        'JOIN "Usuario" u ON u.id = ge."estudianteId" '
+        'LEFT JOIN "Perfil" p ON p."usuarioId" = u.id '
+        'LEFT JOIN "Asistencia" a ON a."estudianteId" = u.id AND a."grupoId" = ge."grupoId" '
+        "AND a.fecha >= :desde AND a.fecha < :hasta "
+        'WHERE ge."grupoId" = :g '
+        f"ORDER BY {d.orden_es_sql('u.apellido')}, {d.orden_es_sql('u.nombre')}, u.email",
+        g=g.id,
+        desde=d.fecha_hora_a_bd(medianoche(fecha)),
+        hasta=d.fecha_hora_a_bd(medianoche(fecha + timedelta(days=1))),
+    )
     resultado = []
     for f in filas:
-        d = dict(f._mapping)
-        d["estado"] = str(d["estado"]) if d["estado"] is not None else None
-        resultado.append(d)
-    return Planilla(g.nombre, g.id, g.institucion.nombre, fecha, resultado)
+        f["activo"] = bool(f["activo"])
+        f["estado"] = str(f["estado"]) if f["estado"] is not None else None
+        # Un estudiante dado de baja no está "sin registrar": figura solo si tiene un registro
+        # ese día (la lista habla del pasado y lo marca con ``activo``).
+        if f["activo"] or f["estado"] is not None:
+            resultado.append(f)
+    return Planilla(g.nombre, g.id, g.institucion, fecha, resultado)
 
 
 # --- pendientes ------------------------------------------------------------------------------------
 def pendientes(s: Session, fecha: date, institucion: str | None = None) -> list[dict[str, Any]]:
-    """Grupos activos con estudiantes que no registraron ninguna asistencia ese día (una consulta)."""
+    """Grupos activos con estudiantes activos que no registraron ninguna asistencia ese día
+    (una consulta). ``estudiantes`` cuenta solo los activos; un grupo cuyos estudiantes están
+    todos dados de baja no está pendiente."""
+    from amauta_cli.models import Asistencia, Grupo, GrupoEstudiante, Institucion, Usuario
+    from sqlalchemy import func, select
+
     educador = Usuario.__table__.alias("educador")
     consulta = (
         select(
@@ -541,14 +574,16 @@ def pendientes(s: Session, fecha: date, institucion: str | None = None) -> list[
         .join(Institucion, Institucion.id == Grupo.institucionId)
         .join(educador, educador.c.id == Grupo.educadorId)
         .join(GrupoEstudiante, GrupoEstudiante.grupoId == Grupo.id)
+        .join(Usuario, Usuario.id == GrupoEstudiante.estudianteId)
         .where(
             Grupo.activo.is_(True),
+            Usuario.activo.is_(True),
             ~select(Asistencia.id)
             .where(Asistencia.grupoId == Grupo.id, _rango(fecha, fecha))
             .exists(),
         )
         .group_by(Grupo.id, Grupo.nombre, Institucion.nombre, educador.c.email)
-        .order_by(Institucion.nombre, Grupo.nombre)
+        .order_by(*orden_es(s, Institucion.nombre, Grupo.nombre))
     )
     if institucion:
         consulta = consulta.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
@@ -561,6 +596,9 @@ COLUMNAS_CONTEO = ("registrados", "presentes", "tardanzas", "ausentes", "justifi
 
 def _conteos_sql():
     """Expresiones de conteo por estado (SUM(CASE ...), igual en ambos motores)."""
+
+    from amauta_cli.models import Asistencia
+    from sqlalchemy import case, func
 
     def contar(estado: EstadoAsistencia):
         return func.coalesce(func.sum(case((Asistencia.estado == estado, 1), else_=0)), 0)
@@ -628,8 +666,11 @@ def reporte(
     Una consulta agregada: los estudiantes del grupo (y quien tenga registros en el grupo
     en el período aunque ya no figure en él) con sus conteos del período.
     """
+    from amauta_cli.models import Asistencia, GrupoEstudiante, Perfil, Usuario
+    from sqlalchemy import select
+
     if hasta < desde:
-        raise DatosInvalidos(f"--hasta ({hasta:%d/%m/%Y}) es anterior a --desde ({desde:%d/%m/%Y}).")
+        raise DatosInvalidos(f"--hasta ({textos.fecha(hasta)}) es anterior a --desde ({textos.fecha(desde)}).")
     g = buscar_grupo(s, grupo, institucion)
     conteos = (
         select(Asistencia.estudianteId.label("eid"), *_conteos_sql())
@@ -655,7 +696,7 @@ def reporte(
         .join(Usuario, Usuario.id == ids.c.eid)
         .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
         .outerjoin(conteos, conteos.c.eid == ids.c.eid)
-        .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
+        .order_by(*orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
     ).all()
     resultado = [_computar(dict(f._mapping), regla) for f in filas]
     totales = _computar({c: sum(f[c] for f in resultado) for c in COLUMNAS_CONTEO}, regla)
@@ -677,6 +718,9 @@ def alertas(
     Cuenta desde ``desde`` (por defecto, el inicio del ciclo lectivo) en los grupos
     activos; solo estudiantes activos.
     """
+    from amauta_cli.models import Asistencia, Grupo, Institucion, Usuario
+    from sqlalchemy import case, func, literal, select
+
     desde = desde or regla.inicio_del_ciclo()
     peso = case(
         (Asistencia.estado == EstadoAsistencia.AUSENTE, literal(regla.peso_ausente)),
@@ -708,8 +752,6 @@ def alertas(
     )
     # Agrupa todo el distrito por estudiante: con la memoria por defecto la ordenación se
     # derrama a disco; con 64 MB agrupa en memoria (solo en esta transacción).
-    from amauta_cli.dialecto import dialecto
-
     dialecto(s).memoria_de_trabajo(s.connection(), MEMORIA_REPORTES)
     filas = s.execute(
         select(
@@ -725,7 +767,7 @@ def alertas(
         .join(Institucion, Institucion.id == Grupo.institucionId)
         .join(Usuario, Usuario.id == agregado.c.eid)
         .where(Usuario.activo.is_(True))
-        .order_by(agregado.c.computadas.desc(), Usuario.apellido, Usuario.nombre, Usuario.email)
+        .order_by(agregado.c.computadas.desc(), *orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
     ).all()
     resultado = []
     for f in filas:
@@ -757,6 +799,9 @@ def exportar(
     lote: int = 5000,
 ) -> Iterator[dict[str, Any]]:
     """Filas ``grupo, email, fecha, estado, observaciones`` en streaming (cursor del servidor)."""
+    from amauta_cli.models import Asistencia, Grupo, Usuario
+    from sqlalchemy import select
+
     consulta = (
         select(
             Grupo.nombre.label("grupo"),
@@ -767,7 +812,7 @@ def exportar(
         )
         .join(Grupo, Grupo.id == Asistencia.grupoId)
         .join(Usuario, Usuario.id == Asistencia.estudianteId)
-        .order_by(Asistencia.grupoId, Asistencia.fecha, Usuario.apellido, Usuario.nombre, Usuario.email)
+        .order_by(Asistencia.grupoId, Asistencia.fecha, *orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
     )
     if grupo:
         consulta = consulta.where(Asistencia.grupoId == buscar_grupo(s, grupo, institucion).id)
@@ -813,8 +858,9 @@ class ResultadoImportacion:
 
     def resumen(self) -> str:
         return (
-            f"Importadas {self.lineas} filas de {self.grupos} grupo(s): {self.creados} creadas, "
-            f"{self.actualizados} actualizadas, {self.sin_cambios} sin cambios."
+            f"Importadas {plural(self.lineas, 'fila')} de {plural(self.grupos, 'grupo')}: "
+            f"{plural(self.creados, 'creada')}, {plural(self.actualizados, 'actualizada')}, "
+            f"{self.sin_cambios} sin cambios."
         )
 
 
@@ -882,6 +928,8 @@ class _Celdas:
 def _prefijo_ids() -> str:
     """19 caracteres de un cuid (``c`` + tiempo + azar + huella + azar); el id de cada fila
     importada es este prefijo más su número de línea en base 36 (6 caracteres)."""
+    import secrets
+
     return (
         "c"
         + _b36(int(time.time() * 1000), 8)
@@ -897,15 +945,6 @@ def _sql_id(columna: str = "linea") -> str:
         for k in range(5, -1, -1)
     ]
     return ":prefijo || " + " || ".join(digitos)
-
-
-_NULO = "\\N"
-_ESCAPES_COPY = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_texto(valor: str) -> str:
-    """Un valor para ``COPY ... FROM STDIN`` en formato texto (barra, tabulación y saltos escapados)."""
-    return valor.translate(_ESCAPES_COPY)
 
 
 def _linea_de(problema: str) -> int:
@@ -937,47 +976,34 @@ def importar(
     ``avanzar(n)`` recibe media unidad por línea al leer y la otra media al cargar: la
     barra de progreso de quien llama tiene como total las líneas del archivo.
     """
+    from amauta_cli.models import Asistencia
+    from sqlalchemy import text
+
     from amauta_cli.csvio import iterar_csv, problema_linea
 
     hoy = hoy or date.today()
     avanzar = avanzar or (lambda _n: None)
-    pg = _es_pg(s)
+    d = dialecto(s)
     con = s.connection()
-    dialecto = con.dialect
-    tipo_fecha = Asistencia.__table__.c.fecha.type.dialect_impl(dialecto)
-    a_bd = tipo_fecha.bind_processor(dialecto)
-    if pg:
-        fecha_a_bd: Callable[[date], Any] = date.isoformat
-    elif a_bd is not None:
-        fecha_a_bd = lambda d: a_bd(medianoche(d))  # noqa: E731 - el texto exacto de SQLAlchemy
-    else:  # pragma: no cover
-        fecha_a_bd = lambda d: d  # noqa: E731
-
+    fecha_a_bd = d.fecha_para_carga(con, Asistencia.__table__.c.fecha.type)
     # Para ordenar y cruzar en memoria las tablas temporales (solo en esta transacción).
-    from amauta_cli.dialecto import dialecto as _dialecto
-
-    _dialecto(s).memoria_de_trabajo(con, MEMORIA_IMPORTAR)
+    d.memoria_de_trabajo(con, MEMORIA_IMPORTAR)
 
     problemas_forma: list[str] = []
     lector = iterar_csv(
-        ruta, ["grupo", "email", "fecha", "estado"], ["observaciones"], ALIAS_IMPORTAR, problemas_forma
+        ruta, ["grupo", "email", "fecha", "estado"], ["observaciones"], problemas=problemas_forma
     )
     problemas: list[tuple[int, str]] = []
     malas = 0
     buenas = 0
     celdas = _Celdas(hoy, forzar, fecha_a_bd)
 
-    if pg:
-        con.exec_driver_sql(
-            'CREATE TEMP TABLE amauta_asis_carga (linea integer, grupo text, email text, '
-            'fecha timestamp(3), estado "EstadoAsistencia", obs text) ON COMMIT DROP'
-        )
-    else:
-        con.exec_driver_sql("DROP TABLE IF EXISTS temp.amauta_asis_carga")
-        con.exec_driver_sql(
-            "CREATE TEMP TABLE amauta_asis_carga (linea INTEGER, grupo TEXT, email TEXT, "
-            "fecha TEXT, estado TEXT, obs TEXT)"
-        )
+    carga = d.crear_temporal(
+        con,
+        "amauta_asis_carga",
+        f"linea integer, grupo text, email text, fecha {d.tipo_fecha_hora}, "
+        f"estado {d.tipo_enum('EstadoAsistencia')}, obs text",
+    )
 
     def filas_validas() -> Iterator[tuple]:
         nonlocal malas, buenas
@@ -1001,74 +1027,50 @@ def importar(
                     problemas.append((linea, problema_linea(linea, detalle)))
                 continue
             buenas += 1
-            yield (linea, grupo, email, fecha, estado, v["observaciones"] or None)
+            obs = v["observaciones"]
+            if len(obs) > _LIMITE_OBS:
+                malas += 1
+                buenas -= 1
+                if len(problemas) < limite_problemas:
+                    mensaje = f"observaciones: tiene {len(obs)} caracteres y el máximo es {_LIMITE_OBS}"
+                    problemas.append((linea, problema_linea(linea, mensaje)))
+                continue
+            yield (linea, grupo, email, fecha, estado, obs or None)
         avanzar(pendiente / 2)
 
-    if pg:
-        # COPY en formato texto, armado en bloques: más barato que write_row fila por fila.
-        crudo = con.connection.driver_connection
-        grupos_txt: dict[str, str] = {}
-        with crudo.cursor() as cur:
-            with cur.copy(
-                "COPY amauta_asis_carga (linea, grupo, email, fecha, estado, obs) FROM STDIN"
-            ) as copia:
-                bloque: list[str] = []
-                agregar = bloque.append
-                for linea, grupo, email, fecha, estado, obs in filas_validas():
-                    g = grupos_txt.get(grupo)
-                    if g is None:
-                        g = grupos_txt[grupo] = _copy_texto(grupo)
-                    agregar(
-                        f"{linea}\t{g}\t{email}\t{fecha}\t{estado}\t"
-                        f"{_copy_texto(obs) if obs else _NULO}\n"
-                    )
-                    if len(bloque) >= 5000:
-                        copia.write("".join(bloque))
-                        bloque.clear()
-                if bloque:
-                    copia.write("".join(bloque))
-        con.exec_driver_sql("ANALYZE amauta_asis_carga")
-    else:
-        cur = con.connection.driver_connection.cursor()
-        lote: list[tuple] = []
-        sql = "INSERT INTO temp.amauta_asis_carga VALUES (?, ?, ?, ?, ?, ?)"
-        for fila in filas_validas():
-            lote.append(fila)
-            if len(lote) >= 20_000:
-                cur.executemany(sql, lote)
-                lote.clear()
-        if lote:
-            cur.executemany(sql, lote)
-        cur.close()
+    d.cargar_temporal(
+        con, "amauta_asis_carga", ("linea", "grupo", "email", "fecha", "estado", "obs"), filas_validas()
+    )
 
     if buenas == 0 and malas == 0 and not problemas_forma:
         raise DatosInvalidos("El archivo no tiene filas de datos: solo el encabezado. No se importó nada.")
 
     # La barra de progreso: media por leer el archivo, media por cargarlo.
     leidas = buenas + malas
-    n_grupos = _resolver_grupos(s, con, pg, institucion)
-    tmp = "" if pg else "temp."
-    fin_temp = " ON COMMIT DROP" if pg else ""
+    grupos = _resolver_grupos(s, con, institucion)
+    n_grupos = len(grupos)
+    from amauta_cli.db import cruda
+
+    _bloquear_grupos(cruda(con), grupos)
+    usuarios = d.crear_temporal(con, "amauta_asis_usuarios", "email text PRIMARY KEY, uid text NOT NULL")
     con.exec_driver_sql(
-        f"CREATE TEMP TABLE amauta_asis_usuarios (email text PRIMARY KEY, uid text NOT NULL){fin_temp}"
-    )
-    con.exec_driver_sql(
-        f'INSERT INTO {tmp}amauta_asis_usuarios SELECT lower(u.email), min(u.id) FROM "Usuario" u '
-        f"WHERE lower(u.email) IN (SELECT DISTINCT email FROM {tmp}amauta_asis_carga) GROUP BY lower(u.email)"
+        f'INSERT INTO {usuarios} SELECT lower(u.email), min(u.id) FROM "Usuario" u '
+        f"WHERE lower(u.email) IN (SELECT DISTINCT email FROM {carga}) GROUP BY lower(u.email)"
     )
     # La tabla resuelta queda ordenada por la clave única (una sola ordenación, que
     # también marca las filas repetidas): el INSERT final recorre las cuatro claves e
     # índices de "Asistencia" casi en orden, y los ids se numeran en ese mismo orden.
-    con.exec_driver_sql(
-        f"CREATE TEMP TABLE amauta_asis_res{fin_temp} AS "
-        "SELECT c.linea, c.fecha, c.estado, c.obs, g.gid, g.problema, u.uid, "
+    res = d.crear_temporal(
+        con,
+        "amauta_asis_res",
+        como="SELECT c.linea, c.fecha, c.estado, c.obs, g.gid, g.problema, u.uid, "
         'CASE WHEN ge."estudianteId" IS NULL THEN 0 ELSE 1 END AS miembro, '
         "a.estado AS estado_prev, a.observaciones AS obs_prev, "
         "row_number() OVER (ORDER BY g.gid, u.uid, c.fecha, c.linea) AS orden, "
         "min(c.linea) OVER (PARTITION BY g.gid, u.uid, c.fecha) AS primera "
-        f"FROM {tmp}amauta_asis_carga c "
-        f"LEFT JOIN {tmp}amauta_asis_grupos g ON g.clave = c.grupo "
-        f"LEFT JOIN {tmp}amauta_asis_usuarios u ON u.email = c.email "
+        f"FROM {carga} c "
+        f"LEFT JOIN {d.temporal('amauta_asis_grupos')} g ON g.clave = c.grupo "
+        f"LEFT JOIN {usuarios} u ON u.email = c.email "
         'LEFT JOIN "GrupoEstudiante" ge ON ge."grupoId" = g.gid AND ge."estudianteId" = u.uid '
         'LEFT JOIN "Asistencia" a ON a."grupoId" = g.gid AND a."estudianteId" = u.uid AND a.fecha = c.fecha'
     )
@@ -1084,14 +1086,14 @@ def importar(
         f"coalesce(sum(CASE WHEN {mala} THEN 1 ELSE 0 END), 0), "
         f"coalesce(sum(CASE WHEN NOT {mala} AND estado_prev IS NULL THEN 1 ELSE 0 END), 0), "
         f"coalesce(sum(CASE WHEN NOT {mala} AND {igual} THEN 1 ELSE 0 END), 0) "
-        f"FROM {tmp}amauta_asis_res"
+        f"FROM {res}"
     ).one()
     if malas_sql:
         malas += int(malas_sql)
         for r in con.exec_driver_sql(
             "SELECT r.linea, c.grupo, c.email, r.fecha, r.problema, r.uid IS NULL, r.miembro, "
-            f"r.estado_prev, r.estado, r.primera FROM (SELECT * FROM {tmp}amauta_asis_res WHERE {mala} "
-            f"ORDER BY linea LIMIT {int(limite_problemas)}) r JOIN {tmp}amauta_asis_carga c ON c.linea = r.linea "
+            f"r.estado_prev, r.estado, r.primera FROM (SELECT * FROM {res} WHERE {mala} "
+            f"ORDER BY linea LIMIT {int(limite_problemas)}) r JOIN {carga} c ON c.linea = r.linea "
             "ORDER BY r.linea"
         ):
             linea, grupo, email, fecha, prob, sin_usuario, miembro, previo, estado, primera = r
@@ -1106,7 +1108,7 @@ def importar(
             else:
                 dia = _a_fecha(fecha)
                 detalle = (
-                    f"{email} ya figura {previo} el {dia:%d/%m/%Y} en '{grupo}'; para cambiarlo a "
+                    f"{email} ya figura {previo} el {textos.fecha(dia)} en '{grupo}'; para cambiarlo a "
                     f"{estado} hace falta una observación que diga por qué"
                 )
             problemas.append((linea, problema_linea(linea, detalle)))
@@ -1117,9 +1119,9 @@ def importar(
         problemas.sort(key=lambda p: p[0])
         lista = [p for _, p in problemas[:limite_problemas]]
         if malas > len(lista):
-            lista.append(f"... y {malas - len(lista)} problema(s) más (se muestran los primeros {len(lista)})")
+            lista.append(f"... y {plural(malas - len(lista), 'problema')} más (se muestran los primeros {len(lista)})")
         raise DatosInvalidos(
-            f"El archivo tiene {malas} línea(s) con problemas: no se importó nada. "
+            f"El archivo tiene {plural(malas, 'línea')} con problemas: no se importó nada. "
             "Corríjalas y vuelva a importar el archivo completo.",
             lista,
         )
@@ -1128,14 +1130,15 @@ def importar(
     # que cambian un registro existente por el camino de ON CONFLICT. El INSERT a secas se
     # ahorra la búsqueda previa en la clave única y la inserción especulativa de cada fila:
     # medido con 500.000 filas, ~25 % menos que todo por ON CONFLICT (y es casi todo el
-    # tiempo de una importación histórica). Si otro proceso registró una de esas filas
-    # mientras tanto, la clave única lo rechaza y no se escribe nada.
+    # tiempo de una importación histórica). Los ``registrar`` de estos grupos esperan el
+    # bloqueo que tomó ``_bloquear_grupos``; si aun así otro proceso escribió una de esas
+    # filas (p. ej. sin pasar por amauta), la clave única lo rechaza y no se escribe nada.
     from sqlalchemy import bindparam
 
     columnas = (
         'INSERT INTO "Asistencia" (id, "grupoId", "estudianteId", fecha, estado, observaciones, '
         '"createdAt", "updatedAt") '
-        f"SELECT {_sql_id('orden')}, gid, uid, fecha, estado, obs, :ahora, :ahora FROM {tmp}amauta_asis_res "
+        f"SELECT {_sql_id('orden')}, gid, uid, fecha, estado, obs, :ahora, :ahora FROM {res} "
     )
     parametros = (
         bindparam("prefijo", _prefijo_ids()),
@@ -1162,9 +1165,7 @@ def importar(
             ) from None
         raise
     avanzar(leidas / 3)
-    if not pg:
-        for t in ("amauta_asis_res", "amauta_asis_usuarios", "amauta_asis_grupos", "amauta_asis_carga"):
-            con.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{t}")
+    d.soltar_temporales(con, "amauta_asis_res", "amauta_asis_usuarios", "amauta_asis_grupos", "amauta_asis_carga")
     total = int(total)
     return ResultadoImportacion(
         lineas=total,
@@ -1186,15 +1187,18 @@ def _a_fecha(valor: Any) -> date:
     return date.fromisoformat(str(valor)[:10])
 
 
-def _resolver_grupos(s: Session, con: Any, pg: bool, institucion: str | None) -> int:
+def _resolver_grupos(s: Session, con: Any, institucion: str | None) -> set[str]:
     """Crea la tabla temporal ``clave → gid`` (o el problema) para los grupos del archivo.
 
     Los valores distintos de la columna grupo son pocos: se resuelven en memoria contra
     todos los grupos (una consulta), por id o por nombre sin acentos ni mayúsculas.
-    Devuelve cuántos grupos distintos se resolvieron.
+    Devuelve los ids de los grupos resueltos.
     """
-    tmp = "" if pg else "temp."
-    claves = [r[0] for r in con.exec_driver_sql(f"SELECT DISTINCT grupo FROM {tmp}amauta_asis_carga")]
+    from amauta_cli.models import Grupo, Institucion
+    from sqlalchemy import select, text
+
+    d = dialecto(s)
+    claves = [r[0] for r in con.exec_driver_sql(f"SELECT DISTINCT grupo FROM {d.temporal('amauta_asis_carga')}")]
     inst = buscar_institucion(s, institucion) if institucion else None
     filas = s.execute(
         select(Grupo.id, Grupo.nombre, Grupo.activo, Grupo.institucionId, Institucion.nombre.label("inst"))
@@ -1238,13 +1242,10 @@ def _resolver_grupos(s: Session, con: Any, pg: bool, institucion: str | None) ->
         if g is not None:
             resueltos.add(g.id)
         mapa.append({"clave": clave, "gid": g.id if g else None, "problema": problema})
-    fin_temp = " ON COMMIT DROP" if pg else ""
-    con.exec_driver_sql(
-        f"CREATE TEMP TABLE amauta_asis_grupos (clave text PRIMARY KEY, gid text, problema text){fin_temp}"
-    )
+    tabla = d.crear_temporal(con, "amauta_asis_grupos", "clave text PRIMARY KEY, gid text, problema text")
     if mapa:
         con.execute(
-            text(f"INSERT INTO {tmp}amauta_asis_grupos (clave, gid, problema) VALUES (:clave, :gid, :problema)"),
+            text(f"INSERT INTO {tabla} (clave, gid, problema) VALUES (:clave, :gid, :problema)"),
             mapa,
         )
-    return len(resueltos)
+    return resueltos

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from amauta_cli.dialecto import sin_acentos_sql  # noqa: F401 - re-exportado (un solo hogar)
 
+from amauta_cli.dialecto import orden_es
 from amauta_cli.errores import NoEncontrado, OperacionRechazada
-from amauta_cli.models import Grupo, Institucion, Usuario
 from amauta_cli.parsing import normalizar_email, sin_acentos
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.orm import Session
+
+    from amauta_cli.models import Grupo, Institucion, Usuario
+
 
 @dataclass
 class Cambio:
@@ -26,42 +29,77 @@ class Cambio:
     despues: Any
 
 
-def buscar_usuario(s: Session, email: str) -> Usuario:
+# --- Búsquedas en SQL a secas ---------------------------------------------------------------
+# Un único código para ambos caminos: los comandos de todos los días las llaman con una
+# ``db.Cruda`` (sin SQLAlchemy) y el resto con una sesión, que ``cruda()`` adapta (en la misma
+# transacción). Las versiones ORM de más abajo (``buscar_grupo``...) devuelven el objeto del
+# modelo que estas encuentran.
+@dataclass(frozen=True)
+class GrupoEncontrado:
+    id: str
+    nombre: str
+    activo: bool
+    institucion_id: str
+    institucion: str  # su nombre
+
+
+@dataclass(frozen=True)
+class UsuarioEncontrado:
+    id: str
+    email: str
+    nombre: str
+    apellido: str
+    rol: str
+    activo: bool
+
+
+def _patron_like(texto: str) -> str:
+    """``%texto%`` con ``/`` como escape (``LIKE ... ESCAPE '/'``), como ``contains(autoescape)``."""
+    return "%" + texto.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def usuario_por_email(con: Any, email: str) -> UsuarioEncontrado:
     """El usuario con ese email (sin distinguir mayúsculas)."""
+    from amauta_cli.db import cruda
+
+    c = cruda(con)
     e = normalizar_email(email)
-    u = s.scalar(select(Usuario).where(func.lower(Usuario.email) == e))
-    if u is None:
+    f = c.uno(
+        'SELECT id, email, nombre, apellido, rol, activo FROM "Usuario" WHERE lower(email) = :e',
+        e=e,
+    )
+    if f is None:
         raise NoEncontrado(f"No existe un usuario con el email '{e}'.")
-    return u
+    return UsuarioEncontrado(f[0], f[1], f[2], f[3], str(f[4]), bool(f[5]))
 
 
-def buscar_institucion(s: Session, nombre_o_id: str) -> Institucion:
-    """Una institución por id o por nombre (sin distinguir mayúsculas ni acentos)."""
+def institucion_por_nombre(con: Any, nombre_o_id: str) -> tuple[str, str]:
+    """(id, nombre) de una institución por id o por nombre (sin mayúsculas ni acentos); si no
+    hay coincidencia exacta, por palabras de su nombre que sean de una sola institución."""
+    from amauta_cli.db import cruda
+
+    c = cruda(con)
+    d = c.d
     texto = nombre_o_id.strip()
-    inst = s.get(Institucion, texto)
-    if inst is not None:
-        return inst
-    candidatas = list(
-        s.scalars(
-            select(Institucion).where(
-                sin_acentos_sql(Institucion.nombre) == sin_acentos(texto)
-            )
-        )
+    fila = c.uno('SELECT id, nombre FROM "Institucion" WHERE id = :t', t=texto)
+    if fila is not None:
+        return fila[0], fila[1]
+    plegado = d.sin_acentos_sql_texto("nombre")
+    candidatas = c.filas(
+        f'SELECT id, nombre FROM "Institucion" WHERE {plegado} = :n', n=sin_acentos(texto)
     )
     if not candidatas and sin_acentos(texto):
         # Sin coincidencia exacta, sirven palabras del nombre si son de UNA sola institución
         # ("Escuela Nº 42" por 'Escuela Primaria Nº 42 "Bernardino Rivadavia"').
-        nombre = sin_acentos_sql(Institucion.nombre)
-        candidatas = list(
-            s.scalars(
-                select(Institucion)
-                .where(*(nombre.contains(p, autoescape=True) for p in sin_acentos(texto).split()))
-                .order_by(Institucion.nombre)
-                .limit(6)
-            )
+        palabras = sin_acentos(texto).split()
+        condiciones = " AND ".join(f"{plegado} LIKE :p{i} ESCAPE '/'" for i in range(len(palabras)))
+        candidatas = c.filas(
+            f'SELECT id, nombre FROM "Institucion" WHERE {condiciones} '
+            f"ORDER BY {d.orden_es_sql('nombre')} LIMIT 6",
+            **{f"p{i}": _patron_like(p) for i, p in enumerate(palabras)},
         )
         if len(candidatas) > 1:
-            nombres = ", ".join(f"'{i.nombre}'" for i in candidatas[:5])
+            nombres = ", ".join(f"'{n}'" for _, n in candidatas[:5])
             raise NoEncontrado(
                 f"'{texto}' coincide con varias instituciones ({nombres}"
                 f"{', ...' if len(candidatas) > 5 else ''}); escriba el nombre completo o el id."
@@ -71,43 +109,56 @@ def buscar_institucion(s: Session, nombre_o_id: str) -> Institucion:
             f"No existe la institución '{texto}'. Vea las existentes con `amauta instituciones listar`."
         )
     if len(candidatas) > 1:
-        ids = ", ".join(i.id for i in candidatas)
+        ids = ", ".join(i for i, _ in candidatas)
         raise NoEncontrado(
             f"Hay {len(candidatas)} instituciones llamadas '{texto}'; nómbrela por su id ({ids})."
         )
-    return candidatas[0]
+    return candidatas[0][0], candidatas[0][1]
 
 
-def buscar_grupo(
-    s: Session, nombre_o_id: str, institucion: str | None = None, exigir_activo: bool = False
-) -> Grupo:
+_SQL_GRUPO = (
+    'SELECT g.id, g.nombre, g.activo, g."institucionId", i.nombre FROM "Grupo" g '
+    'JOIN "Institucion" i ON i.id = g."institucionId" '
+)
+
+
+def grupo_por_nombre(
+    con: Any, nombre_o_id: str, institucion: str | None = None, exigir_activo: bool = False
+) -> GrupoEncontrado:
     """Un grupo por id, o por nombre dentro de su institución (``institucion`` si hay ambigüedad)."""
+    from amauta_cli.db import cruda
+
+    c = cruda(con)
     texto = nombre_o_id.strip()
-    g = s.get(Grupo, texto)
-    if g is None:
-        consulta = select(Grupo).where(sin_acentos_sql(Grupo.nombre) == sin_acentos(texto))
+    fila = c.uno(_SQL_GRUPO + "WHERE g.id = :t", t=texto)
+    if fila is None:
+        params: dict[str, Any] = {"n": sin_acentos(texto)}
+        donde_inst = ""
         if institucion:
-            inst = buscar_institucion(s, institucion)
-            consulta = consulta.where(Grupo.institucionId == inst.id)
-        candidatos = list(s.scalars(consulta))
+            params["inst"] = institucion_por_nombre(c, institucion)[0]
+            donde_inst = ' AND g."institucionId" = :inst'
+        candidatos = c.filas(
+            _SQL_GRUPO + f"WHERE {c.d.sin_acentos_sql_texto('g.nombre')} = :n{donde_inst}", **params
+        )
         if not candidatos:
             donde = f" en la institución '{institucion}'" if institucion else ""
             raise NoEncontrado(
                 f"No existe el grupo '{texto}'{donde}. Vea los grupos con `amauta grupos listar`."
             )
-        if len(candidatos) > 1 and len({c.institucionId for c in candidatos}) == 1:
-            ids = ", ".join(sorted(c.id for c in candidatos))
+        if len(candidatos) > 1 and len({f[3] for f in candidatos}) == 1:
+            ids = ", ".join(sorted(f[0] for f in candidatos))
             raise NoEncontrado(
                 f"Hay {len(candidatos)} grupos llamados '{texto}' en la institución "
-                f"'{candidatos[0].institucion.nombre}'; nombre el grupo por su id ({ids})."
+                f"'{candidatos[0][4]}'; nombre el grupo por su id ({ids})."
             )
         if len(candidatos) > 1:
-            nombres = ", ".join(sorted(f"'{c.institucion.nombre}'" for c in candidatos))
+            nombres = ", ".join(sorted(f"'{f[4]}'" for f in candidatos))
             raise NoEncontrado(
                 f"El nombre de grupo '{texto}' existe en varias instituciones ({nombres}); "
                 "indique cuál con --institucion, o nombre el grupo por su id."
             )
-        g = candidatos[0]
+        fila = candidatos[0]
+    g = GrupoEncontrado(fila[0], fila[1], bool(fila[2]), fila[3], fila[4])
     if exigir_activo and not g.activo:
         raise OperacionRechazada(
             f"El grupo '{g.nombre}' está inactivo: no admite cambios. Actívelo o elija otro grupo."
@@ -115,29 +166,52 @@ def buscar_grupo(
     return g
 
 
-def estudiantes_del_grupo(s: Session, grupo_id: str) -> list[dict[str, Any]]:
-    """Los estudiantes de un grupo, en una consulta, ordenados por apellido y nombre.
+def estudiantes_del_grupo(con: Any, grupo_id: str) -> list[dict[str, Any]]:
+    """Los estudiantes de un grupo, en una consulta, en orden alfabético español.
 
     Cada uno con ``id``, ``email``, ``nombre``, ``apellido``, ``matricula`` y ``activo``:
     lo que hace falta para validar en memoria un CSV o una lista de emails del grupo.
+    ``con``: una sesión o conexión de SQLAlchemy, o una ``db.Cruda``.
     """
-    from amauta_cli.models import GrupoEstudiante, Perfil
+    from amauta_cli.db import cruda
 
-    filas = s.execute(
-        select(
-            Usuario.id,
-            Usuario.email,
-            Usuario.nombre,
-            Usuario.apellido,
-            Usuario.activo,
-            Perfil.matricula,
-        )
-        .join(GrupoEstudiante, GrupoEstudiante.estudianteId == Usuario.id)
-        .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
-        .where(GrupoEstudiante.grupoId == grupo_id)
-        .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
-    ).all()
-    return [dict(f._mapping) for f in filas]
+    c = cruda(con)
+    o = c.d.orden_es_sql
+    filas = c.dicts(
+        'SELECT u.id, u.email, u.nombre, u.apellido, u.activo, p.matricula FROM "GrupoEstudiante" ge '
+        'JOIN "Usuario" u ON u.id = ge."estudianteId" '
+        'LEFT JOIN "Perfil" p ON p."usuarioId" = u.id '
+        'WHERE ge."grupoId" = :g '
+        f"ORDER BY {o('u.apellido')}, {o('u.nombre')}, u.email",
+        g=grupo_id,
+    )
+    for f in filas:
+        f["activo"] = bool(f["activo"])
+    return filas
+
+
+# --- Búsquedas con la sesión del ORM ------------------------------------------------------------
+def buscar_usuario(s: Session, email: str) -> Usuario:
+    """El usuario con ese email (sin distinguir mayúsculas)."""
+    from amauta_cli.models import Usuario
+
+    return s.get(Usuario, usuario_por_email(s, email).id)
+
+
+def buscar_institucion(s: Session, nombre_o_id: str) -> Institucion:
+    """Una institución por id o por nombre (sin distinguir mayúsculas ni acentos)."""
+    from amauta_cli.models import Institucion
+
+    return s.get(Institucion, institucion_por_nombre(s, nombre_o_id)[0])
+
+
+def buscar_grupo(
+    s: Session, nombre_o_id: str, institucion: str | None = None, exigir_activo: bool = False
+) -> Grupo:
+    """Un grupo por id, o por nombre dentro de su institución (``institucion`` si hay ambigüedad)."""
+    from amauta_cli.models import Grupo
+
+    return s.get(Grupo, grupo_por_nombre(s, nombre_o_id, institucion, exigir_activo).id)
 
 
 # --- Cursos, categorías y lecciones ------------------------------------------------------------
@@ -152,6 +226,8 @@ def slugificar(texto: str) -> str:
 
 def slug_libre(s: Session, columna: Any, base: str, excepto_id: str | None = None) -> str:
     """``base`` si nadie lo usa; si no, ``base-2``, ``base-3``... (una consulta)."""
+    from sqlalchemy import select
+
     base = base or "sin-titulo"
     id_col = columna.table.c.id
     consulta = select(columna).where(
@@ -182,6 +258,8 @@ def validar_slug(texto: str, campo: str = "slug") -> str:
 
 def buscar_categoria(s: Session, texto: str) -> Any:
     """Una categoría por id, slug o nombre (sin mayúsculas ni acentos)."""
+    from sqlalchemy import select
+
     from amauta_cli.models import Categoria
 
     t = texto.strip()
@@ -198,6 +276,8 @@ def buscar_categoria(s: Session, texto: str) -> Any:
 def buscar_curso(s: Session, texto: str, bloquear: bool = False) -> Any:
     """Un curso por id, slug o título (sin mayúsculas ni acentos; si el título se repite, pide
     el slug). ``bloquear``: ``SELECT ... FOR UPDATE`` (en SQLite ya serializa BEGIN IMMEDIATE)."""
+    from sqlalchemy import select
+
     from amauta_cli.models import Curso
 
     t = texto.strip()
@@ -232,6 +312,8 @@ def buscar_curso(s: Session, texto: str, bloquear: bool = False) -> Any:
 
 def buscar_leccion(s: Session, curso: Any, texto: str) -> Any:
     """Una lección de ``curso`` por su número de orden, su id o su título (sin acentos)."""
+    from sqlalchemy import select
+
     from amauta_cli.models import Leccion
 
     t = texto.strip()

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from amauta_cli.errores import DatosInvalidos, ErrorMigracion, OperacionRechazada
 
@@ -30,23 +30,24 @@ def normalizar(valor: str) -> str:
     return v
 
 
-def _tiene_tabla(con: "Connection") -> bool:
-    from sqlalchemy import inspect
+def _tiene_tabla(con: Any) -> bool:
+    from amauta_cli.db import cruda
 
-    return inspect(con).has_table("_amauta_meta")
+    c = cruda(con)
+    return c.d.existe_tabla(c, "_amauta_meta")
 
 
-def leer(con: "Connection") -> str | None:
-    """El entorno registrado en la base, o None si no se registró ninguno."""
-    from sqlalchemy import select
+def leer(con: Any) -> str | None:
+    """El entorno registrado en la base, o None si no se registró ninguno.
 
-    from amauta_cli.models import amauta_meta
+    ``con``: una conexión o sesión de SQLAlchemy, o una ``db.Cruda``.
+    """
+    from amauta_cli.db import cruda
 
-    if not _tiene_tabla(con):
+    c = cruda(con)
+    if not c.d.existe_tabla(c, "_amauta_meta"):
         return None
-    return con.execute(
-        select(amauta_meta.c.valor).where(amauta_meta.c.clave == CLAVE)
-    ).scalar_one_or_none()
+    return c.valor('SELECT valor FROM "_amauta_meta" WHERE clave = :c', c=CLAVE)
 
 
 def marcar(con: "Connection", valor: str) -> tuple[str | None, str]:

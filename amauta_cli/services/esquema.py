@@ -12,13 +12,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from amauta_cli.db import conexion, datos_conexion, enmascarar_url, motor_de_url
+from amauta_cli.db import como_objetivo, conexion
 from amauta_cli.errores import ErrorMigracion
+from amauta_cli.objetivo import Objetivo
 
 if TYPE_CHECKING:  # pragma: no cover
     from alembic.config import Config
     from alembic.script import Script, ScriptDirectory
     from sqlalchemy.engine import Connection
+
+#: La última revisión de las migraciones que trae este paquete. Los comandos de todos los días
+#: comparan la de la base con ella en una sola consulta, sin cargar Alembic;
+#: ``tests/test_esquema_cabeza.py`` comprueba que coincida con la de ``migrations/``.
+CABEZA = "0004"
 
 #: Clave del bloqueo consultivo de PostgreSQL que serializa ``amauta db migrate``.
 CLAVE_BLOQUEO_MIGRACION = 0x616D61757461  # "amauta"
@@ -68,6 +74,7 @@ BUSQUEDA_SQLITE = {
         ],
     },
 }
+BUSQUEDA_POR_MOTOR = {"postgresql": BUSQUEDA_PG, "sqlite": BUSQUEDA_SQLITE}
 _SOMBRAS_FTS5 = ("_data", "_idx", "_content", "_docsize", "_config")
 
 
@@ -120,10 +127,17 @@ def revisiones() -> list["Script"]:
     return list(reversed(list(script().walk_revisions())))
 
 
-def revision_actual(con: "Connection") -> str | None:
-    from alembic.migration import MigrationContext
+def revision_actual(con: Any) -> str | None:
+    """La revisión de la base (None si no tiene ``alembic_version``): una consulta, sin Alembic.
 
-    return MigrationContext.configure(con).get_current_revision()
+    ``con``: una conexión o sesión de SQLAlchemy, o una ``db.Cruda``.
+    """
+    from amauta_cli.db import cruda
+
+    c = cruda(con)
+    if not c.d.existe_tabla(c, "alembic_version"):
+        return None
+    return c.valor("SELECT version_num FROM alembic_version")
 
 
 def _conocida(rev: str | None) -> None:
@@ -196,30 +210,29 @@ class ResultadoMigracion:
 
 
 def _bloquear(con: "Connection", avisar: Callable[[str], None]) -> None:
-    """Serializa migraciones concurrentes en PostgreSQL con un bloqueo consultivo de transacción."""
-    from sqlalchemy import text
+    """Serializa migraciones concurrentes con un bloqueo de transacción."""
+    from amauta_cli.dialecto import dialecto
 
-    if con.dialect.name != "postgresql":
-        return  # en SQLite, BEGIN IMMEDIATE ya serializa a los escritores
-    libre = con.execute(
-        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": CLAVE_BLOQUEO_MIGRACION}
-    ).scalar()
-    if not libre:
+    d = dialecto(con)
+    if not d.intentar_bloqueo(con, CLAVE_BLOQUEO_MIGRACION):
         avisar(
             "Otra ejecución de `amauta db migrate` está migrando esta base en este momento "
             f"(bloqueo consultivo {CLAVE_BLOQUEO_MIGRACION}); esperando a que termine..."
         )
-        con.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAVE_BLOQUEO_MIGRACION})
+        d.bloqueo(con, CLAVE_BLOQUEO_MIGRACION)
 
 
 def migrar(
-    url: str, revision: str = "head", avisar: Callable[[str], None] = lambda _m: None
+    objetivo: Objetivo | str, revision: str = "head", avisar: Callable[[str], None] = lambda _m: None
 ) -> ResultadoMigracion:
-    """Sube la base hasta ``revision`` en una transacción. Sin cambios si ya está al día."""
+    """Sube la base hasta ``revision`` en una transacción. Sin cambios si ya está al día.
+
+    Es uno de los tres comandos que pueden crear una base SQLite (en una carpeta existente).
+    """
     from alembic import command
 
     destino = _resolver(revision)
-    with conexion(url) as con:
+    with conexion(objetivo, crear=True) as con:
         _bloquear(con, avisar)
         actual = revision_actual(con)
         _conocida(actual)
@@ -239,7 +252,7 @@ def migrar(
     return ResultadoMigracion(actual, destino, _pasos(plan))
 
 
-def sql_migracion(url: str, revision: str = "head", desde: str | None = None) -> str:
+def sql_migracion(objetivo: Objetivo | str, revision: str = "head", desde: str | None = None) -> str:
     """El SQL que aplicaría ``migrar`` (modo sin conexión de Alembic). No modifica la base.
 
     Si ``desde`` es None se lee la revisión actual de la base (solo lectura).
@@ -248,13 +261,13 @@ def sql_migracion(url: str, revision: str = "head", desde: str | None = None) ->
 
     destino = _resolver(revision)
     if desde is None:
-        with conexion(url, solo_lectura=True) as con:
+        with conexion(objetivo, solo_lectura=True) as con:
             actual = revision_actual(con)
     else:
         actual = _resolver(desde)
     _conocida(actual)
     salida = io.StringIO()
-    cfg = config_alembic(url)
+    cfg = config_alembic(como_objetivo(objetivo).url)
     cfg.attributes["salida"] = salida
     rango = f"{actual}:{destino or 'base'}" if actual else (destino or "base")
     if actual == destino:
@@ -271,9 +284,9 @@ class PlanReversion:
     deshacer: list[PasoMigracion]
 
 
-def planificar_reversion(url: str, pasos: int | None = None, revision: str | None = None) -> PlanReversion:
+def planificar_reversion(objetivo: Objetivo | str, pasos: int | None = None, revision: str | None = None) -> PlanReversion:
     """Qué migraciones se desharían (de la más nueva a la más vieja), sin tocar la base."""
-    with conexion(url, solo_lectura=True) as con:
+    with conexion(objetivo, solo_lectura=True) as con:
         actual = revision_actual(con)
     _conocida(actual)
     if actual is None:
@@ -301,11 +314,11 @@ def planificar_reversion(url: str, pasos: int | None = None, revision: str | Non
     return PlanReversion(actual, destino, _pasos(deshacer))
 
 
-def revertir(url: str, plan: PlanReversion) -> PlanReversion:
+def revertir(objetivo: Objetivo | str, plan: PlanReversion) -> PlanReversion:
     """Ejecuta un plan de reversión en una transacción, si la base sigue donde estaba."""
     from alembic import command
 
-    with conexion(url) as con:
+    with conexion(objetivo) as con:
         _bloquear(con, lambda _m: None)
         actual = revision_actual(con)
         if actual != plan.actual:
@@ -320,23 +333,31 @@ def revertir(url: str, plan: PlanReversion) -> PlanReversion:
 
 
 # --- Estado e historial ----------------------------------------------------------------------
-def version_servidor(con: "Connection") -> str:
-    from sqlalchemy import text
+def version_servidor(con: Any) -> str:
+    """La versión del servidor (PostgreSQL) o de la biblioteca (SQLite)."""
+    from amauta_cli.db import cruda
 
-    if con.dialect.name == "postgresql":
-        return str(con.execute(text("SHOW server_version")).scalar())
-    if con.dialect.name == "sqlite":
-        return str(con.execute(text("SELECT sqlite_version()")).scalar())
-    return "?"  # pragma: no cover
+    c = cruda(con)
+    return c.d.version_servidor(c)
 
 
-def contar_filas(con: "Connection") -> dict[str, int]:
-    """Filas de cada tabla de amauta, en una sola consulta (UNION ALL)."""
-    from sqlalchemy import inspect, text
+#: Las tablas de los modelos de Prisma, en el orden del diseño (``models.TABLAS_PRISMA``, que
+#: ``tests/test_esquema_cabeza.py`` compara con esta lista): ``db estado`` no carga los modelos.
+TABLAS_PRISMA = [
+    "Usuario", "Perfil", "Categoria", "Curso", "Leccion", "Recurso", "Inscripcion", "Progreso",
+    "Institucion", "Grupo", "GrupoEstudiante", "Asistencia", "Calificacion", "Comunicado",
+]
 
-    from amauta_cli.models import TABLAS_PRISMA
 
-    existentes = set(inspect(con).get_table_names())
+def contar_filas(con: Any) -> dict[str, int]:
+    """Filas de cada tabla de amauta, en una sola consulta (UNION ALL).
+
+    ``con``: una conexión o sesión de SQLAlchemy, o una ``db.Cruda``.
+    """
+    from amauta_cli.db import cruda
+
+    c = cruda(con)
+    existentes = set(c.d.tablas(c))
     tablas = [t for t in TABLAS_PRISMA if t in existentes]
     tablas += sorted(
         t
@@ -345,49 +366,55 @@ def contar_filas(con: "Connection") -> dict[str, int]:
     )
     if not tablas:
         return {}
-    prep = con.dialect.identifier_preparer
     consulta = " UNION ALL ".join(
-        f"SELECT '{t}' AS tabla, count(*) AS filas FROM {prep.quote_identifier(t)}" for t in tablas
+        "SELECT '{0}' AS tabla, count(*) AS filas FROM \"{0}\"".format(t.replace('"', '""'))
+        for t in tablas
     )
-    filas = dict(con.execute(text(consulta)).all())
+    filas = dict(c.filas(consulta))
     return {t: int(filas[t]) for t in tablas}
 
 
-def estado(url: str, origen_url: str = "") -> dict[str, Any]:
+def estado(objetivo: Objetivo | str) -> dict[str, Any]:
+    """Motor, URL, versión, revisión, pendientes, entorno y filas: sin SQLAlchemy ni Alembic
+    cuando la base está al día (``db estado`` es un comando de todos los días)."""
+    from amauta_cli.db import conexion_cruda
     from amauta_cli.services import entorno
 
-    with conexion(url, solo_lectura=True) as con:
-        actual = revision_actual(con)
-        version = version_servidor(con)
-        filas = contar_filas(con)
-        env = entorno.leer(con)
-    conocida = True
-    try:
-        _conocida(actual)
-    except ErrorMigracion:
-        conocida = False
-    pendientes = _pasos(_camino(cabeza(), actual)) if conocida else []
-    d = datos_conexion(url)
+    objetivo = como_objetivo(objetivo)
+    with conexion_cruda(objetivo, solo_lectura=True) as c:
+        actual = revision_actual(c)
+        version = version_servidor(c)
+        filas = contar_filas(c)
+        env = entorno.leer(c)
+    if actual == CABEZA:
+        conocida, pendientes = True, []
+    else:
+        conocida = True
+        try:
+            _conocida(actual)
+        except ErrorMigracion:
+            conocida = False
+        pendientes = [p.revision for p in _pasos(_camino(cabeza(), actual))] if conocida else []
     return {
-        "motor": motor_de_url(url),
-        "url": enmascarar_url(url),
-        "origen_url": origen_url,
-        "base": d.base,
+        "motor": objetivo.motor,
+        "url": objetivo.url_enmascarada,
+        "origen_url": objetivo.origen,
+        "base": objetivo.nombre_base or None,
         "version_servidor": version,
         "revision_actual": actual,
-        "revision_cabeza": cabeza(),
+        "revision_cabeza": CABEZA,
         "al_dia": conocida and not pendientes,
         "revision_desconocida": not conocida,
-        "pendientes": [p.revision for p in pendientes],
+        "pendientes": pendientes,
         "entorno": env,
         "tablas": filas,
     }
 
 
-def historial(url: str | None) -> list[dict[str, Any]]:
+def historial(objetivo: Objetivo | str | None) -> list[dict[str, Any]]:
     actual = None
-    if url is not None:
-        with conexion(url, solo_lectura=True) as con:
+    if objetivo is not None:
+        with conexion(objetivo, solo_lectura=True) as con:
             actual = revision_actual(con)
     aplicadas = {s.revision for s in _camino(actual, None)} if actual else set()
     filas = []
@@ -405,9 +432,15 @@ def historial(url: str | None) -> list[dict[str, Any]]:
     return filas
 
 
-def exigir_al_dia(con: "Connection") -> None:
-    """Los comandos de datos necesitan el esquema en la última revisión."""
+def exigir_al_dia(con: Any) -> None:
+    """Los comandos de datos necesitan el esquema en la última revisión.
+
+    El caso de todos los días (la base al día) es una consulta; Alembic se carga solo para
+    explicar una base desactualizada o más nueva que el código.
+    """
     actual = revision_actual(con)
+    if actual == CABEZA:
+        return
     _conocida(actual)
     if actual is None:
         raise ErrorMigracion(
@@ -434,16 +467,17 @@ def incluir_objeto(obj: Any, nombre: str | None, tipo: str, reflejado: bool, com
     return True
 
 
-def verificar(url: str) -> list[str]:
+def verificar(objetivo: Objetivo | str) -> list[str]:
     """Las diferencias entre la base viva y los modelos; lista vacía si no hay deriva."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
-    from sqlalchemy import inspect, text
+    from sqlalchemy import inspect
 
-    from amauta_cli.models import ENUMS, metadata
+    from amauta_cli.dialecto import dialecto
+    from amauta_cli.models import metadata
 
     problemas: list[str] = []
-    with conexion(url, solo_lectura=True) as con:
+    with conexion(objetivo, solo_lectura=True) as con:
         actual = revision_actual(con)
         _conocida(actual)
         pendientes = _camino(cabeza(), actual)
@@ -473,7 +507,7 @@ def verificar(url: str) -> list[str]:
             for fkc in tabla.foreign_key_constraints:
                 r = reflejadas.get(fkc.name)
                 if r is None:
-                    if con.dialect.name == "postgresql":
+                    if dialecto(con).nombra_claves_foraneas:
                         problemas.append(f'falta la clave foránea "{fkc.name}" en "{tabla.name}"')
                     continue
                 opciones = r.get("options", {})
@@ -484,31 +518,7 @@ def verificar(url: str) -> list[str]:
                             f'clave foránea "{fkc.name}": {accion.upper().replace("ON", "ON ")} '
                             f"es {real}, debería ser {esperado}"
                         )
-        if con.dialect.name == "postgresql":
-            filas = con.execute(
-                text(
-                    "SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) "
-                    "FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid "
-                    "JOIN pg_namespace n ON n.oid = t.typnamespace "
-                    "WHERE n.nspname = current_schema() GROUP BY t.typname"
-                )
-            ).all()
-            reales = {nombre: list(valores) for nombre, valores in filas}
-            for nombre, enum_cls in ENUMS.items():
-                esperado = [m.value for m in enum_cls]
-                if nombre not in reales:
-                    problemas.append(f'falta el tipo enum "{nombre}"')
-                elif reales[nombre] != esperado:
-                    problemas.append(
-                        f'el enum "{nombre}" tiene los valores {reales[nombre]}, '
-                        f"deberían ser {esperado}"
-                    )
-            if "Curso" in existentes:
-                indices = {i["name"] for i in insp.get_indexes("Curso")}
-                if "idx_curso_busqueda" not in indices:
-                    problemas.append(
-                        'falta el índice GIN de búsqueda en español "idx_curso_busqueda" en "Curso"'
-                    )
+        problemas.extend(dialecto(con).problemas_esquema(con, insp, existentes))
         if actual is not None and not pendientes and _aplicada("0004", actual):
             problemas.extend(_verificar_busqueda(con, existentes))
     return problemas
@@ -525,48 +535,26 @@ def _verificar_busqueda(con: "Connection", existentes: set[str]) -> list[str]:
     """Los objetos propios de la búsqueda de cursos (migración 0004) y que estén al día."""
     from sqlalchemy import text
 
+    from amauta_cli.dialecto import dialecto
+
     problemas: list[str] = []
-    pg = con.dialect.name == "postgresql"
-    esperado = BUSQUEDA_PG if pg else BUSQUEDA_SQLITE
+    d = dialecto(con)
+    esperado = BUSQUEDA_POR_MOTOR[d.nombre]
     for tabla in esperado["tablas"]:
         if tabla not in existentes:
             problemas.append(f'falta la tabla propia de amauta "{tabla}" (búsqueda de cursos)')
-    if pg:
-        indices = {
-            n for (n,) in con.execute(
-                text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
-            )
-        }
+    if esperado.get("indices"):
+        indices = d.indices(con)
         for tabla, nombres in esperado["indices"].items():
             for nombre in nombres:
                 if nombre not in indices:
                     problemas.append(f'falta el índice GIN "{nombre}" en "{tabla}" (búsqueda de cursos)')
-        funciones = {
-            n for (n,) in con.execute(
-                text(
-                    "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-                    "WHERE n.nspname = current_schema()"
-                )
-            )
-        }
+    if esperado.get("funciones"):
+        funciones = d.funciones(con)
         for nombre in esperado["funciones"]:
             if nombre not in funciones:
                 problemas.append(f'falta la función "{nombre}" (búsqueda de cursos)')
-        disparadores = set(
-            con.execute(
-                text(
-                    "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                    "WHERE n.nspname = current_schema() AND NOT t.tgisinternal AND t.tgenabled <> 'D'"
-                )
-            ).all()
-        )
-    else:
-        disparadores = set(
-            con.execute(
-                text("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
-            ).all()
-        )
+    disparadores = d.disparadores(con)
     for tabla, nombres in esperado["disparadores"].items():
         for nombre in nombres:
             if (tabla, nombre) not in disparadores:

@@ -16,14 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from amauta_cli import csvio
+from amauta_cli.textos import plural
+from amauta_cli.dialecto import orden_es
 from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora
 from amauta_cli.models import Grupo, GrupoEstudiante, Institucion, Rol, Usuario
-from amauta_cli.parsing import sin_acentos, validar_email
+from amauta_cli.parsing import revisar_texto, sin_acentos, validar_email
 from amauta_cli.services.comun import (
     buscar_grupo,
     buscar_institucion,
@@ -31,7 +32,8 @@ from amauta_cli.services.comun import (
     estudiantes_del_grupo,
     sin_acentos_sql,
 )
-from amauta_cli.services.usuarios import dialecto, en_lista
+from amauta_cli.dialecto import dialecto
+from amauta_cli.services.usuarios import en_lista
 
 
 def _exigir_educador(s: Session, email: str) -> Usuario:
@@ -70,7 +72,7 @@ def crear(
     grado: str | None = None,
     seccion: str | None = None,
 ) -> Grupo:
-    nombre = nombre.strip()
+    nombre = revisar_texto(nombre, "--nombre", "grupo")
     if not nombre:
         raise DatosInvalidos("nombre: el nombre del grupo no puede estar vacío.")
     inst = buscar_institucion(s, institucion)
@@ -92,18 +94,6 @@ def crear(
     s.add(g)
     s.flush()
     return g
-
-
-COLUMNAS_LISTADO = [
-    ("nombre", "Grupo"),
-    ("institucion", "Institución"),
-    ("grado", "Grado"),
-    ("seccion", "Sección"),
-    ("educador", "Educador"),
-    ("estudiantes", "Estudiantes"),
-    ("activo", "Activo"),
-    ("id", "Id"),
-]
 
 
 def listar(
@@ -129,7 +119,7 @@ def listar(
         .join(Usuario, Usuario.id == Grupo.educadorId)
         .outerjoin(GrupoEstudiante, GrupoEstudiante.grupoId == Grupo.id)
         .group_by(Grupo.id, Institucion.nombre, Usuario.email)
-        .order_by(Institucion.nombre, Grupo.nombre)
+        .order_by(*orden_es(s, Institucion.nombre, Grupo.nombre))
     )
     if institucion:
         consulta = consulta.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
@@ -148,19 +138,16 @@ def listar(
     return [dict(f._mapping) for f in s.execute(consulta)]
 
 
-COLUMNAS_ESTUDIANTES = [
-    ("email", "Email"),
-    ("apellido", "Apellido"),
-    ("nombre", "Nombre"),
-    ("matricula", "Matrícula"),
-    ("activo", "Activo"),
-]
+#: Las claves de cada estudiante en ``ver`` (json/csv estables).
+CLAVES_ESTUDIANTES = ("email", "apellido", "nombre", "matricula", "activo")
 
 
 def ver(s: Session, grupo: str, institucion: str | None = None) -> dict[str, Any]:
     g = buscar_grupo(s, grupo, institucion)
     edu = s.get(Usuario, g.educadorId)
-    estudiantes = estudiantes_del_grupo(s, g.id)
+    todos = estudiantes_del_grupo(s, g.id)
+    # El padrón es de los activos; los dados de baja que siguen inscriptos, aparte (por email).
+    estudiantes = [e for e in todos if e["activo"]]
     return {
         "id": g.id,
         "nombre": g.nombre,
@@ -180,8 +167,9 @@ def ver(s: Session, grupo: str, institucion: str | None = None) -> dict[str, Any
         "cantidad_estudiantes": len(estudiantes),
         "createdAt": g.createdAt,
         "estudiantes": [
-            {k: e[k] for k, _ in COLUMNAS_ESTUDIANTES} for e in estudiantes
+            {k: e[k] for k in CLAVES_ESTUDIANTES} for e in estudiantes
         ],
+        "estudiantes_inactivos": [e["email"] for e in todos if not e["activo"]],
     }
 
 
@@ -195,7 +183,7 @@ class ResultadoAgregar:
 def _emails_de_csv(archivo: csvio.Origen, problemas: list[str]) -> list[tuple[str, str]]:
     """(origen, email) de cada fila del CSV; la columna ``email`` (o ``correo``)."""
     lector = csvio.iterar_csv(
-        archivo, ["email"], alias={"correo": "email", "mail": "email", "e_mail": "email"},
+        archivo, ["email"],
         problemas=problemas,
     )
     return [(csvio.problema_linea(f.linea, ""), f.valores["email"]) for f in lector]
@@ -255,12 +243,12 @@ def agregar_estudiantes(
             ids.append(u.id)
     if problemas:
         raise DatosInvalidos(
-            f"No se agregó a nadie al grupo '{g.nombre}': {len(problemas)} problema(s).", problemas
+            f"No se agregó a nadie al grupo '{g.nombre}': {plural(len(problemas), 'problema')}.", problemas
         )
     t = ahora()
     filas = [{"grupoId": g.id, "estudianteId": i, "inscritoEn": t} for i in ids]
     tabla = GrupoEstudiante.__table__
-    ins = postgresql.insert(tabla) if dialecto(s) == "postgresql" else sqlite.insert(tabla)
+    ins = dialecto(s).insertar(tabla)
     nuevos: set[str] = set()
     for i in range(0, len(filas), 5000):
         sentencia = (

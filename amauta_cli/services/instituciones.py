@@ -16,10 +16,12 @@ from typing import Any
 from sqlalchemy import case, distinct, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from amauta_cli.textos import plural
+from amauta_cli.dialecto import orden_es
 from amauta_cli.errores import DatosInvalidos
 from amauta_cli.ids import ahora
 from amauta_cli.models import Grupo, GrupoEstudiante, Institucion, TipoInstitucion, Usuario
-from amauta_cli.parsing import elegir_enum, sin_acentos, validar_email
+from amauta_cli.parsing import elegir_enum, revisar_texto, sin_acentos, validar_email
 from amauta_cli.services.comun import Cambio, buscar_institucion, sin_acentos_sql
 
 TIPOS = [t.value for t in TipoInstitucion]
@@ -72,7 +74,7 @@ def crear(
     email: str | None = None,
 ) -> Institucion:
     problemas: list[str] = []
-    nombre = nombre.strip()
+    nombre = revisar_texto(nombre, "--nombre", "institucion")
     if not nombre:
         problemas.append("nombre: no puede estar vacío")
     try:
@@ -87,19 +89,6 @@ def crear(
     s.add(inst)
     s.flush()
     return inst
-
-
-COLUMNAS_LISTADO = [
-    ("nombre", "Nombre"),
-    ("tipo", "Tipo"),
-    ("activa", "Activa"),
-    ("grupos", "Grupos activos"),
-    ("estudiantes", "Estudiantes"),
-    ("educadores", "Educadores"),
-    ("email", "Email"),
-    ("telefono", "Teléfono"),
-    ("id", "Id"),
-]
 
 
 def listar(
@@ -126,7 +115,7 @@ def listar(
         .outerjoin(Grupo, Grupo.institucionId == Institucion.id)
         .outerjoin(GrupoEstudiante, GrupoEstudiante.grupoId == Grupo.id)
         .group_by(Institucion.id)
-        .order_by(Institucion.nombre)
+        .order_by(*orden_es(s, Institucion.nombre))
     )
     if activa is not None:
         consulta = consulta.where(Institucion.activa.is_(activa))
@@ -141,17 +130,6 @@ def listar(
             )
         )
     return [dict(f._mapping) for f in s.execute(consulta)]
-
-
-COLUMNAS_GRUPOS = [
-    ("nombre", "Grupo"),
-    ("grado", "Grado"),
-    ("seccion", "Sección"),
-    ("educador", "Educador"),
-    ("estudiantes", "Estudiantes"),
-    ("activo", "Activo"),
-    ("id", "Id"),
-]
 
 
 def grupos_con_conteos(s: Session, institucion_id: str) -> list[dict[str, Any]]:
@@ -170,7 +148,7 @@ def grupos_con_conteos(s: Session, institucion_id: str) -> list[dict[str, Any]]:
         .outerjoin(GrupoEstudiante, GrupoEstudiante.grupoId == Grupo.id)
         .where(Grupo.institucionId == institucion_id)
         .group_by(Grupo.id, Usuario.email)
-        .order_by(Grupo.activo.desc(), Grupo.nombre)
+        .order_by(Grupo.activo.desc(), *orden_es(s, Grupo.nombre))
     )
     return [dict(f._mapping) for f in s.execute(consulta)]
 
@@ -218,7 +196,7 @@ def editar(
     problemas: list[str] = []
     nuevos: dict[str, Any] = {}
     if nombre is not None:
-        nuevos["nombre"] = nombre.strip()
+        nuevos["nombre"] = revisar_texto(nombre, "--nombre", "institucion")
         if not nuevos["nombre"]:
             problemas.append("nombre: no puede estar vacío")
     if tipo is not None:
@@ -259,7 +237,7 @@ def desactivar(s: Session, nombre_o_id: str, con_grupos: bool = False) -> Result
         s.execute(
             select(Grupo.id, Grupo.nombre)
             .where(Grupo.institucionId == inst.id, Grupo.activo.is_(True))
-            .order_by(Grupo.nombre)
+            .order_by(*orden_es(s, Grupo.nombre))
         )
     )
     if not inst.activa and not activos:
@@ -268,7 +246,7 @@ def desactivar(s: Session, nombre_o_id: str, con_grupos: bool = False) -> Result
         from amauta_cli.errores import OperacionRechazada
 
         raise OperacionRechazada(
-            f"La institución '{inst.nombre}' tiene {len(activos)} grupo(s) activo(s) "
+            f"La institución '{inst.nombre}' tiene {plural(len(activos), 'grupo activo')} "
             f"({', '.join(g.nombre for g in activos)}). Desactívelos con `amauta grupos "
             "desactivar`, o agregue --con-grupos para desactivarlos junto con la institución."
         )

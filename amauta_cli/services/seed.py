@@ -39,6 +39,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
+    from amauta_cli.objetivo import Objetivo
+
 __all__ = [
     "Conteo",
     "DatosSeed",
@@ -154,28 +156,29 @@ class _Contrasenas:
 
 # --- Sembrar ------------------------------------------------------------------------------------
 def sembrar(
-    url: str,
+    objetivo: "Objetivo | str",
     datos: DatosSeed | None = None,
     reset: bool = False,
     hoy: date | None = None,
     avisar: Callable[[str], None] = lambda _m: None,
     confirmar: Callable[[], None] | None = None,
 ) -> ResultadoSeed:
-    """Siembra ``datos`` (por defecto ``data/seed.yaml``) en la base de ``url``.
+    """Siembra ``datos`` (por defecto ``data/seed.yaml``) en la base ``objetivo``.
 
     Primero la guardia de producción (``AMAUTA_ENV`` y la marca de la base), antes de
     preguntar (``confirmar``, que cancela lanzando un error), migrar o borrar nada.
     Sin ``reset``: migra a head (su propia transacción) y siembra en una transacción.
     Con ``reset``: borra todo, migra y siembra en UNA transacción.
     """
-    from amauta_cli.db import conexion, transaccion
+    from amauta_cli.db import como_objetivo, conexion, transaccion
     from amauta_cli.services import entorno, esquema
 
+    objetivo = como_objetivo(objetivo)
     datos = datos if datos is not None else cargar()
     hoy = hoy or date.today()
     accion = "amauta seed --reset" if reset else "amauta seed"
     entorno.exigir_no_produccion(None, accion)
-    with conexion(url, solo_lectura=True) as con:
+    with conexion(objetivo, solo_lectura=True, crear=True) as con:
         entorno.exigir_no_produccion(con, accion)
         guardados = {} if reset else _hashes_guardados(con, [u["email"] for u in datos.usuarios])
     with _Contrasenas(datos.usuarios, guardados, cifrar=reset) as contrasenas:
@@ -184,7 +187,7 @@ def sembrar(
         if reset:
             from sqlalchemy.orm import Session
 
-            with conexion(url) as con:
+            with conexion(objetivo) as con:
                 _preparar_transaccion(con)
                 entorno.exigir_no_produccion(con, accion)
                 marca = entorno.leer(con)  # desarrollo/pruebas: la base lo sigue siendo
@@ -200,13 +203,13 @@ def sembrar(
             return ResultadoSeed(datos.archivo, True, aplicadas, conteos, fechas)
 
         avisar("Llevando el esquema a la última revisión (head)...")
-        r = esquema.migrar(url, avisar=avisar)
+        r = esquema.migrar(objetivo, avisar=avisar)
         aplicadas = [p.revision for p in r.aplicadas]
         if aplicadas:
             avisar(f"Migraciones aplicadas: {', '.join(aplicadas)}.")
         else:
             avisar(f"El esquema ya estaba al día (revisión {r.hasta}).")
-        with transaccion(url) as s:
+        with transaccion(objetivo) as s:
             conteos, fechas = sembrar_en_sesion(s, datos, hoy, contrasenas)
         return ResultadoSeed(datos.archivo, False, aplicadas, conteos, fechas)
 
@@ -230,69 +233,18 @@ def _preparar_transaccion(con: "Connection") -> None:
     en la fracción de segundo que sigue al commit, el seed se pierde entero (la base
     queda como estaba, nunca a medias). Para datos de desarrollo, se prefiere la velocidad.
     """
-    from sqlalchemy import text
+    from amauta_cli.dialecto import dialecto
 
-    if con.dialect.name == "postgresql":
-        con.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAVE_BLOQUEO_SEED})
-        con.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    d = dialecto(con)
+    d.bloqueo(con, CLAVE_BLOQUEO_SEED)
+    d.commit_sin_esperar_disco(con)
 
 
 def _borrar_todo(con: "Connection") -> None:
     """Borra todas las tablas del esquema (y en PostgreSQL, los tipos enum) en la transacción."""
-    from sqlalchemy import text
+    from amauta_cli.dialecto import dialecto
 
-    prep = con.dialect.identifier_preparer
-    if con.dialect.name == "postgresql":
-        tablas = (
-            con.execute(
-                text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1"
-                )
-            )
-            .scalars()
-            .all()
-        )
-        if tablas:
-            con.execute(
-                text(f"DROP TABLE {', '.join(prep.quote_identifier(t) for t in tablas)} CASCADE")
-            )
-        tipos = (
-            con.execute(
-                text(
-                    "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-                    "WHERE n.nspname = current_schema() AND t.typtype = 'e' ORDER BY 1"
-                )
-            )
-            .scalars()
-            .all()
-        )
-        if tipos:
-            con.execute(
-                text(f"DROP TYPE {', '.join(prep.quote_identifier(t) for t in tipos)} CASCADE")
-            )
-        return
-    # SQLite: las claves foráneas se controlan al confirmar, cuando ya no queda ninguna tabla.
-    con.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-    # Primero los disparadores (los de la búsqueda de cursos): al borrar "Curso", SQLite borra
-    # sus filas y las lecciones en cascada, y un disparador que escribe la tabla FTS5 en medio
-    # de un DROP TABLE falla con "database table is locked".
-    disparadores = con.execute(
-        text("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY 1")
-    ).scalars().all()
-    for d in disparadores:
-        con.exec_driver_sql(f"DROP TRIGGER IF EXISTS {prep.quote_identifier(d)}")
-    tablas = (
-        con.execute(
-            text(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1"
-            )
-        )
-        .scalars()
-        .all()
-    )
-    for t in tablas:
-        # IF EXISTS: borrar la tabla FTS5 de la búsqueda de cursos borra también sus internas.
-        con.exec_driver_sql(f"DROP TABLE IF EXISTS {prep.quote_identifier(t)}")
+    dialecto(con).borrar_todo(con)
 
 
 def _migrar_en(con: "Connection") -> list[str]:

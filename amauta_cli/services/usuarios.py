@@ -14,32 +14,26 @@ Reglas:
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Text, any_, bindparam, func, insert, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
-
-from amauta_cli import csvio
+from amauta_cli.dialecto import dialecto, orden_es
+from amauta_cli.enums import Rol
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
 from amauta_cli.ids import ahora, cuid, cuids
-from amauta_cli.models import (
-    Curso,
-    Grupo,
-    GrupoEstudiante,
-    Inscripcion,
-    Institucion,
-    Perfil,
-    Rol,
-    Usuario,
-)
-from amauta_cli.parsing import elegir_enum, sin_acentos, validar_email
-from amauta_cli.services.comun import Cambio, buscar_usuario, sin_acentos_sql
+from amauta_cli.parsing import elegir_enum, revisar_texto, sin_acentos, validar_email
+from amauta_cli.textos import clave_orden, plural
+from amauta_cli.services.comun import Cambio, buscar_usuario
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.orm import Session
+
+    from amauta_cli import csvio
+
+    from amauta_cli.models import Usuario
 
 ROLES = [r.value for r in Rol]
 #: Campos del modelo Perfil que amauta administra, en el orden en que se muestran.
@@ -58,20 +52,9 @@ Progreso = Callable[[int], None]
 
 
 # --- Utilidades ---------------------------------------------------------------------------------
-def dialecto(s: Session) -> str:
-    return s.get_bind().dialect.name
-
-
 def en_lista(s: Session, expr: Any, valores: Sequence[str]) -> Any:
-    """``expr IN (valores)`` con UN solo parámetro, sea cual sea la cantidad de valores.
-
-    PostgreSQL: ``expr = ANY(:arreglo)``. SQLite: ``expr IN (SELECT value FROM
-    json_each(:json))`` (sin el límite de parámetros de SQLite).
-    """
-    if dialecto(s) == "postgresql":
-        return expr == any_(bindparam(None, list(valores), type_=postgresql.ARRAY(Text)))
-    tabla = func.json_each(literal(json.dumps(list(valores)))).table_valued("value")
-    return expr.in_(select(tabla.c.value))
+    """``expr IN (valores)`` con UN solo parámetro (ver ``Dialecto.en_lista``)."""
+    return dialecto(s).en_lista(expr, valores)
 
 
 @lru_cache(maxsize=256)
@@ -124,7 +107,11 @@ def parsear_perfil(valores: dict[str, str | None]) -> tuple[dict[str, Any], list
 
 
 def _exigir_nombre(valor: str, campo: str, problemas: list[str]) -> str:
-    limpio = valor.strip()
+    try:
+        limpio = revisar_texto(valor, campo, campo)
+    except DatosInvalidos as e:
+        problemas.append(e.mensaje)
+        return valor.strip()
     if not limpio:
         problemas.append(f"{campo}: no puede estar vacío")
     return limpio
@@ -172,6 +159,9 @@ def preparar_alta(
 
 def _email_registrado(s: Session, email: str, excepto_id: str | None = None) -> str | None:
     """El email tal como está guardado si ya lo usa otro usuario (sin distinguir mayúsculas)."""
+    from amauta_cli.models import Usuario
+    from sqlalchemy import func, select
+
     consulta = select(Usuario.email).where(func.lower(Usuario.email) == email.lower())
     if excepto_id is not None:
         consulta = consulta.where(Usuario.id != excepto_id)
@@ -195,6 +185,8 @@ def verificar_alta(s: Session, nuevo: NuevoUsuario) -> None:
 
 def crear(s: Session, nuevo: NuevoUsuario, password: str) -> Usuario:
     """Crea el usuario y su perfil. ``password`` en claro: se valida y se guarda su hash bcrypt."""
+    from amauta_cli.models import Perfil, Usuario
+
     from amauta_cli import seguridad
 
     verificar_alta(s, nuevo)
@@ -217,19 +209,6 @@ def crear(s: Session, nuevo: NuevoUsuario, password: str) -> Usuario:
 
 
 # --- Listado ------------------------------------------------------------------------------------
-COLUMNAS_LISTADO = [
-    ("email", "Email"),
-    ("apellido", "Apellido"),
-    ("nombre", "Nombre"),
-    ("rol", "Rol"),
-    ("activo", "Activo"),
-    ("matricula", "Matrícula"),
-    ("grado", "Grado"),
-    ("id", "Id"),
-    ("createdAt", "Creado"),
-]
-
-
 @dataclass
 class Pagina:
     filas: list[dict[str, Any]]
@@ -242,62 +221,76 @@ class Pagina:
         return max(1, -(-self.total // self.por_pagina))
 
 
-def _filtro_busqueda(texto: str) -> Any:
-    """Coincidencia parcial sin mayúsculas ni acentos en nombre, apellido, email o matrícula."""
-    clave = sin_acentos(" ".join(texto.split()))
-    return or_(
-        sin_acentos_sql(Usuario.nombre + " " + Usuario.apellido).contains(clave, autoescape=True),
-        sin_acentos_sql(Usuario.apellido + " " + Usuario.nombre).contains(clave, autoescape=True),
-        func.lower(Usuario.email).contains(clave, autoescape=True),
-        sin_acentos_sql(Perfil.matricula).contains(clave, autoescape=True),
-    )
-
-
 def listar(
-    s: Session,
+    con: Any,
     rol: str | None = None,
     activo: bool | None = None,
     buscar: str | None = None,
     pagina: int = 1,
     por_pagina: int = 50,
 ) -> Pagina:
-    """Una página de usuarios (por apellido, nombre y email) y el total que cumple los filtros."""
+    """Una página de usuarios (en orden alfabético español por apellido, nombre y email) y el
+    total que cumple los filtros.
+
+    ``con``: una ``db.Cruda`` (el comando, sin SQLAlchemy) o una sesión de SQLAlchemy.
+    """
+    from amauta_cli.db import cruda
+    from amauta_cli.services.comun import _patron_like
+
     if pagina < 1 or por_pagina < 1:
         raise DatosInvalidos("--pagina y --por-pagina deben ser enteros de 1 en adelante.")
-    condiciones = []
+    c = cruda(con)
+    d = c.d
+    condiciones: list[str] = []
+    params: dict[str, Any] = {}
     if rol:
-        condiciones.append(Usuario.rol == elegir_rol(rol))
+        condiciones.append("u.rol = :rol")
+        params["rol"] = elegir_rol(rol).value
     if activo is not None:
-        condiciones.append(Usuario.activo.is_(activo))
+        condiciones.append("u.activo = :activo")
+        params["activo"] = activo
     if buscar and buscar.strip():
-        condiciones.append(_filtro_busqueda(buscar))
-    base = select(Usuario.id).outerjoin(Perfil, Perfil.usuarioId == Usuario.id).where(*condiciones)
-    total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
-    consulta = (
-        select(
-            Usuario.id,
-            Usuario.email,
-            Usuario.nombre,
-            Usuario.apellido,
-            Usuario.rol,
-            Usuario.activo,
-            Perfil.matricula,
-            Perfil.grado,
-            Usuario.createdAt,
+        # Coincidencia parcial sin mayúsculas ni acentos en nombre, apellido, email o matrícula.
+        params["patron"] = _patron_like(sin_acentos(" ".join(buscar.split())))
+        plegar = d.sin_acentos_sql_texto
+        condiciones.append(
+            "("
+            + " OR ".join(
+                f"{expr} LIKE :patron ESCAPE '/'"
+                for expr in (
+                    plegar("u.nombre || ' ' || u.apellido"),
+                    plegar("u.apellido || ' ' || u.nombre"),
+                    "lower(u.email)",
+                    plegar("p.matricula"),
+                )
+            )
+            + ")"
         )
-        .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
-        .where(*condiciones)
-        .order_by(Usuario.apellido, Usuario.nombre, Usuario.email)
-        .limit(por_pagina)
-        .offset((pagina - 1) * por_pagina)
+    donde = f"WHERE {' AND '.join(condiciones)} " if condiciones else ""
+    desde = 'FROM "Usuario" u LEFT JOIN "Perfil" p ON p."usuarioId" = u.id ' + donde
+    total = int(c.valor("SELECT count(*) " + desde, **params) or 0)
+    o = d.orden_es_sql
+    filas = c.dicts(
+        'SELECT u.id, u.email, u.nombre, u.apellido, u.rol, u.activo, p.matricula, p.grado, '
+        'u."createdAt" ' + desde
+        + f"ORDER BY {o('u.apellido')}, {o('u.nombre')}, u.email LIMIT :limite OFFSET :desde",
+        **params,
+        limite=por_pagina,
+        desde=(pagina - 1) * por_pagina,
     )
-    filas = [dict(f._mapping) for f in s.execute(consulta)]
+    for f in filas:
+        f["rol"] = Rol(f["rol"])
+        f["activo"] = bool(f["activo"])
+        f["createdAt"] = d.fecha_hora_de_bd(f["createdAt"])
     return Pagina(filas, total, pagina, por_pagina)
 
 
 # --- Ficha --------------------------------------------------------------------------------------
 def ver(s: Session, email: str) -> dict[str, Any]:
     """El usuario, su perfil, sus grupos y sus inscripciones (nunca el hash de la contraseña)."""
+    from amauta_cli.models import Curso, Grupo, GrupoEstudiante, Inscripcion, Institucion, Perfil
+    from sqlalchemy import select
+
     from amauta_cli.seguridad import es_inutilizable
 
     u = buscar_usuario(s, email)
@@ -328,7 +321,7 @@ def ver(s: Session, email: str) -> dict[str, Any]:
     grupos = [
         {**dict(f._mapping), "participacion": "educador"} for f in como_educador
     ] + [{**dict(f._mapping), "participacion": "estudiante"} for f in como_estudiante]
-    grupos.sort(key=lambda g: (sin_acentos(g["institucion"]), sin_acentos(g["nombre"])))
+    grupos.sort(key=lambda g: (clave_orden(g["institucion"]), clave_orden(g["nombre"])))
     inscripciones = [
         dict(f._mapping)
         for f in s.execute(
@@ -371,6 +364,9 @@ def _exigir_otro_super_admin(s: Session, u: Usuario, accion: str) -> None:
     comandos simultáneos sobre dos administradores se serializan en lugar de dejar cero.
     En SQLite, BEGIN IMMEDIATE ya serializa a los escritores.
     """
+    from amauta_cli.models import Usuario
+    from sqlalchemy import select
+
     if u.rol != Rol.SUPER_ADMIN or not u.activo:
         return
     activos = s.scalars(
@@ -387,10 +383,13 @@ def _exigir_otro_super_admin(s: Session, u: Usuario, accion: str) -> None:
 
 
 def _grupos_activos_que_dirige(s: Session, ids: Sequence[str]) -> dict[str, list[str]]:
+    from amauta_cli.models import Grupo
+    from sqlalchemy import select
+
     filas = s.execute(
         select(Grupo.educadorId, Grupo.nombre)
         .where(en_lista(s, Grupo.educadorId, ids), Grupo.activo.is_(True))
-        .order_by(Grupo.nombre)
+        .order_by(*orden_es(s, Grupo.nombre))
     ).all()
     res: dict[str, list[str]] = {}
     for uid, nombre in filas:
@@ -399,11 +398,14 @@ def _grupos_activos_que_dirige(s: Session, ids: Sequence[str]) -> dict[str, list
 
 
 def _grupos_activos_como_estudiante(s: Session, ids: Sequence[str]) -> dict[str, list[str]]:
+    from amauta_cli.models import Grupo, GrupoEstudiante
+    from sqlalchemy import select
+
     filas = s.execute(
         select(GrupoEstudiante.estudianteId, Grupo.nombre)
         .join(Grupo, Grupo.id == GrupoEstudiante.grupoId)
         .where(en_lista(s, GrupoEstudiante.estudianteId, ids), Grupo.activo.is_(True))
-        .order_by(Grupo.nombre)
+        .order_by(*orden_es(s, Grupo.nombre))
     ).all()
     res: dict[str, list[str]] = {}
     for uid, nombre in filas:
@@ -418,12 +420,12 @@ def _problema_cambio_rol(
         return None
     if rol_actual == Rol.EDUCADOR and dirige:
         return (
-            f"no puede dejar de ser EDUCADOR: está a cargo de {len(dirige)} grupo(s) activo(s) "
+            f"no puede dejar de ser EDUCADOR: está a cargo de {plural(len(dirige), 'grupo activo')} "
             f"({', '.join(dirige)}); desactive esos grupos con `amauta grupos desactivar` primero"
         )
     if rol_actual == Rol.ESTUDIANTE and cursa:
         return (
-            f"no puede dejar de ser ESTUDIANTE: está en {len(cursa)} grupo(s) activo(s) "
+            f"no puede dejar de ser ESTUDIANTE: está en {plural(len(cursa), 'grupo activo')} "
             f"({', '.join(cursa)}); quítelo con `amauta grupos quitar-estudiante` primero"
         )
     return None
@@ -445,6 +447,8 @@ def editar(
 
     Devuelve el usuario y la lista de cambios efectivos (vacía si nada cambió).
     """
+    from amauta_cli.models import Perfil
+
     problemas: list[str] = []
     nuevos: dict[str, Any] = {}
     if email_nuevo is not None:
@@ -526,7 +530,7 @@ def desactivar(s: Session, email: str) -> ResultadoActivacion:
     dirige = _grupos_activos_que_dirige(s, [u.id]).get(u.id)
     if dirige:
         avisos.append(
-            f"'{u.email}' sigue figurando como educador de {len(dirige)} grupo(s) activo(s): "
+            f"'{u.email}' sigue figurando como educador de {plural(len(dirige), 'grupo activo')}: "
             f"{', '.join(dirige)}."
         )
     u.activo = False
@@ -558,22 +562,6 @@ def cambiar_password(s: Session, email: str, password: str) -> Usuario:
 
 
 # --- Exportación --------------------------------------------------------------------------------
-COLUMNAS_EXPORTACION = [
-    "email",
-    "nombre",
-    "apellido",
-    "rol",
-    "activo",
-    "password_definida",
-    *CAMPOS_PERFIL,
-    "avatar",
-    "emailVerificado",
-    "id",
-    "createdAt",
-    "updatedAt",
-]
-
-
 def exportar(s: Session, lote: int = 1000) -> Iterator[dict[str, Any]]:
     """Todos los usuarios con su perfil, en streaming (cursor del servidor en PostgreSQL).
 
@@ -581,6 +569,9 @@ def exportar(s: Session, lote: int = 1000) -> Iterator[dict[str, Any]]:
     Las columnas son las de ``usuarios importar`` (más datos de solo lectura), así que
     el archivo vuelve a importarse con ``--actualizar``.
     """
+    from amauta_cli.models import Perfil, Usuario
+    from sqlalchemy import func, select
+
     from amauta_cli.seguridad import PREFIJO_INUTILIZABLE
 
     definida = (func.substr(Usuario.password, 1, 1) != PREFIJO_INUTILIZABLE) & (
@@ -614,19 +605,6 @@ def exportar(s: Session, lote: int = 1000) -> Iterator[dict[str, Any]]:
 # --- Importación --------------------------------------------------------------------------------
 COLUMNAS_REQUERIDAS = ["email", "nombre", "apellido", "rol"]
 COLUMNAS_OPCIONALES = ["password", "avatar", *CAMPOS_PERFIL]
-ALIAS_CSV = {
-    "correo": "email",
-    "correo_electronico": "email",
-    "e_mail": "email",
-    "mail": "email",
-    "nombres": "nombre",
-    "apellidos": "apellido",
-    "contrasena": "password",
-    "clave": "password",
-    "legajo": "matricula",
-    "localidad": "ciudad",
-    "especialidades": "especialidad",
-}
 _CAMPOS_USUARIO_ACTUALIZABLES = ("nombre", "apellido", "rol", "avatar")
 
 
@@ -710,6 +688,8 @@ def _linea_de(problema: str) -> int:
 
 
 def _validar_fila(fila: csvio.FilaCSV, problemas: list[str]) -> FilaImportacion | None:
+    from amauta_cli import csvio
+
     from amauta_cli.seguridad import validar_password
 
     v = fila.valores
@@ -753,6 +733,9 @@ def _validar_fila(fila: csvio.FilaCSV, problemas: list[str]) -> FilaImportacion 
 
 def _existentes(s: Session, emails: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Usuarios (con su perfil) cuyos emails, en minúsculas, están en ``emails``: UNA consulta."""
+    from amauta_cli.models import Perfil, Usuario
+    from sqlalchemy import func, select
+
     if not emails:
         return {}
     clave = func.lower(Usuario.email)
@@ -777,6 +760,8 @@ def _existentes(s: Session, emails: Sequence[str]) -> dict[str, dict[str, Any]]:
 
 def _clasificar(s: Session, filas: list[FilaImportacion], actualizar: bool) -> list[str]:
     """Decide crear / actualizar / sin cambios contra la base; devuelve los problemas."""
+    from amauta_cli import csvio
+
     problemas: list[str] = []
     existentes = _existentes(s, [f.email for f in filas])
     cambian_rol: list[tuple[FilaImportacion, dict[str, Any]]] = []
@@ -841,6 +826,11 @@ def _problemas_de_rol(
     s: Session, cambian: list[tuple[FilaImportacion, dict[str, Any]]]
 ) -> list[str]:
     """Las reglas de cambio de rol, para todas las filas a la vez (tres consultas en total)."""
+    from amauta_cli import csvio
+
+    from amauta_cli.models import Usuario
+    from sqlalchemy import select
+
     problemas: list[str] = []
     ids = [e["id"] for _, e in cambian]
     dirige = _grupos_activos_que_dirige(s, ids)
@@ -879,9 +869,11 @@ def planificar_importacion(
     Lanza ``DatosInvalidos`` con cada línea con problemas (número de línea y motivo) si
     hay al menos una. No necesita una transacción de escritura.
     """
+    from amauta_cli import csvio
+
     problemas: list[str] = []
     lector = csvio.iterar_csv(
-        origen, COLUMNAS_REQUERIDAS, COLUMNAS_OPCIONALES, ALIAS_CSV, problemas=problemas
+        origen, COLUMNAS_REQUERIDAS, COLUMNAS_OPCIONALES, problemas=problemas
     )
     filas: list[FilaImportacion] = []
     primera: dict[str, int] = {}
@@ -906,7 +898,7 @@ def planificar_importacion(
     if problemas:
         problemas.sort(key=_linea_de)
         raise DatosInvalidos(
-            f"El archivo tiene {len(problemas)} problema(s); no se importó nada. "
+            f"El archivo tiene {plural(len(problemas), 'problema')}; no se importó nada. "
             "Corrija estas líneas y vuelva a intentar:",
             problemas,
         )
@@ -954,6 +946,8 @@ def aplicar_importacion(
     Vuelve a clasificar las filas contra la base dentro de la transacción; si otro
     proceso cambió algo que altera el plan, no escribe nada.
     """
+    from amauta_cli.models import Perfil, Usuario
+
     from amauta_cli.seguridad import password_inutilizable
 
     antes = [(f.accion, f.usuario_id) for f in plan.filas]
@@ -1032,26 +1026,7 @@ def insertar_filas(
     """
     if not filas:
         return
-    columnas = list(filas[0])
-    if dialecto(s) == "postgresql":
-        cruda = s.connection().connection.driver_connection
-        nombres = ", ".join(f'"{c}"' for c in columnas)
-        with cruda.cursor() as cur:
-            with cur.copy(f'COPY "{tabla.name}" ({nombres}) FROM STDIN') as copia:
-                for i, fila in enumerate(filas, start=1):
-                    copia.write_row([fila[c] for c in columnas])
-                    if progreso and i % lote == 0:
-                        progreso(lote)
-        if progreso and len(filas) % lote:
-            progreso(len(filas) % lote)
-        return
-    con = s.connection()
-    sentencia = insert(tabla)
-    for i in range(0, len(filas), lote):
-        trozo = filas[i : i + lote]
-        con.execute(sentencia, trozo)
-        if progreso:
-            progreso(len(trozo))
+    dialecto(s).insertar_masivo(s.connection(), tabla, filas, progreso, lote)
 
 
 def _actualizar_existentes(
@@ -1060,6 +1035,9 @@ def _actualizar_existentes(
     """Actualiza usuarios y hace upsert de sus perfiles: dos sentencias compiladas una vez y
     ejecutadas con ``executemany`` (en PostgreSQL, SQLAlchemy las agrupa en lotes).
     """
+    from amauta_cli.models import Perfil, Usuario
+    from sqlalchemy import bindparam, update
+
     if not filas:
         return
     tu = Usuario.__table__
@@ -1086,7 +1064,7 @@ def _actualizar_existentes(
         ],
     )
     tp = Perfil.__table__
-    ins = postgresql.insert(tp) if dialecto(s) == "postgresql" else sqlite.insert(tp)
+    ins = dialecto(s).insertar(tp)
     perfiles = [
         {"id": i, "usuarioId": f.usuario_id, **(f.perfil_final or {}), "createdAt": t, "updatedAt": t}
         for f, i in zip(filas, cuids(len(filas)))
