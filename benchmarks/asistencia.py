@@ -224,7 +224,7 @@ def medir_importar(bd: BasePG, datos: dict, pares: int) -> comun.Resultado:
     r = comparar(
         f"asistencia importar ({_n(total)} filas)",
         cmd_amauta(bd, "asistencia", "importar", "--forzar", str(datos["csv"]), antes=lambda: vaciar_asistencia(bd),
-                   espera=f"Importadas {total}"),
+                   espera=f"Importadas {_n(total)} filas"),
         copiar_crudo(bd, datos["crudo"]),
         pares=pares, base="\\copy de las mismas filas resueltas, misma tabla e índices",
         objetivo=1.25,

@@ -90,6 +90,10 @@ def generar_csv(ruta: Path, filas: int, con_password: bool = False, prefijo: str
             w.writerow(fila)
 
 
+def _n(x: float) -> str:
+    return f"{x:,.0f}".replace(",", ".")
+
+
 def _amauta(url: str, *args: str, **kw) -> Comando:
     return Comando([*comun.amauta(), "--db-url", url, *args], **kw)
 
@@ -100,7 +104,7 @@ def medir(motor: str, url: str, vaciar, base_10k: Comando, carpeta: Path, filas:
     base_10k.antes = vaciar
     r1 = comparar(
         f"usuarios importar {filas} ({motor})",
-        _amauta(url, "usuarios", "importar", str(ruta), antes=vaciar, espera=str(filas)),
+        _amauta(url, "usuarios", "importar", str(ruta), antes=vaciar, espera=f"{_n(filas)} creados"),
         base_10k,
         pares=pares,
         base="el mismo CSV en Usuario + Perfil con SQL a secas ("
