@@ -29,9 +29,15 @@ def ruta_ajustes() -> Path:
     return Path(base) / "amauta" / "ajustes.yaml"
 
 
+#: Lo ya leído en este proceso: (ruta, bytes del archivo) → contenido. Un comando lee los ajustes
+#: de varias áreas (asistencia, calificaciones, calendario): el YAML se analiza una vez.
+_LEIDOS: dict[tuple[str, bytes], dict[str, Any]] = {}
+
+
 def cargar(ruta: Path | None = None) -> dict[str, Any]:
-    """Todo el archivo de ajustes (``{}`` si no existe)."""
-    import yaml
+    """Todo el archivo de ajustes (``{}`` si no existe). Devuelve una copia: modificarla no cambia
+    lo que leen los demás."""
+    import copy
 
     ruta = ruta or ruta_ajustes()
     if not ruta.is_file():
@@ -39,9 +45,27 @@ def cargar(ruta: Path | None = None) -> dict[str, Any]:
             raise DatosInvalidos(f"AMAUTA_AJUSTES apunta a {ruta}, que no existe.")
         return {}
     try:
-        datos = yaml.safe_load(ruta.read_text(encoding="utf-8")) or {}
+        crudo = ruta.read_bytes()
+    except OSError as e:
+        raise DatosInvalidos(f"No se pudo leer el archivo de ajustes {ruta}: {e.strerror}.") from None
+    clave = (str(ruta), crudo)
+    if clave not in _LEIDOS:
+        _LEIDOS.clear()
+        _LEIDOS[clave] = _leer(ruta, crudo)
+    return copy.deepcopy(_LEIDOS[clave])
+
+
+def _leer(ruta: Path, crudo: bytes) -> dict[str, Any]:
+    import yaml
+
+    try:
+        datos = yaml.safe_load(crudo.decode("utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         raise DatosInvalidos(f"El archivo de ajustes {ruta} no es YAML válido: {e}") from None
+    except ValueError:  # PyYAML convierte 2026-09-31 en fecha y falla
+        raise DatosInvalidos(
+            f"El archivo de ajustes {ruta} tiene una fecha que no existe (por ejemplo 2026-09-31): revise las fechas."
+        ) from None
     if not isinstance(datos, dict):
         raise DatosInvalidos(f"El archivo de ajustes {ruta} debe ser un mapa de secciones.")
     return datos

@@ -155,6 +155,12 @@ def parametros_psycopg() -> dict[str, Any]:
     }
 
 
+def _por_nombre(motor: str) -> "Dialecto":
+    from amauta_cli.dialecto import por_nombre
+
+    return por_nombre(motor)
+
+
 _PARAMETRO = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
@@ -253,7 +259,7 @@ def conexion_cruda(objetivo: "Objetivo | str", solo_lectura: bool = False) -> It
     crea la base), WAL, claves foráneas, ``BEGIN IMMEDIATE`` para escribir; PostgreSQL sin
     sentencias preparadas automáticas. Los errores se traducen igual (``fallas``).
     """
-    from amauta_cli.dialecto import por_nombre
+    from amauta_cli.dialecto import atado, por_nombre
 
     objetivo = como_objetivo(objetivo)
     objetivo.exigir_existente()
@@ -272,12 +278,15 @@ def conexion_cruda(objetivo: "Objetivo | str", solo_lectura: bool = False) -> It
             import psycopg
 
             dbapi = psycopg.connect(objetivo.url_libpq, **parametros_psycopg())
+        marca = None if solo_lectura else d.marcar_auditoria(dbapi)  # auditoría (0005)
         try:
-            yield Cruda(dbapi, d)
+            yield Cruda(dbapi, atado(d, dbapi))
         except BaseException:
             _deshacer(dbapi.rollback)
             dbapi.close()
             raise
+        if not solo_lectura:
+            d.sellar_auditoria(dbapi, marca)
         with _en_commit():
             if objetivo.es_sqlite:
                 dbapi.execute("ROLLBACK" if solo_lectura else "COMMIT")
@@ -324,8 +333,11 @@ def crear_motor(objetivo: "Objetivo | str") -> "Engine":
             else:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+        _por_nombre("sqlite").anotar_usuario_so(engine)  # auditoría (0005), tras el BEGIN
+
     else:
         engine = create_engine(url, pool_pre_ping=False, connect_args=parametros_psycopg())
+        _por_nombre("postgresql").anotar_usuario_so(engine)  # auditoría (0005)
     _motores[url] = engine
     return engine
 

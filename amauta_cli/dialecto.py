@@ -5,7 +5,7 @@ PostgreSQL y SQLite es un método de ``Dialecto`` con una implementación por mo
 
     from amauta_cli.dialecto import dialecto
     d = dialecto(sesion)            # Session, Connection o Engine
-    d.bloqueo(con, "asistencia", grupo_id, dia.isoformat())
+    d.bloqueo(con, "asistencia", grupo_id, dia.isoformat())   # con: sesión, conexión o db.Cruda
     s.execute(d.insertar(Tabla).values(...).on_conflict_do_update(...))
     select(...).order_by(d.orden_es(Usuario.apellido), d.orden_es(Usuario.nombre))
 
@@ -14,7 +14,7 @@ Los servicios y la CLI nunca preguntan ``dialect.name``: piden la pieza aquí.
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, Iterable, Sequence
+from typing import Any, Callable, ClassVar, Collection, Iterable, Sequence
 
 from amauta_cli.textos import CON_ACENTO, SIN_ACENTO
 
@@ -101,6 +101,11 @@ class Dialecto:
         ñ después de n, texto en NFD incluido)."""
         raise NotImplementedError
 
+    def dia(self, col: Any) -> Any:
+        """Expresión: el día (UTC) de una columna ``TIMESTAMP``, comparable con ``datetime.date``
+        (``dia(Asistencia.fecha).in_(dias_de_clase)``), aunque la hora no sea medianoche."""
+        raise NotImplementedError
+
     def en_lista(self, expr: Any, valores: Sequence[str]) -> Any:
         """``expr IN (valores)`` con UN solo parámetro, sea cual sea la cantidad de valores."""
         raise NotImplementedError
@@ -130,13 +135,6 @@ class Dialecto:
         """
         raise NotImplementedError
 
-    def bloqueos(self, con: Any, prefijo: str, claves: Iterable[Any]) -> None:
-        """Varios bloqueos ``(prefijo, *clave)`` tomados en orden fijo: dos transacciones que
-        toman conjuntos que se solapan nunca se esperan en círculo."""
-        for clave in sorted(set(claves)):
-            partes = clave if isinstance(clave, tuple) else (clave,)
-            self.bloqueo(con, prefijo, *partes)
-
     def intentar_bloqueo(self, con: Any, *claves: Any) -> bool:
         """Como ``bloqueo`` sin esperar: False si otra transacción lo tiene."""
         raise NotImplementedError
@@ -155,6 +153,8 @@ class Dialecto:
     # --- Tablas temporales y carga masiva ------------------------------------------------------
     #: Tipos de columna de las tablas temporales: fecha y hora, y los enum por su nombre.
     tipo_fecha_hora: ClassVar[str] = "TEXT"
+    #: Una fecha de calendario, como la da ``date(col)`` en SQL (``AAAA-MM-DD`` en SQLite).
+    tipo_fecha: ClassVar[str] = "TEXT"
 
     def tipo_enum(self, nombre: str) -> str:
         return "TEXT"
@@ -244,8 +244,15 @@ class Dialecto:
         """(``c``: una ``db.Cruda``)."""
         raise NotImplementedError
 
-    def borrar_todo(self, con: Any) -> None:
-        """Borra todas las tablas del esquema (y los tipos propios) dentro de la transacción."""
+    def borrar_todo(self, con: Any, conservar: Collection[str] = ()) -> list[str]:
+        """Borra todas las tablas del esquema (y los tipos propios) dentro de la transacción,
+        salvo las tablas ``conservar`` (p. ej. ``_prisma_migrations``): devuelve las que había."""
+        raise NotImplementedError
+
+    # --- Tablas temporales para cruzar ------------------------------------------------------------
+    def preparar_para_cruzar(self, con: Any, tabla: str, columnas: list[str]) -> None:
+        """Deja una tabla temporal lista para cruzarla por igualdad de ``columnas``: PostgreSQL
+        la cruza por hash y necesita sus estadísticas; SQLite, un índice (bucle anidado)."""
         raise NotImplementedError
 
     def problemas_esquema(self, con: Any, insp: Any, existentes: set[str]) -> list[str]:
@@ -272,16 +279,50 @@ class Dialecto:
             ).all()
         )
 
+    # --- Permisos --------------------------------------------------------------------------
+    def tablas_legibles(self, c: Any, tablas: list[str]) -> list[str]:
+        """De ``tablas``, las que el rol conectado puede leer (un rol de escuela no lee todas).
+        (``c``: una ``db.Cruda``)."""
+        return list(tablas)
+
+    # --- Auditoría (migración 0005) ------------------------------------------------------------
+    # Los disparadores de ``_amauta_auditoria`` guardan quién escribió; estas piezas le dan a
+    # amauta la forma de anotar además el usuario del sistema operativo de quien la corre.
+    def marcar_auditoria(self, dbapi: Any) -> Any:
+        """Al empezar una transacción de escritura con el driver: lo que ``sellar_auditoria``
+        necesita para reconocer las filas de auditoría que agrega esta transacción."""
+        return None
+
+    def sellar_auditoria(self, dbapi: Any, marca: Any) -> None:
+        """Antes de confirmar: completa el usuario del sistema en las filas de esta transacción."""
+
+    def anotar_usuario_so(self, engine: Any) -> None:
+        """Lo mismo (``marcar``/``sellar``) en las transacciones de un motor de SQLAlchemy."""
+
+
+def usuario_so() -> str | None:
+    """El usuario del sistema operativo (para la auditoría), o None si no se puede saber."""
+    import getpass
+
+    try:
+        return getpass.getuser() or None
+    except Exception:  # noqa: BLE001 - sin variables ni entrada en /etc/passwd
+        return None
+
 
 #: ¿Tiene cada servidor PostgreSQL la colación ICU española? (URL del motor → sí/no), para
 #: preguntarlo una sola vez por proceso.
 _ICU: dict[str, bool] = {}
 
 
-def _motor_de(bind: Any) -> Any:
+def _driver(bind: Any) -> Any:
+    """La conexión del driver (psycopg) de una sesión o conexión de SQLAlchemy, o ella misma."""
     if hasattr(bind, "get_bind"):  # Session
-        bind = bind.get_bind()
-    return getattr(bind, "engine", bind)
+        bind = bind.connection()
+    sa = getattr(bind, "connection", None)
+    if sa is not None and hasattr(sa, "driver_connection"):  # Connection de SQLAlchemy
+        return sa.driver_connection
+    return bind
 
 
 class PostgreSQL(Dialecto):
@@ -293,13 +334,15 @@ class PostgreSQL(Dialecto):
         si falta (PostgreSQL compilado sin ICU), se avisa y se usa el orden por defecto."""
         if self._bind is None:
             return True
-        clave = str(_motor_de(self._bind).url)
+        driver = _driver(self._bind)
+        info = driver.info
+        clave = f"{info.host}:{info.port}/{info.dbname}"
         if clave not in _ICU:
-            from sqlalchemy import text
-
-            hay = self._bind.execute(
-                text("SELECT count(*) FROM pg_collation WHERE collname = :n"), {"n": COLACION_PG}
-            ).scalar()
+            # Una consulta al catálogo por base y proceso, con el driver (como las que hace el
+            # dialecto de SQLAlchemy al conectarse: no es trabajo del comando), en la misma
+            # transacción.
+            cur = driver.execute("SELECT count(*) FROM pg_collation WHERE collname = %s", (COLACION_PG,))
+            hay = cur.fetchone()[0]
             _ICU[clave] = bool(hay)
             if not hay:
                 from amauta_cli import salida
@@ -359,31 +402,30 @@ class PostgreSQL(Dialecto):
         ).all()
         return [f[0] for f in filas]
 
+    def dia(self, col: Any) -> Any:
+        from sqlalchemy import Date, cast
+
+        return cast(col, Date)
+
     def en_lista(self, expr: Any, valores: Sequence[str]) -> Any:
         from sqlalchemy import Text, any_, bindparam
         from sqlalchemy.dialects.postgresql import ARRAY
 
         return expr == any_(bindparam(None, list(valores), type_=ARRAY(Text)))
 
-    @staticmethod
-    def _sql_clave(claves: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
-        if len(claves) == 1 and isinstance(claves[0], int):
-            return ":k", {"k": claves[0]}
-        return "hashtextextended(:k, 0)", {"k": "|".join(str(c) for c in claves)}
-
     def bloqueo(self, con: Any, *claves: Any) -> None:
-        from sqlalchemy import text
+        from amauta_cli.db import cruda
 
         # Bloqueo consultivo de transacción (no de sesión: compatible con PgBouncer en modo
         # transacción), sobre el hash de 64 bits de la clave.
-        expr, params = self._sql_clave(claves)
-        con.execute(text(f"SELECT pg_advisory_xact_lock({expr})"), params)
+        self.bloqueo_sql(cruda(con), *claves)
 
     def intentar_bloqueo(self, con: Any, *claves: Any) -> bool:
-        from sqlalchemy import text
+        from amauta_cli.db import cruda
 
-        expr, params = self._sql_clave(claves)
-        return bool(con.execute(text(f"SELECT pg_try_advisory_xact_lock({expr})"), params).scalar())
+        return bool(
+            self.bloqueo_sql(cruda(con), *claves, _funcion="pg_try_advisory_xact_lock")
+        )
 
     def commit_sin_esperar_disco(self, con: Any) -> None:
         con.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
@@ -399,6 +441,7 @@ class PostgreSQL(Dialecto):
         con.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
 
     tipo_fecha_hora = "timestamp(3)"
+    tipo_fecha = "date"
 
     def tipo_enum(self, nombre: str) -> str:
         return f'"{nombre}"'
@@ -458,13 +501,15 @@ class PostgreSQL(Dialecto):
     def version_servidor(self, c: Any) -> str:
         return str(c.valor("SHOW server_version"))
 
-    def borrar_todo(self, con: Any) -> None:
+    def borrar_todo(self, con: Any, conservar: Collection[str] = ()) -> list[str]:
         from sqlalchemy import text
 
         prep = con.dialect.identifier_preparer
         tablas = con.execute(
             text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")
         ).scalars().all()
+        conservadas = [t for t in tablas if t in conservar]
+        tablas = [t for t in tablas if t not in conservar]
         if tablas:
             con.execute(text(f"DROP TABLE {', '.join(prep.quote_identifier(t) for t in tablas)} CASCADE"))
         tipos = con.execute(
@@ -475,6 +520,10 @@ class PostgreSQL(Dialecto):
         ).scalars().all()
         if tipos:
             con.execute(text(f"DROP TYPE {', '.join(prep.quote_identifier(t) for t in tipos)} CASCADE"))
+        return conservadas
+
+    def preparar_para_cruzar(self, con: Any, tabla: str, columnas: list[str]) -> None:
+        con.exec_driver_sql(f'ANALYZE "{tabla}"')
 
     def existe_tabla(self, c: Any, nombre: str) -> bool:
         return c.valor("SELECT to_regclass(:n) IS NOT NULL", n=f'"{nombre}"') is True
@@ -487,6 +536,8 @@ class PostgreSQL(Dialecto):
         ]
 
     def orden_es_sql(self, expr: str) -> str:
+        if not self._hay_icu():
+            return f"normalize({expr}, NFC)"
         return f'normalize({expr}, NFC) COLLATE "{COLACION_PG}"'
 
     def sin_acentos_sql_texto(self, expr: str) -> str:
@@ -495,13 +546,12 @@ class PostgreSQL(Dialecto):
     def en_lista_sql(self, expr: str, parametro: str, valores: Sequence[Any]) -> tuple[str, Any]:
         return f"{expr} = ANY(:{parametro})", list(valores)
 
-    def bloqueo_sql(self, c: Any, *claves: Any, _funcion: str = "pg_advisory_xact_lock") -> None:
+    def bloqueo_sql(self, c: Any, *claves: Any, _funcion: str = "pg_advisory_xact_lock") -> Any:
         if len(claves) == 1 and isinstance(claves[0], int):
-            c.valor(f"SELECT {_funcion}(:k)", k=claves[0])
-        else:
-            c.valor(
-                f"SELECT {_funcion}(hashtextextended(:k, 0))", k="|".join(str(x) for x in claves)
-            )
+            return c.valor(f"SELECT {_funcion}(:k)", k=claves[0])
+        return c.valor(
+            f"SELECT {_funcion}(hashtextextended(:k, 0))", k="|".join(str(x) for x in claves)
+        )
 
     def bloqueo_compartido_sql(self, c: Any, *claves: Any) -> None:
         self.bloqueo_sql(c, *claves, _funcion="pg_advisory_xact_lock_shared")
@@ -564,6 +614,39 @@ class PostgreSQL(Dialecto):
             )
         }
 
+    def tablas_legibles(self, c: Any, tablas: list[str]) -> list[str]:
+        if not tablas:
+            return []
+        legibles = {
+            t for (t,) in c.filas(
+                "SELECT t FROM unnest(CAST(:ts AS text[])) AS t "
+                "WHERE has_table_privilege(quote_ident(t), 'SELECT')",
+                ts=list(tablas),
+            )
+        }
+        return [t for t in tablas if t in legibles]
+
+    def marcar_auditoria(self, dbapi: Any) -> Any:
+        # Una variable de la transacción (``set_config(..., true)``: sirve también detrás de
+        # PgBouncer en modo transacción) que leen los disparadores de auditoría. Es solo
+        # informativa: ninguna política de seguridad confía en ella.
+        usuario = usuario_so()
+        if usuario is not None:
+            cur = dbapi.cursor()
+            try:
+                cur.execute("SELECT set_config('amauta.usuario_so', %s, true)", (usuario,))
+            finally:
+                cur.close()
+        return None
+
+    def anotar_usuario_so(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "begin")
+        def _al_comenzar(conn: Any) -> None:  # pragma: no cover - trivial
+            if not conn.get_execution_options().get("solo_lectura"):
+                self.marcar_auditoria(conn.connection.driver_connection)
+
     def disparadores(self, con: Any) -> set[tuple[str, str]]:
         return set(
             tuple(f) for f in con.exec_driver_sql(
@@ -615,6 +698,13 @@ class SQLite(Dialecto):
 
     def orden_es(self, col: Any) -> Any:
         return col.collate(COLACION_SQLITE)
+
+    def dia(self, col: Any) -> Any:
+        # SQLAlchemy guarda los TIMESTAMP como texto ISO ('2026-07-09 00:00:00.000000'): el día
+        # son los primeros 10 caracteres, y un ``Date`` se compara como 'AAAA-MM-DD'.
+        from sqlalchemy import Date, func, type_coerce
+
+        return type_coerce(func.substr(col, 1, 10), Date)
 
     def en_lista(self, expr: Any, valores: Sequence[str]) -> Any:
         # ``expr IN (SELECT value FROM json_each(:json))``: sin el límite de parámetros de SQLite.
@@ -815,7 +905,57 @@ class SQLite(Dialecto):
     def version_servidor(self, c: Any) -> str:
         return str(c.valor("SELECT sqlite_version()"))
 
-    def borrar_todo(self, con: Any) -> None:
+    # SQLite no tiene variables de sesión que un disparador pueda leer (y una función registrada
+    # solo por amauta haría fallar las escrituras de otros clientes): los disparadores dejan
+    # "usuarioSo" vacío y amauta, al confirmar una transacción de escritura, completa las filas
+    # de auditoría que ella misma agregó (las de id mayor que el último al empezar: con BEGIN
+    # IMMEDIATE nadie más escribió en el medio).
+    def marcar_auditoria(self, dbapi: Any) -> Any:
+        cur = dbapi.cursor()
+        try:
+            cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_amauta_auditoria'")
+            if cur.fetchone() is None:
+                return None
+            cur.execute('SELECT coalesce(max("id"), 0) FROM "_amauta_auditoria"')
+            return cur.fetchone()[0]
+        finally:
+            cur.close()
+
+    def sellar_auditoria(self, dbapi: Any, marca: Any) -> None:
+        import sqlite3
+
+        if marca is None:
+            return
+        cur = dbapi.cursor()
+        try:
+            cur.execute(
+                """UPDATE "_amauta_auditoria" SET "usuarioSo" = ?, "cliente" = 'amauta' """
+                """WHERE "id" > ? AND "cliente" IS NULL""",
+                (usuario_so(), marca),
+            )
+        except sqlite3.OperationalError:
+            pass  # la transacción borró la tabla (db rollback de la 0005)
+        finally:
+            cur.close()
+
+    def anotar_usuario_so(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "begin")
+        def _al_comenzar(conn: Any) -> None:  # pragma: no cover - trivial
+            if not conn.get_execution_options().get("solo_lectura"):
+                conn.info["amauta_auditoria"] = self.marcar_auditoria(conn.connection.driver_connection)
+
+        @event.listens_for(engine, "commit")
+        def _al_confirmar(conn: Any) -> None:  # pragma: no cover - trivial
+            marca = conn.info.pop("amauta_auditoria", None)
+            self.sellar_auditoria(conn.connection.driver_connection, marca)
+
+        @event.listens_for(engine, "rollback")
+        def _al_deshacer(conn: Any) -> None:  # pragma: no cover - trivial
+            conn.info.pop("amauta_auditoria", None)
+
+    def borrar_todo(self, con: Any, conservar: Collection[str] = ()) -> list[str]:
         # Las claves foráneas se controlan al confirmar, cuando ya no queda ninguna tabla.
         con.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         prep = con.dialect.identifier_preparer
@@ -830,9 +970,17 @@ class SQLite(Dialecto):
         tablas = con.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1"
         ).scalars().all()
+        conservadas = [t for t in tablas if t in conservar]
         for t in tablas:
+            if t in conservar:
+                continue
             # IF EXISTS: borrar la tabla FTS5 de la búsqueda de cursos borra también sus internas.
             con.exec_driver_sql(f"DROP TABLE IF EXISTS {prep.quote_identifier(t)}")
+        return conservadas
+
+    def preparar_para_cruzar(self, con: Any, tabla: str, columnas: list[str]) -> None:
+        cols = ", ".join(f'"{c}"' for c in columnas)
+        con.exec_driver_sql(f'CREATE INDEX temp."{tabla}_cruce" ON "{tabla}" ({cols})')
 
 
 
@@ -871,8 +1019,13 @@ def dialecto(bind: Any) -> Dialecto:
     original = bind
     if hasattr(bind, "get_bind"):
         bind = bind.get_bind()
-    clase = type(por_nombre(bind.dialect.name))
-    return clase(original if hasattr(original, "execute") else None)
+    return atado(por_nombre(bind.dialect.name), original if hasattr(original, "execute") else None)
+
+
+def atado(d: Dialecto, bind: Any) -> Dialecto:
+    """El dialecto ``d`` atado a una conexión (de SQLAlchemy o del driver), para las piezas que
+    consultan al servidor (``orden_es``: ¿hay ICU?)."""
+    return type(d)(bind)
 
 
 def orden_es(bind: Any, *columnas: Any) -> list[Any]:

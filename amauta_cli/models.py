@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -230,7 +231,8 @@ class Curso(Base):
     createdAt: Mapped[datetime] = col_creado()
     updatedAt: Mapped[datetime] = col_actualizado()
 
-    educador: Mapped[Usuario] = relationship(back_populates="cursosCreados")
+    # El nombre de la relación del diseño (@relation("Educador")), para `amauta db prisma`.
+    educador: Mapped[Usuario] = relationship(back_populates="cursosCreados", info={"relacion": "Educador"})
     categoria: Mapped[Categoria] = relationship(back_populates="cursos")
     lecciones: Mapped[list[Leccion]] = relationship(
         back_populates="curso", order_by="Leccion.orden", passive_deletes=True
@@ -569,3 +571,37 @@ amauta_meta = Table(
     Column("valor", Text, nullable=False),
     Column("updatedAt", FechaHora, nullable=False, default=ahora, onupdate=ahora),
 )
+
+#: Auditoría de ``Asistencia`` y ``Calificacion`` (migración 0005): la escriben disparadores
+#: de la base en cada alta, cambio o baja, la haga quien la haga. ``momento`` en UTC; ``rol``
+#: es el rol de la sesión de PostgreSQL (NULL en SQLite); ``usuarioSo`` el usuario del
+#: sistema operativo de amauta (NULL si escribió otro cliente); ``antes``/``despues`` la
+#: fila entera como JSON.
+amauta_auditoria = Table(
+    "_amauta_auditoria",
+    metadata,
+    Column(
+        "id",
+        BigInteger().with_variant(Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,  # GENERATED ALWAYS AS IDENTITY en PostgreSQL (la migración)
+    ),
+    Column("momento", FechaHora, nullable=False),
+    Column("rol", Text),
+    Column("usuarioSo", Text),
+    Column("cliente", Text),
+    Column("operacion", Text, nullable=False),
+    Column("tabla", Text, nullable=False),
+    Column("registroId", Text, nullable=False),
+    Column("grupoId", Text),
+    Column("estudianteId", Text),
+    Column("antes", Json),
+    Column("despues", Json),
+    Index("_amauta_auditoria_grupoId_momento_idx", "grupoId", "momento"),
+)
+
+#: Tablas propias de amauta, fuera de los modelos Prisma. Las de ``TABLAS_AMAUTA_SOLO_PG``
+#: existen solo en PostgreSQL (seguridad por filas, migración 0005) y no están en
+#: ``metadata``: la comparación con los modelos las reconoce como nuestras.
+TABLAS_AMAUTA_SOLO_PG: tuple[str, ...] = ("_amauta_acceso", "_amauta_vinculo")
+TABLAS_AMAUTA: tuple[str, ...] = ("_amauta_meta", "_amauta_auditoria", *TABLAS_AMAUTA_SOLO_PG)

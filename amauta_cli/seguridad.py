@@ -142,3 +142,35 @@ def generar_password(longitud: int = 16) -> str:
     caracteres += [azar.choice(todos) for _ in range(longitud - len(caracteres))]
     azar.shuffle(caracteres)
     return "".join(caracteres)
+
+
+#: Iteraciones de PBKDF2 del verificador SCRAM (las de PostgreSQL por defecto).
+ITERACIONES_SCRAM = 4096
+
+
+def verificador_scram(pw: str, sal: bytes | None = None, iteraciones: int = ITERACIONES_SCRAM) -> str:
+    """El verificador ``SCRAM-SHA-256$<iter>:<sal>$<StoredKey>:<ServerKey>`` de PostgreSQL.
+
+    ``CREATE ROLE ... PASSWORD '<verificador>'`` guarda la contraseña sin que el texto claro
+    llegue nunca al servidor (ni a sus registros, si registran las sentencias DDL). La
+    contraseña se normaliza como lo hace SASLprep para los casos comunes (NFKC y espacios
+    no ASCII como espacio), igual que libpq al conectarse.
+    """
+    import base64
+    import hashlib
+    import hmac
+    import unicodedata
+
+    normalizada = unicodedata.normalize(
+        "NFKC", "".join(" " if c.isspace() and c not in "\t\n\r" and ord(c) > 127 else c for c in pw)
+    )
+    sal = sal if sal is not None else secrets.token_bytes(16)
+    salada = hashlib.pbkdf2_hmac("sha256", normalizada.encode("utf-8"), sal, iteraciones)
+    clave_cliente = hmac.new(salada, b"Client Key", "sha256").digest()
+    guardada = hashlib.sha256(clave_cliente).digest()
+    servidor = hmac.new(salada, b"Server Key", "sha256").digest()
+
+    def b64(b: bytes) -> str:
+        return base64.b64encode(b).decode("ascii")
+
+    return f"SCRAM-SHA-256${iteraciones}:{b64(sal)}${b64(guardada)}:{b64(servidor)}"

@@ -2,8 +2,8 @@
 duraciones, tamaños, fechas, días de la semana, plurales, el plegado de acentos y el orden
 alfabético español.
 
-Los separadores (coma decimal, punto de miles) salen de los datos de ``es_AR`` de Babel; el
-formateo en sí es aritmética de Python, para que una tabla de cientos de miles de filas cueste
+Los separadores (coma decimal, punto de miles) son los de los datos de ``es_AR`` de Babel
+(verificados en las pruebas); el formateo en sí es aritmética de Python, para que una tabla de cientos de miles de filas cueste
 lo mismo que escribirla en CSV. JSON y CSV (para scripts) no pasan por aquí: usan punto
 decimal y fechas ISO.
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import unicodedata
 from datetime import date, datetime
-from functools import lru_cache
 
 LOCALE = "es_AR"
 
@@ -26,21 +25,17 @@ _MESES = (
 _DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 
 
-_COMA = ""
+#: Separador decimal y de miles de ``es_AR``: los de los datos CLDR de Babel (la prueba
+#: ``tests/test_textos.py`` los compara con ``babel.numbers``). Constantes aquí: cargar los datos
+#: de Babel en cada proceso costaría ~100 ms de arranque para dos caracteres.
+DECIMAL = ","
+MILES = "."
+_COMA = DECIMAL
 
 
-@lru_cache(maxsize=1)
 def _simbolos() -> tuple[str, str]:
-    """(separador decimal, separador de miles) de ``es_AR`` según Babel (``,`` y ``.``)."""
-    global _COMA
-    try:
-        from babel.numbers import get_decimal_symbol, get_group_symbol
-
-        simbolos = get_decimal_symbol(LOCALE), get_group_symbol(LOCALE)
-    except Exception:  # noqa: BLE001 - sin Babel o sin datos: los de la Argentina
-        simbolos = ",", "."
-    _COMA = simbolos[0]
-    return simbolos
+    """(separador decimal, separador de miles) de ``es_AR`` (``,`` y ``.``)."""
+    return DECIMAL, MILES
 
 
 def _agrupar(digitos: str) -> str:

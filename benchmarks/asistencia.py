@@ -1,6 +1,6 @@
 """Asistencia de un ciclo lectivo de un distrito: importar, reporte, alertas y exportar (PostgreSQL).
 
-Genera 400 grupos × 25 estudiantes × 200 días hábiles = 2.000.000 filas (``--escala``
+Genera 400 grupos × 25 estudiantes × 200 días de clase = 2.000.000 filas (``--escala``
 multiplica la cantidad de grupos) y mide cada comando como lo corre un usuario (el proceso
 ``amauta`` entero, formato por defecto), intercalado con su línea de base en ``psql``, en la
 misma corrida (``benchmarks/comun.py``):
@@ -59,9 +59,14 @@ _ENVOLTORIO = (
 
 
 def dias_habiles(desde: date, n: int) -> list[date]:
+    """Los ``n`` días de clase desde ``desde`` según el calendario escolar general (sin fines de
+    semana, feriados ni días fuera del ciclo lectivo): ``importar`` rechaza los demás."""
+    from amauta_cli.services.calendario import calendario
+
+    cal = calendario()
     dias, d = [], desde
     while len(dias) < n:
-        if d.weekday() < 5:
+        if cal.es_de_clase(d):
             dias.append(d)
         d += timedelta(days=1)
     return dias

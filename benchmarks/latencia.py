@@ -44,8 +44,13 @@ OBJETIVOS = {"postgresql": 2.0, "sqlite": 3.5}
 
 
 def ultimo_dia_habil() -> date:
+    """El último día de clase antes de hoy según el calendario escolar (registrar rechaza
+    fines de semana, feriados y días fuera del ciclo lectivo)."""
+    from amauta_cli.services.calendario import calendario
+
+    cal = calendario()
     d = date.today() - timedelta(days=1)
-    while d.weekday() >= 5:
+    while not cal.es_de_clase(d):
         d -= timedelta(days=1)
     return d
 
@@ -281,12 +286,24 @@ def medir_motor(motor: str, pares: int) -> list:
                 c.execute(f'DROP DATABASE IF EXISTS "{base_pg}" WITH (FORCE)')
 
 
+def compilar_paquete() -> None:
+    """El bytecode de amauta_cli, como lo deja ``pip install`` de un wheel: sin él (una
+    instalación editable con PYTHONDONTWRITEBYTECODE=1) cada corrida recompila el paquete
+    entero y la medida dejaría de ser la de un usuario."""
+    import compileall
+
+    import amauta_cli
+
+    compileall.compile_dir(Path(amauta_cli.__file__).parent, quiet=1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--motores", default="sqlite,postgresql")
     ap.add_argument("--pares", type=int, default=7)
     args = ap.parse_args()
     os.chdir(RAIZ)
+    compilar_paquete()
     for motor in [m.strip() for m in args.motores.split(",") if m.strip()]:
         resultados = medir_motor(motor, args.pares)
         print(f"\n{motor}: proceso amauta entero frente al driver a secas (objetivo ≤ {OBJETIVOS[motor]:g}×)")

@@ -44,6 +44,8 @@ def run_migrations_online() -> None:
         render_as_batch=es_sqlite,
         # SQLite también admite DDL transaccional: una migración que falla no deja nada a medias.
         transactional_ddl=True,
+        # services/catalogo.py construye el esquema de una revisión en un esquema temporal.
+        version_table_schema=config.attributes.get("esquema_version"),
     )
     with context.begin_transaction():
         context.run_migrations()

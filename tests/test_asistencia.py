@@ -174,7 +174,7 @@ def test_misma_observacion_nueva_sobre_el_mismo_estado_actualiza(bd, cli):
         (("--grupo", GRUPO, "--todos", "P", "--ausente", PEDRO), "Torres, Pedro (pedro.torres@mail.com) está inactivo"),
         (("--grupo", GRUPO, "--ausente", LUCAS, "--tardanza", LUCAS), "aparece dos veces con datos distintos"),
         (("--grupo", GRUPO, "--todos", "P", "--fecha", "2999-01-04"), "la fecha 04/01/2999 es futura"),
-        (("--grupo", GRUPO, "--todos", "P", "--fecha", SABADO.isoformat()), "el 09/03/2024 es sábado, que no es día de clase; si lo fue"),
+        (("--grupo", GRUPO, "--todos", "P", "--fecha", SABADO.isoformat()), "9/3/2024 es sábado. Si ese día hubo clase"),
         (("--grupo", GRUPO, "--todos", "P", "--fecha", "2024-03-10"), "es domingo"),
         (("--grupo", GRUPO, "--todos", "P", "--fecha", "31/02/2024"), "--fecha: '31/02/2024' no es una fecha válida (febrero de 2024 tiene 29 días)"),
     ],
@@ -389,18 +389,22 @@ def test_ver_de_un_grupo_inexistente(bd, cli):
 # --- pendientes --------------------------------------------------------------------------------------------------
 def test_pendientes(bd, cli):
     r = cli("asistencia", "pendientes", "--fecha", F, "--formato", "json")
-    assert r.codigo == 0, r.texto
+    assert r.codigo == 3, r.texto  # hay pendientes: código 3, para los scripts
     assert sorted(f["grupo"] for f in json.loads(r.stdout)) == [GRUPO, OTRO_GRUPO, "Matemática I"]
-    assert registrar(cli, "--ausente", VALENTINA).codigo == 0  # basta un registro
+    assert registrar(cli, "--ausente", VALENTINA).codigo == 0  # un registro no completa el día
     r = cli("asistencia", "pendientes", "--fecha", F, "--institucion", "escuela nº 42", "--formato", "json")
     filas = json.loads(r.stdout)
-    assert [(f["grupo"], f["institucion"], f["estudiantes"], f["educador"]) for f in filas] == [
-        (OTRO_GRUPO, ESCUELA, 2, MARIA)
+    assert [
+        (f["grupo"], f["institucion"], f["estudiantes"], f["sin_estado"], f["situacion"], f["educador"]) for f in filas
+    ] == [
+        (GRUPO, ESCUELA, 4, 3, "incompleto", MARIA),  # Pedro está inactivo: no cuenta
+        (OTRO_GRUPO, ESCUELA, 2, 2, "sin registro", MARIA),
     ]
     # Otro día, 4to A vuelve a estar pendiente; el grupo inactivo nunca aparece.
     r = cli("asistencia", "pendientes", "--fecha", "2024-03-05")
+    assert r.codigo == 3
     assert GRUPO in r.stdout and INACTIVO not in r.stdout
-    assert "3 grupos pendientes." in r.stdout
+    assert "3 días pendientes de 3 grupos." in r.stdout
 
 
 def test_pendientes_ninguno(bd, cli):
@@ -408,7 +412,7 @@ def test_pendientes_ninguno(bd, cli):
         assert cli("asistencia", "registrar", "-g", g, "--fecha", F, "--todos", "P").codigo == 0
     r = cli("asistencia", "pendientes", "--fecha", F)
     assert r.codigo == 0
-    assert "Todos los grupos activos tomaron asistencia el 04/03/2024." in r.stderr
+    assert "Todos los grupos activos tomaron asistencia completa el lunes 04/03/2024." in r.stderr
 
 
 def test_libre_no_aparece_en_ningun_lado(bd, cli):

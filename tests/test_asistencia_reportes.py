@@ -28,10 +28,28 @@ def bd(crear_plantilla):
     return crear_plantilla("asistencia", preparar)
 
 
+#: El ciclo lectivo 2024 de la escuela empezó el lunes 26 de febrero (como en la Ciudad).
+CALENDARIO = "calendario:\n  ciclo_lectivo: {inicio: \"03-01\", fin: \"12-20\", 2024: {inicio: 2024-02-26, fin: 2024-12-20}}\n"
+
+
+@pytest.fixture(autouse=True)
+def _calendario(tmp_path):
+    ajustes = tmp_path / "xdg-config" / "amauta" / "ajustes.yaml"
+    ajustes.parent.mkdir(parents=True, exist_ok=True)
+    ajustes.write_text(CALENDARIO, encoding="utf-8")
+
+
 def dias_habiles(desde: date, n: int) -> list[date]:
+    """Los ``n`` días de clase desde ``desde`` (sin fines de semana ni feriados: el 28 y 29 de
+    marzo de 2024 fueron Jueves y Viernes Santo, el 1 de abril puente y el 2 Malvinas)."""
+    from amauta_cli.services.calendario import ajustes_de, calendario
+
+    import yaml
+
+    cal = calendario(ajustes_de(yaml.safe_load(CALENDARIO)["calendario"]))
     dias, d = [], desde
     while len(dias) < n:
-        if d.weekday() < 5:
+        if cal.es_de_clase(d):
             dias.append(d)
         d += timedelta(days=1)
     return dias

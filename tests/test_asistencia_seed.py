@@ -16,9 +16,13 @@ VALENTINA = "valentina.ruiz@mail.com"
 
 
 def ultimos_habiles(n: int = 5) -> list[date]:
+    """Los últimos ``n`` días de clase hasta hoy (el seed saltea feriados y demás días sin clase)."""
+    from amauta_cli.services.calendario import calendario
+
+    cal = calendario()
     dias, d = [], date.today()
     while len(dias) < n:
-        if d.weekday() < 5:
+        if cal.es_de_clase(d):
             dias.append(d)
         d -= timedelta(days=1)
     return sorted(dias)

@@ -101,7 +101,7 @@ def test_planilla_y_reporte_muestran_al_dado_de_baja_solo_con_sus_notas_y_lo_dic
     _nota(cli_seed, VALENTINA_SEED, "9")
     assert cli_seed("usuarios", "desactivar", VALENTINA_SEED).codigo == 0
     r = cli_seed("calificaciones", "ver", "-g", GRUPO_SEED, "--materia", "Historia", "--periodo", "1er Trimestre")
-    assert "Ruiz (dado de baja)" in r.stdout
+    assert "Dados de baja (solo figuran por su nota ya cargada): Ruiz, Valentina." in r.stdout
     r = cli_seed("calificaciones", "reporte", "-g", GRUPO_SEED, "-f", "json")
     (historia,) = [m for m in json.loads(r.stdout)["materias"] if m["materia"] == "Historia"]
     assert {e["email"]: e["activo"] for e in historia["estudiantes"]} == {

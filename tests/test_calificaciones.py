@@ -86,8 +86,8 @@ def test_ver_sin_nota_y_sin_acentos_ni_mayusculas(cli):
     assert r.codigo == 0, r.texto
     filas = [l for l in r.stdout.splitlines() if "@mail.com" in l]
     assert len(filas) == 2 and all(l.count("sin nota") == 2 for l in filas)  # nota y condición
-    assert "Matemáticas · 3er trimestre · 4to Grado A" in r.stdout
-    assert "no tiene notas de Matemáticas en 3er trimestre" in r.stderr
+    assert "Matemáticas · 3er Trimestre · 4to Grado A" in r.stdout  # el nombre de los ajustes
+    assert "no tiene notas de Matemáticas en 3er Trimestre" in r.stderr
     assert "Períodos de Matemáticas: 1er Trimestre, 2do Trimestre." in r.stderr
     j = json.loads(cli("ver", "-g", GRUPO, "-m", "Matemáticas", "-p", "3er Trimestre", "-f", "json").stdout)
     assert [(f["nota"], f["condicion"]) for f in j] == [(None, "sin nota"), (None, "sin nota")]
@@ -324,8 +324,11 @@ def test_cargar_sin_columna_observaciones_conserva_las_que_habia(cli, bdc, tmp_p
 
 
 # --- Consultas en bloque -----------------------------------------------------------------------------
-def test_cargar_es_un_upsert_cualquiera_sea_el_tamano_del_grupo(bdc, tmp_path):
+def test_cargar_es_un_upsert_cualquiera_sea_el_tamano_del_grupo(bdc, tmp_path, monkeypatch):
     emails = agregar_estudiantes(bdc.url, GRUPO, 300)
+    ajustes = tmp_path / "ajustes.yaml"  # "Parcial 1" no es un trimestre: períodos libres
+    ajustes.write_text("calendario:\n  periodos_libres: true\n", encoding="utf-8")
+    monkeypatch.setenv("AMAUTA_AJUSTES", str(ajustes))
 
     def contar(n: int, periodo: str) -> tuple[int, int]:
         texto = "email,nota\n" + "".join(f"{e},{(i % 10) + 0.5}\n" for i, e in enumerate(emails[:n]))

@@ -17,7 +17,14 @@ import pytest
 from conftest import borrar_bd_pg, crear_bd_pg, invocar, pg_disponible, url_pg
 
 ORACULO = Path(__file__).parent / "prisma" / "migration.sql"
-PROPIAS_DE_AMAUTA = {"alembic_version", "_amauta_meta", "_amauta_busqueda_curso"}
+PROPIAS_DE_AMAUTA = {
+    "alembic_version",
+    "_amauta_meta",
+    "_amauta_busqueda_curso",
+    "_amauta_auditoria",
+    "_amauta_acceso",
+    "_amauta_vinculo",
+}
 
 
 def _catalogo(url: str) -> dict[str, set]:

@@ -269,7 +269,8 @@ def test_sqlite_disco_lleno(bd_seed, tmpfs, tmp_path):
     libre = shutil.disk_usage(tmpfs).free
     relleno.write_bytes(b"\0" * max(libre - 96 * 1024, 0))
     filas = ["email,nombre,apellido,rol"] + [
-        f"alumno{i}@mail.com,Nombre{i} {'x' * 200},Apellido{i},ESTUDIANTE" for i in range(3000)
+        # Nombres y apellidos largos (dentro de los límites de 100 caracteres) que no caben.
+        f"alumno{i}@mail.com,Nombre{i} {'x' * 85},Apellido{i} {'y' * 85},ESTUDIANTE" for i in range(3000)
     ]
     csv = tmp_path / "muchos.csv"
     csv.write_text("\n".join(filas) + "\n", encoding="utf-8")

@@ -150,8 +150,13 @@ def test_sin_icu_en_el_servidor_avisa_y_usa_el_orden_por_defecto(crear_plantilla
     base = crear_plantilla("orden_alfabetico_nfd", _preparar)
     monkeypatch.setattr(dialecto, "COLACION_PG", "xx-x-icu-que-no-existe")
     monkeypatch.setattr(dialecto, "_ICU", {})
+    # Por el camino del driver a secas (usuarios listar) y por el de SQLAlchemy (grupos listar).
     r = invocar(base.url, "usuarios", "listar", "--formato", "json")
     assert r.codigo == 0, r.texto
     assert "no tiene la colación ICU «xx-x-icu-que-no-existe»" in r.stderr
     assert "orden por defecto" in r.stderr
     assert sorted(nfc(u["apellido"]) for u in json.loads(r.stdout) if u["rol"] == "ESTUDIANTE") == sorted(APELLIDOS)
+    monkeypatch.setattr(dialecto, "_ICU", {})
+    r = invocar(base.url, "grupos", "listar", "--formato", "json")
+    assert r.codigo == 0, r.texto
+    assert "orden por defecto" in r.stderr and len(json.loads(r.stdout)) == len(GRUPOS) + len(INSTITUCIONES)

@@ -334,7 +334,12 @@ def test_asistencia_de_los_ultimos_5_dias_habiles(bd_seed):
         assert (f.hour, f.minute, f.second, f.microsecond) == (0, 0, 0, 0)  # medianoche
         assert f.weekday() < 5  # de lunes a viernes
     hoy = date.today()
-    assert max(fechas_v).date() <= hoy and min(fechas_v).date() >= hoy - timedelta(days=9)
+    assert max(fechas_v).date() <= hoy
+    # Los últimos 5 días de clase del calendario escolar (sin feriados ni receso).
+    from amauta_cli.services.calendario import calendario
+    from amauta_cli.services.seed import dias_de_clase
+
+    assert sorted(f.date() for f in fechas_v) == dias_de_clase(hoy, 5, calendario())
 
 
 def test_calificaciones_y_comunicado(bd_seed):

@@ -72,3 +72,13 @@ def test_orden_alfabetico_espanol():
     assert [unicodedata.normalize("NFC", n) for n in sorted(nfd, key=textos.clave_orden)] == esperado
     # La ñ va entre la n y la o.
     assert sorted(["Muo", "Muñoz", "Munz"], key=textos.clave_orden) == ["Munz", "Muñoz", "Muo"]
+
+
+def test_los_separadores_son_los_de_es_AR_en_babel():
+    """textos no carga Babel en cada proceso (cuesta ~100 ms): sus constantes deben ser las de
+    los datos CLDR de es_AR."""
+    from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
+
+    assert (textos.DECIMAL, textos.MILES) == (get_decimal_symbol("es_AR"), get_group_symbol("es_AR"))
+    assert textos.numero(1234567.5) == format_decimal(1234567.5, locale="es_AR")
+    assert textos.entero(1234) == format_decimal(1234, locale="es_AR")

@@ -27,11 +27,20 @@ if TYPE_CHECKING:  # pragma: no cover
 app = typer.Typer(
     help=(
         "Calificaciones: registrar o cargar las notas de un grupo, ver la planilla, el reporte "
-        "del grupo, el boletín de cada estudiante y quiénes desaprueban. Notas con coma "
+        "del grupo, el boletín de cada estudiante (con su asistencia), quiénes desaprueban y los "
+        "períodos (periodos ver / normalizar). Notas con coma "
         "decimal (8,5); para comparar, todo se lleva a la escala de 10."
     ),
     no_args_is_help=True,
 )
+
+def _registrar_periodos() -> None:
+    from amauta_cli.cli import periodos
+
+    app.add_typer(periodos.app, name="periodos")
+
+
+_registrar_periodos()
 
 OpcionMateria = Annotated[str, typer.Option("--materia", "-m", help="Materia (p. ej. Matemáticas).")]
 OpcionPeriodo = Annotated[
@@ -382,9 +391,17 @@ def boletin(
         ),
     ] = None,
     institucion: OpcionInstitucion = None,
+    anio: Annotated[
+        Optional[int],
+        typer.Option(
+            "--anio", min=1900, max=2200, metavar="AÑO",
+            help="Ciclo lectivo de la asistencia por período (por defecto, el actual).", show_default=False,
+        ),
+    ] = None,
     formato: OpcionFormato = Formato.tabla,
 ) -> None:
-    """El boletín: materias por períodos, promedio por materia, promedio general y condición."""
+    """El boletín: materias por períodos (con sus observaciones), promedio por materia, promedio
+    general y condición, y la asistencia de cada período y del año."""
     from amauta_cli import salida
     from amauta_cli.errores import DatosInvalidos
     from amauta_cli.services import calificaciones
@@ -395,7 +412,7 @@ def boletin(
     reglas = _reglas()
     with contexto().sesion(solo_lectura=True) as s:
         lista = calificaciones.boletines(
-            s, estudiante=estudiante, grupo=grupo, institucion=institucion, r=reglas
+            s, estudiante=estudiante, grupo=grupo, institucion=institucion, r=reglas, anio=anio
         )
     if html is not None:
         _escribir_html(lista, html, carpeta=estudiante is None)
@@ -405,16 +422,19 @@ def boletin(
     for b in lista:
         for m in b.materias:
             f: dict[str, Any] = {"email": b.email, "apellido": b.apellido, "nombre": b.nombre, "grupo": b.grupo,
-                                 "materia": m.materia, "promedio": m.promedio, "condicion": m.condicion}
+                                 "materia": m.materia, "promedio": m.promedio, "condicion": m.condicion,
+                                 "observaciones": "; ".join(f"{p}: {o}" for p, o in m.observaciones.items()) or None}
             f.update(m.notas)
             planas.append(f)
+        planas += _filas_asistencia(b, {"email": b.email, "apellido": b.apellido, "nombre": b.nombre, "grupo": b.grupo})
     partes: list[Any] = [
         salida.Objeto(lista[0] if estudiante is not None else lista),
         salida.Vista(
             [Columna("email", "Email", "email"), Columna("apellido", "Apellido", "nombre"),
              Columna("nombre", "Nombre", "nombre"), Columna("grupo", "Grupo", "nombre"),
              Columna("materia", "Materia"), *_columnas_periodos(periodos, lambda _i, p: p),
-             _nota("promedio", "Promedio"), Columna("condicion", "Condición")],
+             _nota("promedio", "Promedio"), Columna("condicion", "Condición"),
+             Columna("observaciones", "Observaciones")],
             planas,
             solo_en=salida.PLANILLAS,
         ),
@@ -425,6 +445,9 @@ def boletin(
             _solo_tabla(ficha),
             _solo_tabla(vista),
         ]
+        asistencia = _asistencia_boletin(b)
+        if asistencia is not None:
+            partes.append(_solo_tabla(asistencia))
     if not lista:
         salida.info("El grupo no tiene estudiantes.")
     salida.emitir(partes, formato)
@@ -466,10 +489,70 @@ def _boletin(b: "Boletin") -> tuple[Any, Any]:
          Columna("condicion", "Condición", prioridad=0)],
         filas,
         totales={"materia": "Promedio general", "promedio": b.promedio_general, "condicion": resumen},
-        notas=[_texto_regla(b.reglas)],
+        notas=[_texto_regla(b.reglas), *_observaciones(b)],
         vacio="El grupo todavía no tiene calificaciones.",
     )
     return ficha, vista
+
+
+def _observaciones(b: "Boletin") -> list[str]:
+    """Las observaciones de cada nota, en el orden de materias y períodos."""
+    return [f"Observación de {m.materia}, {p}: {o}" for m in b.materias for p, o in m.observaciones.items()]
+
+
+#: (atributo, fila en la tabla y el html, fila en csv/excel, tipo)
+_CONCEPTOS_ASISTENCIA = (
+    ("registrados", "Días de clase registrados", "Asistencia: días de clase", "entero"),
+    ("inasistencias", "Inasistencias", "Asistencia: inasistencias", "decimal"),
+    ("porcentaje", "% de asistencia", "Asistencia: %", "porcentaje"),
+)
+
+
+def _asistencia_boletin(b: "Boletin") -> Any:
+    """La asistencia del boletín: una fila por concepto, una columna por período y la del año."""
+    from amauta_cli import salida
+    from amauta_cli.salida import texto_humano
+
+    if b.asistencia_anual is None:
+        return None
+    por = {a.periodo: a for a in b.asistencia}
+    filas = []
+    for clave, titulo, _plano, tipo in _CONCEPTOS_ASISTENCIA:
+        # Cada fila tiene su tipo (días, inasistencias, %): las celdas van ya escritas.
+        def celda(a: Any) -> str:
+            v = getattr(a, clave) if a is not None else None
+            return "—" if v is None else texto_humano(v, tipo)
+
+        f: dict[str, Any] = {"concepto": titulo, "anio": celda(b.asistencia_anual)}
+        f.update({f"p{i}": celda(por.get(p)) for i, p in enumerate(b.periodos)})
+        filas.append(f)
+    justificadas = b.asistencia_anual.justificadas
+    return salida.Vista(
+        [Columna("concepto", "Asistencia", prioridad=0),
+         *[Columna(f"p{i}", p, alinear="der") for i, p in enumerate(b.periodos)],
+         Columna("anio", f"Ciclo {b.anio}", alinear="der", prioridad=0)],
+        filas,
+        titulo=f"Asistencia del ciclo lectivo {b.anio}",
+        notas=[
+            "Solo días de clase del calendario; inasistencias con la regla de asistencia de los ajustes"
+            + (f" (justificadas en el año: {texto_humano(justificadas, 'decimal')})." if justificadas else ".")
+        ],
+    )
+
+
+def _filas_asistencia(b: "Boletin", base: dict[str, Any]) -> list[dict[str, Any]]:
+    """La asistencia como filas de la planilla del boletín (csv, excel): una por concepto, el
+    valor de cada período en su columna y el del año en la del promedio."""
+    if b.asistencia_anual is None:
+        return []
+    por = {a.periodo: a for a in b.asistencia}
+    filas = []
+    for clave, _titulo, plano, _tipo in _CONCEPTOS_ASISTENCIA:
+        f: dict[str, Any] = {**base, "materia": plano,
+                             "promedio": getattr(b.asistencia_anual, clave)}
+        f.update({p: getattr(por[p], clave) if p in por else None for p in b.periodos})
+        filas.append(f)
+    return filas
 
 
 def _pagina_boletin(b: "Boletin") -> str:
@@ -495,7 +578,13 @@ def _pagina_boletin(b: "Boletin") -> str:
         f"Notas en la escala de 10. Nota final de cada materia: {final}, redondeada a "
         f"{textos.plural(b.reglas['decimales'], 'decimal')}. Se aprueba con {aprobacion} o más."
     )
-    cuerpo = html.datos(datos) + html.tabla(vista, clases) + html.parrafo(reglas)
+    cuerpo = html.datos(datos) + html.tabla(vista, clases)
+    asistencia = _asistencia_boletin(b)
+    if asistencia is not None:
+        centradas = [replace(c, alinear="centro") if c.clave != "concepto" else c for c in asistencia.columnas]
+        cuerpo += f"<h2>{html.e(asistencia.titulo)}</h2>" + html.tabla(replace(asistencia, columnas=centradas))
+    cuerpo += "".join(html.parrafo(o, "observacion") for o in _observaciones(b))
+    cuerpo += html.parrafo(reglas)
     return html.pagina(
         "Boletín de calificaciones",
         cuerpo,

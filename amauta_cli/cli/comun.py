@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from amauta_cli.db import Cruda
     from amauta_cli.objetivo import Objetivo
+    from amauta_cli.services.accesos import Alcance
 
 
 from amauta_cli.salida import Formato, OpcionFormato  # noqa: E402,F401 - el hogar es salida
@@ -151,8 +152,31 @@ class Contexto:
                 exigir_al_dia(con)
             yield con
 
+    def alcance(self) -> "Alcance | None":
+        """Con credenciales de una escuela, su rol y su institución; None si la conexión no
+        está limitada (administración de la plataforma, o SQLite). Una consulta, una vez."""
+        if not hasattr(self, "_alcance"):
+            from amauta_cli.services.accesos import alcance
+
+            with self.cruda(solo_lectura=True, exigir_esquema=False) as c:
+                self._alcance = alcance(c)
+        return self._alcance
+
 
 _CONTEXTO = Contexto()
+
+
+def exigir_administracion(accion: str) -> None:
+    """Los comandos de toda la base (migrar, restaurar, seed, accesos...) se rechazan antes de
+    hacer nada si la conexión es de una escuela: necesitan la administración de la plataforma."""
+    from amauta_cli.services.accesos import exigir_administracion as exigir
+
+    from amauta_cli.dialecto import por_nombre
+
+    if not por_nombre(contexto().objetivo.motor).es_servidor:
+        return  # SQLite no tiene roles (y la base puede no existir todavía: migrate, seed)
+    with contexto().cruda(solo_lectura=True, exigir_esquema=False) as c:
+        exigir(c, accion)
 
 
 def fijar_contexto(db_url: str | None) -> None:

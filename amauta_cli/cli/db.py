@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from amauta_cli.cli.comun import Formato, OpcionFormato, OpcionSi, confirmar_destructivo, contexto
+from amauta_cli.cli.comun import (
+    Formato,
+    OpcionFormato,
+    OpcionSi,
+    confirmar_destructivo,
+    contexto,
+    exigir_administracion,
+)
 
 app = typer.Typer(
     help=(
         "Esquema, migraciones y respaldos de la base: migrate, rollback, estado, historial, "
-        "verificar, entorno, backup, backups, verificar-backup, restore."
+        "verificar, entorno, prisma, backup, backups, verificar-backup, restore."
     ),
     no_args_is_help=True,
 )
@@ -37,6 +45,8 @@ def migrate(
     ] = None,
 ) -> None:
     """Aplica las migraciones pendientes (crea el esquema en una base vacía)."""
+    if not (sql and desde):
+        exigir_administracion("`amauta db migrate`")
     from amauta_cli import salida
     from amauta_cli.services import esquema
     from amauta_cli.textos import plural
@@ -50,6 +60,15 @@ def migrate(
         return
     salida.info(f"Base: {ctx.url_enmascarada}")
     r = esquema.migrar(ctx.objetivo, revision, avisar=salida.aviso)
+    if r.adoptada:
+        salida.info(
+            "La base no tenía la revisión de amauta (alembic_version) pero su esquema es idéntico "
+            f"al de la revisión {r.adoptada}: se registró {r.adoptada} como aplicada. "
+            "La tabla _prisma_migrations de Prisma no se tocó."
+        )
+        if not r.aplicadas:
+            salida.exito(f"Base adoptada en la revisión {r.adoptada}, la última: no hubo que aplicar nada más.")
+            return
     if not r.aplicadas:
         salida.exito(f"La base ya está al día (revisión {r.hasta}). No se cambió nada.")
         return
@@ -80,6 +99,7 @@ def rollback(
     ] = False,
 ) -> None:
     """Deshace migraciones (borra las tablas y datos que ellas crearon), previo respaldo."""
+    exigir_administracion("`amauta db rollback`")
     from amauta_cli import salida
     from amauta_cli.db import conexion
     from amauta_cli.errores import DatosInvalidos
@@ -127,6 +147,21 @@ def estado(formato: OpcionFormato = Formato.tabla) -> None:
         Campo("origen_url", "Origen de la URL", e["origen_url"]),
         Campo("version_servidor", "Versión del servidor", e["version_servidor"]),
         Campo("entorno", "Entorno", e["entorno"] or "sin marcar"),
+        Campo(
+            "limitada_a",
+            "Limitada a",
+            (
+                f"{e['limitada_a']['institucion'] or 'ninguna institución (rol sin acceso en esta base)'} "
+                f"(rol de escuela {e['limitada_a']['rol']})"
+            )
+            if e["limitada_a"]
+            else "sin límite (toda la base)",
+        ),
+        *(
+            [Campo("prisma", "Migraciones de Prisma", _texto_prisma(e["prisma"]))]
+            if e["prisma"] is not None
+            else []
+        ),
         Campo("revision_actual", "Revisión actual", e["revision_actual"] or "ninguna (base vacía)", "codigo"),
         Campo("revision_cabeza", "Última revisión", e["revision_cabeza"], "codigo"),
         Campo("pendientes", "Migraciones pendientes", ", ".join(e["pendientes"]) if e["pendientes"] else "ninguna"),
@@ -149,6 +184,17 @@ def estado(formato: OpcionFormato = Formato.tabla) -> None:
     if e["tablas"]:
         partes.append(tablas)
     salida.emitir(partes, formato)
+
+
+def _texto_prisma(p: dict) -> str:
+    from amauta_cli.textos import plural
+
+    texto = plural(p["aplicadas"], "aplicada")
+    if p["ultima"]:
+        texto += f" (la última, {p['ultima']})"
+    if p["fallidas"]:
+        texto += f", {plural(p['fallidas'], 'sin terminar', 'sin terminar')}"
+    return texto + "; tabla _prisma_migrations, de la aplicación Prisma"
 
 
 @app.command("historial")
@@ -203,7 +249,8 @@ def verificar() -> None:
         salida.exito(f"Sin deriva: {ctx.url_enmascarada} coincide con los modelos de amauta.")
         return
     salida.error(
-        f"La base {ctx.url_enmascarada} difiere de los modelos ({plural(len(problemas), 'diferencia')}):",
+        f"La base {ctx.url_enmascarada} difiere de los modelos o tiene datos que amauta no admite "
+        f"({plural(len(problemas), 'diferencia')}):",
         problemas,
     )
     raise typer.Exit(1)
@@ -220,6 +267,7 @@ def entorno_cmd(
     ] = None,
 ) -> None:
     """Registra en la propia base si es de producción, desarrollo o pruebas."""
+    exigir_administracion("`amauta db entorno`")
     from amauta_cli import salida
     from amauta_cli.services import entorno
 
@@ -235,6 +283,56 @@ def entorno_cmd(
         salida.exito(f"La base ya estaba marcada como '{nuevo}'. No se cambió nada.")
     else:
         salida.exito(f"Entorno de {ctx.url_enmascarada}: {anterior or 'sin marcar'} → {nuevo}.")
+
+
+@app.command("prisma")
+def prisma(
+    salida_dir: Annotated[
+        Path,
+        typer.Option(
+            "--salida",
+            "-o",
+            help="Carpeta donde escribir schema.prisma y migrations/0_init/migration.sql.",
+            show_default=False,
+        ),
+    ],
+    version: Annotated[
+        str,
+        typer.Option("--prisma", help="Versión mayor de Prisma de la aplicación web: 7 o 6."),
+    ] = "7",
+    sobrescribir: Annotated[
+        bool, typer.Option("--sobrescribir", help="Reemplaza los archivos si ya existen.")
+    ] = False,
+) -> None:
+    """Escribe el schema.prisma y la migración base (0_init) del esquema de amauta, para Prisma.
+
+    Describe exactamente lo que crea `amauta db migrate` en PostgreSQL (la última revisión):
+    la aplicación web los usa para que Prisma y amauta estén de acuerdo (ver README,
+    compartir la base con Prisma). Necesita una base PostgreSQL; no la modifica.
+    """
+    from amauta_cli import salida, textos
+    from amauta_cli.services import prisma as svc
+
+    ctx = contexto()
+    exp = svc.exportar(ctx.objetivo, version)
+    escritos = svc.escribir(exp, salida_dir, sobrescribir=sobrescribir)
+    salida.exito(
+        f"Esquema de amauta en la revisión {exp.revision} para Prisma {version}: "
+        f"{textos.plural(exp.modelos, 'modelo')} "
+        f"({textos.plural(len(exp.propias), 'tabla propia', 'tablas propias')} de amauta como @@ignore)."
+    )
+    salida.info(f"  {escritos.schema}")
+    salida.info(f"  {escritos.migracion}")
+    if exp.no_expresable:
+        salida.info(
+            "Lo que Prisma no expresa va comentado en schema.prisma y como SQL en migration.sql: "
+            + textos.enumerar(exp.no_expresable)
+            + "."
+        )
+    salida.info(
+        "En la base compartida, la aplicación web marca la migración base como aplicada: "
+        f"`prisma migrate resolve --applied {svc.MIGRACION_BASE}`."
+    )
 
 
 def _registrar_respaldos() -> None:

@@ -24,16 +24,30 @@ ArgumentoGrupo = Annotated[
 
 @app.command("crear")
 def crear(
-    institucion: Annotated[str, typer.Option("--institucion", "-i", help="Institución (nombre o id).", show_default=False)],
     nombre: Annotated[str, typer.Option("--nombre", "-n", help="Nombre del grupo, p. ej. '4to Grado A'.", show_default=False)],
     educador: Annotated[str, typer.Option("--educador", "-e", help="Email del educador (rol EDUCADOR).", show_default=False)],
     grado: Annotated[Optional[str], typer.Option("--grado", help="Grado, p. ej. 4to.")] = None,
     seccion: Annotated[Optional[str], typer.Option("--seccion", help="Sección, p. ej. A.")] = None,
+    institucion: Annotated[
+        Optional[str],
+        typer.Option(
+            "--institucion",
+            "-i",
+            help="Institución (nombre o id); con credenciales de escuela, la suya.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Crea un grupo en una institución activa, a cargo de un educador."""
     from amauta_cli import salida
+    from amauta_cli.cli.comun import error_uso
     from amauta_cli.services import grupos
 
+    if institucion is None:
+        alcance = contexto().alcance()  # con credenciales de escuela, su institución
+        if alcance is None or alcance.institucion_id is None:
+            error_uso("Falta la opción '--institucion': la institución del grupo nuevo.")
+        institucion = alcance.institucion_id
     with contexto().sesion() as s:
         g = grupos.crear(s, institucion, nombre, educador, grado, seccion)
         texto = f"Grupo creado: {g.nombre} en {g.institucion.nombre}, id {g.id}."

@@ -123,7 +123,11 @@ def _traducir(e: Exception) -> AmautaError | None:
     if not type(e).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
         return None
     from amauta_cli.db import error_de_conexion
+    from amauta_cli.services.accesos import traducir_error
 
+    propio = traducir_error(e)  # permisos y seguridad por filas (credenciales de escuela)
+    if propio is not None:
+        return propio
     objetivo = comun.contexto().objetivo_si_valido()
     if objetivo is None:
         return None
@@ -204,6 +208,8 @@ GRUPOS: dict[str, str] = {
     "inscripciones": "amauta_cli.cli.inscripciones",
     "progreso": "amauta_cli.cli.progreso",
     "comunicados": "amauta_cli.cli.comunicados",
+    "accesos": "amauta_cli.cli.accesos",
+    "calendario": "amauta_cli.cli.calendario",
 }
 _convertidos: dict[str, Any] = {}
 
@@ -223,9 +229,10 @@ def _grupo(nombre: str, resumen: bool) -> Any:
 
 
 def _registrar() -> None:
-    from amauta_cli.cli import seed
+    from amauta_cli.cli import auditoria, seed
 
     app.command("seed")(seed.seed)  # un solo comando, sin subcomandos
+    app.command("auditoria")(auditoria.auditoria)
 
 
 _registrar()

@@ -334,6 +334,9 @@ def restore(
     sin_manifiesto: OpcionSinManifiesto = False,
 ) -> None:
     """Restaura un respaldo: todo o nada, y luego compara revisión y filas con el manifiesto."""
+    from amauta_cli.cli.comun import exigir_administracion
+
+    exigir_administracion("`amauta db restore`")
     from datetime import datetime
 
     from amauta_cli import salida, textos
@@ -393,6 +396,14 @@ def restore(
     _mostrar_verificacion(v, "Base restaurada")
     if plan.entorno_destino and (m or {}).get("entorno") != plan.entorno_destino:
         salida.info(f"Se conservó la marca de entorno de la base destino: {plan.entorno_destino}.")
+    for t in plan.prisma_destino:  # contabilidad de Prisma Migrate (esquema.TABLAS_DE_PRISMA)
+        if m is not None and t not in (m.get("tablas") or {}):
+            salida.aviso(
+                f"La base destino tenía la tabla {t} (las migraciones aplicadas por la aplicación "
+                "Prisma) y el respaldo no la trae: Prisma ya no sabe qué migraciones tiene la base. "
+                "Si el esquema restaurado es el de sus migraciones, márquelas como aplicadas con "
+                "`prisma migrate resolve --applied <migración>` (ver README, compartir la base con Prisma)."
+            )
     if not v.ok:
         salida.error(
             "La restauración terminó pero la base NO coincide con el manifiesto del respaldo.",

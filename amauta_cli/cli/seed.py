@@ -38,6 +38,9 @@ def seed(
 
     Primero lleva el esquema a la última revisión. Otra corrida no crea filas ni cambia ids. Rechaza una base marcada como producción (`amauta db entorno`) y AMAUTA_ENV=produccion.
     """
+    from amauta_cli.cli.comun import exigir_administracion
+
+    exigir_administracion("`amauta seed`")
     from amauta_cli import salida
     from amauta_cli.services import seed as servicio
 

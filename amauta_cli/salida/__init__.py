@@ -138,6 +138,11 @@ class Vista:
     #: que una tabla es solo para leer (``solo_en=("tabla",)``) mientras los scripts
     #: reciben otra forma del mismo resultado; el comando no pregunta por el formato.
     solo_en: Sequence[str] | None = None
+    #: ``tabla``: False si las columnas no se pueden mudar debajo cuando no entran (una planilla
+    #: con un día por columna): se achica hasta sus mínimos y, si aun así no entra, se dibuja
+    #: igual y se avisa con ``si_no_entra``.
+    mudar: bool = True
+    si_no_entra: str | None = None
 
 
 @dataclass(frozen=True)

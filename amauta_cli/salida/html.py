@@ -37,6 +37,10 @@ ESTILO = """
   td.der, th.der { text-align: right; font-variant-numeric: tabular-nums; }
   td.centro, th.centro { text-align: center; }
   td.gris, th.gris { background: #d9d9d9; color: #555; }
+  table.planilla { font-size: 8pt; table-layout: auto; }
+  table.planilla th, table.planilla td { padding: .6mm .8mm; }
+  table.planilla td.dia, table.planilla th.dia { text-align: center; min-width: 4.2mm; }
+  table.planilla th.dia { font-weight: normal; line-height: 1.1; }
   td.sin-dato { color: #666; font-style: italic; }
   tr.alerta td { background: #fdecea; }
   td.destacado, tr.destacado td { font-weight: bold; }
@@ -77,13 +81,22 @@ def _celda(valor: Any, c: Any, cl: str) -> str:
     return f'<td class="{cl}">{e(valor, c.tipo)}</td>'
 
 
-def tabla(v: Vista, clases_fila: Sequence[str] | None = None) -> str:
+def tabla(
+    v: Vista,
+    clases_fila: Sequence[str] | None = None,
+    clases_columna: Sequence[str] | None = None,
+    clase_tabla: str | None = None,
+) -> str:
     """La vista como ``<table>`` (con ``<tfoot>`` para los totales). ``clases_fila``: una
-    clase CSS por fila (``destacado`` pone la fila en negrita)."""
+    clase CSS por fila (``destacado`` pone la fila en negrita); ``clases_columna``: clases extra
+    de cada columna, encabezado y celdas (``gris`` para los días sin clase de una planilla);
+    ``clase_tabla``: la clase del ``<table>``."""
     cols = list(v.columnas)
     claves = [c.clave for c in cols]
     clase = [_clase(c) for c in cols]
-    partes = ["<table>", "<thead><tr>"]
+    if clases_columna:
+        clase = [f"{c} {extra}".strip() for c, extra in zip(clase, clases_columna)]
+    partes = [f'<table class="{e(clase_tabla)}">' if clase_tabla else "<table>", "<thead><tr>"]
     partes += [f'<th class="{cl}">{e(c.titulo)}</th>' for c, cl in zip(cols, clase)]
     partes.append("</tr></thead><tbody>")
     i_marca = claves.index(v.resaltar) if v.resaltar in claves else 10**9
@@ -170,19 +183,14 @@ def pagina_de_vista(v: Vista, encabezado: str | None = None, apaisada: bool = Fa
 def escribir(ruta: Path, contenido: str) -> Path:
     """Escribe la página (600: puede tener datos personales) y devuelve la ruta.
 
-    Un problema del sistema (carpeta que no existe, sin permiso, disco lleno) es un
-    ``DatosInvalidos`` que nombra el archivo."""
+    Un problema del sistema (carpeta que no existe, solo lectura, sin permiso, disco lleno)
+    sale como ``OSError``: ``fallas.py`` lo explica en español, con qué probar."""
     import os
 
-    from amauta_cli.errores import DatosInvalidos
-
     ruta = Path(ruta)
-    try:
-        fd = os.open(ruta, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(contenido)
-    except OSError as ex:
-        raise DatosInvalidos(f"No se pudo escribir {ruta}: {ex.strerror}.") from None
+    fd = os.open(ruta, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(contenido)
     return ruta
 
 

@@ -252,12 +252,25 @@ def _dibujar(
         #    importante (prioridad >= PRIORIDAD_MUDABLE): mejor verla abajo que partir todas
         #    las filas en varias líneas. El ancla (la primera de menor prioridad) nunca se muda:
         #    identifica la fila y se repite en la tabla de continuación.
+        #    Quedan al menos dos a la vista: así la tabla de continuación (el ancla más las
+        #    mudadas) tiene siempre menos columnas que esta y la recursión termina (con una
+        #    sola a la vista, la continuación repetía la misma tabla sin fin).
+        #    Una vista que no se muda (una planilla) se achica hasta sus mínimos y, si aun así no
+        #    entra, se dibuja igual y se avisa.
         visibles = list(range(n))
+        if not v.mudar and sum(minimo) + total_sep > limite:
+            from amauta_cli import salida
+
+            salida.aviso(
+                (v.si_no_entra or "la tabla no entra a este ancho")
+                + f" (necesita {sum(minimo) + total_sep} columnas; la terminal tiene {limite})."
+            )
+            limite = sum(minimo) + total_sep
 
         def no_entra(medida: list[int]) -> bool:
             return sum(medida[j] for j in visibles) + len(SEP) * (len(visibles) - 1) > limite
 
-        while len(visibles) > 1:
+        while v.mudar and len(visibles) > 2:
             otras = [j for j in visibles if j != ancla]
             if no_entra(minimo):
                 candidatas = [j for j in otras if cols[j].prioridad > 0] or otras

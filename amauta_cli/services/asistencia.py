@@ -2,11 +2,19 @@
 
 Reglas (ver README, sección ``amauta asistencia``):
 
-- ``Asistencia.fecha`` es la medianoche del día (``ids.medianoche``); la clave única del
-  diseño es (``grupoId``, ``estudianteId``, ``fecha``) y todo registro es un upsert sobre ella.
+- El día de una ``Asistencia.fecha`` es su fecha de calendario en UTC, sea cual sea la hora:
+  amauta escribe la medianoche (``ids.medianoche``), la aplicación web en Argentina escribe
+  ``new Date(2026, 10, 19)`` como ``2026-11-19 03:00`` UTC. Toda lectura y toda escritura
+  buscan por día (``_rango``); actualizar un registro conserva su fila y su hora (el upsert
+  sobre la clave única del diseño, ``grupoId``, ``estudianteId``, ``fecha``, usa la ``fecha``
+  del registro existente). Dos registros de un estudiante el mismo día (uno de cada
+  herramienta) se informan y se unifican con :func:`unificar`.
 - Se rechaza, sin escribir nada: un grupo inexistente o inactivo, un estudiante que no es
-  del grupo, una fecha futura, un sábado o domingo sin ``forzar`` y un cambio de estado
-  de un registro existente sin observación (la plataforma exige decir por qué).
+  del grupo, una fecha futura, un día sin clase en el calendario de la institución
+  (``services.calendario``: fin de semana, feriado, receso, fuera del ciclo lectivo) sin
+  ``forzar`` y un cambio de estado de un registro existente sin observación (la plataforma
+  exige decir por qué).
+- Porcentajes e inasistencias cuentan solo los registros de días de clase.
 - Las inasistencias se computan con una :class:`Regla` (pesos por estado, límite anual,
   umbral de alerta) que se ajusta en la sección ``asistencia`` del archivo de ajustes.
 
@@ -190,16 +198,15 @@ def parsear_estado(texto: str, campo: str = "estado") -> EstadoAsistencia:
 
 
 def problema_fecha(fecha: date, hoy: date, forzar: bool) -> str | None:
-    """Por qué no se puede registrar asistencia ese día (o None)."""
+    """Por qué no se puede registrar asistencia ese día en ninguna escuela (o None).
+
+    Si ese día hay clase (fines de semana, feriados, receso, ciclo lectivo) depende de la
+    institución del grupo: lo decide el calendario (:func:`validar_dia_de_clase`).
+    """
     if fecha > hoy:
         return (
             f"la fecha {textos.fecha(fecha)} es futura (hoy es {textos.fecha(hoy)}): "
             "no se registra asistencia por adelantado"
-        )
-    if fecha.weekday() >= 5 and not forzar:
-        return (
-            f"el {textos.fecha(fecha)} es {textos.dia_semana(fecha)}, que no es día de clase; "
-            "si lo fue (una jornada recuperatoria, por ejemplo), agregue --forzar"
         )
     return None
 
@@ -208,6 +215,16 @@ def validar_fecha(fecha: date, hoy: date | None, forzar: bool) -> None:
     motivo = problema_fecha(fecha, hoy or date.today(), forzar)
     if motivo:
         raise OperacionRechazada(f"No se registró nada: {motivo}.")
+
+
+def validar_dia_de_clase(g: Any, fecha: date, forzar: bool) -> Any:
+    """Rechaza un día sin clase en la institución del grupo ``g`` (un ``GrupoEncontrado``):
+    "9/7/2026 es feriado: Día de la Independencia", salvo ``forzar``. Devuelve el ``Dia`` del
+    calendario. Sin consultas: el calendario sale de los ajustes y el nombre de la institución."""
+    from amauta_cli.services import calendario
+
+    cal = calendario.calendario(None, g.institucion, g.institucion_id)
+    return calendario.exigir_dia_de_clase(cal, fecha, forzar)
 
 
 def _rango(desde: date, hasta: date):
@@ -219,6 +236,36 @@ def _rango(desde: date, hasta: date):
         Asistencia.fecha >= medianoche(desde),
         Asistencia.fecha < medianoche(hasta + timedelta(days=1)),
     )
+
+
+def filtro_dias_de_clase(
+    s: Session, institucion_ids: Iterable[str], desde: date, hasta: date, calendarios: Any = None
+) -> Any:
+    """Condición SQL: el registro es de un día de clase del calendario de la institución de su
+    grupo (los porcentajes e inasistencias cuentan solo días de clase).
+
+    Una lista de días por calendario distinto (las instituciones sin calendario propio comparten
+    uno): ``dia(fecha) IN (...)``, unas 200 fechas por ciclo lectivo.
+    """
+    from sqlalchemy import and_, false, or_, select
+
+    from amauta_cli.models import Asistencia, Grupo
+    from amauta_cli.services.calendario import Calendarios
+
+    calendarios = calendarios or Calendarios(s)
+    por_cal: dict[int, tuple[Any, list[str]]] = {}
+    for inst in sorted(set(institucion_ids)):
+        cal = calendarios.de(inst)
+        por_cal.setdefault(id(cal), (cal, []))[1].append(inst)
+    dia = dialecto(s).dia(Asistencia.fecha)
+    condiciones = []
+    for cal, insts in por_cal.values():
+        dias = cal.dias_de_clase(desde, hasta)
+        if len(por_cal) == 1:
+            return dia.in_(dias)
+        grupos = select(Grupo.id).where(Grupo.institucionId.in_(insts))
+        condiciones.append(and_(Asistencia.grupoId.in_(grupos), dia.in_(dias)))
+    return or_(*condiciones) if condiciones else false()
 
 
 # --- registrar ----------------------------------------------------------------------------------
@@ -260,6 +307,10 @@ class ResultadoRegistro:
     actualizados: int
     sin_cambios: int
     por_estado: dict[str, int]
+    #: Estudiantes activos del grupo que quedaron sin estado ese día (dicts con email, nombre...).
+    sin_estado: list[dict[str, Any]] = field(default_factory=list)
+    #: Si el día no es de clase y se registró con ``forzar``: por qué no lo es.
+    dia_sin_clase: str | None = None
 
     @property
     def total(self) -> int:
@@ -333,6 +384,7 @@ def registrar(
     marcas = list(marcas)
     validar_fecha(fecha, hoy, forzar)
     g = grupo_por_nombre(c, grupo, institucion, exigir_activo=True)
+    dia_cal = validar_dia_de_clase(g, fecha, forzar)
     if not marcas and todos is None:
         raise DatosInvalidos(
             "No hay nada que registrar: indique --todos ESTADO, excepciones (--ausente EMAIL ...) o --archivo."
@@ -393,16 +445,31 @@ def registrar(
                 objetivo[e["id"]] = (todos, None)
 
     dia = medianoche(fecha)
-    existentes = {
-        est: (EstadoAsistencia(estado), obs)
-        for est, estado, obs in c.filas(
-            'SELECT "estudianteId", estado, observaciones FROM "Asistencia" '
-            'WHERE "grupoId" = :g AND fecha = :f',
-            g=g.id,
-            f=c.d.fecha_hora_a_bd(dia),
-        )
-    }
+    # Los registros de ese día, sea cual sea su hora (la aplicación web escribe las 03:00 UTC).
+    del_dia: dict[str, list[tuple]] = {}
+    for est, f, estado, obs in c.filas(
+        'SELECT "estudianteId", fecha, estado, observaciones FROM "Asistencia" '
+        'WHERE "grupoId" = :g AND fecha >= :desde AND fecha < :hasta',
+        g=g.id,
+        desde=c.d.fecha_hora_a_bd(dia),
+        hasta=c.d.fecha_hora_a_bd(medianoche(fecha + timedelta(days=1))),
+    ):
+        del_dia.setdefault(est, []).append((c.d.fecha_hora_de_bd(f), EstadoAsistencia(estado), obs))
     por_id = {e["id"]: e for e in planilla}
+    repetidos_dia = [est_id for est_id in objetivo if len(del_dia.get(est_id, ())) > 1]
+    if repetidos_dia:
+        raise OperacionRechazada(
+            f"No se registró nada en '{g.nombre}': hay estudiantes con más de un registro de "
+            f"asistencia el {textos.fecha(fecha)} (uno de la aplicación web y otro de amauta). "
+            "Unifíquelos primero (se conserva el más reciente) con `amauta asistencia unificar "
+            f"--grupo \"{g.nombre}\" --desde {fecha.isoformat()} --hasta {fecha.isoformat()}`.",
+            [
+                f"{_nombre(por_id[e])}: "
+                + ", ".join(f"{estado} ({f:%H:%M} UTC)" for f, estado, _ in sorted(del_dia[e]))
+                for e in repetidos_dia
+            ],
+        )
+    existentes = {k: (v[0][1], v[0][2], v[0][0]) for k, v in del_dia.items()}
     instante = ahora()
     filas: list[dict[str, Any]] = []
     creados = actualizados = sin_cambios = 0
@@ -433,7 +500,8 @@ def registrar(
                 "id": cuid(),
                 "grupoId": g.id,
                 "estudianteId": est_id,
-                "fecha": dia,
+                # Un registro existente conserva su fila y su hora: el upsert choca con él.
+                "fecha": previo[2] if previo is not None else dia,
                 "estado": estado,
                 "observaciones": obs,
                 "createdAt": instante,
@@ -450,7 +518,11 @@ def registrar(
     conteo = {e: 0 for e in ESTADOS}
     for estado, _ in objetivo.values():
         conteo[str(estado)] += 1
-    return ResultadoRegistro(g.nombre, g.id, fecha, creados, actualizados, sin_cambios, conteo)
+    return ResultadoRegistro(
+        g.nombre, g.id, fecha, creados, actualizados, sin_cambios, conteo,
+        sin_estado=[e for e in planilla if e["activo"] and e["id"] not in objetivo and e["id"] not in existentes],
+        dia_sin_clase=None if dia_cal.de_clase else dia_cal.explicacion,
+    )
 
 
 def _upsert(c: Any, filas: list[dict[str, Any]]) -> None:
@@ -512,6 +584,11 @@ class Planilla:
     filas: list[dict[str, Any]]
 
     @property
+    def repetidos(self) -> list[dict[str, Any]]:
+        """Estudiantes con más de un registro ese día (se muestra el más reciente)."""
+        return [f for f in self.filas if f["registros"] > 1]
+
+    @property
     def conteo(self) -> dict[str, int]:
         c = {e: 0 for e in ESTADOS}
         c["sin registrar"] = 0
@@ -532,7 +609,7 @@ def planilla(con: Any, grupo: str, fecha: date, institucion: str | None = None) 
     g = grupo_por_nombre(c, grupo, institucion)
     filas = c.dicts(
         "SELECT u.id, u.email, u.apellido, u.nombre, u.activo, p.matricula, a.estado, "
-        'a.observaciones FROM "GrupoEstudiante" ge '
+        'a.observaciones, a."updatedAt" AS actualizado, a.id AS registro FROM "GrupoEstudiante" ge '
         'JOIN "Usuario" u ON u.id = ge."estudianteId" '
         'LEFT JOIN "Perfil" p ON p."usuarioId" = u.id '
         'LEFT JOIN "Asistencia" a ON a."estudianteId" = u.id AND a."grupoId" = ge."grupoId" '
@@ -543,10 +620,23 @@ def planilla(con: Any, grupo: str, fecha: date, institucion: str | None = None) 
         desde=d.fecha_hora_a_bd(medianoche(fecha)),
         hasta=d.fecha_hora_a_bd(medianoche(fecha + timedelta(days=1))),
     )
-    resultado = []
+    # Con dos registros del mismo día (uno de cada herramienta) vale el más reciente; se
+    # cuentan para avisar (``amauta asistencia unificar`` los une).
+    por_estudiante: dict[str, dict[str, Any]] = {}
+    cuantos: dict[str, int] = {}
     for f in filas:
         f["activo"] = bool(f["activo"])
         f["estado"] = str(f["estado"]) if f["estado"] is not None else None
+        previo = por_estudiante.get(f["id"])
+        if previo is not None:
+            cuantos[f["id"]] = cuantos.get(f["id"], 1) + 1
+            if (str(previo["actualizado"]), previo["registro"]) >= (str(f["actualizado"]), f["registro"]):
+                continue
+        por_estudiante[f["id"]] = f
+    resultado = []
+    for f in por_estudiante.values():
+        f["registros"] = cuantos.get(f["id"], 1 if f["estado"] is not None else 0)
+        del f["actualizado"], f["registro"]
         # Un estudiante dado de baja no está "sin registrar": figura solo si tiene un registro
         # ese día (la lista habla del pasado y lo marca con ``activo``).
         if f["activo"] or f["estado"] is not None:
@@ -555,39 +645,87 @@ def planilla(con: Any, grupo: str, fecha: date, institucion: str | None = None) 
 
 
 # --- pendientes ------------------------------------------------------------------------------------
-def pendientes(s: Session, fecha: date, institucion: str | None = None) -> list[dict[str, Any]]:
-    """Grupos activos con estudiantes activos que no registraron ninguna asistencia ese día
-    (una consulta). ``estudiantes`` cuenta solo los activos; un grupo cuyos estudiantes están
-    todos dados de baja no está pendiente."""
-    from amauta_cli.models import Asistencia, Grupo, GrupoEstudiante, Institucion, Usuario
-    from sqlalchemy import func, select
+@dataclass(frozen=True)
+class Pendiente:
+    """Un grupo activo que, un día de clase, no tomó asistencia o la tomó a medias."""
 
+    fecha: date
+    grupo_id: str
+    grupo: str
+    institucion: str
+    educador: str
+    estudiantes: int  # estudiantes activos del grupo
+    sin_estado: int  # cuántos de ellos no tienen estado ese día
+
+    @property
+    def situacion(self) -> str:
+        return "sin registro" if self.sin_estado == self.estudiantes else "incompleto"
+
+
+def pendientes(
+    s: Session, desde: date, hasta: date | None = None, institucion: str | None = None
+) -> list[Pendiente]:
+    """Los días de clase de [desde, hasta] en que un grupo activo (con estudiantes activos) no
+    registró asistencia, o dejó estudiantes activos sin estado. Nunca un día sin clase del
+    calendario de la institución del grupo.
+
+    Dos consultas: los grupos con su cantidad de estudiantes activos, y cuántos de ellos tienen
+    estado cada día del rango (``GROUP BY`` grupo y día). El resto, en memoria.
+    """
+    from sqlalchemy import and_, func, select
+
+    from amauta_cli.models import Asistencia, Grupo, GrupoEstudiante, Institucion, Usuario
+    from amauta_cli.services.calendario import Calendarios
+
+    hasta = hasta or desde
+    if hasta < desde:
+        raise DatosInvalidos(f"--hasta ({textos.fecha(hasta)}) es anterior a --desde ({textos.fecha(desde)}).")
     educador = Usuario.__table__.alias("educador")
-    consulta = (
+    alumno = Usuario.__table__.alias("alumno")
+    grupos = (
         select(
-            Grupo.id.label("grupo_id"),
-            Grupo.nombre.label("grupo"),
-            Institucion.nombre.label("institucion"),
-            educador.c.email.label("educador"),
-            func.count(GrupoEstudiante.estudianteId).label("estudiantes"),
+            Grupo.id, Grupo.nombre, Grupo.institucionId, Institucion.nombre.label("institucion"),
+            educador.c.email.label("educador"), func.count(alumno.c.id).label("estudiantes"),
         )
         .join(Institucion, Institucion.id == Grupo.institucionId)
         .join(educador, educador.c.id == Grupo.educadorId)
         .join(GrupoEstudiante, GrupoEstudiante.grupoId == Grupo.id)
-        .join(Usuario, Usuario.id == GrupoEstudiante.estudianteId)
-        .where(
-            Grupo.activo.is_(True),
-            Usuario.activo.is_(True),
-            ~select(Asistencia.id)
-            .where(Asistencia.grupoId == Grupo.id, _rango(fecha, fecha))
-            .exists(),
-        )
-        .group_by(Grupo.id, Grupo.nombre, Institucion.nombre, educador.c.email)
-        .order_by(*orden_es(s, Institucion.nombre, Grupo.nombre))
+        .join(alumno, and_(alumno.c.id == GrupoEstudiante.estudianteId, alumno.c.activo.is_(True)))
+        .where(Grupo.activo.is_(True))
+        .group_by(Grupo.id, Grupo.nombre, Grupo.institucionId, Institucion.nombre, educador.c.email)
     )
     if institucion:
-        consulta = consulta.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
-    return [dict(f._mapping) for f in s.execute(consulta)]
+        grupos = grupos.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
+    lista = s.execute(grupos).all()
+    if not lista:
+        return []
+    dia = dialecto(s).dia(Asistencia.fecha)
+    ids = [g.id for g in lista]
+    registrados: dict[tuple[str, date], int] = {}
+    for gid, d, n in s.execute(
+        select(Asistencia.grupoId, dia, func.count(func.distinct(Asistencia.estudianteId)))
+        .join(
+            GrupoEstudiante,
+            and_(GrupoEstudiante.grupoId == Asistencia.grupoId, GrupoEstudiante.estudianteId == Asistencia.estudianteId),
+        )
+        .join(alumno, and_(alumno.c.id == Asistencia.estudianteId, alumno.c.activo.is_(True)))
+        .where(Asistencia.grupoId.in_(ids), _rango(desde, hasta))
+        .group_by(Asistencia.grupoId, dia)
+    ):
+        registrados[(gid, _a_fecha(d))] = int(n)
+    calendarios = Calendarios(s)
+    resultado = []
+    for g in lista:
+        for d in calendarios.de(g.institucionId).dias_de_clase(desde, hasta):
+            faltan = g.estudiantes - registrados.get((g.id, d), 0)
+            if faltan > 0:
+                resultado.append(
+                    Pendiente(d, g.id, g.nombre, g.institucion, g.educador, int(g.estudiantes), int(faltan))
+                )
+    from amauta_cli.textos import clave_orden
+
+    resultado.sort(key=lambda p: (p.fecha, clave_orden(p.institucion), clave_orden(p.grupo), p.grupo_id))
+    return resultado
 
 
 # --- reporte ---------------------------------------------------------------------------------------
@@ -639,6 +777,8 @@ class Reporte:
     regla: Regla
     filas: list[dict[str, Any]]
     totales: dict[str, Any] = field(default_factory=dict)
+    #: Registros del período en días sin clase (feriados, receso...): no se cuentan.
+    registros_sin_clase: int = 0
 
     def como_dict(self) -> dict[str, Any]:
         return {
@@ -650,6 +790,7 @@ class Reporte:
             "regla": self.regla.como_dict(),
             "estudiantes": self.filas,
             "totales": self.totales,
+            "registros_sin_clase": self.registros_sin_clase,
         }
 
 
@@ -672,9 +813,10 @@ def reporte(
     if hasta < desde:
         raise DatosInvalidos(f"--hasta ({textos.fecha(hasta)}) es anterior a --desde ({textos.fecha(desde)}).")
     g = buscar_grupo(s, grupo, institucion)
+    de_clase = filtro_dias_de_clase(s, [g.institucionId], desde, hasta)
     conteos = (
         select(Asistencia.estudianteId.label("eid"), *_conteos_sql())
-        .where(Asistencia.grupoId == g.id, _rango(desde, hasta))
+        .where(Asistencia.grupoId == g.id, _rango(desde, hasta), de_clase)
         .group_by(Asistencia.estudianteId)
         .subquery()
     )
@@ -701,7 +843,14 @@ def reporte(
     resultado = [_computar(dict(f._mapping), regla) for f in filas]
     totales = _computar({c: sum(f[c] for f in resultado) for c in COLUMNAS_CONTEO}, regla)
     totales["estudiantes"] = len(resultado)
-    return Reporte(g.nombre, g.id, g.institucion.nombre, desde, hasta, regla, resultado, totales)
+    from sqlalchemy import func
+
+    sin_clase = s.scalar(
+        select(func.count(Asistencia.id)).where(Asistencia.grupoId == g.id, _rango(desde, hasta), ~de_clase)
+    )
+    return Reporte(
+        g.nombre, g.id, g.institucion.nombre, desde, hasta, regla, resultado, totales, int(sin_clase or 0)
+    )
 
 
 # --- alertas ---------------------------------------------------------------------------------------
@@ -737,6 +886,8 @@ def alertas(
         grupos = grupos.where(Grupo.id == buscar_grupo(s, grupo, institucion).id)
     elif institucion:
         grupos = grupos.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
+    instituciones = s.scalars(select(Grupo.institucionId).where(Grupo.id.in_(grupos)).distinct()).all()
+    filtro.append(filtro_dias_de_clase(s, instituciones, desde, hasta or date.today()))
     agregado = (
         select(
             Asistencia.grupoId.label("gid"),
@@ -784,6 +935,144 @@ def alertas(
     # Peor primero: más inasistencias, luego menor porcentaje de asistencia.
     resultado.sort(key=lambda d: (-d["inasistencias"], d["porcentaje"] if d["porcentaje"] is not None else 101))
     return desde, resultado
+
+
+# --- registros repetidos de un mismo día -------------------------------------------------------------
+@dataclass(frozen=True)
+class RegistroRepetido:
+    """Un registro de un estudiante que tiene más de uno en el mismo día (ver ``repetidos``)."""
+
+    id: str
+    grupo: str
+    grupo_id: str
+    email: str
+    estudiante: str
+    dia: date
+    fecha: datetime
+    estado: str
+    observaciones: str | None
+    actualizado: datetime
+    #: El más reciente por ``updatedAt`` (a igualdad, el de mayor id): el que ``unificar`` deja.
+    conservar: bool
+
+
+def repetidos(
+    s: Any,
+    grupo: str | None = None,
+    institucion: str | None = None,
+    desde: date | None = None,
+    hasta: date | None = None,
+) -> list[RegistroRepetido]:
+    """Los registros de los estudiantes con más de uno el mismo día (dos consultas, ninguna por fila).
+
+    El día de un registro es la fecha UTC de su ``fecha``: la clave única del diseño admite
+    ``2026-11-19 00:00`` (amauta) y ``2026-11-19 03:00`` (la aplicación web) a la vez.
+    ``s`` es una ``Session`` (o, sin ``grupo`` ni ``institucion``, una ``Connection``).
+    """
+    from sqlalchemy import and_, func, select
+
+    from amauta_cli.models import Asistencia, Grupo, Usuario
+
+    filtros: list[Any] = []
+    if grupo is not None:
+        filtros.append(Asistencia.grupoId == buscar_grupo(s, grupo, institucion).id)
+    elif institucion is not None:
+        inst = buscar_institucion(s, institucion)
+        filtros.append(Asistencia.grupoId.in_(select(Grupo.id).where(Grupo.institucionId == inst.id)))
+    if desde is not None:
+        filtros.append(Asistencia.fecha >= medianoche(desde))
+    if hasta is not None:
+        filtros.append(Asistencia.fecha < medianoche(hasta + timedelta(days=1)))
+    dia = func.date(Asistencia.fecha)
+    claves = (
+        select(Asistencia.grupoId, Asistencia.estudianteId, dia.label("dia"))
+        .where(*filtros)
+        .group_by(Asistencia.grupoId, Asistencia.estudianteId, dia)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    orden = func.row_number().over(
+        partition_by=(Asistencia.grupoId, Asistencia.estudianteId, claves.c.dia),
+        order_by=(Asistencia.updatedAt.desc(), Asistencia.id.desc()),
+    )
+    d = dialecto(s)
+    filas = s.execute(
+        select(
+            Asistencia.id,
+            Grupo.nombre.label("grupo"),
+            Asistencia.grupoId,
+            Usuario.email,
+            Usuario.apellido,
+            Usuario.nombre,
+            claves.c.dia,
+            Asistencia.fecha,
+            Asistencia.estado,
+            Asistencia.observaciones,
+            Asistencia.updatedAt,
+            orden.label("orden"),
+        )
+        .join(
+            claves,
+            and_(
+                claves.c.grupoId == Asistencia.grupoId,
+                claves.c.estudianteId == Asistencia.estudianteId,
+                dia == claves.c.dia,
+            ),
+        )
+        .join(Grupo, Grupo.id == Asistencia.grupoId)
+        .join(Usuario, Usuario.id == Asistencia.estudianteId)
+        .where(*filtros)
+        .order_by(
+            d.orden_es(Grupo.nombre), Asistencia.grupoId, claves.c.dia,
+            d.orden_es(Usuario.apellido), d.orden_es(Usuario.nombre), Usuario.email, "orden",
+        )
+    ).all()
+    return [
+        RegistroRepetido(
+            f.id, f.grupo, f.grupoId, f.email, f"{f.apellido}, {f.nombre}", _a_fecha(f.dia),
+            f.fecha, str(f.estado), f.observaciones, f.updatedAt, f.orden == 1,
+        )
+        for f in filas
+    ]
+
+
+@dataclass(frozen=True)
+class ResultadoUnificacion:
+    borrados: int
+    conservados: int
+
+
+def unificar(
+    s: "Session",
+    previstos: list[RegistroRepetido],
+    grupo: str | None = None,
+    institucion: str | None = None,
+    desde: date | None = None,
+    hasta: date | None = None,
+) -> ResultadoUnificacion:
+    """Deja un registro por estudiante y día, el más reciente (``updatedAt``), y borra los otros.
+
+    ``previstos`` es lo que se le mostró al usuario (``repetidos`` con los mismos filtros):
+    si la base cambió mientras confirmaba, no se borra nada.
+    """
+    from sqlalchemy import delete
+
+    from amauta_cli.db import cruda
+    from amauta_cli.models import Asistencia
+
+    c = cruda(s)
+    for grupo_id, dia in sorted({(r.grupo_id, r.dia) for r in previstos}):
+        _bloquear_grupo_dia(c, grupo_id, dia)
+    actuales = repetidos(s, grupo, institucion, desde, hasta)
+    if {(r.id, r.conservar) for r in actuales} != {(r.id, r.conservar) for r in previstos}:
+        raise OperacionRechazada(
+            "Los registros repetidos cambiaron mientras se confirmaba (alguien registró asistencia "
+            "en esos días): no se borró nada. Vuelva a ejecutar el comando para ver la lista nueva."
+        )
+    ids = [r.id for r in actuales if not r.conservar]
+    for i in range(0, len(ids), 1000):
+        s.execute(delete(Asistencia).where(Asistencia.id.in_(ids[i : i + 1000])))
+    return ResultadoUnificacion(len(ids), sum(1 for r in actuales if r.conservar))
 
 
 # --- exportar --------------------------------------------------------------------------------------
@@ -883,6 +1172,8 @@ class _Celdas:
     def __init__(self, hoy: date, forzar: bool, fecha_a_bd: Callable[[date], Any]):
         self.hoy, self.forzar, self.fecha_a_bd = hoy, forzar, fecha_a_bd
         self.fechas: dict[str, tuple[Any, str | None]] = {}
+        #: Los días válidos vistos (para leer solo los registros existentes de ese período).
+        self.dias: set[date] = set()
         self.estados: dict[str, tuple[str | None, str | None]] = {}
         self.emails: dict[str, tuple[str | None, str | None]] = {}
 
@@ -895,7 +1186,10 @@ class _Celdas:
                     r = (None, "falta la fecha")
                 else:
                     motivo = problema_fecha(d, self.hoy, self.forzar)
-                    r = (None, motivo) if motivo else (self.fecha_a_bd(d), None)
+                    # La medianoche que se escribe y el día con que se busca el registro existente.
+                    r = (None, motivo) if motivo else ((self.fecha_a_bd(d), d.isoformat()), None)
+                    if not motivo:
+                        self.dias.add(d)
             except DatosInvalidos as e:
                 r = (None, e.mensaje)
             if len(self.fechas) < 100_000:
@@ -1001,7 +1295,7 @@ def importar(
     carga = d.crear_temporal(
         con,
         "amauta_asis_carga",
-        f"linea integer, grupo text, email text, fecha {d.tipo_fecha_hora}, "
+        f"linea integer, grupo text, email text, fecha {d.tipo_fecha_hora}, dia {d.tipo_fecha}, "
         f"estado {d.tipo_enum('EstadoAsistencia')}, obs text",
     )
 
@@ -1035,11 +1329,11 @@ def importar(
                     mensaje = f"observaciones: tiene {len(obs)} caracteres y el máximo es {_LIMITE_OBS}"
                     problemas.append((linea, problema_linea(linea, mensaje)))
                 continue
-            yield (linea, grupo, email, fecha, estado, obs or None)
+            yield (linea, grupo, email, fecha[0], fecha[1], estado, obs or None)
         avanzar(pendiente / 2)
 
     d.cargar_temporal(
-        con, "amauta_asis_carga", ("linea", "grupo", "email", "fecha", "estado", "obs"), filas_validas()
+        con, "amauta_asis_carga", ("linea", "grupo", "email", "fecha", "dia", "estado", "obs"), filas_validas()
     )
 
     if buenas == 0 and malas == 0 and not problemas_forma:
@@ -1057,6 +1351,23 @@ def importar(
         f'INSERT INTO {usuarios} SELECT lower(u.email), min(u.id) FROM "Usuario" u '
         f"WHERE lower(u.email) IN (SELECT DISTINCT email FROM {carga}) GROUP BY lower(u.email)"
     )
+    # Los registros existentes de esos grupos y días con su día (``date()``, en ambos motores):
+    # la aplicación web escribe las 03:00 UTC, amauta la medianoche. Se cruzan por igualdad de
+    # columnas (grupo, estudiante, día), que el planificador resuelve bien; una condición de
+    # rango o una expresión sobre "Asistencia" en el cruce lo lleva a recorrer todo el año de
+    # cada estudiante por cada línea (re-importar 200.000 filas: de 2,8 a 14 s).
+    desde = min(celdas.dias) if celdas.dias else hoy
+    hasta = max(celdas.dias) + timedelta(days=1) if celdas.dias else hoy  # sin días: vacía
+    literal = lambda x: "'" + str(d.fecha_hora_a_bd(medianoche(x))) + "'"  # noqa: E731 - fechas, no texto del usuario
+    prev = d.crear_temporal(
+        con,
+        "amauta_asis_prev",
+        como='SELECT a."grupoId" AS gid, a."estudianteId" AS uid, date(a.fecha) AS dia, a.fecha, '
+        'a.estado, a.observaciones FROM "Asistencia" a '
+        f"WHERE a.\"grupoId\" IN (SELECT gid FROM {d.temporal('amauta_asis_grupos')} WHERE gid IS NOT NULL) "
+        f"AND a.fecha >= {literal(desde)} AND a.fecha < {literal(hasta)}",
+    )
+    d.preparar_para_cruzar(con, "amauta_asis_prev", ["gid", "uid", "dia"])
     # La tabla resuelta queda ordenada por la clave única (una sola ordenación, que
     # también marca las filas repetidas): el INSERT final recorre las cuatro claves e
     # índices de "Asistencia" casi en orden, y los ids se numeran en ese mismo orden.
@@ -1065,14 +1376,14 @@ def importar(
         "amauta_asis_res",
         como="SELECT c.linea, c.fecha, c.estado, c.obs, g.gid, g.problema, u.uid, "
         'CASE WHEN ge."estudianteId" IS NULL THEN 0 ELSE 1 END AS miembro, '
-        "a.estado AS estado_prev, a.observaciones AS obs_prev, "
+        "a.estado AS estado_prev, a.observaciones AS obs_prev, a.fecha AS fecha_prev, "
         "row_number() OVER (ORDER BY g.gid, u.uid, c.fecha, c.linea) AS orden, "
         "min(c.linea) OVER (PARTITION BY g.gid, u.uid, c.fecha) AS primera "
         f"FROM {carga} c "
         f"LEFT JOIN {d.temporal('amauta_asis_grupos')} g ON g.clave = c.grupo "
         f"LEFT JOIN {usuarios} u ON u.email = c.email "
         'LEFT JOIN "GrupoEstudiante" ge ON ge."grupoId" = g.gid AND ge."estudianteId" = u.uid '
-        'LEFT JOIN "Asistencia" a ON a."grupoId" = g.gid AND a."estudianteId" = u.uid AND a.fecha = c.fecha'
+        f"LEFT JOIN {prev} a ON a.gid = g.gid AND a.uid = u.uid AND a.dia = c.dia"
     )
     repetida = "(gid IS NOT NULL AND uid IS NOT NULL AND linea <> primera)"
     mala = (
@@ -1081,6 +1392,9 @@ def importar(
     )
     igual = "(estado_prev = estado AND (obs IS NULL OR obs = obs_prev))"
     avanzar(leidas / 6)
+    if con.exec_driver_sql(f"SELECT count(*) FROM {res}").scalar() > buenas:
+        # Una línea encontró dos registros de su día (uno de la aplicación web y otro de amauta).
+        _rechazar_repetidos_del_dia(con, res, carga, limite_problemas)
     total, malas_sql, creados, sin_cambios = con.exec_driver_sql(
         "SELECT count(*), "
         f"coalesce(sum(CASE WHEN {mala} THEN 1 ELSE 0 END), 0), "
@@ -1112,6 +1426,10 @@ def importar(
                     f"{estado} hace falta una observación que diga por qué"
                 )
             problemas.append((linea, problema_linea(linea, detalle)))
+    if not forzar:
+        n_sin_clase, sin_clase = _lineas_sin_clase(s, con, res, mala, limite_problemas)
+        malas += n_sin_clase
+        problemas.extend(sin_clase)
     for p in problemas_forma:
         problemas.append((_linea_de(p), p))
     malas += len(problemas_forma)
@@ -1138,7 +1456,9 @@ def importar(
     columnas = (
         'INSERT INTO "Asistencia" (id, "grupoId", "estudianteId", fecha, estado, observaciones, '
         '"createdAt", "updatedAt") '
-        f"SELECT {_sql_id('orden')}, gid, uid, fecha, estado, obs, :ahora, :ahora FROM {res} "
+        # Un registro existente conserva su fila y su hora: el upsert choca con él.
+        f"SELECT {_sql_id('orden')}, gid, uid, coalesce(fecha_prev, fecha), estado, obs, :ahora, :ahora "
+        f"FROM {res} "
     )
     parametros = (
         bindparam("prefijo", _prefijo_ids()),
@@ -1165,7 +1485,10 @@ def importar(
             ) from None
         raise
     avanzar(leidas / 3)
-    d.soltar_temporales(con, "amauta_asis_res", "amauta_asis_usuarios", "amauta_asis_grupos", "amauta_asis_carga")
+    d.soltar_temporales(
+        con, "amauta_asis_res", "amauta_asis_prev", "amauta_asis_usuarios", "amauta_asis_grupos",
+        "amauta_asis_carga", "amauta_asis_sin_clase",
+    )
     total = int(total)
     return ResultadoImportacion(
         lineas=total,
@@ -1176,6 +1499,69 @@ def importar(
         codificacion=lector.codificacion,
         separador=lector.separador,
         columnas_ignoradas=lector.columnas_ignoradas,
+    )
+
+
+def _lineas_sin_clase(s: Session, con: Any, res: str, mala: str, limite: int) -> tuple[int, list[tuple[int, str]]]:
+    """Las líneas (sin otros problemas) de días sin clase en la institución de su grupo.
+
+    Los pares (institución, fecha) distintos son pocos (escuelas × días del archivo): se
+    juzgan en Python con el calendario de cada una, y las líneas se buscan con un join.
+    """
+    from sqlalchemy import text
+
+    from amauta_cli.csvio import problema_linea
+    from amauta_cli.services.calendario import Calendarios
+
+    d = dialecto(s)
+    buenas = f"(SELECT linea, gid, fecha FROM {res} WHERE NOT {mala})"
+    pares = con.exec_driver_sql(
+        f'SELECT DISTINCT g."institucionId", r.fecha FROM {buenas} r JOIN "Grupo" g ON g.id = r.gid'
+    ).all()
+    calendarios = Calendarios(s)
+    sin_clase = []
+    for inst, fecha in pares:
+        dia = calendarios.de(inst).dia(_a_fecha(fecha))
+        if not dia.de_clase:
+            sin_clase.append({"inst": inst, "fecha": fecha, "motivo": dia.explicacion})
+    if not sin_clase:
+        return 0, []
+    tabla = d.crear_temporal(
+        con, "amauta_asis_sin_clase", f"inst text, fecha {d.tipo_fecha_hora}, motivo text"
+    )
+    con.execute(text(f"INSERT INTO {tabla} (inst, fecha, motivo) VALUES (:inst, :fecha, :motivo)"), sin_clase)
+    cruce = (
+        f'FROM {buenas} r JOIN "Grupo" g ON g.id = r.gid '
+        f'JOIN {tabla} m ON m.inst = g."institucionId" AND m.fecha = r.fecha'
+    )
+    total = int(con.exec_driver_sql(f"SELECT count(*) {cruce}").scalar_one())
+    lineas = con.exec_driver_sql(f"SELECT r.linea, m.motivo {cruce} ORDER BY r.linea LIMIT {int(limite)}").all()
+    return total, [
+        (linea, problema_linea(linea, f"{motivo} (si ese día hubo clase, importe con --forzar)"))
+        for linea, motivo in lineas
+    ]
+
+
+def _rechazar_repetidos_del_dia(con: Any, res: str, carga: str, limite: int) -> None:
+    """Las líneas del archivo cuyo estudiante ya tiene más de un registro ese día: no se importa."""
+    filas = con.exec_driver_sql(
+        f"SELECT r.linea, c.grupo, c.email, c.fecha, count(*) FROM {res} r "
+        f"JOIN {carga} c ON c.linea = r.linea "
+        "GROUP BY r.linea, c.grupo, c.email, c.fecha HAVING count(*) > 1 ORDER BY r.linea "
+        f"LIMIT {int(limite)}"
+    ).all()
+    from amauta_cli.csvio import problema_linea
+
+    raise OperacionRechazada(
+        "No se importó nada: hay estudiantes con más de un registro de asistencia en un mismo día "
+        "(uno de la aplicación web y otro de amauta). Unifíquelos primero (se conserva el más "
+        "reciente) con `amauta asistencia unificar` y vuelva a importar el archivo.",
+        [
+            problema_linea(
+                linea, f"{email} ya tiene {n} registros el {textos.fecha(_a_fecha(fecha))} en '{grupo}'"
+            )
+            for linea, grupo, email, fecha, n in filas
+        ],
     )
 
 

@@ -32,6 +32,7 @@ from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora, cuid, cuids
 from amauta_cli import textos
 from amauta_cli.parsing import parsear_decimal, revisar_texto, sin_acentos, validar_email
+from amauta_cli.services import periodos as _periodos
 from amauta_cli.services.comun import (
     grupo_por_nombre,
     buscar_grupo,
@@ -395,7 +396,10 @@ def bloquear_grupo_periodo(c: Any, grupo_id: str, periodo: str) -> None:
     mayúsculas): dos a la vez no crean dos escrituras de una materia nueva ni se pisan las
     notas, y los conteos que cada uno informa son ciertos. Se toma ANTES de resolver la
     escritura de la materia y el período."""
-    c.d.bloqueo_sql(c, CLAVE_BLOQUEO, grupo_id, sin_acentos(periodo))
+    from amauta_cli.services.calendario import clave_periodo
+
+    # Por la clave del período: "1T" y "1er Trimestre" toman el mismo bloqueo.
+    c.d.bloqueo_sql(c, CLAVE_BLOQUEO, grupo_id, clave_periodo(periodo))
 
 
 def registrar(
@@ -440,7 +444,7 @@ def registrar(
         raise OperacionRechazada(_inactivo(u.email, _nombre_completo(u.nombre, u.apellido)))
     bloquear_grupo_periodo(c, g.id, periodo)
     materia = _canonico_sql(c, g.id, "materia", materia)
-    periodo = _canonico_sql(c, g.id, "periodo", periodo)
+    periodo = _periodos.normalizar(c, g, periodo)
     obs = None if observaciones is None else (revisar_texto(observaciones, "--observaciones", "observaciones") or None)
     previa = c.uno(
         'SELECT nota, "notaMaxima", observaciones FROM "Calificacion" WHERE "grupoId" = :g '
@@ -557,6 +561,7 @@ def cargar(
     # Antes de leer nada del grupo: otra carga del mismo grupo y período espera a que esta
     # termine, y después ve sus notas y la escritura de la materia que eligió.
     bloquear_grupo_periodo(cruda(s), g.id, periodo)
+    periodo = _periodos.normalizar(s, g, periodo)
 
     problemas: list[str] = []
     lector = iterar_csv(
@@ -679,7 +684,6 @@ def cargar(
         raise DatosInvalidos(f"{nombre_archivo}: el archivo no tiene filas de notas.")
 
     materia = _canonico(s, g.id, C.materia, materia)
-    periodo = _canonico(s, g.id, C.periodo, periodo)
     existentes_notas = {
         f.estudianteId: f
         for f in s.execute(
@@ -786,7 +790,7 @@ def ver(
     periodo = _texto_obligatorio(periodo, "--periodo")
     g = buscar_grupo(s, grupo, institucion=institucion)
     materia = _canonico(s, g.id, C.materia, materia)
-    periodo = _canonico(s, g.id, C.periodo, periodo)
+    periodo = _periodos.normalizar(s, g, periodo)
     alumnos = estudiantes_del_grupo(s, g.id)
     notas = {
         f.estudianteId: f
@@ -1056,6 +1060,8 @@ class MateriaBoletin:
     notas: dict[str, float | None]
     promedio: float | None
     condicion: str
+    #: Observaciones de cada nota, por período (solo los que tienen).
+    observaciones: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -1075,6 +1081,12 @@ class Boletin:
     desaprobadas: int
     sin_nota: int
     reglas: dict[str, Any]
+    #: Ciclo lectivo del boletín y la asistencia de cada período (días de clase registrados,
+    #: inasistencias computadas con la regla de asistencia, porcentaje) y del año.
+    anio: int | None = None
+    asistencia: list[Any] = field(default_factory=list)
+    asistencia_anual: Any = None
+    regla_asistencia: dict[str, Any] = field(default_factory=dict)
 
 
 def boletines(
@@ -1083,11 +1095,13 @@ def boletines(
     grupo: str | None = None,
     institucion: str | None = None,
     r: Reglas | None = None,
+    anio: int | None = None,
 ) -> list[Boletin]:
     """El boletín de un estudiante (``estudiante``) o el de cada estudiante de ``grupo``.
 
     Sin ``grupo``, el del único grupo del estudiante (o el único activo); si tiene
-    varios, pide ``--grupo``.
+    varios, pide ``--grupo``. Los períodos, en el orden del calendario de la institución
+    (ajustes); ``anio``: el ciclo lectivo de la asistencia (por defecto, el actual).
     """
     from amauta_cli.models import Calificacion as C, GrupoEstudiante, Perfil
     from sqlalchemy import func, select
@@ -1119,7 +1133,11 @@ def boletines(
         # Los boletines de un grupo son de sus estudiantes activos (uno dado de baja se pide
         # por su email con --estudiante).
         alumnos = [al for al in _alumnos_y_exalumnos(s, g.id, a.estudiantes) if al["activo"]]
-    periodos = sorted({p for ps in a.periodos.values() for p in ps}, key=orden_natural)
+    from amauta_cli.services import calendario as _cal
+
+    cal = _cal.de_institucion(s, g.institucionId)
+    anio = anio or cal.anio_lectivo()
+    periodos = _periodos_del_boletin(cal, anio, {p for ps in a.periodos.values() for p in ps})
     resultado = []
     for al in alumnos:
         materias = []
@@ -1147,7 +1165,48 @@ def boletines(
                 r.como_dict(),
             )
         )
+    _completar_boletines(s, g, resultado, [al["id"] for al in alumnos], cal, anio)
     return resultado
+
+
+def _periodos_del_boletin(cal: Any, anio: int, con_notas: set[str]) -> list[str]:
+    """Los períodos del calendario, en su orden, y después los que tienen notas con otro nombre
+    (períodos libres, o escritos antes de normalizar), en orden natural."""
+    configurados = cal.nombres_periodos(anio)
+    otros = sorted(con_notas - set(configurados), key=orden_natural)
+    return configurados + otros
+
+
+def _completar_boletines(
+    s: Session, g: Any, lista: list[Boletin], ids: list[str], cal: Any, anio: int
+) -> None:
+    """La asistencia por período y del año, y las observaciones de cada nota (dos consultas)."""
+    from sqlalchemy import select
+
+    from amauta_cli.models import Calificacion as C
+    from amauta_cli.services.asistencia import regla_vigente
+    from amauta_cli.services.planilla_asistencia import por_periodos
+
+    if not lista:
+        return
+    regla = regla_vigente()
+    periodos = cal.periodos(anio)
+    asistencia, anual = por_periodos(s, g.id, g.institucionId, ids, periodos, cal.ciclo(anio), regla)
+    observaciones: dict[tuple[str, str], dict[str, str]] = {}
+    for eid, materia, periodo, obs in s.execute(
+        select(C.estudianteId, C.materia, C.periodo, C.observaciones).where(
+            C.grupoId == g.id, C.estudianteId.in_(ids), C.observaciones.is_not(None), C.observaciones != ""
+        )
+    ):
+        observaciones.setdefault((eid, materia), {})[periodo] = obs
+    for eid, b in zip(ids, lista):
+        b.anio = anio
+        b.asistencia = asistencia.get(eid, [])
+        b.asistencia_anual = anual.get(eid)
+        b.regla_asistencia = regla.como_dict()
+        for m in b.materias:
+            propias = observaciones.get((eid, m.materia), {})
+            m.observaciones = {p: propias[p] for p in b.periodos if p in propias}
 
 
 def _grupo_del_estudiante(s: Session, u: Usuario) -> Grupo:
@@ -1235,7 +1294,9 @@ def desaprobados(
         despues.append(Grupo.activo.is_(True))
         alcance = "todos los grupos activos"
     if periodo is not None:
-        periodo = _texto_obligatorio(periodo, "--periodo")
+        periodo = _periodos.para_filtrar(
+            s, periodo, g.institucionId if grupo is not None else (inst.id if institucion is not None else None)
+        )
         filtros.append(sin_acentos_sql(C.periodo) == sin_acentos(periodo))
         valor = func.avg(n10)  # una sola nota por grupo, estudiante, materia y período
         claves = [C.grupoId, C.estudianteId, C.materia, C.periodo]

@@ -24,13 +24,19 @@ if TYPE_CHECKING:  # pragma: no cover
 #: La última revisión de las migraciones que trae este paquete. Los comandos de todos los días
 #: comparan la de la base con ella en una sola consulta, sin cargar Alembic;
 #: ``tests/test_esquema_cabeza.py`` comprueba que coincida con la de ``migrations/``.
-CABEZA = "0004"
+CABEZA = "0005"
 
 #: Clave del bloqueo consultivo de PostgreSQL que serializa ``amauta db migrate``.
 CLAVE_BLOQUEO_MIGRACION = 0x616D61757461  # "amauta"
 
 #: Índices que existen solo en PostgreSQL y se crean con SQL en la migración.
 INDICES_SOLO_SQL = {"idx_curso_busqueda"}
+
+#: Tablas de Prisma Migrate en una base compartida con la aplicación web: son su
+#: contabilidad, como ``alembic_version`` es la de amauta. No son deriva (``verificar``),
+#: no son datos (``estado``, respaldos), ``seed --reset`` no las borra y la adopción
+#: (``migrar`` sobre una base creada por Prisma) no las toca.
+TABLAS_DE_PRISMA = frozenset({"_prisma_migrations"})
 
 #: Objetos propios de amauta para la búsqueda de cursos (migración 0004), fuera de los modelos
 #: de Prisma y creados con SQL: ``verificar`` no los toma como sobrantes y comprueba que estén.
@@ -207,6 +213,8 @@ class ResultadoMigracion:
     desde: str | None
     hasta: str | None
     aplicadas: list[PasoMigracion] = field(default_factory=list)
+    #: La revisión registrada como aplicada al adoptar una base creada por Prisma.
+    adoptada: str | None = None
 
 
 def _bloquear(con: "Connection", avisar: Callable[[str], None]) -> None:
@@ -236,6 +244,10 @@ def migrar(
         _bloquear(con, avisar)
         actual = revision_actual(con)
         _conocida(actual)
+        adoptada = None
+        if actual is None and tiene_tablas_del_diseno(con):
+            adoptada = actual = revision_por_esquema(con)
+            _registrar_revision(con, adoptada)
         if actual is not None and destino is not None and actual != destino:
             if destino in {s.revision for s in _camino(actual, None)}:
                 raise ErrorMigracion(
@@ -245,11 +257,101 @@ def migrar(
                 )
         plan = _camino(destino, actual)
         if not plan:
-            return ResultadoMigracion(actual, actual)
+            return ResultadoMigracion(actual, actual, adoptada=adoptada)
         cfg = config_alembic()
         cfg.attributes["connection"] = con
         command.upgrade(cfg, destino or "base")
-    return ResultadoMigracion(actual, destino, _pasos(plan))
+    return ResultadoMigracion(actual, destino, _pasos(plan), adoptada=adoptada)
+
+
+# --- Adoptar una base creada por Prisma -------------------------------------------------------
+def tiene_tablas_del_diseno(con: Any) -> bool:
+    """¿Tiene la base tablas (o tipos enum) de los modelos del diseño? La creó otro, p. ej. Prisma.
+
+    ``con``: una conexión o sesión de SQLAlchemy, o una ``db.Cruda``.
+    """
+    from amauta_cli import enums
+    from amauta_cli.db import cruda
+    from amauta_cli.services import catalogo
+
+    c = cruda(con)
+    if set(c.d.tablas(c)) & set(TABLAS_PRISMA):
+        return True
+    if not c.d.es_servidor:
+        return False
+    nombres = [e.__name__ for e in enums.enum.StrEnum.__subclasses__() if e.__module__ == enums.__name__]
+    return bool(catalogo.tipos_existentes(c, nombres))
+
+
+def revision_por_esquema(con: "Connection") -> str:
+    """La revisión de amauta cuyo esquema es idéntico al de la base (sin ``alembic_version``).
+
+    Se compara el catálogo de la base (tablas, columnas con tipo, nulabilidad y default,
+    claves, claves foráneas y sus acciones, índices, enums) con el que crean las
+    migraciones de amauta, revisión por revisión desde la primera (la de los modelos del
+    diseño, que es lo que crea ``prisma migrate``), en un esquema temporal que se deshace.
+    ``_prisma_migrations`` no se compara ni se toca. Si ninguna coincide, lanza
+    ``ErrorMigracion`` con las diferencias respecto de la más parecida.
+    """
+    from amauta_cli.services import catalogo
+
+    if not catalogo.disponible(con):
+        raise ErrorMigracion(
+            "La base tiene tablas de los modelos del diseño pero no la revisión de amauta "
+            "(falta alembic_version). Adoptar una base creada por otra herramienta solo es "
+            "posible en PostgreSQL; una base SQLite de amauta siempre tiene su revisión. "
+            "Use una base SQLite nueva (otro archivo) o restaure un respaldo."
+        )
+    real = catalogo.leer(con)
+    mejor: tuple[str, list[str]] | None = None
+    with catalogo.referencia(con) as ref:
+        for sc in revisiones():
+            ref.subir(sc.revision)
+            difs = catalogo.diferencias(real, ref.catalogo())
+            if not difs:
+                return sc.revision
+            if mejor is None or len(difs) < len(mejor[1]):
+                mejor = (sc.revision, difs)
+    assert mejor is not None
+    rev, difs = mejor
+    raise ErrorMigracion(
+        "La base tiene las tablas de los modelos del diseño pero no la revisión de amauta "
+        "(falta alembic_version: la creó otra herramienta, p. ej. `prisma migrate deploy`), y "
+        "su esquema no es idéntico al de ninguna revisión de amauta. No se adoptó ni se cambió "
+        f"nada. Diferencias con la revisión {rev}, la más parecida ({len(difs)}); corríjalas "
+        "(o cree la base con `amauta db migrate` sobre una base vacía) y vuelva a ejecutar "
+        "`amauta db migrate`:",
+        difs,
+    )
+
+
+def _registrar_revision(con: "Connection", revision: str) -> None:
+    """Registra ``revision`` como aplicada sin ejecutarla (``alembic stamp``), en la transacción."""
+    from alembic import command
+
+    cfg = config_alembic()
+    cfg.attributes["connection"] = con
+    command.stamp(cfg, revision)
+
+
+def _sql_adopcion(revision: str, crear_tabla: bool) -> str:
+    """El SQL con que se registra ``revision`` al adoptar una base (para ``migrate --sql``)."""
+    lineas = [
+        "-- Adopción: la base no tiene alembic_version y su esquema es idéntico al de la",
+        f"-- revisión {revision} de amauta. Se registra {revision} como aplicada sin ejecutarla;",
+        "-- la tabla _prisma_migrations de Prisma no se toca.",
+        "",
+    ]
+    if crear_tabla:
+        lineas += [
+            "CREATE TABLE alembic_version (",
+            "    version_num VARCHAR(32) NOT NULL, ",
+            "    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)",
+            ");",
+            "",
+        ]
+    lineas += [f"INSERT INTO alembic_version (version_num) VALUES ('{revision}');", "", ""]
+    return "\n".join(lineas)
 
 
 def sql_migracion(objetivo: Objetivo | str, revision: str = "head", desde: str | None = None) -> str:
@@ -259,10 +361,17 @@ def sql_migracion(objetivo: Objetivo | str, revision: str = "head", desde: str |
     """
     from alembic import command
 
+    from sqlalchemy import inspect
+
     destino = _resolver(revision)
+    adopcion = ""
     if desde is None:
         with conexion(objetivo, solo_lectura=True) as con:
             actual = revision_actual(con)
+            _conocida(actual)
+            if actual is None and tiene_tablas_del_diseno(con):
+                actual = revision_por_esquema(con)
+                adopcion = _sql_adopcion(actual, not inspect(con).has_table("alembic_version"))
     else:
         actual = _resolver(desde)
     _conocida(actual)
@@ -271,9 +380,9 @@ def sql_migracion(objetivo: Objetivo | str, revision: str = "head", desde: str |
     cfg.attributes["salida"] = salida
     rango = f"{actual}:{destino or 'base'}" if actual else (destino or "base")
     if actual == destino:
-        return ""
+        return adopcion
     command.upgrade(cfg, rango, sql=True)
-    return salida.getvalue()
+    return adopcion + salida.getvalue()
 
 
 # --- Revertir ----------------------------------------------------------------------------
@@ -364,6 +473,7 @@ def contar_filas(con: Any) -> dict[str, int]:
         for t in existentes
         if t not in tablas and t != "alembic_version" and not es_tabla_interna_fts5(t)
     )
+    tablas = c.d.tablas_legibles(c, tablas)  # con credenciales de escuela, no todas
     if not tablas:
         return {}
     consulta = " UNION ALL ".join(
@@ -378,14 +488,18 @@ def estado(objetivo: Objetivo | str) -> dict[str, Any]:
     """Motor, URL, versión, revisión, pendientes, entorno y filas: sin SQLAlchemy ni Alembic
     cuando la base está al día (``db estado`` es un comando de todos los días)."""
     from amauta_cli.db import conexion_cruda
-    from amauta_cli.services import entorno
+    from amauta_cli.services import accesos, entorno
 
     objetivo = como_objetivo(objetivo)
     with conexion_cruda(objetivo, solo_lectura=True) as c:
+        alcance = accesos.alcance(c)
         actual = revision_actual(c)
         version = version_servidor(c)
         filas = contar_filas(c)
         env = entorno.leer(c)
+        prisma = migraciones_prisma(c) if TABLAS_DE_PRISMA & filas.keys() else None
+    for t in TABLAS_DE_PRISMA:
+        filas.pop(t, None)  # contabilidad de Prisma, no datos: va aparte, en "prisma"
     if actual == CABEZA:
         conocida, pendientes = True, []
     else:
@@ -407,8 +521,31 @@ def estado(objetivo: Objetivo | str) -> dict[str, Any]:
         "revision_desconocida": not conocida,
         "pendientes": pendientes,
         "entorno": env,
+        # Con credenciales de escuela: el rol y la institución a la que se limita la conexión.
+        "limitada_a": (
+            {"rol": alcance.rol, "institucion": alcance.institucion, "institucion_id": alcance.institucion_id}
+            if alcance
+            else None
+        ),
         "tablas": filas,
+        "prisma": prisma,
     }
+
+
+def migraciones_prisma(con: Any) -> dict[str, Any]:
+    """Lo que dice ``_prisma_migrations``: migraciones de Prisma aplicadas, la última y fallidas.
+
+    ``con``: una conexión o sesión de SQLAlchemy, o una ``db.Cruda``.
+    """
+    from amauta_cli.db import cruda
+
+    aplicadas, ultima, fallidas = cruda(con).uno(
+        "SELECT count(*) FILTER (WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL), "
+        "max(migration_name) FILTER (WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL), "
+        "count(*) FILTER (WHERE finished_at IS NULL AND rolled_back_at IS NULL) "
+        'FROM "_prisma_migrations"'
+    )
+    return {"aplicadas": int(aplicadas), "ultima": ultima, "fallidas": int(fallidas)}
 
 
 def historial(objetivo: Objetivo | str | None) -> list[dict[str, Any]]:
@@ -443,6 +580,13 @@ def exigir_al_dia(con: Any) -> None:
         return
     _conocida(actual)
     if actual is None:
+        if tiene_tablas_del_diseno(con):
+            raise ErrorMigracion(
+                "La base tiene las tablas de los modelos del diseño pero no la revisión de amauta "
+                "(la creó otra herramienta, p. ej. `prisma migrate deploy`). Ejecute primero "
+                "`amauta db migrate`: si su esquema es idéntico al de una revisión de amauta, la "
+                "adopta (registra esa revisión) y la lleva a la última."
+            )
         raise ErrorMigracion(
             "La base no tiene el esquema de amauta. Ejecute primero `amauta db migrate`."
         )
@@ -458,13 +602,23 @@ def incluir_objeto(obj: Any, nombre: str | None, tipo: str, reflejado: bool, com
     """Filtro de comparación de Alembic: ignora lo que se crea con SQL a mano."""
     if tipo == "index" and nombre in INDICES_SOLO_SQL:
         return False
+    if tipo == "table" and nombre in TABLAS_DE_PRISMA:
+        return False
     if tipo == "table" and es_tabla_propia_de_busqueda(nombre):
         return False
+    if tipo == "table" and nombre in _tablas_solo_pg():
+        return False  # propias de amauta, solo en PostgreSQL (fuera de ``metadata``)
     if tipo in ("index", "unique_constraint") and es_tabla_propia_de_busqueda(
         getattr(getattr(obj, "table", None), "name", None)
     ):
         return False
     return True
+
+
+def _tablas_solo_pg() -> tuple[str, ...]:
+    from amauta_cli.models import TABLAS_AMAUTA_SOLO_PG
+
+    return TABLAS_AMAUTA_SOLO_PG
 
 
 def verificar(objetivo: Objetivo | str) -> list[str]:
@@ -481,7 +635,13 @@ def verificar(objetivo: Objetivo | str) -> list[str]:
         actual = revision_actual(con)
         _conocida(actual)
         pendientes = _camino(cabeza(), actual)
-        if pendientes:
+        if actual is None and tiene_tablas_del_diseno(con):
+            problemas.append(
+                "la base no tiene la revisión de amauta (falta alembic_version: la creó otra "
+                "herramienta); `amauta db migrate` la adopta si su esquema es idéntico al de una "
+                "revisión de amauta"
+            )
+        elif pendientes:
             problemas.append(
                 "migraciones pendientes: "
                 + ", ".join(s.revision for s in pendientes)
@@ -497,6 +657,9 @@ def verificar(objetivo: Objetivo | str) -> list[str]:
         )
         for diff in compare_metadata(mc, metadata):
             problemas.extend(_describir(diff))
+        from amauta_cli.services import accesos
+
+        problemas.extend(accesos.verificar(con))  # seguridad por escuelas y auditoría (0005)
         insp = inspect(con)
         existentes = set(insp.get_table_names())
         # Acciones ON DELETE / ON UPDATE de las claves foráneas (Alembic no las compara).
@@ -519,6 +682,8 @@ def verificar(objetivo: Objetivo | str) -> list[str]:
                             f"es {real}, debería ser {esperado}"
                         )
         problemas.extend(dialecto(con).problemas_esquema(con, insp, existentes))
+        if {"Asistencia", "Grupo", "Usuario"} <= existentes:
+            problemas.extend(_asistencias_repetidas(con))
         if actual is not None and not pendientes and _aplicada("0004", actual):
             problemas.extend(_verificar_busqueda(con, existentes))
     return problemas
@@ -575,6 +740,28 @@ def _verificar_busqueda(con: "Connection", existentes: set[str]) -> list[str]:
                 "(ejecute `amauta cursos reindexar`)"
             )
     return problemas
+
+
+def _asistencias_repetidas(con: "Connection", maximo: int = 50) -> list[str]:
+    """Estudiantes con más de un registro de asistencia el mismo día (datos, no esquema).
+
+    La clave única del diseño incluye la hora: la aplicación web (03:00 UTC) y una versión
+    vieja de amauta (00:00) pueden haber dejado dos registros del mismo día.
+    """
+    from amauta_cli.services.asistencia import repetidos
+
+    cuantos: dict[tuple[str, str, Any], int] = {}
+    for r in repetidos(con):
+        clave = (r.grupo, r.email, r.dia)
+        cuantos[clave] = cuantos.get(clave, 0) + 1
+    lineas = [
+        f"asistencia repetida: {email} tiene {n} registros el {dia:%d/%m/%Y} en '{grupo}' "
+        "(se unifican con `amauta asistencia unificar`, que conserva el más reciente)"
+        for (grupo, email, dia), n in list(cuantos.items())[:maximo]
+    ]
+    if len(cuantos) > maximo:
+        lineas.append(f"... y {len(cuantos) - maximo} días repetidos más")
+    return lineas
 
 
 def _describir(diff: Any) -> list[str]:

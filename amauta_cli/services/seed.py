@@ -16,8 +16,9 @@ antes de tocar la base (``cargar``). Después ``sembrar``:
    hay que informar filas creadas / actualizadas / sin cambios. Dos seeds simultáneos se
    serializan (bloqueo consultivo en PostgreSQL, ``BEGIN IMMEDIATE`` en SQLite).
 
-Asistencia (los «últimos 5 días hábiles»): la ventana son los últimos N días de lunes a
-viernes hasta hoy (fecha local). El seed recuerda en ``_amauta_meta`` (clave
+Asistencia (los «últimos 5 días hábiles»): la ventana son los últimos N días de clase hasta
+hoy (fecha local), según el calendario escolar de la institución del grupo (sin fines de
+semana, feriados, receso ni días fuera del ciclo lectivo). El seed recuerda en ``_amauta_meta`` (clave
 ``seed_asistencia``) qué celdas (grupo, estudiante, fecha) escribió; en una corrida de
 otro día borra las suyas que quedaron fuera de la ventana nueva y escribe la ventana
 nueva. Nunca se acumulan filas y nunca se borra asistencia cargada a mano en otras fechas.
@@ -46,6 +47,7 @@ __all__ = [
     "DatosSeed",
     "ResultadoSeed",
     "cargar",
+    "dias_de_clase",
     "dias_habiles",
     "ruta_por_defecto",
     "sembrar",
@@ -68,6 +70,36 @@ def dias_habiles(hoy: date, n: int) -> list[date]:
             dias.append(d)
         d -= timedelta(days=1)
     return list(reversed(dias))
+
+
+def dias_de_clase(hoy: date, n: int, cal: Any) -> list[date]:
+    """Los últimos ``n`` días de clase del calendario ``cal`` hasta ``hoy`` inclusive (sin
+    feriados, receso ni días fuera del ciclo lectivo), del más antiguo al más nuevo.
+
+    Si el calendario no tiene ``n`` días de clase en los dos años anteriores (un calendario mal
+    configurado), los que falten son días de lunes a viernes.
+    """
+    dias: list[date] = []
+    d = hoy
+    limite = hoy - timedelta(days=730)
+    while len(dias) < n and d >= limite:
+        if cal.es_de_clase(d):
+            dias.append(d)
+        d -= timedelta(days=1)
+    if len(dias) < n:
+        return dias_habiles(hoy, n)
+    return list(reversed(dias))
+
+
+def _calendario_de_la_asistencia(s: "Session", datos: DatosSeed, id_grupo: dict) -> Any:
+    """El calendario de la institución del (primer) grupo con asistencia en el archivo."""
+    from amauta_cli import models as m
+    from amauta_cli.services import calendario
+
+    grupo = s.get(m.Grupo, id_grupo[datos.asistencias[0]["grupo"]]) if datos.asistencias else None
+    if grupo is None:
+        return calendario.calendario()
+    return calendario.de_institucion(s, grupo.institucionId)
 
 
 # --- Resultado ----------------------------------------------------------------------------------
@@ -192,7 +224,12 @@ def sembrar(
                 entorno.exigir_no_produccion(con, accion)
                 marca = entorno.leer(con)  # desarrollo/pruebas: la base lo sigue siendo
                 avisar("Borrando todas las tablas y tipos de la base...")
-                _borrar_todo(con)
+                conservadas = _borrar_todo(con)
+                if conservadas:
+                    avisar(
+                        f"Se conserva {', '.join(conservadas)}: es la contabilidad de la "
+                        "aplicación Prisma, que sigue valiendo para el esquema que se recrea."
+                    )
                 avisar("Creando el esquema desde cero (migraciones hasta head)...")
                 aplicadas = _migrar_en(con)
                 if marca:
@@ -240,11 +277,13 @@ def _preparar_transaccion(con: "Connection") -> None:
     d.commit_sin_esperar_disco(con)
 
 
-def _borrar_todo(con: "Connection") -> None:
-    """Borra todas las tablas del esquema (y en PostgreSQL, los tipos enum) en la transacción."""
+def _borrar_todo(con: "Connection") -> list[str]:
+    """Borra todas las tablas del esquema (y en PostgreSQL, los tipos enum) en la transacción,
+    salvo las de Prisma Migrate (``esquema.TABLAS_DE_PRISMA``), que devuelve si existían."""
     from amauta_cli.dialecto import dialecto
+    from amauta_cli.services.esquema import TABLAS_DE_PRISMA
 
-    dialecto(con).borrar_todo(con)
+    return dialecto(con).borrar_todo(con, conservar=TABLAS_DE_PRISMA)
 
 
 def _migrar_en(con: "Connection") -> list[str]:
@@ -571,7 +610,11 @@ def sembrar_en_sesion(
     )
 
     # 9. Asistencias de los últimos días hábiles
-    fechas = dias_habiles(hoy, datos.dias_asistencia) if datos.dias_asistencia else []
+    fechas = (
+        dias_de_clase(hoy, datos.dias_asistencia, _calendario_de_la_asistencia(s, datos, id_grupo))
+        if datos.dias_asistencia
+        else []
+    )
     conteo_a = nuevo("Asistencia", "Asistencias")
     _sincronizar_asistencias(s, datos, fechas, id_grupo, id_usuario, conteo_a)
 
@@ -671,13 +714,23 @@ def _sincronizar_asistencias(
         )
         conteo.eliminadas += r.rowcount or 0
     if filas:
-        existentes = s.execute(
-            select(m.Asistencia.__table__).where(
-                m.Asistencia.grupoId.in_({f["grupoId"] for f in filas}),
-                m.Asistencia.estudianteId.in_({f["estudianteId"] for f in filas}),
-                m.Asistencia.fecha.in_({f["fecha"] for f in filas}),
+        # Por día, sea cual sea la hora (la aplicación web escribe las 03:00 UTC): un
+        # registro existente se actualiza en su fila y conserva su hora.
+        from datetime import timedelta
+        from types import SimpleNamespace
+
+        dias = sorted({f["fecha"] for f in filas})
+        existentes = [
+            SimpleNamespace(_mapping={**r._mapping, "fecha": medianoche(r.fecha.date())})
+            for r in s.execute(
+                select(m.Asistencia.__table__).where(
+                    m.Asistencia.grupoId.in_({f["grupoId"] for f in filas}),
+                    m.Asistencia.estudianteId.in_({f["estudianteId"] for f in filas}),
+                    m.Asistencia.fecha >= dias[0],
+                    m.Asistencia.fecha < dias[-1] + timedelta(days=1),
+                )
             )
-        ).all()
+        ]
         _sincronizar(
             s, m.Asistencia, ("grupoId", "estudianteId", "fecha"), filas, existentes, conteo
         )

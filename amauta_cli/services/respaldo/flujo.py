@@ -230,6 +230,10 @@ def planificar_restauracion(
         raise OperacionRechazada(mensaje_revision_nueva(rev))
     plan = motor_respaldo(motor).planificar(url, insp, forzar)
     plan.produccion = plan.entorno_destino == "produccion" or entorno.variable_produccion()
+    from amauta_cli.services.esquema import TABLAS_DE_PRISMA  # la contabilidad de Prisma no son datos
+
+    plan.prisma_destino = [t for t in plan.tablas_con_datos if t in TABLAS_DE_PRISMA]
+    plan.tablas_con_datos = [t for t in plan.tablas_con_datos if t not in TABLAS_DE_PRISMA]
     if plan.con_datos and not limpiar:
         raise OperacionRechazada(
             f"La base destino ya tiene datos (en {plural(len(plan.tablas_con_datos), 'tabla')}: "
@@ -258,7 +262,10 @@ def restaurar(
     elif plan.con_datos:
         avisar("--sin-respaldo: no se hace respaldo de seguridad del contenido actual.")
     conocidas = None if plan.forzar else list(revisiones_conocidas())
-    revision, tablas, via = motor_respaldo(motor_de_url(plan.url)).restaurar(plan, conocidas, progreso)
+    motor = motor_respaldo(motor_de_url(plan.url))
+    revision, tablas, via = motor.restaurar(plan, conocidas, progreso)
+    for aviso in motor.tras_restaurar(plan):  # p. ej. roles de escuela que faltan (0005)
+        avisar(aviso)
     verificacion = comparar(
         plan.inspeccion.archivo,
         plan.inspeccion.manifiesto,

@@ -366,11 +366,11 @@ class _SesionPsql:
 
 # --- Respaldar -----------------------------------------------------------------------------------
 def tiene_datos(url: str) -> bool:
-    """¿Alguna tabla (salvo ``alembic_version``) tiene filas?"""
-    from amauta_cli.services.esquema import contar_filas
+    """¿Alguna tabla (salvo ``alembic_version`` y la contabilidad de Prisma) tiene filas?"""
+    from amauta_cli.services.esquema import TABLAS_DE_PRISMA, contar_filas
 
     with conexion(url, solo_lectura=True) as con:
-        return any(contar_filas(con).values())
+        return any(n for t, n in contar_filas(con).items() if t not in TABLAS_DE_PRISMA)
 
 
 def preparar_respaldo(url: str, carpeta: Path) -> None:
@@ -496,7 +496,8 @@ _SQL_OBJETOS = """
 SELECT coalesce(json_agg(json_build_array(clase, nombre)), '[]') FROM (
   SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
                         WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE'
-                        ELSE 'TABLE' END AS clase, c.relname AS nombre
+                        ELSE 'TABLE' END AS clase,
+         c.relname::text AS nombre  -- text: como name, la firma de una función se cortaría en 63
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass
@@ -728,6 +729,7 @@ def restaurar(
     Si el directo falla (se deshizo entero), se intenta el general, que borra con CASCADE.
     """
     assert plan.esquema_pg is not None
+    accesos_de_escuelas(plan.url, plan.inspeccion)
     via = "psql"
     if plan.directo:
         try:
@@ -746,6 +748,34 @@ def restaurar(
         )
     revision, tablas = _describir_por_psql(plan.url)
     return revision, tablas, via
+
+
+def accesos_de_escuelas(url: str, insp: Inspeccion, despues: bool = False) -> list[str]:
+    """Accesos por escuela (migración 0005) al restaurar.
+
+    Antes: las políticas del respaldo nombran al rol de grupo ``amauta_escuela`` (del servidor,
+    no de la base): si falta, se crea, o se explica cómo. Después: se vuelven a dar sus permisos
+    (los respaldos se hacen sin privilegios) y se avisa qué roles de escuela faltan en este
+    servidor y cómo recrearlos con ``amauta accesos crear``.
+    """
+    from amauta_cli.db import conexion_cruda
+    from amauta_cli.services import accesos
+    from amauta_cli.services.esquema import revisiones
+
+    orden = [s.revision for s in revisiones()]
+    rev = (insp.manifiesto or {}).get("revision")
+    if rev in orden and orden.index(rev) < orden.index("0005"):
+        return []  # un respaldo de antes de la seguridad por escuelas
+    with conexion_cruda(url) as c:
+        if not despues:
+            accesos.asegurar_rol_grupo(c)
+            return []
+        return accesos.tras_restaurar(c)
+
+
+def tras_restaurar(plan: PlanRestauracion) -> list[str]:
+    """Avisos para quien restauró (los roles de escuela que faltan en este servidor)."""
+    return accesos_de_escuelas(plan.url, plan.inspeccion, despues=True)
 
 
 def _pg_restore_directo(
@@ -967,6 +997,7 @@ def verificar(
     for r in borrar_restos_servidor(url_servidor):
         avisar(f"Se borró la base desechable {r.nombre}, de una verificación interrumpida.")
     with base_desechable(url_servidor) as (url_tmp, mayor):
+        accesos_de_escuelas(url_tmp, insp)
         if insp.formato == "custom":
             # pg_restore directo: sin psql, nada del archivo llega a un metacomando.
             _pg_restore_directo(url_tmp, insp, mayor, progreso, clean=False, aplicacion="amauta-verificar")

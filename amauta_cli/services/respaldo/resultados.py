@@ -64,6 +64,9 @@ class PlanRestauracion:
     esquema_pg: str | None = None
     mayor_pg: int = 0
     directo: bool = False
+    #: Tablas de Prisma Migrate con filas en el destino (no cuentan como datos; ver
+    #: ``esquema.TABLAS_DE_PRISMA``): la restauración las reemplaza por las del respaldo.
+    prisma_destino: list[str] = field(default_factory=list)
 
     @property
     def con_datos(self) -> bool:

@@ -229,6 +229,11 @@ def restaurar(
         return revision_actual(con), contar_filas(con), "sqlite"
 
 
+def tras_restaurar(_plan: PlanRestauracion) -> list[str]:
+    """Sin roles en SQLite: nada que avisar."""
+    return []
+
+
 def volcar(insp: Inspeccion, destino: Path, progreso: Progreso) -> None:
     """Descomprime (o copia) el respaldo SQLite en ``destino`` (un archivo nuevo, 600) y
     comprueba su integridad."""
