@@ -1,55 +1,42 @@
-"""Benchmark de ``amauta calificaciones`` con las notas de un distrito.
+"""``amauta calificaciones`` con las notas de un distrito, como lo corre un usuario (PostgreSQL).
 
-Genera (por defecto) 20.000 estudiantes en grupos de 30, 10 materias y 3 períodos:
-600.000 calificaciones (una materia sobre 100, el resto sobre 10), con COPY en
-PostgreSQL y ``executemany`` en una transacción en SQLite. Después mide, en cada
-motor, la mediana de varias corridas de:
+Genera (por defecto) 30.000 estudiantes en grupos de 30, 10 materias y 3 períodos:
+900.000 calificaciones (una materia sobre 100, el resto sobre 10), con COPY, y un «Grupo
+grande» con los 30.000 estudiantes. Mide procesos enteros intercalados con su línea de base en
+``psql``, en la misma corrida (``benchmarks/comun.py``):
 
-- ``cargar``: la planilla de una materia de un grupo (CSV de 30 líneas: validación
-  completa + un upsert + commit), creando, actualizando y sin cambios;
-- ``reporte`` de un grupo (todas sus materias) y ``boletin --grupo`` del mismo grupo;
-- ``desaprobados`` de todo el distrito;
-- ``desaprobados`` del distrito en su formato por defecto (``tabla``, en una terminal de 100
-  columnas) contra el mismo comando con ``--formato csv``: procesos enteros intercalados
-  (``benchmarks/comun.py``); objetivo: la tabla dentro de 1,3× del CSV.
+- ``calificaciones cargar`` de una planilla de 30.000 notas (el grupo grande, una materia, un
+  período; las notas de esa materia y período se borran antes de cada corrida) frente al
+  mismo CSV cargado con SQL a secas: ``\copy`` a una tabla temporal y un ``INSERT ... SELECT
+  ... ON CONFLICT DO UPDATE`` que resuelve los emails con un join. Objetivo: ≤ 2×.
+- ``calificaciones desaprobados`` del distrito (formato por defecto) frente a su consulta
+  principal sola en ``psql`` (la misma sentencia que envía amauta). Objetivo: ≤ 1,5×.
+- ``calificaciones reporte`` de un grupo de 30 frente a su consulta principal (sin objetivo:
+  ahí manda el arranque; el piso de Python con el driver a secas se imprime al lado).
+- ``desaprobados`` del distrito en tabla (terminal de 100 columnas) frente al mismo comando con
+  ``--formato csv``. Objetivo: ≤ 1,3× (el dibujo de la tabla no debe costar más que eso).
 
-Cada medida se compara en la misma corrida con una línea de base cruda, sin amauta
-alrededor: para ``cargar``, el mismo upsert de 30 filas con parámetros ya armados;
-para los reportes, la MISMA sentencia de agregación que amauta envía (capturada),
-ejecutada con el cursor del driver y ``fetchall``. Objetivo en PostgreSQL: menos de
-1 s cada una. La máquina puede estar compartida: se imprime la carga del sistema.
+Al lado, rotulado «en proceso», el tiempo del servicio dentro de un Python ya caliente.
 
-Uso::
+    .venv/bin/python benchmarks/calificaciones.py [--escala 0.1] [--pares 5] [--conservar]
 
-    python benchmarks/calificaciones.py                       # ambos motores, tamaño completo
-    python benchmarks/calificaciones.py --estudiantes 2000 --motor sqlite   # prueba rápida
-
-Las bases que crea (``amauta_bench_calif_*`` en PostgreSQL, un archivo temporal en
-SQLite) se borran al terminar, salvo con ``--conservar``.
+La base (``amauta_bench_calif_*``) y los archivos se borran al terminar, salvo ``--conservar``.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-RAIZ = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(RAIZ))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from amauta_cli.db import cerrar_motores, crear_motor, transaccion  # noqa: E402
-from amauta_cli.ids import ahora, cuid  # noqa: E402
-from amauta_cli.services import calificaciones as cal  # noqa: E402
-from amauta_cli.services.esquema import migrar  # noqa: E402
+import comun  # noqa: E402
+from comun import BasePG, Comando, comparar, imprimir  # noqa: E402
 
 MATERIAS = [
     "Matemáticas", "Lengua", "Ciencias Naturales", "Ciencias Sociales", "Inglés",
@@ -58,55 +45,22 @@ MATERIAS = [
 PERIODOS = ["1er Trimestre", "2do Trimestre", "3er Trimestre"]
 #: La materia que se califica sobre 100 (para ejercitar la escala de 10).
 SOBRE_100 = "Educación Física"
-OBJETIVO_PG = 1.0
-
-
-# --- Bases ---------------------------------------------------------------------------------
-def pg_admin(url: str):
-    import psycopg
-
-    return psycopg.connect(url, autocommit=True, connect_timeout=5)
-
-
-@contextmanager
-def base(motor: str, pg_url: str, conservar: bool) -> Iterator[str]:
-    if motor == "sqlite":
-        carpeta = Path(tempfile.mkdtemp(prefix="amauta_bench_calif_"))
-        ruta = carpeta / "distrito.db"
-        try:
-            yield f"sqlite:///{ruta}"
-        finally:
-            cerrar_motores()
-            if conservar:
-                print(f"  (base conservada: {ruta})")
-            else:
-                for sufijo in ("", "-wal", "-shm"):
-                    Path(f"{ruta}{sufijo}").unlink(missing_ok=True)
-                carpeta.rmdir()
-        return
-    from sqlalchemy.engine import make_url
-
-    nombre = f"amauta_bench_calif_{uuid.uuid4().hex[:8]}"
-    with pg_admin(pg_url) as c:
-        c.execute(f'CREATE DATABASE "{nombre}"')
-    url = make_url(pg_url).set(drivername="postgresql+psycopg", database=nombre)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        cerrar_motores()
-        if conservar:
-            print(f"  (base conservada: {nombre})")
-        else:
-            with pg_admin(pg_url) as c:
-                c.execute(f'DROP DATABASE IF EXISTS "{nombre}" WITH (FORCE)')
+GRANDE = "Grupo grande"
+POR_GRUPO = 30
+#: La tabla de desaprobados del distrito dentro de 1,3× del mismo comando en CSV (issue 10).
+OBJETIVO_TABLA_CSV = 1.3
 
 
 # --- Datos del distrito -------------------------------------------------------------------------
-def generar(url: str, estudiantes: int, por_grupo: int, semilla: int) -> dict[str, Any]:
-    """Llena la base y devuelve lo necesario para medir (un grupo y sus estudiantes)."""
+def generar(url: str, estudiantes: int, semilla: int = 42) -> dict[str, Any]:
+    """Llena la base por COPY y devuelve lo necesario para medir."""
+    import psycopg
+
+    from amauta_cli.ids import ahora, cuid, cuids
+
     azar = random.Random(semilla)
     t = ahora()
-    n_grupos = max(1, -(-estudiantes // por_grupo))
+    n_grupos = max(1, -(-estudiantes // POR_GRUPO))
     n_inst = max(1, n_grupos // 30)
     instituciones = [(cuid(), f"Escuela Nº {i + 1:03d}") for i in range(n_inst)]
     educadores = [(cuid(), f"docente{i:03d}@distrito.edu.ar") for i in range(n_inst)]
@@ -114,7 +68,8 @@ def generar(url: str, estudiantes: int, por_grupo: int, semilla: int) -> dict[st
         (cuid(), f"Grupo {g + 1:04d}", instituciones[g % n_inst][0], educadores[g % n_inst][0])
         for g in range(n_grupos)
     ]
-    alumnos = [(cuid(), f"alumno{i:06d}@distrito.edu.ar", grupos[i // por_grupo][0]) for i in range(estudiantes)]
+    grande = (cuid(), GRANDE, instituciones[0][0], educadores[0][0])
+    alumnos = [(cuid(), f"alumno{i:06d}@distrito.edu.ar", grupos[i // POR_GRUPO][0]) for i in range(estudiantes)]
 
     def usuarios():
         for uid, email in educadores:
@@ -123,17 +78,18 @@ def generar(url: str, estudiantes: int, por_grupo: int, semilla: int) -> dict[st
             yield (uid, email, f"Nombre{i}", f"Apellido{i:06d}", "ESTUDIANTE", "!bench", t, t)
 
     def perfiles():
-        for i, (uid, _e, _g) in enumerate(alumnos):
-            yield (cuid(), uid, f"M-{i:06d}", t, t)
+        for i, ((uid, _e, _g), pid) in enumerate(zip(alumnos, cuids(len(alumnos)))):
+            yield (pid, uid, f"M-{i:06d}", t, t)
 
     def notas():
+        ids = iter(cuids(len(alumnos) * len(MATERIAS) * len(PERIODOS)))
         for uid, _e, gid in alumnos:
             nivel = azar.gauss(7.2, 1.2)  # cada estudiante tiene su nivel
             for materia in MATERIAS:
                 maxima = 100.0 if materia == SOBRE_100 else 10.0
                 for periodo in PERIODOS:
                     n = min(10.0, max(1.0, round(azar.gauss(nivel, 1.1) * 2) / 2))
-                    yield (cuid(), gid, uid, materia, periodo, n * maxima / 10, maxima, t, t)
+                    yield (next(ids), gid, uid, materia, periodo, n * maxima / 10, maxima, t, t)
 
     tablas: list[tuple[str, list[str], Callable[[], Iterator[tuple]]]] = [
         ("Institucion", ["id", "nombre", "tipo", "createdAt", "updatedAt"],
@@ -141,57 +97,41 @@ def generar(url: str, estudiantes: int, por_grupo: int, semilla: int) -> dict[st
         ("Usuario", ["id", "email", "nombre", "apellido", "rol", "password", "createdAt", "updatedAt"], usuarios),
         ("Perfil", ["id", "usuarioId", "matricula", "createdAt", "updatedAt"], perfiles),
         ("Grupo", ["id", "nombre", "institucionId", "educadorId", "createdAt", "updatedAt"],
-         lambda: ((g, n, i, e, t, t) for g, n, i, e in grupos)),
-        ("GrupoEstudiante", ["grupoId", "estudianteId", "inscritoEn"], lambda: ((g, u, t) for u, _e, g in alumnos)),
+         lambda: ((g, n, i, e, t, t) for g, n, i, e in [*grupos, grande])),
+        ("GrupoEstudiante", ["grupoId", "estudianteId", "inscritoEn"],
+         lambda: [*((g, u, t) for u, _e, g in alumnos), *((grande[0], u, t) for u, _e, _g in alumnos)]),
         ("Calificacion",
          ["id", "grupoId", "estudianteId", "materia", "periodo", "nota", "notaMaxima", "createdAt", "updatedAt"],
          notas),
     ]
-    with transaccion(url) as s:
-        con = s.connection()
-        if con.dialect.name == "postgresql":
-            raw = con.connection.driver_connection
-            with raw.cursor() as cur:
-                for tabla, columnas, filas in tablas:
-                    cols = ", ".join(f'"{c}"' for c in columnas)
-                    with cur.copy(f'COPY "{tabla}" ({cols}) FROM STDIN') as copia:
-                        for fila in filas():
-                            copia.write_row(fila)
-        else:
-            raw = con.connection.driver_connection
-            for tabla, columnas, filas in tablas:
-                cols = ", ".join(f'"{c}"' for c in columnas)
-                marcas = ", ".join("?" for _ in columnas)
-                raw.executemany(
-                    f'INSERT INTO "{tabla}" ({cols}) VALUES ({marcas})',
-                    ((tuple(v.isoformat(sep=" ") if hasattr(v, "isoformat") else v for v in f)) for f in filas()),
-                )
-    with crear_motor(url).connect() as c:
-        c.exec_driver_sql("ANALYZE")
-        c.commit()
+    with psycopg.connect(comun.dsn(url)) as con, con.cursor() as cur:
+        for tabla, columnas, filas in tablas:
+            cols = ", ".join(f'"{c}"' for c in columnas)
+            with cur.copy(f'COPY "{tabla}" ({cols}) FROM STDIN') as copia:
+                for fila in filas():
+                    copia.write_row(fila)
+        con.commit()
+    comun_bd_analizar(url)
     medio = grupos[len(grupos) // 2]
     return {
         "grupo": medio[1],
-        "grupo_id": medio[0],
-        "alumnos": [e for _u, e, g in alumnos if g == medio[0]],
+        "grande_id": grande[0],
+        "emails": [e for _u, e, _g in alumnos],
         "grupos": n_grupos,
         "instituciones": n_inst,
         "calificaciones": estudiantes * len(MATERIAS) * len(PERIODOS),
     }
 
 
-# --- Medidas --------------------------------------------------------------------------------------
-def mediana(fn: Callable[[], Any], veces: int) -> tuple[float, Any]:
-    fn()  # calentar (cachés de la base y de SQLAlchemy)
-    tiempos, resultado = [], None
-    for _ in range(veces):
-        t0 = time.perf_counter()
-        resultado = fn()
-        tiempos.append(time.perf_counter() - t0)
-    return statistics.median(tiempos), resultado
+def comun_bd_analizar(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(comun.dsn(url), autocommit=True) as c:
+        c.execute("VACUUM ANALYZE")
 
 
 def escribir_csv(ruta: Path, emails: list[str], azar: random.Random) -> Path:
+    """Una planilla como la guarda Excel en español: ``;`` y coma decimal."""
     lineas = ["email;nota;observaciones"]
     for e in emails:
         lineas.append(f"{e};{str(round(azar.uniform(1, 10) * 2) / 2).replace('.', ',')};")
@@ -199,225 +139,102 @@ def escribir_csv(ruta: Path, emails: list[str], azar: random.Random) -> Path:
     return ruta
 
 
-def linea_de_base(url: str, fn: Callable[[], Any], marca: str) -> Callable[[], Any]:
-    """Captura las sentencias que ``fn`` envía a la base y devuelve una función que repite
-    la de agregación (la que contiene ``marca``) con el cursor crudo del driver, precedida
-    de los ``SET`` de sesión que haya enviado amauta (mismo plan)."""
-    from sqlalchemy import event
+#: Lo mismo a mano: la planilla a una tabla temporal y un upsert que resuelve los emails.
+SQL_CARGAR = r"""
+CREATE TEMP TABLE carga (email text, nota text, observaciones text);
+\copy carga FROM '{csv}' WITH (FORMAT csv, HEADER, DELIMITER ';')
+INSERT INTO "Calificacion" (id, "grupoId", "estudianteId", materia, periodo, nota, "notaMaxima", observaciones, "createdAt", "updatedAt")
+  SELECT 'c' || substr(md5(random()::text || u.id), 1, 24), '{grupo}', u.id, 'Matemáticas', '1er Trimestre',
+         replace(c.nota, ',', '.')::float, 10, nullif(c.observaciones, ''), now(), now()
+  FROM carga c JOIN "Usuario" u ON lower(u.email) = lower(trim(c.email))
+ON CONFLICT ("grupoId", "estudianteId", materia, periodo) DO UPDATE
+  SET nota = excluded.nota, "notaMaxima" = excluded."notaMaxima", observaciones = excluded.observaciones,
+      "updatedAt" = excluded."updatedAt";
+"""
 
-    capturadas: list[tuple[str, Any]] = []
 
-    def escuchar(_con, _cur, sentencia, parametros, _ctx, _many):
-        capturadas.append((sentencia, parametros))
+def _n(x: float) -> str:
+    return f"{x:,.0f}".replace(",", ".")
 
-    motor = crear_motor(url)
-    event.listen(motor, "before_cursor_execute", escuchar)
-    try:
-        fn()
-    finally:
-        event.remove(motor, "before_cursor_execute", escuchar)
-    ajustes = [c for c in capturadas if c[0].lstrip().upper().startswith("SET ")]
-    sentencia, parametros = next(c for c in capturadas if marca in c[0])
 
-    def cruda():
+# --- Medidas --------------------------------------------------------------------------------------
+def en_proceso(url: str, fn, veces: int = 5) -> float:
+    from amauta_cli.db import transaccion
+
+    tiempos = []
+    for _ in range(veces + 1):
+        t0 = time.perf_counter()
         with transaccion(url, solo_lectura=True) as s:
-            cur = s.connection().connection.driver_connection.cursor()
-            for sql, p in ajustes:
-                cur.execute(sql, p)
-            cur.execute(sentencia, parametros)
-            filas = cur.fetchall()
-            cur.close()
-            return filas
-
-    return cruda
+            fn(s)
+        tiempos.append(time.perf_counter() - t0)
+    return statistics.median(tiempos[1:])
 
 
-def medir(url: str, datos: dict[str, Any], veces: int, carpeta: Path) -> list[tuple[str, float, float | None, str]]:
-    from sqlalchemy import text
+def medir(bd: BasePG, datos: dict[str, Any], pares: int, carpeta: Path) -> list[comun.Resultado]:
+    from amauta_cli.services import calificaciones as cal
 
-    azar = random.Random(7)
-    grupo, emails = datos["grupo"], datos["alumnos"]
-    r = cal.Reglas()
+    amauta = [*comun.amauta(), "--db-url", bd.url]
     resultados = []
 
-    # cargar: crear (un período nuevo cada vez), actualizar (notas nuevas), sin cambios (la misma planilla).
-    # "Parcial N" no es un trimestre: la escuela del benchmark acepta períodos libres.
-    ajustes = carpeta / "ajustes.yaml"
-    ajustes.write_text("calendario:\n  periodos_libres: true\n", encoding="utf-8")
-    os.environ["AMAUTA_AJUSTES"] = str(ajustes)
-    contador = iter(range(10_000))
+    # cargar: 30.000 notas nuevas cada vez (las de esa materia y período se borran antes).
+    planilla = escribir_csv(carpeta / "planilla.csv", datos["emails"], random.Random(7))
+    script = carpeta / "cargar.sql"
+    script.write_text(SQL_CARGAR.format(csv=planilla, grupo=datos["grande_id"]), encoding="utf-8")
 
-    def cargar_nuevo():
-        ruta = escribir_csv(carpeta / "nuevo.csv", emails, azar)
-        with transaccion(url) as s:
-            return cal.cargar(s, grupo, "Matemáticas", f"Parcial {next(contador)}", ruta)
-
-    def cargar_actualiza():
-        ruta = escribir_csv(carpeta / "cambia.csv", emails, azar)
-        with transaccion(url) as s:
-            return cal.cargar(s, grupo, "Matemáticas", "1er Trimestre", ruta)
-
-    fija = escribir_csv(carpeta / "fija.csv", emails, azar)
-
-    def cargar_igual():
-        with transaccion(url) as s:
-            return cal.cargar(s, grupo, "Lengua", "1er Trimestre", fija)
-
-    # Línea de base: el mismo upsert de 30 filas con el driver, sin validar ni leer CSV.
-    def upsert_crudo():
-        t = ahora()
-        filas = [
-            {"id": cuid(), "g": datos["grupo_id"], "e": e, "n": float(azar.randint(1, 10)), "t": t}
-            for e in alumnos_ids
-        ]
-        with transaccion(url) as s:
-            s.execute(
-                text(
-                    'INSERT INTO "Calificacion" (id, "grupoId", "estudianteId", materia, periodo, nota, '
-                    '"notaMaxima", "createdAt", "updatedAt") VALUES '
-                    + ", ".join(f"(:id{i}, :g{i}, :e{i}, 'Matemáticas', '1er Trimestre', :n{i}, 10, :t{i}, :t{i})" for i in range(len(filas)))
-                    + ' ON CONFLICT ("grupoId", "estudianteId", materia, periodo) DO UPDATE SET '
-                    'nota = excluded.nota, "notaMaxima" = excluded."notaMaxima", "updatedAt" = excluded."updatedAt"'
-                ),
-                {f"{k}{i}": v for i, f in enumerate(filas) for k, v in f.items()},
-            )
-
-    with transaccion(url, solo_lectura=True) as s:
-        alumnos_ids = list(
-            s.scalars(text('SELECT "estudianteId" FROM "GrupoEstudiante" WHERE "grupoId" = :g'), {"g": datos["grupo_id"]})
+    def borrar() -> None:
+        bd.ejecutar(
+            f'DELETE FROM "Calificacion" WHERE "grupoId" = \'{datos["grande_id"]}\' '
+            "AND materia = 'Matemáticas' AND periodo = '1er Trimestre'"
         )
-    base_carga, _ = mediana(upsert_crudo, veces)
-    t, res = mediana(cargar_nuevo, veces)
-    resultados.append((f"cargar: planilla de {len(emails)} notas, todas nuevas", t, base_carga, f"{res.creadas} creadas"))
-    t, res = mediana(cargar_actualiza, veces)
-    resultados.append((f"cargar: planilla de {len(emails)} notas, cambiadas", t, base_carga, f"{res.actualizadas} actualizadas"))
-    cargar_igual()
-    t, res = mediana(cargar_igual, veces)
-    resultados.append((f"cargar: planilla de {len(emails)} notas, sin cambios", t, base_carga, f"{res.sin_cambios} sin cambios"))
 
-    # reporte y boletín de un grupo, y desaprobados del distrito. Línea de base: la MISMA
-    # sentencia de agregación que amauta envía (capturada), ejecutada con el cursor del
-    # driver y fetchall, en una transacción de lectura con los mismos ajustes de sesión.
-    def reporte():
-        with transaccion(url, solo_lectura=True) as s:
-            return cal.reporte(s, grupo, r=r)
+    n = len(datos["emails"])
+    resultados.append(comparar(
+        f"calificaciones cargar ({_n(n)} notas)",
+        Comando([*amauta, "calificaciones", "cargar", str(planilla), "-g", GRANDE, "-m", "Matemáticas",
+                 "-p", "1er Trimestre"], antes=borrar),
+        Comando(["psql", "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", bd.dsn, "-f", str(script)], antes=borrar),
+        pares=pares, base="el mismo CSV con \\copy + INSERT ... ON CONFLICT en psql", objetivo=2.0,
+    ))
 
-    def boletines():
-        with transaccion(url, solo_lectura=True) as s:
-            return cal.boletines(s, grupo=grupo, r=r)
-
-    def desaprobados():
-        with transaccion(url, solo_lectura=True) as s:
-            return cal.desaprobados(s, r=r)
-
-    crudo_grupo = linea_de_base(url, reporte, "GROUP BY")
-    t, rep = mediana(reporte, veces)
-    base_grupo, _ = mediana(crudo_grupo, veces)
-    resultados.append((f"reporte --grupo '{grupo}' ({len(rep.materias)} materias)", t, base_grupo, ""))
-    t, bol = mediana(boletines, veces)
-    resultados.append((f"boletin --grupo '{grupo}' ({len(bol)} boletines)", t, base_grupo, ""))
-
-    crudo_distrito = linea_de_base(url, desaprobados, "HAVING")
-    t, d = mediana(desaprobados, veces)
-    base_distrito, _ = mediana(crudo_distrito, veces)
-    resultados.append(
-        (f"desaprobados del distrito ({datos['calificaciones']:,} notas)".replace(",", "."), t, base_distrito,
-         f"{len(d.filas)} materias desaprobadas de {d.estudiantes} estudiantes")
-    )
+    r = cal.Reglas()
+    for nombre, fn, args, objetivo in (
+        (f"calificaciones desaprobados (distrito, {_n(datos['calificaciones'])} notas)",
+         lambda s: cal.desaprobados(s, r=r), ["calificaciones", "desaprobados"], 1.5),
+        (f"calificaciones reporte (1 grupo de {POR_GRUPO})",
+         lambda s: cal.reporte(s, datos["grupo"], r=r), ["calificaciones", "reporte", "-g", datos["grupo"]], None),
+    ):
+        sql = comun.sql_de(bd.url, fn)
+        res = comparar(nombre, Comando([*amauta, *args], env={"COLUMNS": "100"}), comun.psql(bd, sql),
+                       pares=pares, base="su consulta principal sola en psql", objetivo=objetivo,
+                       piso=comun.piso_python(bd, sql))
+        res.extras.append(f"en proceso (servicio, Python caliente): {en_proceso(bd.url, fn) * 1000:.0f} ms")
+        resultados.append(res)
+    # issue 10: lo que ve quien lo corre en una terminal de 100 columnas (tabla) contra el CSV.
+    base = [*amauta, "calificaciones", "desaprobados"]
+    resultados.append(comparar(
+        "desaprobados: tabla / csv", Comando(base, env={"COLUMNS": "100"}),
+        Comando([*base, "--formato", "csv"], env={"COLUMNS": "100"}), pares=pares,
+        base="el mismo comando con --formato csv", objetivo=OBJETIVO_TABLA_CSV,
+    ))
     return resultados
 
 
-def cli_de_punta_a_punta(url: str, grupo: str, carpeta: Path) -> list[tuple[str, float]]:
-    """Tiempo de pared del comando instalado (arranque de Python incluido), una corrida."""
-    amauta = Path(sys.executable).with_name("amauta")
-    comandos = [
-        ("amauta calificaciones reporte --grupo G --formato csv", ["calificaciones", "reporte", "--grupo", grupo, "-f", "csv"]),
-        ("amauta calificaciones boletin --grupo G --html CARPETA",
-         ["calificaciones", "boletin", "--grupo", grupo, "--html", str(carpeta / "boletines")]),
-        ("amauta calificaciones desaprobados --formato csv (distrito)", ["calificaciones", "desaprobados", "-f", "csv"]),
-    ]
-    resultado = []
-    for titulo, args in comandos:
-        t0 = time.perf_counter()
-        p = subprocess.run([str(amauta), "--db-url", url, *args], capture_output=True, text=True)
-        dt = time.perf_counter() - t0
-        if p.returncode != 0:
-            raise SystemExit(f"{titulo} falló:\n{p.stderr}")
-        resultado.append((titulo, dt))
-    return resultado
-
-
-OBJETIVO_TABLA_CSV = 1.3
-
-
-def tabla_contra_csv(url: str, pares: int = 5) -> None:
-    """``desaprobados`` del distrito: tabla (lo que ve quien lo corre en una terminal de 100
-    columnas) contra ``--formato csv``, procesos enteros intercalados, en la misma corrida."""
-    from comun import Comando, amauta, comparar, imprimir
-
-    base = [*amauta(), "--db-url", url, "calificaciones", "desaprobados"]
-    entorno = {"COLUMNS": "100"}
-    r = comparar(
-        "desaprobados: tabla / csv",
-        Comando(base, env=entorno),
-        Comando([*base, "--formato", "csv"], env=entorno),
-        pares=pares,
-        base="--formato csv",
-    )
-    imprimir([r], objetivo=OBJETIVO_TABLA_CSV)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--motor", choices=["postgresql", "sqlite", "ambos"], default="ambos")
-    ap.add_argument("--estudiantes", type=int, default=20_000)
-    ap.add_argument("--por-grupo", type=int, default=30)
-    ap.add_argument("--veces", type=int, default=5, help="corridas por medida (se informa la mediana)")
-    ap.add_argument("--pg-url", default=os.environ.get("AMAUTA_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
-    ap.add_argument("--conservar", action="store_true", help="no borrar las bases al terminar")
-    ap.add_argument("--url", help="una base ya llena por este benchmark (con --conservar): no se genera nada")
-    ap.add_argument("--solo-tabla", action="store_true", help="solo desaprobados en tabla contra csv")
+    ap = comun.argumentos(__doc__)
+    ap.add_argument("--conservar", action="store_true", help="no borrar la base al terminar")
     args = ap.parse_args()
-    if args.url:
-        if not args.solo_tabla:
-            ap.error("--url va con --solo-tabla")
-        print(f"== {args.url} (carga del sistema: {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
-        tabla_contra_csv(args.url, pares=args.veces)
-        return
-    motores = ["postgresql", "sqlite"] if args.motor == "ambos" else [args.motor]
-    n = args.estudiantes * len(MATERIAS) * len(PERIODOS)
-    print(
-        f"Distrito: {args.estudiantes} estudiantes, grupos de {args.por_grupo}, {len(MATERIAS)} materias, "
-        f"{len(PERIODOS)} períodos = {n} calificaciones. Mediana de {args.veces} corridas.\n"
-    )
-    for motor in motores:
-        print(f"== {motor} (carga del sistema: {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} núcleos)")
-        with base(motor, args.pg_url, args.conservar) as url, tempfile.TemporaryDirectory() as tmp:
-            migrar(url)
-            t0 = time.perf_counter()
-            datos = generar(url, args.estudiantes, args.por_grupo, semilla=42)
-            carga = time.perf_counter() - t0
-            velocidad = f"{datos['calificaciones'] / carga:,.0f}".replace(",", ".")
-            print(
-                f"  generación ({'COPY' if motor == 'postgresql' else 'executemany'}): {carga:.1f} s "
-                f"({velocidad} notas/s), {datos['grupos']} grupos en {datos['instituciones']} instituciones"
-            )
-            if not args.solo_tabla:
-                filas = medir(url, datos, args.veces, Path(tmp))
-                ancho = max(len(f[0]) for f in filas)
-                print(f"  {'medida'.ljust(ancho)}   amauta   base cruda   razón   objetivo")
-                for titulo, t, crudo, nota in filas:
-                    objetivo = ""
-                    if motor == "postgresql":
-                        objetivo = "OK (< 1 s)" if t < OBJETIVO_PG else "NO CUMPLE (>= 1 s)"
-                    razon = f"{t / crudo:5.1f}x" if crudo else "     "
-                    print(f"  {titulo.ljust(ancho)}  {t * 1000:6.1f} ms  {crudo * 1000:7.1f} ms  {razon}  {objetivo}  {nota}")
-            cerrar_motores()
-            if not args.solo_tabla:
-                for titulo, dt in cli_de_punta_a_punta(url, datos["grupo"], Path(tmp)):
-                    print(f"  {titulo}: {dt:.2f} s de pared (con el arranque de Python)")
-            tabla_contra_csv(url, pares=args.veces)
+    estudiantes = max(POR_GRUPO, round(30_000 * args.escala))
+    with BasePG("calif", conservar=args.conservar) as bd, tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        datos = generar(bd.url, estudiantes)
+        comun.encabezado(
+            "calificaciones (PostgreSQL)", estudiantes=estudiantes,
+            calificaciones=_n(datos["calificaciones"]),
+            grupos=datos["grupos"], armado=f"{time.perf_counter() - t0:.0f} s",
+        )
+        resultados = medir(bd, datos, args.pares, Path(tmp))
         print()
+        imprimir(resultados)
 
 
 if __name__ == "__main__":

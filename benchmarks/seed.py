@@ -1,158 +1,99 @@
-"""Benchmark de ``amauta seed``: mediana de ``seed --reset --si`` y de un ``seed`` repetido,
-en SQLite y PostgreSQL, y en la misma corrida lo que cuesta bcrypt solo (8 hashes y 8
-verificaciones en paralelo) y el arranque de ``amauta --version`` (piso de todo comando).
+"""``amauta seed --reset --si`` y un ``seed`` repetido, procesos enteros intercalados con lo
+mismo hecho con las herramientas del motor (``benchmarks/comun.py``), en ambos motores:
 
-Cada medición es el comando instalado en un proceso nuevo, como lo corre un usuario: se
-informa el tiempo de reloj y el de CPU (usuario + sistema) del proceso. En una máquina
-compartida el reloj depende de la carga (se imprime el promedio de carga); la CPU casi no.
-Objetivo: ``--reset`` por debajo de 2 s en cada motor.
+- ``seed --reset --si`` (borra, migra y siembra; bcrypt incluido) frente a cargar la MISMA base
+  ya sembrada desde su volcado: ``psql -1 -f`` de un ``pg_dump --clean`` en PostgreSQL, el
+  ``.dump`` de ``sqlite3`` en un archivo nuevo en SQLite.
+- ``seed`` repetido (no cambia nada) frente al arranque mínimo de ``amauta --version``.
 
-    .venv/bin/python benchmarks/seed.py [--repeticiones 5] [--motores sqlite,postgresql]
+Objetivo: ``--reset`` por debajo de 2 s en cada motor (absoluto: se imprime la carga al lado).
 
-Las bases que crea (un archivo temporal, ``amauta_bench_*`` en PostgreSQL) se borran al final.
+    .venv/bin/python benchmarks/seed.py [--pares 5] [--motores sqlite,postgresql]
+
+Las bases que crea (un archivo temporal, ``amauta_bench_seed_*`` en PostgreSQL) se borran al final.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import uuid
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import comun  # noqa: E402
+from comun import BasePG, Comando, comparar, imprimir  # noqa: E402
+
 OBJETIVO_RESET = 2.0
-PG_ADMIN = os.environ.get("AMAUTA_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def amauta() -> list[str]:
-    script = Path(sys.executable).parent / "amauta"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "amauta_cli"]
+def _env() -> dict[str, str]:
+    # Un AMAUTA_ENV=produccion heredado haría que seed --reset se niegue.
+    return {"AMAUTA_ENV": "desarrollo"}
 
 
-def medir_comando(args: list[str], url: str | None, n: int) -> tuple[list[float], list[float]]:
-    """(segundos de reloj, segundos de CPU usuario + sistema) de cada corrida."""
-    import resource
-
-    env = dict(os.environ)
-    env.pop("AMAUTA_ENV", None)
-    if url:
-        env["AMAUTA_DATABASE_URL"] = url
-    reloj, cpu = [], []
-    for _ in range(n):
-        antes = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t = time.perf_counter()
-        r = subprocess.run(amauta() + args, env=env, capture_output=True, text=True)
-        reloj.append(time.perf_counter() - t)
-        despues = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu.append(despues.ru_utime - antes.ru_utime + despues.ru_stime - antes.ru_stime)
-        if r.returncode != 0:
-            sys.exit(f"falló `amauta {' '.join(args)}`:\n{r.stderr}")
-    return reloj, cpu
-
-
-def medir_funcion(f, n: int) -> list[float]:
-    tiempos = []
-    for _ in range(n):
-        t = time.perf_counter()
-        f()
-        tiempos.append(time.perf_counter() - t)
-    return tiempos
-
-
-def fila(nombre: str, tiempos: list[float], cpu: list[float] | None = None) -> str:
-    texto = (
-        f"  {nombre:<44} mediana {statistics.median(tiempos):6.3f} s"
-        f"   (mín {min(tiempos):.3f}, máx {max(tiempos):.3f}, n={len(tiempos)})"
+def medir(motor: str, url: str, base_reset: Comando, pares: int) -> list[comun.Resultado]:
+    amauta = [*comun.amauta(), "--db-url", url]
+    r1 = comparar(
+        f"seed --reset --si ({motor})",
+        Comando([*amauta, "seed", "--reset", "--si"], env=_env()),
+        base_reset, pares=pares,
+        base="la misma base sembrada, cargada desde su volcado ("
+        + ("psql -1 -f de pg_dump --clean" if motor == "postgresql" else "sqlite3 < .dump") + ")",
     )
-    if cpu:
-        texto += f"   CPU {statistics.median(cpu):.3f} s"
-    return texto
-
-
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--repeticiones", "-n", type=int, default=5)
-    p.add_argument("--motores", default="sqlite,postgresql")
-    a = p.parse_args()
-    n = a.repeticiones
-    motores = [m.strip() for m in a.motores.split(",") if m.strip()]
-
-    from amauta_cli.seguridad import hashear_muchos
-    from amauta_cli.services.seed import _verificar_muchos
-
-    print(
-        f"amauta seed — {n} repeticiones, {os.cpu_count()} núcleos, Python {sys.version.split()[0]}"
+    med = r1.resumen()["amauta_mediana_s"]
+    r1.extras.append(
+        f"objetivo < {OBJETIVO_RESET:.0f} s: {'cumple' if med < OBJETIVO_RESET else 'NO cumple'} ({med:.2f} s)"
     )
-    print(f"promedio de carga al empezar: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print("Referencias (misma corrida):")
-    print(fila("arranque: amauta --version", *medir_comando(["--version"], None, n)))
-    hashes = hashear_muchos(["Amauta2024!"] * 8)
-    print(
-        fila(
-            "bcrypt solo: 8 hashes costo 10 en paralelo",
-            medir_funcion(lambda: hashear_muchos(["Amauta2024!"] * 8), n),
-        )
+    r2 = comparar(
+        f"seed repetido, sin cambios ({motor})",
+        Comando([*amauta, "seed"], env=_env()),
+        Comando([*comun.amauta(), "--version"]), pares=pares,
+        base="el arranque mínimo: amauta --version",
     )
-    print(
-        fila(
-            "bcrypt solo: 8 verificaciones en paralelo",
-            medir_funcion(lambda: _verificar_muchos([("Amauta2024!", h) for h in hashes]), n),
-        )
-    )
+    return [r1, r2]
 
-    cumple = True
-    for motor in motores:
-        limpiar = lambda: None  # noqa: E731
-        if motor == "sqlite":
-            carpeta = tempfile.mkdtemp(prefix="amauta-bench-")
-            url = f"sqlite:///{carpeta}/bench.db"
 
-            def limpiar(carpeta=carpeta):  # noqa: F811
-                import shutil
+def main() -> None:
+    ap = comun.argumentos(__doc__)
+    ap.add_argument("--motores", default="sqlite,postgresql")
+    args = ap.parse_args()
+    comun.encabezado("seed")
+    carpeta = Path(tempfile.mkdtemp(prefix="amauta-bench-seed-"))
+    resultados = []
+    try:
+        for motor in [m.strip() for m in args.motores.split(",") if m.strip()]:
+            if motor == "postgresql":
+                with BasePG("seed", migrar=False) as bd:
+                    subprocess.run([*comun.amauta(), "--db-url", bd.url, "seed", "--reset", "--si"],
+                                   check=True, capture_output=True, env={**os.environ, **_env()})
+                    volcado = carpeta / "seed.sql"
+                    subprocess.run(["pg_dump", "--clean", "--if-exists", "--no-owner", "-f", str(volcado), bd.dsn],
+                                   check=True)
+                    base = Comando(["psql", "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", bd.dsn, "-f", str(volcado)])
+                    resultados += medir(motor, bd.url, base, args.pares)
+            else:
+                ruta = carpeta / "seed.db"
+                url = f"sqlite:///{ruta}"
+                subprocess.run([*comun.amauta(), "--db-url", url, "seed", "--reset", "--si"],
+                               check=True, capture_output=True, env={**os.environ, **_env()})
+                volcado = subprocess.run(["sqlite3", str(ruta), ".dump"], check=True, capture_output=True).stdout
+                copia = carpeta / "copia.db"
 
-                shutil.rmtree(carpeta, ignore_errors=True)
-        else:
-            import psycopg
-            from sqlalchemy.engine import make_url
+                def borrar_copia(copia=copia) -> None:
+                    for sufijo in ("", "-wal", "-shm"):
+                        Path(f"{copia}{sufijo}").unlink(missing_ok=True)
 
-            nombre = f"amauta_bench_{uuid.uuid4().hex[:8]}"
-            try:
-                with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as c:
-                    c.execute(f'CREATE DATABASE "{nombre}"')
-            except psycopg.OperationalError as e:
-                print(f"{motor}: sin servidor en {PG_ADMIN} ({e}); se omite")
-                continue
-            url = (
-                make_url(PG_ADMIN)
-                .set(drivername="postgresql+psycopg", database=nombre)
-                .render_as_string(hide_password=False)
-            )
-
-            def limpiar(nombre=nombre):  # noqa: F811
-                with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-                    c.execute(f'DROP DATABASE IF EXISTS "{nombre}" WITH (FORCE)')
-
-        try:
-            print(f"{motor}:")
-            medir_comando(
-                ["seed", "--reset", "--si"], url, 1
-            )  # calentar (caché del sistema de archivos)
-            reset = medir_comando(["seed", "--reset", "--si"], url, n)
-            repetido = medir_comando(["seed"], url, n)
-            print(fila("amauta seed --reset --si", *reset))
-            print(fila("amauta seed (repetido, sin cambios)", *repetido))
-            ok = statistics.median(reset[0]) < OBJETIVO_RESET
-            cumple &= ok
-            print(f"  objetivo --reset < {OBJETIVO_RESET:.0f} s: {'cumple' if ok else 'NO CUMPLE'}")
-        finally:
-            limpiar()
-    print(f"promedio de carga al terminar: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    return 0 if cumple else 1
+                base = Comando(["sqlite3", str(copia)], entrada=volcado, antes=borrar_copia)
+                resultados += medir(motor, url, base, args.pares)
+    finally:
+        shutil.rmtree(carpeta, ignore_errors=True)
+    print()
+    imprimir(resultados)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

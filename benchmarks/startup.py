@@ -1,56 +1,50 @@
-"""Arranque de ``amauta --help`` frente a ``python -c "import typer"``.
+"""Arranque: ``amauta --help``, ``amauta db --help`` y ``amauta --version`` frente a
+``python -c "import typer"`` (lo mínimo que cuesta una CLI de Typer), procesos enteros
+intercalados en la misma corrida (``benchmarks/comun.py``).
 
-Imprime la mediana de N ejecuciones de cada uno, en la misma corrida, y su razón.
-Objetivo: ``amauta --help`` con mediana menor a 200 ms en la máquina de desarrollo.
+Objetivo: ``amauta --help`` con mediana por debajo de 200 ms en la máquina de desarrollo
+(se imprime al lado la razón frente a ``import typer``, que es la que vale en una máquina cargada).
 
-    .venv/bin/python benchmarks/startup.py [--repeticiones 21]
+    .venv/bin/python benchmarks/startup.py [--pares 11]
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-def medir(cmd: list[str], n: int) -> list[float]:
-    tiempos = []
-    env = dict(os.environ, COLUMNS="100")
-    for _ in range(n):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
-        tiempos.append(time.perf_counter() - t0)
-    return tiempos
+import comun  # noqa: E402
+from comun import Comando, comparar, imprimir  # noqa: E402
+
+OBJETIVO_S = 0.200
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--repeticiones", type=int, default=21)
+    ap = comun.argumentos(__doc__)
+    ap.set_defaults(pares=11)
     args = ap.parse_args()
-    bindir = Path(sys.executable).parent
-    amauta = str(bindir / "amauta")
-    casos = {
-        "python -c 'import typer'": [sys.executable, "-c", "import typer"],
-        "amauta --help": [amauta, "--help"],
-        "amauta db --help": [amauta, "db", "--help"],
-    }
-    for cmd in casos.values():  # calentar la caché de bytecode y del disco
-        medir(cmd, 2)
-    medianas = {}
-    for nombre, cmd in casos.items():
-        t = medir(cmd, args.repeticiones)
-        medianas[nombre] = statistics.median(t)
-        print(f"{nombre:28s} mediana {medianas[nombre] * 1000:7.1f} ms  (min {min(t) * 1000:.1f} ms, n={len(t)})")
-    base = medianas["python -c 'import typer'"]
-    for nombre in ("amauta --help", "amauta db --help"):
-        print(f"razón {nombre} / import typer: {medianas[nombre] / base:.2f}x")
-    objetivo = 0.200
-    estado = "cumple" if medianas["amauta --help"] < objetivo else "NO cumple"
-    print(f"objetivo amauta --help < {objetivo * 1000:.0f} ms: {estado}")
+    comun.encabezado("arranque", python=sys.version.split()[0])
+    env = {"COLUMNS": "100"}
+    typer_solo = Comando([sys.executable, "-c", "import typer"], env=env)
+    resultados = []
+    for nombre, argv in (
+        ("amauta --help", ["--help"]),
+        ("amauta db --help", ["db", "--help"]),
+        ("amauta --version", ["--version"]),
+    ):
+        r = comparar(nombre, Comando([*comun.amauta(), *argv], env=env), typer_solo,
+                     pares=args.pares, base="python -c 'import typer'")
+        if nombre == "amauta --help":
+            med = r.resumen()["amauta_mediana_s"]
+            r.extras.append(
+                f"objetivo < {OBJETIVO_S * 1000:.0f} ms: {'cumple' if med < OBJETIVO_S else 'NO cumple'} "
+                f"({med * 1000:.0f} ms; absoluto: depende de la carga de al lado)"
+            )
+        resultados.append(r)
+    print()
+    imprimir(resultados)
 
 
 if __name__ == "__main__":

@@ -176,3 +176,14 @@ def test_generar_password_por_defecto_y_al_azar() -> None:
 def test_generar_password_longitud_invalida(longitud: int) -> None:
     with pytest.raises(DatosInvalidos, match="longitud: debe estar entre 8 y 72"):
         generar_password(longitud)
+
+
+def test_passwords_inutilizables_de_a_muchas():
+    """Las marcas de una importación masiva son como las de a una: inutilizables, del mismo
+    largo y distintas entre sí."""
+    from amauta_cli.seguridad import es_inutilizable, password_inutilizable, passwords_inutilizables
+
+    marcas = passwords_inutilizables(5_000)
+    assert len(set(marcas)) == 5_000
+    assert all(es_inutilizable(m) and len(m) == len(password_inutilizable()) for m in marcas)
+    assert passwords_inutilizables(0) == []

