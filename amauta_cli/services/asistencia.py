@@ -703,7 +703,7 @@ def pendientes(
     lista = s.execute(grupos).all()
     if not lista:
         return []
-    dia = dialecto(s).dia(A.fecha)
+    dia = dialecto(s).dia(Asistencia.fecha)
     ids = [g.id for g in lista]
     registrados: dict[tuple[str, date], int] = {}
     for gid, d, n in s.execute(
