@@ -170,7 +170,8 @@ def test_amauta_con_credenciales_de_escuela_ve_y_cambia_solo_lo_suyo(escuelas, r
     ver = _json(invocar(a.url, "asistencia", "ver", "--grupo", GRUPO, "--fecha", "2024-03-04", "--formato", "json"))
     assert ANA in json.dumps(ver) and CIRO not in json.dumps(ver)
     pend = invocar(a.url, "asistencia", "pendientes", "--fecha", "2024-03-06", "--formato", "json")
-    assert pend.codigo == 0 and INST_B not in pend.stdout
+    # Código 3: hay pendientes (de su escuela), y ninguno de la otra.
+    assert pend.codigo == 3 and INST_B not in pend.stdout
     for args in (["asistencia", "alertas", "--desde", "2024-03-01"], ["calificaciones", "desaprobados"]):
         r = invocar(a.url, *args, "--formato", "json")
         assert r.codigo == 0, r.texto
