@@ -38,8 +38,7 @@ def bd_datos(pg, crear_plantilla) -> BaseDePrueba:
 def _env(bd: BaseDePrueba) -> dict[str, str]:
     from amauta_cli.services.respaldo import entorno_pg
 
-    # Las herramientas de PostgreSQL van directo al servidor, también en la pata de PgBouncer.
-    return entorno_pg(bd.url_directa)
+    return entorno_pg(bd.url)
 
 
 def _nombre(bd: BaseDePrueba) -> str:

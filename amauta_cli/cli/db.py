@@ -20,8 +20,7 @@ from amauta_cli.cli.comun import (
 app = typer.Typer(
     help=(
         "Esquema, migraciones y respaldos de la base: migrate, rollback, estado, historial, "
-        "verificar, entorno, prisma, backup, backups, verificar-backup, restore, archivar, "
-        "desarchivar, copiar."
+        "verificar, entorno, prisma, backup, backups, verificar-backup, restore."
     ),
     no_args_is_help=True,
 )
@@ -128,11 +127,8 @@ def rollback(
         from amauta_cli import salida
         from amauta_cli.services.respaldo import respaldo_de_seguridad
 
-        respaldo_de_seguridad(ctx.url_herramientas, "rollback", informar=salida.info, progreso=salida.progreso)
+        respaldo_de_seguridad(ctx.url, "rollback", informar=salida.info, progreso=salida.progreso)
     esquema.revertir(ctx.objetivo, plan)
-    from amauta_cli.cli.comun import tras_cambio_masivo
-
-    tras_cambio_masivo()
     salida.exito(f"Reversión completa: la base quedó en {plan.destino or 'base'}.")
 
 
@@ -340,13 +336,11 @@ def prisma(
 
 
 def _registrar_respaldos() -> None:
-    """``backup``, ``backups``, ``verificar-backup`` y ``restore`` (``cli/respaldo.py``),
-    ``archivar`` y ``desarchivar`` (``cli/archivo.py``) y ``copiar`` (``cli/copia.py``) viven
-    en sus módulos (que no importan este) y se suman a este grupo."""
-    from amauta_cli.cli import archivo, copia, respaldo
+    """``backup``, ``backups``, ``verificar-backup`` y ``restore`` viven en ``cli/respaldo.py``
+    (que no importa este módulo) y se suman a este grupo."""
+    from amauta_cli.cli import respaldo
 
-    for modulo in (respaldo, archivo, copia):
-        app.registered_commands.extend(modulo.app.registered_commands)
+    app.registered_commands.extend(respaldo.app.registered_commands)
 
 
 _registrar_respaldos()
