@@ -468,13 +468,13 @@ def pendientes(
     vista = Vista(
         [
             Columna("fecha", "Fecha", "fecha", prioridad=0),
-            Columna("institucion", "Institución", "nombre", prioridad=2),
+            Columna("institucion", "Institución", "nombre", prioridad=1),
             Columna("grupo", "Grupo", "nombre", prioridad=0),
-            Columna("educador", "Educador", "email", prioridad=1),
-            Columna("estudiantes", "Estudiantes", "entero"),
+            Columna("educador", "Educador", "email", prioridad=4),
+            Columna("estudiantes", "Estudiantes", "entero", prioridad=1),
             Columna("sin_estado", "Sin estado", "entero", prioridad=0),
             Columna("situacion", "Situación", prioridad=0),
-            Columna("grupo_id", "Id del grupo", "codigo", prioridad=3),
+            Columna("grupo_id", "Id del grupo", "codigo", prioridad=5),
         ],
         [dict(vars(p), situacion=p.situacion) for p in filas],
         titulo=f"Asistencia pendiente {cuando}",
