@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amauta_cli.cli.comun import contexto
+from amauta_cli.cli.comun import contexto, mostrar_cambios
 from amauta_cli.salida import Formato, OpcionFormato
 
 app = typer.Typer(
@@ -112,22 +112,3 @@ def editar(
     with contexto().sesion() as s:
         nombre_final, cambios = categorias.editar(s, categoria, nombre, slug, descripcion, icono)
     mostrar_cambios(f"Categoría {nombre_final}", cambios)
-
-
-def mostrar_cambios(que: str, cambios: list) -> None:
-    """Cada cambio de un ``editar``: campo, antes → después (o que no hubo cambios)."""
-    from amauta_cli import salida
-
-    if not cambios:
-        salida.exito(f"Sin cambios: {que} ya tenía esos datos.")
-        return
-    salida.exito(f"{que} actualizado:")
-    for c in cambios:
-        salida.info(f"  {c.campo}: {_valor(c.antes)} → {_valor(c.despues)}")
-
-
-def _valor(v: object) -> str:
-    from amauta_cli.salida import texto_humano
-
-    texto = texto_humano(v)
-    return f"'{texto}'" if texto else "(vacío)"

@@ -179,6 +179,25 @@ def exigir_administracion(accion: str) -> None:
         exigir(c, accion)
 
 
+def mostrar_cambios(que: str, cambios: list) -> None:
+    """Cada cambio de un ``editar``: campo, antes → después (o que no hubo cambios)."""
+    from amauta_cli import salida
+
+    if not cambios:
+        salida.exito(f"Sin cambios: {que} ya tenía esos datos.")
+        return
+    salida.exito(f"{que} actualizado:")
+    for c in cambios:
+        salida.info(f"  {c.campo}: {_valor(c.antes)} → {_valor(c.despues)}")
+
+
+def _valor(v: object) -> str:
+    from amauta_cli.salida import texto_humano
+
+    texto = texto_humano(v)
+    return f"'{texto}'" if texto else "(vacío)"
+
+
 def fijar_contexto(db_url: str | None) -> None:
     global _CONTEXTO
     _CONTEXTO = Contexto(db_url)

@@ -141,7 +141,7 @@ def editar(
     imagen: Annotated[Optional[str], typer.Option("--imagen", help="URL de la imagen ('' la borra).")] = None,
 ) -> None:
     """Cambia solo lo indicado (no en cursos ARCHIVADO) y lista cada cambio."""
-    from amauta_cli.cli.categorias import mostrar_cambios
+    from amauta_cli.cli.comun import mostrar_cambios
     from amauta_cli.cli.comun import error_uso
     from amauta_cli.services import cursos
 

@@ -125,7 +125,7 @@ def editar(
     email: Annotated[Optional[str], typer.Option("--email", help="Email de contacto ('' lo borra).")] = None,
 ) -> None:
     """Modifica los datos de una institución."""
-    from amauta_cli.cli.usuarios import mostrar_cambios
+    from amauta_cli.cli.comun import mostrar_cambios
     from amauta_cli.errores import DatosInvalidos
     from amauta_cli.services import instituciones
 

@@ -132,7 +132,7 @@ def editar(
     contenido: OpcionContenido = None,
 ) -> None:
     """Cambia solo lo indicado y lista cada cambio."""
-    from amauta_cli.cli.categorias import mostrar_cambios
+    from amauta_cli.cli.comun import mostrar_cambios
     from amauta_cli.cli.comun import error_uso
     from amauta_cli.services import lecciones
 

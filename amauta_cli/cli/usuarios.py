@@ -7,7 +7,7 @@ from typing import Annotated, NoReturn, Optional
 
 import typer
 
-from amauta_cli.cli.comun import Formato, OpcionFormato, contexto, error_uso
+from amauta_cli.cli.comun import Formato, OpcionFormato, contexto, error_uso, mostrar_cambios
 from amauta_cli.salida import Columna, FormatoArchivo
 
 app = typer.Typer(
@@ -118,24 +118,6 @@ def mostrar_password_generada(email: str, pw: str) -> None:
         f"Contraseña generada para {email} (se muestra solo esta vez; entréguela de forma "
         f"segura): {pw}"
     )
-
-
-def mostrar_cambios(que: str, cambios: list) -> None:
-    from amauta_cli import salida
-
-    if not cambios:
-        salida.exito(f"Sin cambios: {que} ya tenía esos datos.")
-        return
-    salida.exito(f"{que} actualizado:")
-    for c in cambios:
-        salida.info(f"  {c.campo}: {_valor(c.antes)} → {_valor(c.despues)}")
-
-
-def _valor(v: object) -> str:
-    from amauta_cli.salida import texto_humano
-
-    texto = texto_humano(v)
-    return f"'{texto}'" if texto else "(vacío)"
 
 
 # --- Comandos --------------------------------------------------------------------------------------

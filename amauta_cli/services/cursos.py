@@ -100,26 +100,26 @@ class CursoCreado:
     estado: str
 
 
-def crear(
-    s: Session,
-    titulo: str,
-    descripcion: str,
-    educador: str,
-    categoria: str,
-    nivel: str,
-    duracion: int | None = None,
-    idioma: str = "es",
-    slug: str | None = None,
-    imagen: str | None = None,
-) -> CursoCreado:
+def _campos_validos(
+    que_no: str,
+    *,
+    titulo: str | None,
+    descripcion: str | None,
+    nivel: str | None,
+    duracion: int | None,
+    idioma: str | None,
+    slug: str | None,
+) -> dict[str, Any]:
+    """Valida los campos dados (``None`` = no vino) y devuelve sus valores normalizados; con
+    algún problema, un solo ``DatosInvalidos`` que los nombra todos ("Datos inválidos; <que_no>:")."""
     problemas: list[str] = []
-    titulo = " ".join(titulo.split())
-    descripcion = descripcion.strip()
-    if not titulo:
-        problemas.append("titulo: no puede estar vacío")
-    if not descripcion:
-        problemas.append("descripcion: no puede estar vacía")
     valores: dict[str, Any] = {}
+    for campo, texto in (("titulo", titulo), ("descripcion", descripcion)):
+        if texto is None:
+            continue
+        valores[campo] = " ".join(texto.split()) if campo == "titulo" else texto.strip()
+        if not valores[campo]:
+            problemas.append(f"{campo}: no puede estar {'vacío' if campo == 'titulo' else 'vacía'}")
     for campo, funcion, arg in (
         ("nivel", elegir_nivel, nivel),
         ("duracion", _duracion, duracion),
@@ -133,7 +133,27 @@ def crear(
         except DatosInvalidos as e:
             problemas.append(e.mensaje)
     if problemas:
-        raise DatosInvalidos("Datos inválidos; no se creó el curso:", problemas)
+        raise DatosInvalidos(f"Datos inválidos; {que_no}:", problemas)
+    return valores
+
+
+def crear(
+    s: Session,
+    titulo: str,
+    descripcion: str,
+    educador: str,
+    categoria: str,
+    nivel: str,
+    duracion: int | None = None,
+    idioma: str = "es",
+    slug: str | None = None,
+    imagen: str | None = None,
+) -> CursoCreado:
+    valores = _campos_validos(
+        "no se creó el curso",
+        titulo=titulo, descripcion=descripcion, nivel=nivel, duracion=duracion, idioma=idioma, slug=slug,
+    )
+    titulo, descripcion = valores["titulo"], valores["descripcion"]
     edu = exigir_educador_activo(s, educador)
     cat = buscar_categoria(s, categoria)
     if "slug" in valores:
@@ -185,32 +205,12 @@ def editar(
     imagen: str | None = None,
 ) -> tuple[str, list[Cambio]]:
     """Cambia lo indicado (``None`` = no tocar). Devuelve el slug y los cambios efectivos."""
-    problemas: list[str] = []
-    nuevos: dict[str, Any] = {}
-    if titulo is not None:
-        nuevos["titulo"] = " ".join(titulo.split())
-        if not nuevos["titulo"]:
-            problemas.append("titulo: no puede estar vacío")
-    if descripcion is not None:
-        nuevos["descripcion"] = descripcion.strip()
-        if not nuevos["descripcion"]:
-            problemas.append("descripcion: no puede estar vacía")
-    for campo, funcion, arg in (
-        ("nivel", elegir_nivel, nivel),
-        ("duracion", _duracion, duracion),
-        ("idioma", _idioma, idioma),
-        ("slug", validar_slug, slug),
-    ):
-        if arg is None:
-            continue
-        try:
-            nuevos[campo] = funcion(arg)
-        except DatosInvalidos as e:
-            problemas.append(e.mensaje)
+    nuevos = _campos_validos(
+        "no se modificó el curso",
+        titulo=titulo, descripcion=descripcion, nivel=nivel, duracion=duracion, idioma=idioma, slug=slug,
+    )
     if imagen is not None:
         nuevos["imagen"] = imagen.strip() or None
-    if problemas:
-        raise DatosInvalidos("Datos inválidos; no se modificó el curso:", problemas)
     c = buscar_curso(s, curso, bloquear=True)
     exigir_editable(c)
     if educador is not None:
