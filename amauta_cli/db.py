@@ -457,14 +457,22 @@ def transaccion(
 
 @contextmanager
 def conexion(
-    destino: "Objetivo | str | Engine", solo_lectura: bool = False, crear: bool = False
+    destino: "Objetivo | str | Engine", solo_lectura: bool = False, crear: bool = False,
+    estable: bool = False,
 ) -> Iterator["Connection"]:
-    """Una conexión Core en una transacción (commit al salir, rollback si falla)."""
+    """Una conexión Core en una transacción (commit al salir, rollback si falla).
+
+    ``estable``: todas las lecturas de la transacción ven la misma instantánea (el nivel de
+    aislamiento de ``dialecto.opciones_estables``, fijado en la conexión antes del BEGIN)."""
+    from amauta_cli.dialecto import por_nombre
+
     engine, objetivo = _preparar(destino, crear)
     if solo_lectura:
         engine = engine.execution_options(solo_lectura=True)
     with traducir_errores(objetivo or engine):
         with engine.connect() as con:
+            if estable and (opciones := por_nombre(con.dialect.name).opciones_estables):
+                con.execution_options(**opciones)
             trans = con.begin()
             try:
                 yield con

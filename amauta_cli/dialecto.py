@@ -160,10 +160,12 @@ class Dialecto:
         """El DDL de ``crear_archivo`` como texto, sin conexión (``amauta db migrate --sql``)."""
         raise NotImplementedError
 
-    def transaccion_estable(self, con: Any) -> None:
-        """Primera sentencia de una transacción que cuenta, mueve y vuelve a contar: todas las
-        lecturas ven la misma instantánea (más lo que la propia transacción escribe)."""
-        return None
+    #: Opciones de ejecución (SQLAlchemy) de la conexión de una transacción que cuenta, mueve y
+    #: vuelve a contar: todas las lecturas ven la misma instantánea (más lo que la propia
+    #: transacción escribe). Se fijan en la conexión ANTES de empezar la transacción
+    #: (``db.conexion(..., estable=True)``), nunca con un SET dentro de ella. En SQLite una
+    #: transacción ya es serializable: nada que fijar.
+    opciones_estables: dict[str, Any] = {}
 
     def recuperar_espacio(self, url: str, tabla: Any) -> None:
         """Después de mover muchas filas fuera de ``tabla`` (ya confirmado): que las consultas
@@ -857,9 +859,10 @@ class PostgreSQL(Dialecto):
             nombre = ".".join(f'"{p}"' for p in ((t.schema,) if t.schema else ()) + (t.name,))
             con.exec_driver_sql(f"ANALYZE {nombre}")
 
-    def transaccion_estable(self, con: Any) -> None:
-        # Dentro de la transacción (compatible con PgBouncer en modo transacción).
-        con.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    # psycopg lo pone en el BEGIN mismo (BEGIN ISOLATION LEVEL REPEATABLE READ): no depende
+    # de qué corrió antes en la transacción (la marca de auditoría del evento "begin") y vale
+    # detrás de PgBouncer en modo transacción (nada queda en la sesión del servidor).
+    opciones_estables: dict[str, Any] = {"isolation_level": "REPEATABLE READ"}
 
     def mover(self, con: Any, origen: Any, destino: Any, condicion: Any) -> int:
         # Una sola sentencia: DELETE ... RETURNING alimenta el INSERT (un solo recorrido, y

@@ -188,9 +188,8 @@ def _mover(
     for tabla in tablas:
         t0 = time.perf_counter()
         try:
-            with conexion(url, solo_lectura=simular) as con:
+            with conexion(url, solo_lectura=simular, estable=True) as con:
                 d = dialecto(con)
-                d.transaccion_estable(con)
                 viva = _modelo(tabla)
                 arch = d.tabla_archivo(viva)
                 origen, destino = (viva, arch) if sentido == "archivar" else (arch, viva)

@@ -232,9 +232,10 @@ def copiar(
     t0 = time.perf_counter()
     resultados: list[TablaCopiada] = []
     try:
-        with conexion(plan.origen, solo_lectura=True) as src, conexion(plan.destino, crear=plan.migrar) as dst:
+        with conexion(plan.origen, solo_lectura=True, estable=True) as src, conexion(
+            plan.destino, crear=plan.migrar
+        ) as dst:
             ds, dd = dialecto(src), dialecto(dst)
-            ds.transaccion_estable(src)
             if plan.migrar:
                 avisar("Creando el esquema en el destino (migraciones)...")
                 _migrar_en(dst, plan.revision)
