@@ -371,6 +371,24 @@ class Dialecto:
     def anotar_usuario_so(self, engine: Any) -> None:
         """Lo mismo (``marcar``/``sellar``) en las transacciones de un motor de SQLAlchemy."""
 
+    # Movimientos masivos de filas que ya están auditadas (``db archivar``/``desarchivar``) o
+    # copias de una base entera con su auditoría (``db copiar``): los disparadores de auditoría
+    # de 0005 escribirían una fila por fila movida (millones en un año de asistencia).
+    def sin_auditoria_por_fila(self, con: Any, tablas: Sequence[str]) -> Any:
+        """Contexto: en la transacción en curso de ``con`` (una ``Connection``), los
+        disparadores de auditoría de ``tablas`` no corren; al salir vuelven a estar (también si
+        la transacción se deshace: el cambio es parte de ella). Nadie más ve el cambio."""
+        raise NotImplementedError
+
+    def auditar_resumen(self, con: Any, tabla: str, operacion: str, detalle: dict[str, Any]) -> None:
+        """Una sola fila de auditoría para un movimiento masivo de ``tabla`` (``operacion``:
+        ARCHIVAR o DESARCHIVAR; ``detalle``: rango y filas, en ``despues``)."""
+        raise NotImplementedError
+
+    def tras_copiar(self, con: Any) -> None:
+        """Después de cargar una copia entera (``db copiar``) con la auditoría copiada tal cual:
+        lo que los disparadores apagados no hicieron y hace falta para seguir escribiendo."""
+
 
 def usuario_so() -> str | None:
     """El usuario del sistema operativo (para la auditoría), o None si no se puede saber."""
@@ -724,6 +742,83 @@ class PostgreSQL(Dialecto):
         def _al_comenzar(conn: Any) -> None:  # pragma: no cover - trivial
             if not conn.get_execution_options().get("solo_lectura"):
                 self.marcar_auditoria(conn.connection.driver_connection)
+
+    #: Los disparadores de auditoría de cada tabla auditada (migración 0005).
+    DISPARADORES_AUDITORIA: ClassVar[tuple[str, ...]] = (
+        "amauta_auditar_insert", "amauta_auditar_update", "amauta_auditar_delete",
+    )
+
+    def sin_auditoria_por_fila(self, con: Any, tablas: Sequence[str]) -> Any:
+        # ALTER TABLE ... DISABLE TRIGGER dentro de la transacción: solo el dueño de la tabla
+        # (o un superusuario) puede hacerlo, nunca un rol de escuela (que además no puede
+        # correr db archivar); el cambio es transaccional y se revierte antes de confirmar,
+        # así que ninguna otra sesión ve la tabla sin auditoría. Toma un bloqueo SHARE ROW
+        # EXCLUSIVE hasta el final de la transacción: las lecturas siguen, las escrituras de
+        # esa tabla esperan (db archivar es tarea de mantenimiento).
+        from contextlib import contextmanager
+
+        @contextmanager
+        def contexto() -> Any:
+            activos = self.disparadores(con)
+            apagados = [
+                (t, n) for t in tablas for n in self.DISPARADORES_AUDITORIA if (t, n) in activos
+            ]
+            for t, n in apagados:
+                con.exec_driver_sql(f'ALTER TABLE "{t}" DISABLE TRIGGER "{n}"')
+            yield
+            for t, n in apagados:
+                con.exec_driver_sql(f'ALTER TABLE "{t}" ENABLE TRIGGER "{n}"')
+
+        return contexto()
+
+    def auditar_resumen(self, con: Any, tabla: str, operacion: str, detalle: dict[str, Any]) -> None:
+        import json
+
+        from sqlalchemy import text
+
+        if con.exec_driver_sql("SELECT to_regclass('\"_amauta_auditoria\"') IS NULL").scalar():
+            return
+        con.execute(
+            text(
+                'INSERT INTO "_amauta_auditoria" ("id", "momento", "rol", "usuarioSo", "cliente", '
+                '"operacion", "tabla", "registroId", "grupoId", "estudianteId", "antes", "despues") '
+                "VALUES (nextval('\"_amauta_auditoria_id_seq\"'), "
+                "(now() AT TIME ZONE 'UTC')::timestamp(3), session_user, "
+                "nullif(current_setting('amauta.usuario_so', true), ''), "
+                "nullif(current_setting('application_name', true), ''), "
+                ":op, :tabla, '*', NULL, NULL, NULL, CAST(:detalle AS jsonb))"
+            ),
+            {"op": operacion, "tabla": tabla, "detalle": json.dumps(detalle)},
+        )
+
+    def tras_copiar(self, con: Any) -> None:
+        # La secuencia de los ids de auditoría sigue después de las filas copiadas, y el mapa de
+        # personas de cada institución (_amauta_vinculo, que no se copia: lo arman los
+        # disparadores) se completa como en la 0005, con los exalumnos de cada escuela (por sus
+        # registros vivos y archivados).
+        if con.exec_driver_sql("SELECT to_regclass('\"_amauta_vinculo\"') IS NULL").scalar():
+            return
+        con.exec_driver_sql(
+            "SELECT setval('\"_amauta_auditoria_id_seq\"', coalesce(max(\"id\"), 0) + 1, false) "
+            'FROM "_amauta_auditoria"'
+        )
+        registros = [f'"{t}"' for t in ("Asistencia", "Calificacion")]
+        if con.exec_driver_sql(f"SELECT to_regclass('{self.ESQUEMA_ARCHIVO}.\"Asistencia\"') IS NOT NULL").scalar():
+            registros += [self.nombre_archivo(t) for t in ("Asistencia", "Calificacion")]
+        por_registros = "".join(
+            f' UNION SELECT g."institucionId", x."estudianteId" FROM (SELECT DISTINCT "grupoId", '
+            f'"estudianteId" FROM {r}) x JOIN "Grupo" g ON g."id" = x."grupoId"'
+            for r in registros
+        )
+        con.exec_driver_sql(
+            'INSERT INTO "_amauta_vinculo" ("institucionId", "usuarioId") '
+            'SELECT g."institucionId", ge."estudianteId" FROM "GrupoEstudiante" ge '
+            'JOIN "Grupo" g ON g."id" = ge."grupoId" '
+            'UNION SELECT g."institucionId", g."educadorId" FROM "Grupo" g '
+            'UNION SELECT c."institucionId", c."autorId" FROM "Comunicado" c'
+            + por_registros
+            + " ON CONFLICT DO NOTHING"
+        )
 
     def disparadores(self, con: Any) -> set[tuple[str, str]]:
         return set(
@@ -1205,6 +1300,49 @@ class SQLite(Dialecto):
 
     def version_servidor(self, c: Any) -> str:
         return str(c.valor("SELECT sqlite_version()"))
+
+    def sin_auditoria_por_fila(self, con: Any, tablas: Sequence[str]) -> Any:
+        # SQLite no apaga disparadores: se borran y se vuelven a crear con su mismo SQL dentro de
+        # la transacción (el DDL de SQLite es transaccional; con BEGIN IMMEDIATE nadie más
+        # escribe mientras tanto). En SQLite no hay roles: quien abre el archivo puede todo.
+        from contextlib import contextmanager
+
+        @contextmanager
+        def contexto() -> Any:
+            guardados = con.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'amauta\\_auditar\\_%' ESCAPE '\\' AND tbl_name IN ("
+                + ", ".join("'" + t.replace("'", "''") + "'" for t in tablas) + ")"
+            ).all()
+            for nombre, _sql in guardados:
+                con.exec_driver_sql(f'DROP TRIGGER "{nombre}"')
+            # Las filas de auditoría que se copian tal cual no se "sellan" con el usuario de
+            # quien copia (anotar_usuario_so); el resumen lleva el suyo.
+            con.info.pop("amauta_auditoria", None)
+            yield
+            for _nombre, sql in guardados:
+                con.exec_driver_sql(sql)
+
+        return contexto()
+
+    def auditar_resumen(self, con: Any, tabla: str, operacion: str, detalle: dict[str, Any]) -> None:
+        import json
+
+        from sqlalchemy import text
+
+        if not con.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_amauta_auditoria'"
+        ).first():
+            return
+        con.execute(
+            text(
+                'INSERT INTO "_amauta_auditoria" ("momento", "usuarioSo", "cliente", "operacion", '
+                '"tabla", "registroId", "despues") VALUES '
+                "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', :usuario, 'amauta', :op, :tabla, "
+                "'*', :detalle)"
+            ),
+            {"usuario": usuario_so(), "op": operacion, "tabla": tabla, "detalle": json.dumps(detalle)},
+        )
 
     # SQLite no tiene variables de sesión que un disparador pueda leer (y una función registrada
     # solo por amauta haría fallar las escrituras de otros clientes): los disparadores dejan

@@ -157,6 +157,9 @@ def test_reportes_avisan_del_archivo_y_lo_incluyen_a_pedido(bd_seed, cli_seed):
 
     r = cli_seed("calificaciones", "boletin", "-e", LUCAS, "-f", "json")
     assert "4 notas" not in r.stderr and "2 notas en el archivo" in r.stderr
+    # La asistencia por períodos del boletín tampoco cuenta lo archivado, y lo dice.
+    assert "registros de asistencia en el archivo" in r.stderr
+    assert json.loads(r.stdout)["asistencia_anual"] != notas["asistencia_anual"]
     r = cli_seed("calificaciones", "boletin", "-e", LUCAS, "-f", "json", "--incluir-archivo")
     assert json.loads(r.stdout) == notas
     r = cli_seed("calificaciones", "reporte", "-g", GRUPO, "--incluir-archivo")

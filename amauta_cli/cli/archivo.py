@@ -49,7 +49,7 @@ def archivar(
     from amauta_cli.services import archivo
 
     ctx = contexto()
-    _exigir_esquema(ctx)
+    _exigir_esquema(ctx, "`amauta db archivar`")
     d = _fecha(hasta, "--hasta")
     if simular or not si:
         # Con --si no se cuenta dos veces: el movimiento mismo cuenta antes y después.
@@ -89,7 +89,7 @@ def desarchivar(
     from amauta_cli.services import archivo
 
     ctx = contexto()
-    _exigir_esquema(ctx)
+    _exigir_esquema(ctx, "`amauta db desarchivar`")
     d, h = _fecha(desde, "--desde"), _fecha(hasta, "--hasta")
     if simular or not si:
         plan = archivo.desarchivar(ctx.url, d, h, simular=True)
@@ -108,9 +108,14 @@ def desarchivar(
     _cerrar(r, formato, ("Asistencia", "Calificacion", "Progreso"))
 
 
-def _exigir_esquema(ctx) -> None:
+def _exigir_esquema(ctx, accion: str) -> None:
+    """La base al día y credenciales de administración: archivar mueve filas de todas las
+    escuelas (como db restore, se rechaza con las de una escuela)."""
+    from amauta_cli.cli.comun import exigir_administracion
+
     with ctx.conexion(solo_lectura=True):
         pass
+    exigir_administracion(accion)
 
 
 def _cerrar(r: "ResultadoArchivo", formato: Formato, tablas: tuple[str, ...]) -> None:

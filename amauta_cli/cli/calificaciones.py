@@ -427,6 +427,10 @@ def boletin(
             incluir_archivo=incluir_archivo,
         )
     avisar_archivado(lista[0].archivadas if lista else 0, "nota", "notas", "El boletín pedido")
+    avisar_archivado(
+        lista[0].asistencia_archivada if lista else 0,
+        "registro de asistencia", "registros de asistencia", "El ciclo lectivo del boletín",
+    )
     if html is not None:
         _escribir_html(lista, html, carpeta=estudiante is None)
         return

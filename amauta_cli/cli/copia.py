@@ -34,11 +34,14 @@ def copiar(
     de control de cada tabla en ambos lados antes de confirmar.
     """
     from amauta_cli import salida
-    from amauta_cli.cli.comun import tras_cambio_masivo
+    from amauta_cli.cli.comun import exigir_administracion, tras_cambio_masivo
     from amauta_cli.salida import Columna, Vista
     from amauta_cli.services import copia
 
     ctx = contexto()
+    # Una copia es de toda la base: con credenciales de escuela la seguridad por filas dejaría
+    # leer solo una parte (y las claves foráneas no cerrarían).
+    exigir_administracion("`amauta db copiar`")
     plan = copia.planificar(ctx.objetivo, destino)
     salida.info(f"Origen: {ctx.url_enmascarada}")
     salida.info(

@@ -27,6 +27,8 @@ from typing import Any, Callable, Sequence
 from amauta_cli.errores import AmautaError, DatosInvalidos
 
 TABLAS = ("Asistencia", "Calificacion", "Progreso")
+#: Las que tienen auditoría (migración 0005): cada movimiento deja una fila de resumen.
+AUDITADAS = ("Asistencia", "Calificacion")
 #: Columna de fecha que decide qué es "anterior a" en cada tabla.
 COLUMNA_FECHA = {"Asistencia": "fecha", "Calificacion": "createdAt", "Progreso": "ultimoAcceso"}
 #: Clave única (además del id) que no puede repetirse al desarchivar.
@@ -215,7 +217,20 @@ def _mover(
                             f"filas en {d.nombre_archivo(tabla)} y en \"{tabla}\", o desarchive otro rango."
                         )
                 avisar(f"Moviendo {a_mover} filas de '{tabla}'...")
-                movidas = d.mover(con, origen, destino, cond)
+                # Las filas movidas ya están auditadas (su alta y sus cambios): en lugar de una
+                # baja (o un alta) de auditoría por fila, una sola fila que resume el movimiento.
+                with d.sin_auditoria_por_fila(con, (tabla,)):
+                    movidas = d.mover(con, origen, destino, cond)
+                if tabla in AUDITADAS:
+                    d.auditar_resumen(
+                        con, tabla, sentido.upper(),
+                        {
+                            "filas": movidas,
+                            "desde": desde.isoformat() if desde else None,
+                            "hasta": hasta.isoformat() if hasta else None,
+                            "archivo": d.nombre_archivo(tabla),
+                        },
+                    )
                 d.analizar(con, origen, destino)
                 despues_origen = _contar_todas(con, origen)
                 despues_destino = _contar_todas(con, destino)
@@ -308,10 +323,11 @@ def desarchivar(
 
 # --- Para los reportes -------------------------------------------------------------------------
 def asistencias_archivadas(
-    s: Any, desde: date, hasta: date | None, grupo_ids: Any = None
+    s: Any, desde: date, hasta: date | None, grupo_ids: Any = None, estudiante_ids: Any = None
 ) -> int:
     """Cuántas filas de asistencia archivadas caen en [desde, hasta] (días completos) de
-    ``grupo_ids`` (un id, una lista o una subconsulta; None: todos)."""
+    ``grupo_ids`` (un id, una lista o una subconsulta; None: todos) y, si se dan, de
+    ``estudiante_ids``."""
     from sqlalchemy import func, select
 
     arch = tabla_archivo(s, "Asistencia")
@@ -322,6 +338,8 @@ def asistencias_archivadas(
         consulta = consulta.where(arch.c.grupoId == grupo_ids)
     elif grupo_ids is not None:
         consulta = consulta.where(arch.c.grupoId.in_(grupo_ids))
+    if estudiante_ids is not None:
+        consulta = consulta.where(arch.c.estudianteId.in_(list(estudiante_ids)))
     return int(s.execute(consulta).scalar_one())
 
 

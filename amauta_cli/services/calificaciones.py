@@ -1102,6 +1102,9 @@ class Boletin:
     regla_asistencia: dict[str, Any] = field(default_factory=dict)
     #: Notas archivadas (del estudiante, o del grupo) que el boletín no cuenta.
     archivadas: int = 0
+    #: Registros de asistencia archivados del ciclo (de los estudiantes del boletín) que la
+    #: asistencia por períodos no cuenta (sin --incluir-archivo).
+    asistencia_archivada: int = 0
 
 
 def boletines(
@@ -1190,7 +1193,7 @@ def boletines(
                 archivadas=archivadas,
             )
         )
-    _completar_boletines(s, g, resultado, [al["id"] for al in alumnos], cal, anio)
+    _completar_boletines(s, g, resultado, [al["id"] for al in alumnos], cal, anio, incluir_archivo)
     return resultado
 
 
@@ -1203,20 +1206,27 @@ def _periodos_del_boletin(cal: Any, anio: int, con_notas: set[str]) -> list[str]
 
 
 def _completar_boletines(
-    s: Session, g: Any, lista: list[Boletin], ids: list[str], cal: Any, anio: int
+    s: Session, g: Any, lista: list[Boletin], ids: list[str], cal: Any, anio: int,
+    incluir_archivo: bool = False,
 ) -> None:
-    """La asistencia por período y del año, y las observaciones de cada nota (dos consultas)."""
+    """La asistencia por período y del año, y las observaciones de cada nota (dos consultas;
+    con ``incluir_archivo``, también de lo archivado; sin él, una más que cuenta lo archivado)."""
     from sqlalchemy import select
 
-    from amauta_cli.models import Calificacion as C
+    from amauta_cli.models import Calificacion
+    from amauta_cli.services import archivo
     from amauta_cli.services.asistencia import regla_vigente
-    from amauta_cli.services.planilla_asistencia import por_periodos
+    from amauta_cli.services.planilla_asistencia import archivadas_por_periodos, por_periodos
 
     if not lista:
         return
     regla = regla_vigente()
     periodos = cal.periodos(anio)
-    asistencia, anual = por_periodos(s, g.id, g.institucionId, ids, periodos, cal.ciclo(anio), regla)
+    asistencia, anual = por_periodos(
+        s, g.id, g.institucionId, ids, periodos, cal.ciclo(anio), regla, incluir_archivo=incluir_archivo
+    )
+    sin_contar = 0 if incluir_archivo else archivadas_por_periodos(s, g.id, ids, periodos, cal.ciclo(anio))
+    C = archivo.fuente(s, Calificacion, incluir_archivo)
     observaciones: dict[tuple[str, str], dict[str, str]] = {}
     for eid, materia, periodo, obs in s.execute(
         select(C.estudianteId, C.materia, C.periodo, C.observaciones).where(
@@ -1229,6 +1239,7 @@ def _completar_boletines(
         b.asistencia = asistencia.get(eid, [])
         b.asistencia_anual = anual.get(eid)
         b.regla_asistencia = regla.como_dict()
+        b.asistencia_archivada = sin_contar
         for m in b.materias:
             propias = observaciones.get((eid, m.materia), {})
             m.observaciones = {p: propias[p] for p in b.periodos if p in propias}

@@ -246,7 +246,11 @@ def copiar(
                 conteos[nombre] = int(src.execute(select(func.count()).select_from(t)).scalar_one())
             total = sum(conteos.values())
             barra = progreso("Copiando", total) if progreso else nullcontext(lambda _n=1: None)
-            with barra as avanzar:
+            # La auditoría se copia tal cual (es una tabla más): los disparadores de auditoría
+            # del destino no deben agregar un alta por cada fila copiada.
+            from amauta_cli.services.archivo import AUDITADAS
+
+            with barra as avanzar, dd.sin_auditoria_por_fila(dst, AUDITADAS):
                 for nombre, modelo, _ in tablas:
                     t_src = _tabla_en(src, nombre, modelo)
                     t_dst = _tabla_en(dst, nombre, modelo)
@@ -259,6 +263,7 @@ def copiar(
 
                     dd.cargar_filas(dst, t_dst, filas(), avanzar)
                     resultados.append(TablaCopiada(nombre, suma_src.filas, 0, suma_src.hexa, ""))
+            dd.tras_copiar(dst)
             avisar("Comparando filas y sumas de control en el destino...")
             comparadas = []
             for (nombre, modelo, _), r in zip(tablas, resultados):
