@@ -148,15 +148,17 @@ class Dialecto:
         """El nombre calificado, para mensajes y SQL a mano (``archivo."Asistencia"``)."""
         raise NotImplementedError
 
-    def crear_archivo(self, con: Any, tabla: str) -> None:
-        """DDL: crea la tabla de archivo de ``tabla`` (mismas columnas, clave primaria e índices)."""
+    def crear_archivo(self, con: Any, tabla: str, esquema: str | None = None) -> None:
+        """DDL: crea la tabla de archivo de ``tabla`` (mismas columnas, clave primaria e índices).
+        ``esquema``: otro esquema de archivo que ``ESQUEMA_ARCHIVO`` (PostgreSQL: el esquema
+        temporal de referencia de ``catalogo.referencia``, que no debe tocar el archivo real)."""
         raise NotImplementedError
 
-    def borrar_archivo(self, con: Any) -> None:
+    def borrar_archivo(self, con: Any, esquema: str | None = None) -> None:
         """DDL: borra todas las tablas de archivo (``seed --reset``, bajar la migración 0006)."""
         raise NotImplementedError
 
-    def sql_crear_archivo(self, tabla: str) -> list[str]:
+    def sql_crear_archivo(self, tabla: str, esquema: str | None = None) -> list[str]:
         """El DDL de ``crear_archivo`` como texto, sin conexión (``amauta db migrate --sql``)."""
         raise NotImplementedError
 
@@ -873,22 +875,23 @@ class PostgreSQL(Dialecto):
     def nombre_archivo(self, tabla: str) -> str:
         return f'{self.ESQUEMA_ARCHIVO}."{tabla}"'
 
-    def crear_archivo(self, con: Any, tabla: str) -> None:
+    def crear_archivo(self, con: Any, tabla: str, esquema: str | None = None) -> None:
         # El esquema "archivo" no lo ve el cliente de Prisma (solo mira el de la URL): el
         # esquema de Prisma queda intacto. LIKE copia columnas, tipos (los enum del esquema
         # de la aplicación), valores por defecto, clave primaria e índices; no las foráneas.
-        for sql in self.sql_crear_archivo(tabla):
+        for sql in self.sql_crear_archivo(tabla, esquema):
             con.exec_driver_sql(sql)
 
-    def sql_crear_archivo(self, tabla: str) -> list[str]:
+    def sql_crear_archivo(self, tabla: str, esquema: str | None = None) -> list[str]:
+        esquema = esquema or self.ESQUEMA_ARCHIVO
         return [
-            f'CREATE SCHEMA IF NOT EXISTS "{self.ESQUEMA_ARCHIVO}"',
-            f'CREATE TABLE {self.nombre_archivo(tabla)} (LIKE "{tabla}" INCLUDING DEFAULTS '
+            f'CREATE SCHEMA IF NOT EXISTS "{esquema}"',
+            f'CREATE TABLE "{esquema}"."{tabla}" (LIKE "{tabla}" INCLUDING DEFAULTS '
             "INCLUDING CONSTRAINTS INCLUDING INDEXES)",
         ]
 
-    def borrar_archivo(self, con: Any) -> None:
-        con.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{self.ESQUEMA_ARCHIVO}" CASCADE')
+    def borrar_archivo(self, con: Any, esquema: str | None = None) -> None:
+        con.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{esquema or self.ESQUEMA_ARCHIVO}" CASCADE')
 
     def cargar_filas(self, con: Any, tabla: Any, filas: Any, avanzar: Any = None) -> int:
         # COPY ... FROM STDIN (formato texto) por la conexión de psycopg de la transacción.
@@ -1069,7 +1072,7 @@ class SQLite(Dialecto):
     def nombre_archivo(self, tabla: str) -> str:
         return f'"{self.PREFIJO_ARCHIVO}{tabla}"'
 
-    def crear_archivo(self, con: Any, tabla: str) -> None:
+    def crear_archivo(self, con: Any, tabla: str, esquema: str | None = None) -> None:
         # Las mismas columnas que la tabla viva, leídas de la base (como LIKE en PostgreSQL).
         def q(x: str) -> str:
             return '"' + x.replace('"', '""') + '"'
@@ -1092,7 +1095,7 @@ class SQLite(Dialecto):
                 f"ON {q(nombre)} ({', '.join(q(c) for c in cols)})"
             )
 
-    def sql_crear_archivo(self, tabla: str) -> list[str]:
+    def sql_crear_archivo(self, tabla: str, esquema: str | None = None) -> list[str]:
         """Sin conexión (``db migrate --sql``): desde los modelos."""
         from sqlalchemy.dialects import sqlite
         from sqlalchemy.schema import CreateIndex, CreateTable
@@ -1160,7 +1163,7 @@ class SQLite(Dialecto):
         finally:
             cur.close()
 
-    def borrar_archivo(self, con: Any) -> None:
+    def borrar_archivo(self, con: Any, esquema: str | None = None) -> None:
         for (nombre,) in con.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_amauta\\_archivo\\_%' ESCAPE '\\'"
         ).all():

@@ -46,7 +46,14 @@ depends_on = None
 TABLAS = ("Asistencia", "Calificacion", "Progreso")
 #: Las tablas de archivo que un rol de escuela lee (las vivas que lee), con sus políticas.
 LEIDAS_POR_ESCUELAS = ("Asistencia", "Calificacion")
-ESQUEMA = "archivo"
+
+
+def _esquema_archivo() -> str:
+    """``archivo``; dentro del esquema temporal de referencia (``catalogo.referencia``: db
+    prisma, la adopción de una base de Prisma) uno propio de ese esquema, que se deshace con él
+    y no choca con el archivo real de la base."""
+    ref = context.config.attributes.get("esquema_version") if context.config is not None else None
+    return f"{ref}_archivo" if ref else "archivo"
 
 
 def _m0005():
@@ -65,13 +72,13 @@ def _conceder_0005(m, s: str) -> str:
     return sql
 
 
-def _conceder_0006(m, s: str) -> str:
+def _conceder_0006(m, s: str, esquema: str) -> str:
     """La de la 0005 más los permisos de lectura del archivo (si el esquema existe)."""
     sql = _conceder_0005(m, s)
-    tablas = ", ".join(f'"{ESQUEMA}"."{t}"' for t in LEIDAS_POR_ESCUELAS)
+    tablas = ", ".join(f'"{esquema}"."{t}"' for t in LEIDAS_POR_ESCUELAS)
     extra = f"""
-  IF pg_catalog.to_regnamespace('{ESQUEMA}') IS NOT NULL THEN
-    GRANT USAGE ON SCHEMA "{ESQUEMA}" TO {m.ROL_GRUPO};
+  IF pg_catalog.to_regnamespace('"{esquema}"') IS NOT NULL THEN
+    GRANT USAGE ON SCHEMA "{esquema}" TO {m.ROL_GRUPO};
     GRANT SELECT ON {tablas} TO {m.ROL_GRUPO};
   END IF;
 END
@@ -81,12 +88,12 @@ $amauta$"""
     return cuerpo + extra.lstrip("\n")
 
 
-def _upgrade_pg_escuelas() -> None:
+def _upgrade_pg_escuelas(esquema: str) -> None:
     m = _m0005()
     s = m._q(m._esquema())
     politicas = m._politicas(s)
     for tabla in LEIDAS_POR_ESCUELAS:
-        t = f'"{ESQUEMA}"."{tabla}"'
+        t = f'"{esquema}"."{tabla}"'
         usando, chequeo = politicas[tabla]
         op.execute(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY")
         op.execute(
@@ -96,24 +103,27 @@ def _upgrade_pg_escuelas() -> None:
             f"CREATE POLICY {m.ROL_GRUPO} ON {t} AS RESTRICTIVE FOR ALL TO {m.ROL_GRUPO} "
             f"USING ({usando}) WITH CHECK ({chequeo})"
         )
-    op.execute(_conceder_0006(m, s))
+    # La función nombra siempre el archivo real ("archivo"): en el esquema de referencia debe
+    # quedar igual que en la base (db prisma la copia a la migración base de Prisma).
+    op.execute(_conceder_0006(m, s, "archivo"))
     op.execute(f"SELECT {s}.amauta_conceder_permisos()")
 
 
 def upgrade() -> None:
     nombre = context.get_context().dialect.name
+    esquema = _esquema_archivo()
     if context.is_offline_mode():  # amauta db migrate --sql
         d = por_nombre(nombre)
         for tabla in TABLAS:
-            for sql in d.sql_crear_archivo(tabla):
+            for sql in d.sql_crear_archivo(tabla, esquema):
                 op.execute(sql)
     else:
         con = op.get_bind()
         d = dialecto(con)
         for tabla in TABLAS:
-            d.crear_archivo(con, tabla)
+            d.crear_archivo(con, tabla, esquema)
     if nombre == "postgresql":
-        _upgrade_pg_escuelas()
+        _upgrade_pg_escuelas(esquema)
 
 
 def downgrade() -> None:
@@ -128,7 +138,7 @@ def downgrade() -> None:
         for tabla in TABLAS:
             op.execute(f"DROP TABLE {d.nombre_archivo(tabla)}")
         if nombre == "postgresql":
-            op.execute(f'DROP SCHEMA "{ESQUEMA}"')
+            op.execute(f'DROP SCHEMA "{_esquema_archivo()}"')
         return
     con = op.get_bind()
-    dialecto(con).borrar_archivo(con)
+    dialecto(con).borrar_archivo(con, _esquema_archivo())
