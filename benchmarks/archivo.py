@@ -31,12 +31,19 @@ from comun import Comando, amauta, carga, comparar, imprimir  # noqa: E402
 from escala_datos import BaseDeBanco, dias_habiles  # noqa: E402
 
 HASTA = "2025-01-01"
+# Sin la auditoría por fila de la 0005 (amauta tampoco la escribe al archivar: una fila de
+# resumen por tabla): con los disparadores encendidos la línea de base escribiría además una baja
+# de auditoría por fila movida y la comparación favorecería a amauta sin motivo.
 LINEA_DE_BASE = f"""
 BEGIN;
+ALTER TABLE "Asistencia" DISABLE TRIGGER amauta_auditar_delete;
 INSERT INTO archivo."Asistencia" SELECT * FROM "Asistencia" WHERE fecha < '{HASTA}';
 DELETE FROM "Asistencia" WHERE fecha < '{HASTA}';
+ALTER TABLE "Asistencia" ENABLE TRIGGER amauta_auditar_delete;
+ALTER TABLE "Calificacion" DISABLE TRIGGER amauta_auditar_delete;
 INSERT INTO archivo."Calificacion" SELECT * FROM "Calificacion" WHERE "createdAt" < '{HASTA}';
 DELETE FROM "Calificacion" WHERE "createdAt" < '{HASTA}';
+ALTER TABLE "Calificacion" ENABLE TRIGGER amauta_auditar_delete;
 COMMIT;
 """
 
