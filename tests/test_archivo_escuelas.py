@@ -178,3 +178,38 @@ def test_bajar_la_0006_quita_permisos_y_politicas_del_archivo(escuelas, roles_es
     assert invocar(escuelas.url, "db", "migrate").codigo == 0
     assert escuelas.valor(permisos) == 2
     assert invocar(escuelas.url, "db", "verificar").codigo == 0
+
+
+def test_copiar_de_sqlite_a_postgresql_rearma_las_escuelas_y_sigue_auditando(escuelas, tmp_path):
+    """PostgreSQL → SQLite → PostgreSQL nueva: la auditoría llega tal cual (sin altas de más),
+    el mapa de personas de cada escuela (exalumnos incluidos) se rearma y la siguiente escritura
+    se audita con un id nuevo."""
+    import uuid
+
+    from conftest import borrar_bd_pg, crear_bd_pg, url_pg
+
+    assert invocar(escuelas.url, "db", "archivar", "--hasta", HASTA, "--si").codigo == 0  # la asistencia
+    auditoria = escuelas.filas('SELECT id, operacion, tabla, "registroId" FROM "_amauta_auditoria" ORDER BY id')
+    vinculos = escuelas.filas('SELECT * FROM "_amauta_vinculo" ORDER BY 1, 2')
+    sqlite = f"sqlite:///{tmp_path}/escuelas.db"
+    r = invocar(escuelas.url, "db", "copiar", "--destino", sqlite, "--si")
+    assert r.codigo == 0, r.texto
+    nombre = f"amauta_test_{uuid.uuid4().hex[:10]}"
+    crear_bd_pg(nombre)
+    try:
+        destino = url_pg(nombre)
+        r = invocar(sqlite, "db", "copiar", "--destino", destino, "--si")
+        assert r.codigo == 0, r.texto
+        otra = BaseDePrueba("postgresql", destino)
+        assert otra.filas('SELECT id, operacion, tabla, "registroId" FROM "_amauta_auditoria" ORDER BY id') == auditoria
+        assert otra.filas('SELECT * FROM "_amauta_vinculo" ORDER BY 1, 2') == vinculos
+        otra.ejecutar('DELETE FROM archivo."Asistencia" WHERE false')  # el archivo existe
+        otra.ejecutar('UPDATE "Calificacion" SET nota = 9 WHERE id = (SELECT min(id) FROM "Calificacion")')
+        ultima = otra.filas('SELECT id, operacion FROM "_amauta_auditoria" ORDER BY id DESC LIMIT 1')
+        assert ultima == [(auditoria[-1][0] + 1, "UPDATE")]
+        assert invocar(destino, "db", "verificar").codigo == 0
+    finally:
+        from amauta_cli.db import cerrar_motores
+
+        cerrar_motores()
+        borrar_bd_pg(nombre)
