@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,11 @@ if TYPE_CHECKING:  # pragma: no cover
 # VARIABLES_URL y ruta_sqlite_por_defecto se reexportan: viven en ``objetivo``.
 _REEXPORTADOS = (VARIABLES_URL, ruta_sqlite_por_defecto)
 
+#: La URL directa al servidor cuando la de arriba pasa por un pooler (PgBouncer en modo
+#: transacción): como ``directUrl`` de Prisma. La usan pg_dump, pg_restore y psql, que fijan
+#: parámetros de sesión que en un pool de transacciones quedarían en conexiones ajenas.
+VARIABLES_URL_DIRECTA = ("AMAUTA_DIRECT_URL", "DIRECT_URL")
+
 
 # --- URL (compatibilidad) -------------------------------------------------------------
 # La URL se interpreta en un solo lugar: ``amauta_cli.objetivo``. Estas funciones quedan para
@@ -50,6 +56,47 @@ def como_objetivo(valor: "Objetivo | str") -> "Objetivo":
 def resolver_url(opcion: str | None = None) -> Objetivo:
     """El objetivo (con ``url`` normalizada y ``origen``) de la primera URL definida."""
     return resolver(opcion)
+
+
+def url_directa(objetivo: "Objetivo | str") -> "Objetivo":
+    """La base para las herramientas de PostgreSQL (backup, restore): la de ``AMAUTA_DIRECT_URL``
+    o ``DIRECT_URL`` si está definida (debe ser la misma base y el mismo usuario), si no la misma."""
+    import os
+
+    obj = como_objetivo(objetivo)
+    if not obj.es_postgresql:
+        return obj
+    for var in VARIABLES_URL_DIRECTA:
+        valor = os.environ.get(var)
+        if not valor:
+            continue
+        directa = desde_url(valor, var)
+        if not directa.es_postgresql or (directa.nombre_base, directa.usuario) != (obj.nombre_base, obj.usuario):
+            raise AmautaError(
+                f"{var} ({directa.url_enmascarada}) no es la misma base y usuario que la de amauta "
+                f"({obj.url_enmascarada}). Debe ser la URL directa al servidor de esa misma base "
+                "(sin pasar por PgBouncer); corríjala o quítela."
+            )
+        return directa
+    return obj
+
+
+def intermediario(objetivo: "Objetivo | str") -> tuple[int, int] | None:
+    """``(puerto de la URL, puerto del servidor)`` si difieren: la conexión llega a PostgreSQL
+    a través de otro proceso (PgBouncer, un proxy). None si es directa o no se sabe."""
+    obj = como_objetivo(objetivo)
+    if not obj.es_postgresql:
+        return None
+    from sqlalchemy import text
+
+    try:
+        with conexion(obj, solo_lectura=True) as con:
+            puerto = con.execute(text("SELECT inet_server_port()")).scalar()
+    except Exception:  # noqa: BLE001 - el comando informará el error de conexión
+        return None
+    if puerto is None or obj.puerto is None or int(puerto) == obj.puerto:
+        return None
+    return obj.puerto, int(puerto)
 
 
 def normalizar_url(url: str) -> str:
@@ -169,6 +216,24 @@ def _sql_psycopg(sql: str) -> str:
     return _PARAMETRO.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
+#: Tablas que escribe ``Cruda`` durante el comando en curso, o None si nadie las anota. Las
+#: anota ``cli.comun`` (``Contexto.sesion``/``cruda``) cuando hay una caché de Redis que avisar.
+ESCRITURAS: "ContextVar[set[str] | None]" = ContextVar("amauta_escrituras", default=None)
+_DML = re.compile(
+    r'^\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?'
+    r'|\b(?:INSERT\s+INTO|DELETE\s+FROM)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?',
+    re.I,
+)
+
+
+def _anotar_escritura(sql: str) -> None:
+    registro = ESCRITURAS.get()
+    if registro is None:
+        return
+    for m in _DML.finditer(sql):
+        registro.add(m.group(1) or m.group(2))
+
+
 class Cruda:
     """Una conexión del driver (psycopg 3 o sqlite3) dentro de una transacción, con SQL escrito
     con parámetros ``:nombre`` en ambos motores y las piezas de su dialecto en ``d``.
@@ -189,6 +254,7 @@ class Cruda:
         return _sql_psycopg(sql) if self._pg else sql
 
     def _cursor(self, sql: str, params: dict[str, Any]) -> Any:
+        _anotar_escritura(sql)
         cur = self.dbapi.cursor()
         cur.execute(self._sql(sql), params)
         return cur
@@ -229,6 +295,7 @@ class Cruda:
     def ejecutar_muchos(self, sql: str, filas: Sequence[dict[str, Any]]) -> None:
         if not filas:
             return
+        _anotar_escritura(sql)
         cur = self.dbapi.cursor()
         try:
             cur.executemany(self._sql(sql), filas)
@@ -390,14 +457,22 @@ def transaccion(
 
 @contextmanager
 def conexion(
-    destino: "Objetivo | str | Engine", solo_lectura: bool = False, crear: bool = False
+    destino: "Objetivo | str | Engine", solo_lectura: bool = False, crear: bool = False,
+    estable: bool = False,
 ) -> Iterator["Connection"]:
-    """Una conexión Core en una transacción (commit al salir, rollback si falla)."""
+    """Una conexión Core en una transacción (commit al salir, rollback si falla).
+
+    ``estable``: todas las lecturas de la transacción ven la misma instantánea (el nivel de
+    aislamiento de ``dialecto.opciones_estables``, fijado en la conexión antes del BEGIN)."""
+    from amauta_cli.dialecto import por_nombre
+
     engine, objetivo = _preparar(destino, crear)
     if solo_lectura:
         engine = engine.execution_options(solo_lectura=True)
     with traducir_errores(objetivo or engine):
         with engine.connect() as con:
+            if estable and (opciones := por_nombre(con.dialect.name).opciones_estables):
+                con.execution_options(**opciones)
             trans = con.begin()
             try:
                 yield con

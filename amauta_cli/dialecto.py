@@ -135,6 +135,80 @@ class Dialecto:
         """
         raise NotImplementedError
 
+    # --- Archivo (db archivar / desarchivar) ---------------------------------------------
+    #: Dónde viven las tablas de archivo: un esquema aparte (PostgreSQL) o un prefijo (SQLite).
+    ESQUEMA_ARCHIVO: ClassVar[str] = "archivo"
+    PREFIJO_ARCHIVO: ClassVar[str] = "_amauta_archivo_"
+
+    def tabla_archivo(self, tabla: Any) -> Any:
+        """La ``Table`` de archivo de ``tabla``: mismas columnas y tipos, sin claves foráneas."""
+        raise NotImplementedError
+
+    def nombre_archivo(self, tabla: str) -> str:
+        """El nombre calificado, para mensajes y SQL a mano (``archivo."Asistencia"``)."""
+        raise NotImplementedError
+
+    def crear_archivo(self, con: Any, tabla: str, esquema: str | None = None) -> None:
+        """DDL: crea la tabla de archivo de ``tabla`` (mismas columnas, clave primaria e índices).
+        ``esquema``: otro esquema de archivo que ``ESQUEMA_ARCHIVO`` (PostgreSQL: el esquema
+        temporal de referencia de ``catalogo.referencia``, que no debe tocar el archivo real)."""
+        raise NotImplementedError
+
+    def borrar_archivo(self, con: Any, esquema: str | None = None) -> None:
+        """DDL: borra todas las tablas de archivo (``seed --reset``, bajar la migración 0006)."""
+        raise NotImplementedError
+
+    def sql_crear_archivo(self, tabla: str, esquema: str | None = None) -> list[str]:
+        """El DDL de ``crear_archivo`` como texto, sin conexión (``amauta db migrate --sql``)."""
+        raise NotImplementedError
+
+    #: Opciones de ejecución (SQLAlchemy) de la conexión de una transacción que cuenta, mueve y
+    #: vuelve a contar: todas las lecturas ven la misma instantánea (más lo que la propia
+    #: transacción escribe). Se fijan en la conexión ANTES de empezar la transacción
+    #: (``db.conexion(..., estable=True)``), nunca con un SET dentro de ella. En SQLite una
+    #: transacción ya es serializable: nada que fijar.
+    opciones_estables: dict[str, Any] = {}
+
+    def recuperar_espacio(self, url: str, tabla: Any) -> None:
+        """Después de mover muchas filas fuera de ``tabla`` (ya confirmado): que las consultas
+        no sigan recorriendo las filas muertas. Fuera de toda transacción."""
+        return None
+
+    def analizar(self, con: Any, *tablas: Any) -> None:
+        """Actualiza las estadísticas del planificador de ``tablas`` tras un cambio masivo (en
+        la transacción en curso): después de archivar el 80 % de una tabla, los planes viejos
+        serían malos."""
+        return None
+
+    def mover(self, con: Any, origen: Any, destino: Any, condicion: Any) -> int:
+        """Mueve las filas de ``origen`` que cumplen ``condicion`` a ``destino`` (mismas
+        columnas), en la transacción en curso. Devuelve cuántas se movieron."""
+        from sqlalchemy import delete, insert, select
+
+        columnas = [c.name for c in origen.columns]
+        insertadas = con.execute(
+            insert(destino).from_select(columnas, select(*[origen.c[c] for c in columnas]).where(condicion))
+        ).rowcount
+        borradas = con.execute(delete(origen).where(condicion)).rowcount
+        if insertadas != borradas:
+            raise RuntimeError(f"se copiaron {insertadas} filas pero se borraron {borradas}")
+        return int(borradas)
+
+
+    # --- Carga masiva (db copiar) ----------------------------------------------------------
+    def leer_filas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
+        """Todas las filas de ``tabla`` como tuplas (en el orden de sus columnas), en streaming,
+        con los mismos tipos de Python en ambos motores: ``str``, ``int``, ``float``, ``bool``,
+        ``datetime``, ``None``, y ``dict``/``list`` para JSON y listas. Sin el costo de las filas
+        de SQLAlchemy (en ``db copiar`` se leen millones)."""
+        raise NotImplementedError
+
+    def cargar_filas(self, con: Any, tabla: Any, filas: Any, avanzar: Any = None) -> int:
+        """Escribe ``filas`` (tuplas con los valores de Python de las columnas de ``tabla``, en
+        su orden) en la transacción en curso, por el camino más rápido del motor. Devuelve
+        cuántas filas escribió."""
+        raise NotImplementedError
+
     def intentar_bloqueo(self, con: Any, *claves: Any) -> bool:
         """Como ``bloqueo`` sin esperar: False si otra transacción lo tiene."""
         raise NotImplementedError
@@ -299,6 +373,24 @@ class Dialecto:
     def anotar_usuario_so(self, engine: Any) -> None:
         """Lo mismo (``marcar``/``sellar``) en las transacciones de un motor de SQLAlchemy."""
 
+    # Movimientos masivos de filas que ya están auditadas (``db archivar``/``desarchivar``) o
+    # copias de una base entera con su auditoría (``db copiar``): los disparadores de auditoría
+    # de 0005 escribirían una fila por fila movida (millones en un año de asistencia).
+    def sin_auditoria_por_fila(self, con: Any, tablas: Sequence[str]) -> Any:
+        """Contexto: en la transacción en curso de ``con`` (una ``Connection``), los
+        disparadores de auditoría de ``tablas`` no corren; al salir vuelven a estar (también si
+        la transacción se deshace: el cambio es parte de ella). Nadie más ve el cambio."""
+        raise NotImplementedError
+
+    def auditar_resumen(self, con: Any, tabla: str, operacion: str, detalle: dict[str, Any]) -> None:
+        """Una sola fila de auditoría para un movimiento masivo de ``tabla`` (``operacion``:
+        ARCHIVAR o DESARCHIVAR; ``detalle``: rango y filas, en ``despues``)."""
+        raise NotImplementedError
+
+    def tras_copiar(self, con: Any) -> None:
+        """Después de cargar una copia entera (``db copiar``) con la auditoría copiada tal cual:
+        lo que los disparadores apagados no hicieron y hace falta para seguir escribiendo."""
+
 
 def usuario_so() -> str | None:
     """El usuario del sistema operativo (para la auditoría), o None si no se puede saber."""
@@ -313,6 +405,12 @@ def usuario_so() -> str | None:
 #: ¿Tiene cada servidor PostgreSQL la colación ICU española? (URL del motor → sí/no), para
 #: preguntarlo una sola vez por proceso.
 _ICU: dict[str, bool] = {}
+
+
+def _columnas_de(tabla: Any) -> list[Any]:
+    from sqlalchemy import Column
+
+    return [Column(c.name, c.type, key=c.key, primary_key=c.primary_key, nullable=c.nullable) for c in tabla.columns]
 
 
 def _driver(bind: Any) -> Any:
@@ -647,6 +745,83 @@ class PostgreSQL(Dialecto):
             if not conn.get_execution_options().get("solo_lectura"):
                 self.marcar_auditoria(conn.connection.driver_connection)
 
+    #: Los disparadores de auditoría de cada tabla auditada (migración 0005).
+    DISPARADORES_AUDITORIA: ClassVar[tuple[str, ...]] = (
+        "amauta_auditar_insert", "amauta_auditar_update", "amauta_auditar_delete",
+    )
+
+    def sin_auditoria_por_fila(self, con: Any, tablas: Sequence[str]) -> Any:
+        # ALTER TABLE ... DISABLE TRIGGER dentro de la transacción: solo el dueño de la tabla
+        # (o un superusuario) puede hacerlo, nunca un rol de escuela (que además no puede
+        # correr db archivar); el cambio es transaccional y se revierte antes de confirmar,
+        # así que ninguna otra sesión ve la tabla sin auditoría. Toma un bloqueo SHARE ROW
+        # EXCLUSIVE hasta el final de la transacción: las lecturas siguen, las escrituras de
+        # esa tabla esperan (db archivar es tarea de mantenimiento).
+        from contextlib import contextmanager
+
+        @contextmanager
+        def contexto() -> Any:
+            activos = self.disparadores(con)
+            apagados = [
+                (t, n) for t in tablas for n in self.DISPARADORES_AUDITORIA if (t, n) in activos
+            ]
+            for t, n in apagados:
+                con.exec_driver_sql(f'ALTER TABLE "{t}" DISABLE TRIGGER "{n}"')
+            yield
+            for t, n in apagados:
+                con.exec_driver_sql(f'ALTER TABLE "{t}" ENABLE TRIGGER "{n}"')
+
+        return contexto()
+
+    def auditar_resumen(self, con: Any, tabla: str, operacion: str, detalle: dict[str, Any]) -> None:
+        import json
+
+        from sqlalchemy import text
+
+        if con.exec_driver_sql("SELECT to_regclass('\"_amauta_auditoria\"') IS NULL").scalar():
+            return
+        con.execute(
+            text(
+                'INSERT INTO "_amauta_auditoria" ("id", "momento", "rol", "usuarioSo", "cliente", '
+                '"operacion", "tabla", "registroId", "grupoId", "estudianteId", "antes", "despues") '
+                "VALUES (nextval('\"_amauta_auditoria_id_seq\"'), "
+                "(now() AT TIME ZONE 'UTC')::timestamp(3), session_user, "
+                "nullif(current_setting('amauta.usuario_so', true), ''), "
+                "nullif(current_setting('application_name', true), ''), "
+                ":op, :tabla, '*', NULL, NULL, NULL, CAST(:detalle AS jsonb))"
+            ),
+            {"op": operacion, "tabla": tabla, "detalle": json.dumps(detalle)},
+        )
+
+    def tras_copiar(self, con: Any) -> None:
+        # La secuencia de los ids de auditoría sigue después de las filas copiadas, y el mapa de
+        # personas de cada institución (_amauta_vinculo, que no se copia: lo arman los
+        # disparadores) se completa como en la 0005, con los exalumnos de cada escuela (por sus
+        # registros vivos y archivados).
+        if con.exec_driver_sql("SELECT to_regclass('\"_amauta_vinculo\"') IS NULL").scalar():
+            return
+        con.exec_driver_sql(
+            "SELECT setval('\"_amauta_auditoria_id_seq\"', coalesce(max(\"id\"), 0) + 1, false) "
+            'FROM "_amauta_auditoria"'
+        )
+        registros = [f'"{t}"' for t in ("Asistencia", "Calificacion")]
+        if con.exec_driver_sql(f"SELECT to_regclass('{self.ESQUEMA_ARCHIVO}.\"Asistencia\"') IS NOT NULL").scalar():
+            registros += [self.nombre_archivo(t) for t in ("Asistencia", "Calificacion")]
+        por_registros = "".join(
+            f' UNION SELECT g."institucionId", x."estudianteId" FROM (SELECT DISTINCT "grupoId", '
+            f'"estudianteId" FROM {r}) x JOIN "Grupo" g ON g."id" = x."grupoId"'
+            for r in registros
+        )
+        con.exec_driver_sql(
+            'INSERT INTO "_amauta_vinculo" ("institucionId", "usuarioId") '
+            'SELECT g."institucionId", ge."estudianteId" FROM "GrupoEstudiante" ge '
+            'JOIN "Grupo" g ON g."id" = ge."grupoId" '
+            'UNION SELECT g."institucionId", g."educadorId" FROM "Grupo" g '
+            'UNION SELECT c."institucionId", c."autorId" FROM "Comunicado" c'
+            + por_registros
+            + " ON CONFLICT DO NOTHING"
+        )
+
     def disparadores(self, con: Any) -> set[tuple[str, str]]:
         return set(
             tuple(f) for f in con.exec_driver_sql(
@@ -686,6 +861,122 @@ class PostgreSQL(Dialecto):
                     'falta el índice GIN de búsqueda en español "idx_curso_busqueda" en "Curso"'
                 )
         return problemas
+
+    def tabla_archivo(self, tabla: Any) -> Any:
+        from sqlalchemy import MetaData, Table
+
+        clave = (self.nombre, tabla.name)
+        if clave not in _cache_archivo:
+            _cache_archivo[clave] = Table(
+                tabla.name, MetaData(), *_columnas_de(tabla), schema=self.ESQUEMA_ARCHIVO
+            )
+        return _cache_archivo[clave]
+
+    def nombre_archivo(self, tabla: str) -> str:
+        return f'{self.ESQUEMA_ARCHIVO}."{tabla}"'
+
+    def crear_archivo(self, con: Any, tabla: str, esquema: str | None = None) -> None:
+        # El esquema "archivo" no lo ve el cliente de Prisma (solo mira el de la URL): el
+        # esquema de Prisma queda intacto. LIKE copia columnas, tipos (los enum del esquema
+        # de la aplicación), valores por defecto, clave primaria e índices; no las foráneas.
+        for sql in self.sql_crear_archivo(tabla, esquema):
+            con.exec_driver_sql(sql)
+
+    def sql_crear_archivo(self, tabla: str, esquema: str | None = None) -> list[str]:
+        esquema = esquema or self.ESQUEMA_ARCHIVO
+        return [
+            f'CREATE SCHEMA IF NOT EXISTS "{esquema}"',
+            f'CREATE TABLE "{esquema}"."{tabla}" (LIKE "{tabla}" INCLUDING DEFAULTS '
+            "INCLUDING CONSTRAINTS INCLUDING INDEXES)",
+        ]
+
+    def borrar_archivo(self, con: Any, esquema: str | None = None) -> None:
+        con.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{esquema or self.ESQUEMA_ARCHIVO}" CASCADE')
+
+    def cargar_filas(self, con: Any, tabla: Any, filas: Any, avanzar: Any = None) -> int:
+        # COPY ... FROM STDIN (formato texto) por la conexión de psycopg de la transacción.
+        from enum import Enum
+
+        from psycopg.types.json import Jsonb
+        from sqlalchemy import JSON, Enum as SAEnum
+        from sqlalchemy.dialects.postgresql import JSONB
+
+        conversores: list[tuple[int, Any]] = []
+        for i, c in enumerate(tabla.columns):
+            t = c.type.dialect_impl(con.dialect)
+            if isinstance(t, (JSON, JSONB)):
+                conversores.append((i, lambda v: None if v is None else Jsonb(v)))
+            elif isinstance(t, SAEnum) or isinstance(c.type, SAEnum):
+                conversores.append((i, lambda v: v.value if isinstance(v, Enum) else v))
+        nombre = ".".join(f'"{p}"' for p in ((tabla.schema,) if tabla.schema else ()) + (tabla.name,))
+        columnas = ", ".join(f'"{c.name}"' for c in tabla.columns)
+        crudo = con.connection.driver_connection
+        n = 0
+        with crudo.cursor() as cur, cur.copy(f"COPY {nombre} ({columnas}) FROM STDIN") as copia:
+            escribir = copia.write_row
+            for fila in filas:
+                if conversores:
+                    fila = list(fila)
+                    for i, f in conversores:
+                        fila[i] = f(fila[i])
+                escribir(fila)
+                n += 1
+                if avanzar is not None and n % 10000 == 0:
+                    avanzar(10000)
+        if avanzar is not None:
+            avanzar(n % 10000)
+        return n
+
+    def leer_filas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
+        # Un cursor del servidor (con nombre) en la transacción: memoria constante. psycopg ya
+        # da datetime, bool, float, dict (jsonb), list (text[]) y str (enums).
+        import uuid
+
+        nombre = ".".join(f'"{p}"' for p in ((tabla.schema,) if tabla.schema else ()) + (tabla.name,))
+        columnas = ", ".join(f'"{c.name}"' for c in tabla.columns)
+        crudo = con.connection.driver_connection
+        with crudo.cursor(name=f"amauta_{uuid.uuid4().hex[:12]}") as cur:
+            cur.itersize = lote
+            cur.execute(f"SELECT {columnas} FROM {nombre}")
+            while filas := cur.fetchmany(lote):
+                yield from filas
+
+    def recuperar_espacio(self, url: str, tabla: Any) -> None:
+        # VACUUM no corre dentro de una transacción: una conexión en autocommit (una sentencia
+        # sola, que PgBouncer en modo transacción también acepta). Sin esto, un recorrido de la
+        # tabla sigue pasando por las filas archivadas hasta que llegue autovacuum. Sin limpiar
+        # los índices (INDEX_CLEANUP OFF): es lo caro, y lo completa autovacuum después.
+        from amauta_cli.db import crear_motor
+
+        nombre = ".".join(f'"{p}"' for p in ((tabla.schema,) if tabla.schema else ()) + (tabla.name,))
+        with crear_motor(url).connect().execution_options(isolation_level="AUTOCOMMIT") as con:
+            con.exec_driver_sql(f"VACUUM (INDEX_CLEANUP OFF) {nombre}")
+
+    def analizar(self, con: Any, *tablas: Any) -> None:
+        for t in tablas:
+            nombre = ".".join(f'"{p}"' for p in ((t.schema,) if t.schema else ()) + (t.name,))
+            con.exec_driver_sql(f"ANALYZE {nombre}")
+
+    # psycopg lo pone en el BEGIN mismo (BEGIN ISOLATION LEVEL REPEATABLE READ): no depende
+    # de qué corrió antes en la transacción (la marca de auditoría del evento "begin") y vale
+    # detrás de PgBouncer en modo transacción (nada queda en la sesión del servidor).
+    opciones_estables: dict[str, Any] = {"isolation_level": "REPEATABLE READ"}
+
+    def mover(self, con: Any, origen: Any, destino: Any, condicion: Any) -> int:
+        # Una sola sentencia: DELETE ... RETURNING alimenta el INSERT (un solo recorrido, y
+        # lo que se borra es exactamente lo que se inserta).
+        from sqlalchemy import delete, func, insert, literal_column, select
+
+        columnas = [c.name for c in origen.columns]
+        borradas = delete(origen).where(condicion).returning(*[origen.c[c] for c in columnas]).cte("movidas")
+        insertadas = (
+            insert(destino)
+            .from_select(columnas, select(*[borradas.c[c] for c in columnas]))
+            .returning(literal_column("1").label("uno"))
+            .cte("insertadas")
+        )
+        # (rowcount de un INSERT con CTE llega como -1 por SQLAlchemy: se cuenta en SQL.)
+        return int(con.execute(select(func.count()).select_from(insertadas)).scalar_one())
 
 
 class SQLite(Dialecto):
@@ -769,6 +1060,114 @@ class SQLite(Dialecto):
     def bloqueo(self, con: Any, *claves: Any) -> None:
         # ``BEGIN IMMEDIATE`` (ver db.py) ya serializa a los escritores de toda la base.
         return None
+
+    def tabla_archivo(self, tabla: Any) -> Any:
+        from sqlalchemy import MetaData, Table
+
+        clave = (self.nombre, tabla.name)
+        if clave not in _cache_archivo:
+            _cache_archivo[clave] = Table(self.PREFIJO_ARCHIVO + tabla.name, MetaData(), *_columnas_de(tabla))
+        return _cache_archivo[clave]
+
+    def nombre_archivo(self, tabla: str) -> str:
+        return f'"{self.PREFIJO_ARCHIVO}{tabla}"'
+
+    def crear_archivo(self, con: Any, tabla: str, esquema: str | None = None) -> None:
+        # Las mismas columnas que la tabla viva, leídas de la base (como LIKE en PostgreSQL).
+        def q(x: str) -> str:
+            return '"' + x.replace('"', '""') + '"'
+
+        columnas = con.exec_driver_sql(f"PRAGMA table_info({q(tabla)})").all()
+        pk = [c[1] for c in sorted(columnas, key=lambda c: c[5]) if c[5]]
+        defs = [
+            f"{q(c[1])} {c[2]}" + (" NOT NULL" if c[3] else "") + (f" DEFAULT {c[4]}" if c[4] is not None else "")
+            for c in columnas
+        ]
+        defs.append(f"PRIMARY KEY ({', '.join(q(c) for c in pk)})")
+        nombre = self.PREFIJO_ARCHIVO + tabla
+        con.exec_driver_sql(f"CREATE TABLE {q(nombre)} ({', '.join(defs)})")
+        for idx in con.exec_driver_sql(f"PRAGMA index_list({q(tabla)})").all():
+            if idx[3] != "c":  # solo los creados con CREATE INDEX (no los de la clave primaria)
+                continue
+            cols = [c[2] for c in con.exec_driver_sql(f"PRAGMA index_info({q(idx[1])})").all()]
+            con.exec_driver_sql(
+                f"CREATE {'UNIQUE ' if idx[2] else ''}INDEX {q(self.PREFIJO_ARCHIVO + idx[1])} "
+                f"ON {q(nombre)} ({', '.join(q(c) for c in cols)})"
+            )
+
+    def sql_crear_archivo(self, tabla: str, esquema: str | None = None) -> list[str]:
+        """Sin conexión (``db migrate --sql``): desde los modelos."""
+        from sqlalchemy.dialects import sqlite
+        from sqlalchemy.schema import CreateIndex, CreateTable
+
+        from amauta_cli.models import metadata
+
+        viva = metadata.tables[tabla]
+        t = self.tabla_archivo(viva)
+        sqls = [str(CreateTable(t).compile(dialect=sqlite.dialect())).strip()]
+        for idx in viva.indexes:
+            from sqlalchemy import Index
+
+            copia = Index(self.PREFIJO_ARCHIVO + idx.name, *[t.c[c.name] for c in idx.columns], unique=idx.unique)
+            sqls.append(str(CreateIndex(copia).compile(dialect=sqlite.dialect())).strip())
+            t.indexes.discard(copia)
+        return sqls
+
+    def cargar_filas(self, con: Any, tabla: Any, filas: Any, avanzar: Any = None) -> int:
+        # Una sentencia preparada con muchas filas (executemany), por lotes.
+        from itertools import islice
+
+        from sqlalchemy import insert
+
+        claves = [c.key for c in tabla.columns]
+        sentencia = insert(tabla)
+        it = iter(filas)
+        n = 0
+        while lote := list(islice(it, 5000)):
+            con.execute(sentencia, [dict(zip(claves, f)) for f in lote])
+            n += len(lote)
+            if avanzar is not None:
+                avanzar(len(lote))
+        return n
+
+    def leer_filas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
+        # El cursor de sqlite3 crudo; solo se convierten las columnas que SQLite guarda como texto
+        # o entero: fechas (ISO), booleanos (0/1) y JSON.
+        import json
+        from datetime import datetime
+
+        from sqlalchemy import JSON, Boolean, DateTime
+
+        conversores = []
+        for i, c in enumerate(tabla.columns):
+            t = c.type.dialect_impl(con.dialect)
+            if isinstance(t, DateTime):
+                conversores.append((i, datetime.fromisoformat))
+            elif isinstance(t, Boolean):
+                conversores.append((i, bool))
+            elif isinstance(t, JSON):
+                conversores.append((i, json.loads))
+        columnas = ", ".join(f'"{c.name}"' for c in tabla.columns)
+        cur = con.connection.driver_connection.execute(f'SELECT {columnas} FROM "{tabla.name}"')
+        try:
+            while filas := cur.fetchmany(lote):
+                if not conversores:
+                    yield from filas
+                    continue
+                for f in filas:
+                    f = list(f)
+                    for i, conv in conversores:
+                        if f[i] is not None:
+                            f[i] = conv(f[i])
+                    yield tuple(f)
+        finally:
+            cur.close()
+
+    def borrar_archivo(self, con: Any, esquema: str | None = None) -> None:
+        for (nombre,) in con.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_amauta\\_archivo\\_%' ESCAPE '\\'"
+        ).all():
+            con.exec_driver_sql(f'DROP TABLE "{nombre}"')
 
     def intentar_bloqueo(self, con: Any, *claves: Any) -> bool:
         return True
@@ -905,6 +1304,49 @@ class SQLite(Dialecto):
     def version_servidor(self, c: Any) -> str:
         return str(c.valor("SELECT sqlite_version()"))
 
+    def sin_auditoria_por_fila(self, con: Any, tablas: Sequence[str]) -> Any:
+        # SQLite no apaga disparadores: se borran y se vuelven a crear con su mismo SQL dentro de
+        # la transacción (el DDL de SQLite es transaccional; con BEGIN IMMEDIATE nadie más
+        # escribe mientras tanto). En SQLite no hay roles: quien abre el archivo puede todo.
+        from contextlib import contextmanager
+
+        @contextmanager
+        def contexto() -> Any:
+            guardados = con.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'amauta\\_auditar\\_%' ESCAPE '\\' AND tbl_name IN ("
+                + ", ".join("'" + t.replace("'", "''") + "'" for t in tablas) + ")"
+            ).all()
+            for nombre, _sql in guardados:
+                con.exec_driver_sql(f'DROP TRIGGER "{nombre}"')
+            # Las filas de auditoría que se copian tal cual no se "sellan" con el usuario de
+            # quien copia (anotar_usuario_so); el resumen lleva el suyo.
+            con.info.pop("amauta_auditoria", None)
+            yield
+            for _nombre, sql in guardados:
+                con.exec_driver_sql(sql)
+
+        return contexto()
+
+    def auditar_resumen(self, con: Any, tabla: str, operacion: str, detalle: dict[str, Any]) -> None:
+        import json
+
+        from sqlalchemy import text
+
+        if not con.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_amauta_auditoria'"
+        ).first():
+            return
+        con.execute(
+            text(
+                'INSERT INTO "_amauta_auditoria" ("momento", "usuarioSo", "cliente", "operacion", '
+                '"tabla", "registroId", "despues") VALUES '
+                "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', :usuario, 'amauta', :op, :tabla, "
+                "'*', :detalle)"
+            ),
+            {"usuario": usuario_so(), "op": operacion, "tabla": tabla, "detalle": json.dumps(detalle)},
+        )
+
     # SQLite no tiene variables de sesión que un disparador pueda leer (y una función registrada
     # solo por amauta haría fallar las escrituras de otros clientes): los disparadores dejan
     # "usuarioSo" vacío y amauta, al confirmar una transacción de escritura, completa las filas
@@ -1002,6 +1444,8 @@ def _texto_copy(valor: Any) -> str:
         return valor.translate(_ESCAPES_COPY)
     return str(valor)
 
+
+_cache_archivo: dict[tuple[str, str], Any] = {}
 
 _DIALECTOS: dict[str, Dialecto] = {"postgresql": PostgreSQL(), "sqlite": SQLite()}
 

@@ -12,6 +12,12 @@
 Variables: ``AMAUTA_TEST_PG_URL`` (servidor de pruebas, por defecto
 ``postgresql://postgres@127.0.0.1:5432/postgres``) y ``AMAUTA_TEST_MOTORES``
 (``sqlite,postgresql`` por defecto) para correr un solo motor.
+
+``AMAUTA_TEST_PG_POOLER_URL`` (p. ej. ``postgresql://postgres@127.0.0.1:6432/postgres``, un
+PgBouncer en modo transacción delante del mismo servidor): las bases de cada prueba se usan a
+través del pooler, como una aplicación detrás de PgBouncer; crear y borrar bases y preparar las
+plantillas va directo al servidor (no se puede por el pooler), y los comandos reciben
+``AMAUTA_DIRECT_URL`` con la URL directa de su base, como se configura en producción.
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ PG_ADMIN_URL = os.environ.get(
 )
 MOTORES = [m.strip() for m in os.environ.get("AMAUTA_TEST_MOTORES", "sqlite,postgresql").split(",") if m.strip()]
 REQUIERE_PG = bool(os.environ.get("AMAUTA_TEST_REQUIRE_POSTGRES"))
+PG_POOLER_URL = os.environ.get("AMAUTA_TEST_PG_POOLER_URL")
+#: URL por el pooler -> URL directa de la misma base (para AMAUTA_DIRECT_URL).
+_DIRECTAS: dict[str, str] = {}
 
 
 # --- PostgreSQL de administración -------------------------------------------------------------
@@ -62,6 +71,20 @@ def url_pg(nombre: str) -> str:
     )
 
 
+def url_prueba(nombre: str) -> str:
+    """La URL con la que las pruebas usan la base ``nombre``: por el pooler si
+    ``AMAUTA_TEST_PG_POOLER_URL`` está definida (y se anota su URL directa), si no directa."""
+    if not PG_POOLER_URL:
+        return url_pg(nombre)
+    from sqlalchemy.engine import make_url
+
+    url = make_url(PG_POOLER_URL).set(drivername="postgresql+psycopg", database=nombre).render_as_string(
+        hide_password=False
+    )
+    _DIRECTAS[url] = url_pg(nombre)
+    return url
+
+
 def crear_bd_pg(nombre: str, plantilla: str | None = None) -> None:
     with _pg_admin() as c:
         extra = f' TEMPLATE "{plantilla}"' if plantilla else ""
@@ -83,6 +106,11 @@ class BaseDePrueba:
 
     motor: str
     url: str
+
+    @property
+    def url_directa(self) -> str:
+        """La URL directa al servidor (distinta de ``url`` solo si las pruebas pasan por PgBouncer)."""
+        return _DIRECTAS.get(self.url, self.url)
 
     def engine(self):
         from amauta_cli.db import crear_motor
@@ -196,7 +224,7 @@ def _clonar(motor: str, plantilla: str, tmp_path: Path) -> tuple[BaseDePrueba, C
         return BaseDePrueba("sqlite", f"sqlite:///{ruta}"), lambda: None
     bd = f"amauta_test_{uuid.uuid4().hex[:10]}"
     crear_bd_pg(bd, plantilla)
-    return BaseDePrueba("postgresql", url_pg(bd)), lambda: borrar_bd_pg(bd)
+    return BaseDePrueba("postgresql", url_prueba(bd)), lambda: borrar_bd_pg(bd)
 
 
 def _migrar(url: str) -> None:
@@ -254,7 +282,7 @@ def bd_vacia(motor, tmp_path) -> Iterator[BaseDePrueba]:
     nombre = f"amauta_test_{uuid.uuid4().hex[:10]}"
     crear_bd_pg(nombre)
     try:
-        yield BaseDePrueba("postgresql", url_pg(nombre))
+        yield BaseDePrueba("postgresql", url_prueba(nombre))
     finally:
         borrar_bd_pg(nombre)
 
@@ -278,6 +306,8 @@ def invocar(url: str | None, *args: str, input: str | None = None, env: dict[str
     from amauta_cli.cli.main import app
 
     argv = (["--db-url", url] if url else []) + list(args)
+    if url in _DIRECTAS and "AMAUTA_DIRECT_URL" not in (env or {}):
+        env = dict(env or {}, AMAUTA_DIRECT_URL=_DIRECTAS[url])
     r = CliRunner(env=env).invoke(app, argv, input=input)
     exc = r.exception if r.exception and not isinstance(r.exception, SystemExit) else None
     return Salida(r.exit_code, r.stdout, r.stderr, exc)

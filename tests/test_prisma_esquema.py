@@ -186,6 +186,13 @@ def test_schema_prisma_nombra_lo_mismo_que_las_migraciones(bd, exportado):
     assert "@@index([cursoId, orden])" in texto and "@@index([usuarioId, cursoId])" in texto
 
 
+def _cuenta(url: str, sql: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as c:
+        return int(c.execute(sql).fetchone()[0])
+
+
 @solo_pg
 def test_la_migracion_base_crea_exactamente_lo_de_db_migrate(bd, exportado):
     carpeta, _, _ = exportado
@@ -208,6 +215,10 @@ def test_la_migracion_base_crea_exactamente_lo_de_db_migrate(bd, exportado):
         assert r.codigo == 0 and "ya está al día" in r.stderr, r.texto
         r = invocar(url, "seed")
         assert r.codigo == 0, r.texto
+        # El archivo (0006), fuera del esquema de Prisma, también lo crea la migración base.
+        r = invocar(url, "db", "archivar", "--hasta", "2025-01-01", "--si")
+        assert r.codigo == 0, r.texto
+        assert _cuenta(url, "SELECT count(*) FROM pg_policies WHERE schemaname = 'archivo'") == 4
         # Los disparadores de la búsqueda (que Prisma no expresa) funcionan en esa base.
         r = invocar(url, "cursos", "buscar", "geometria", "--formato", "json")
         assert r.codigo == 0 and "geometria-plana" in r.stdout, r.texto

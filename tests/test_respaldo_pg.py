@@ -38,7 +38,8 @@ def bd_datos(pg, crear_plantilla) -> BaseDePrueba:
 def _env(bd: BaseDePrueba) -> dict[str, str]:
     from amauta_cli.services.respaldo import entorno_pg
 
-    return entorno_pg(bd.url)
+    # Las herramientas de PostgreSQL van directo al servidor, también en la pata de PgBouncer.
+    return entorno_pg(bd.url_directa)
 
 
 def _nombre(bd: BaseDePrueba) -> str:

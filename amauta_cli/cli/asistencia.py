@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from amauta_cli.cli.comun import (
+    OpcionIncluirArchivo,
+    avisar_archivado,
     Formato,
     OpcionFormato,
     OpcionGrupo,
@@ -552,6 +554,7 @@ def reporte(
         Optional[Path],
         typer.Option("--html", metavar="ARCHIVO", help="Además, escribe una página HTML imprimible."),
     ] = None,
+    incluir_archivo: OpcionIncluirArchivo = False,
 ) -> None:
     """Por estudiante: días de cada estado, inasistencias computadas y % de asistencia; totales del grupo."""
     from amauta_cli import salida, textos
@@ -561,7 +564,8 @@ def reporte(
     d, h = _periodo(mes, desde, hasta)
     regla = svc.regla_vigente()
     with contexto().sesion(solo_lectura=True) as s:
-        rep = svc.reporte(s, grupo, d, h, regla, institucion)
+        rep = svc.reporte(s, grupo, d, h, regla, institucion, incluir_archivo=incluir_archivo)
+    avisar_archivado(rep.archivadas, "registro de asistencia", "registros de asistencia")
     if rep.registros_sin_clase:
         salida.aviso(
             f"{textos.plural(rep.registros_sin_clase, 'registro', 'registros')} del período "
@@ -616,6 +620,7 @@ def alertas(
         ),
     ] = None,
     formato: OpcionFormato = Formato.tabla,
+    incluir_archivo: OpcionIncluirArchivo = False,
 ) -> None:
     """Estudiantes en el límite de inasistencias o cerca, el peor primero."""
     from amauta_cli import salida, textos
@@ -624,7 +629,12 @@ def alertas(
     regla = svc.regla_vigente(limite=limite, porcentaje=porcentaje)
     d = _fecha(desde, "--desde") if desde else None
     with contexto().sesion(solo_lectura=True) as s:
-        d, filas = svc.alertas(s, regla, d, institucion=institucion, grupo=grupo)
+        archivadas: list[int] = []
+        d, filas = svc.alertas(
+            s, regla, d, institucion=institucion, grupo=grupo,
+            incluir_archivo=incluir_archivo, archivadas=archivadas,
+        )
+    avisar_archivado(sum(archivadas), "registro de asistencia", "registros de asistencia")
     umbral, lim = textos.numero(regla.umbral), textos.numero(regla.limite)
     vista = salida.Vista(
         [
@@ -675,6 +685,9 @@ def importar(
     with salida.progreso(f"Importando {archivo.name}", total=total) as avanzar:
         with contexto().sesion() as s:
             r = svc.importar(s, archivo, institucion=institucion, forzar=forzar, avanzar=avanzar)
+    from amauta_cli.cli.comun import tras_cambio_masivo
+
+    tras_cambio_masivo("Asistencia")
     if r.columnas_ignoradas:
         salida.aviso(f"se ignoraron las columnas: {', '.join(r.columnas_ignoradas)}.")
     salida.exito(r.resumen())

@@ -15,7 +15,11 @@ import typer
 from amauta_cli.cli.comun import OpcionGrupoOpcional, OpcionInstitucion, contexto
 from amauta_cli.salida import Formato, OpcionFormato
 
-ACCIONES = {"INSERT": "alta", "UPDATE": "cambio", "DELETE": "baja"}
+ACCIONES = {
+    "INSERT": "alta", "UPDATE": "cambio", "DELETE": "baja",
+    # Una fila por tabla y movimiento de db archivar/desarchivar (no una por fila movida).
+    "ARCHIVAR": "archivo", "DESARCHIVAR": "desarchivo",
+}
 TABLAS = {"Asistencia": "asistencia", "Calificacion": "calificaciones"}
 
 
@@ -39,7 +43,7 @@ def _cambios(r: Any) -> str:
         return "; ".join(
             f"{c}: {texto_humano(antes.get(c)) or '—'} → {texto_humano(despues.get(c)) or '—'}" for c in campos
         )
-    valores = r.valores_despues if r.operacion == "INSERT" else r.valores_antes
+    valores = r.valores_despues if r.antes is None else r.valores_antes  # alta o resumen / baja
     return ", ".join(f"{c}: {texto_humano(v)}" for c, v in (valores or {}).items() if v is not None)
 
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from amauta_cli.cli.comun import (
+    OpcionIncluirArchivo,
+    avisar_archivado,
     Formato,
     OpcionFormato,
     OpcionGrupo,
@@ -187,6 +189,10 @@ def cargar(
             simular=simular,
             institucion=institucion,
         )
+    if not simular:
+        from amauta_cli.cli.comun import tras_cambio_masivo
+
+        tras_cambio_masivo("Calificacion")
     if r.columnas_ignoradas:
         salida.aviso(f"Columnas ignoradas del CSV: {', '.join(r.columnas_ignoradas)}.")
     campos = [
@@ -305,6 +311,7 @@ def reporte(
     ] = None,
     institucion: OpcionInstitucion = None,
     formato: OpcionFormato = Formato.tabla,
+    incluir_archivo: OpcionIncluirArchivo = False,
 ) -> None:
     """Por materia: cada estudiante por períodos con su promedio, y el promedio del grupo por período."""
     from amauta_cli import salida
@@ -314,7 +321,10 @@ def reporte(
 
     reglas = _reglas()
     with contexto().sesion(solo_lectura=True) as s:
-        rep = calificaciones.reporte(s, grupo, materia=materia, institucion=institucion, r=reglas)
+        rep = calificaciones.reporte(
+            s, grupo, materia=materia, institucion=institucion, r=reglas, incluir_archivo=incluir_archivo
+        )
+    avisar_archivado(rep.archivadas, "nota", "notas", f"El grupo '{rep.grupo}'")
     # Para planillas: una fila por estudiante y materia, y el promedio del grupo.
     periodos = sorted({p for m in rep.materias for p in m.periodos}, key=orden_natural)
     planas = []
@@ -399,6 +409,7 @@ def boletin(
         ),
     ] = None,
     formato: OpcionFormato = Formato.tabla,
+    incluir_archivo: OpcionIncluirArchivo = False,
 ) -> None:
     """El boletín: materias por períodos (con sus observaciones), promedio por materia, promedio
     general y condición, y la asistencia de cada período y del año."""
@@ -412,8 +423,14 @@ def boletin(
     reglas = _reglas()
     with contexto().sesion(solo_lectura=True) as s:
         lista = calificaciones.boletines(
-            s, estudiante=estudiante, grupo=grupo, institucion=institucion, r=reglas, anio=anio
+            s, estudiante=estudiante, grupo=grupo, institucion=institucion, r=reglas, anio=anio,
+            incluir_archivo=incluir_archivo,
         )
+    avisar_archivado(lista[0].archivadas if lista else 0, "nota", "notas", "El boletín pedido")
+    avisar_archivado(
+        lista[0].asistencia_archivada if lista else 0,
+        "registro de asistencia", "registros de asistencia", "El ciclo lectivo del boletín",
+    )
     if html is not None:
         _escribir_html(lista, html, carpeta=estudiante is None)
         return

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Iterator, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Iterator, NoReturn, Optional
 
 import typer
 
-from amauta_cli.errores import OperacionRechazada
+from amauta_cli.errores import AmautaError, OperacionRechazada
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection
@@ -64,6 +64,26 @@ OpcionInstitucion = Annotated[
 OpcionSi = Annotated[
     bool, typer.Option("--si", "-s", help="Confirma sin preguntar (para scripts).")
 ]
+#: ``--incluir-archivo``: los reportes cuentan también lo movido con ``amauta db archivar``.
+OpcionIncluirArchivo = Annotated[
+    bool,
+    typer.Option(
+        "--incluir-archivo",
+        help="Cuenta también lo archivado con `amauta db archivar` (años pasados).",
+    ),
+]
+
+
+def avisar_archivado(cantidad: int, singular: str, plural: str, sujeto: str = "El período pedido") -> None:
+    """Aviso de un reporte sin ``--incluir-archivo`` cuyo período tiene filas archivadas."""
+    if not cantidad:
+        return
+    from amauta_cli import salida, textos
+
+    salida.aviso(
+        f"{sujeto} tiene {textos.plural(cantidad, singular, plural)} en el archivo (amauta db "
+        "archivar) que este reporte no cuenta; agregue --incluir-archivo para incluir el archivo."
+    )
 
 
 class Contexto:
@@ -113,6 +133,25 @@ class Contexto:
         return self.objetivo.url
 
     @property
+    def url_herramientas(self) -> str:
+        """La URL para pg_dump/pg_restore/psql: la directa al servidor (``AMAUTA_DIRECT_URL`` o
+        ``DIRECT_URL``, como el ``directUrl`` de Prisma) si amauta pasa por PgBouncer."""
+        from amauta_cli.db import intermediario, url_directa
+
+        directa = url_directa(self.objetivo)
+        if directa.url == self.url and (puertos := intermediario(self.objetivo)) is not None:
+            from amauta_cli import salida
+
+            salida.aviso(
+                f"La URL de amauta llega al servidor por otro proceso (puerto {puertos[0]}; el "
+                f"servidor escucha en el {puertos[1]}): si es PgBouncer en modo transacción, "
+                "pg_dump y pg_restore dejan parámetros de sesión (search_path) en conexiones del "
+                "pool que usa la aplicación. Defina AMAUTA_DIRECT_URL (o DIRECT_URL, como el "
+                "directUrl de Prisma) con la URL directa al servidor."
+            )
+        return directa.url
+
+    @property
     def url_enmascarada(self) -> str:
         return self.objetivo.url_enmascarada
 
@@ -121,12 +160,14 @@ class Contexto:
         """Una unidad de trabajo (una transacción) sobre una base con el esquema al día."""
         from amauta_cli.db import transaccion
 
-        with transaccion(self.objetivo, solo_lectura=solo_lectura) as s:
-            if exigir_esquema:
-                from amauta_cli.services.esquema import exigir_al_dia
+        with _anotar_cambios(not solo_lectura) as anotar:
+            with transaccion(self.objetivo, solo_lectura=solo_lectura) as s:
+                anotar(s)
+                if exigir_esquema:
+                    from amauta_cli.services.esquema import exigir_al_dia
 
-                exigir_al_dia(s.connection())
-            yield s
+                    exigir_al_dia(s.connection())
+                yield s
 
     @contextmanager
     def cruda(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Cruda"]:
@@ -134,12 +175,13 @@ class Contexto:
         los días, que así arrancan en la mitad del tiempo (ver ``db.Cruda``)."""
         from amauta_cli.db import conexion_cruda
 
-        with conexion_cruda(self.objetivo, solo_lectura=solo_lectura) as c:
-            if exigir_esquema:
-                from amauta_cli.services.esquema import exigir_al_dia
+        with _anotar_cambios(not solo_lectura):
+            with conexion_cruda(self.objetivo, solo_lectura=solo_lectura) as c:
+                if exigir_esquema:
+                    from amauta_cli.services.esquema import exigir_al_dia
 
-                exigir_al_dia(c)
-            yield c
+                    exigir_al_dia(c)
+                yield c
 
     @contextmanager
     def conexion(self, solo_lectura: bool = False, exigir_esquema: bool = True) -> Iterator["Connection"]:
@@ -262,3 +304,118 @@ def confirmar_destructivo(
 
 def es_terminal() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+# --- Caché de Redis (amauta_cli.cache) ------------------------------------------------------------
+@contextmanager
+def _anotar_cambios(escribe: bool) -> Iterator[Any]:
+    """Si hay un Redis configurado y el comando escribe: anota tabla e id de cada fila que la
+    transacción crea, modifica o borra (ORM), y la tabla de cada INSERT/UPDATE/DELETE de Core o
+    de ``db.Cruda`` (sin ids: "cambió esta tabla"); al confirmarse la transacción sin errores,
+    lo publica (``publicar_cambios``). Da una función para enganchar una sesión ORM."""
+    from amauta_cli import cache
+
+    activo = False
+    if escribe:
+        try:
+            activo = cache.configuracion() is not None
+        except Exception:  # noqa: BLE001 - un ajuste inválido de la caché lo informa publicar
+            activo = False
+    if not activo:
+        yield lambda _sesion: None
+        return
+    from amauta_cli.db import ESCRITURAS
+
+    cambios: dict[str, set] = {}
+    tablas: set[str] = set()
+
+    def enganchar(sesion: "Session") -> None:
+        from sqlalchemy import event, inspect
+
+        def al_escribir(s, _contexto) -> None:
+            for obj in [*s.new, *s.deleted, *(o for o in s.dirty if s.is_modified(o))]:
+                mapper = inspect(obj).mapper
+                clave = mapper.primary_key_from_instance(obj)
+                cambios.setdefault(mapper.local_table.name, set()).add(
+                    clave[0] if len(clave) == 1 else tuple(clave)
+                )
+
+        def al_ejecutar(estado) -> None:
+            if estado.is_insert or estado.is_update or estado.is_delete:
+                tabla = getattr(getattr(estado.statement, "table", None), "name", None)
+                if tabla:
+                    tablas.add(tabla)
+
+        event.listen(sesion, "after_flush", al_escribir)
+        event.listen(sesion, "do_orm_execute", al_ejecutar)
+
+    ficha = ESCRITURAS.set(tablas)
+    try:
+        yield enganchar
+    finally:
+        ESCRITURAS.reset(ficha)
+    # Solo se llega aquí si la transacción se confirmó (una excepción sale antes).
+    for tabla in tablas:
+        if tabla in cache.PATRONES_POR_DEFECTO:
+            cambios.setdefault(tabla, set()).add(cache.TODA_LA_TABLA)
+    if cambios:
+        publicar_cambios(cambios)
+
+
+def _nombre_comando() -> str:
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    return ctx.command_path if ctx is not None else "amauta"
+
+
+def publicar_cambios(cambios: "dict[str, Any]") -> None:
+    """Después del commit de un comando de pocas filas: publica tabla e ids en el canal de la
+    caché (si hay Redis). Un Redis caído o que rechaza solo produce un aviso."""
+    from amauta_cli import cache, salida
+
+    try:
+        cache.publicar(cambios, _nombre_comando())
+    except cache.FallaCache as e:
+        tablas = sorted(cambios)
+        salida.aviso(
+            f"Los datos quedaron escritos, pero no se pudo avisar el cambio a la caché: "
+            f"{e.mensaje} La aplicación web puede mostrar datos viejos de "
+            f"{', '.join(tablas)}; cuando Redis responda, corra: "
+            f"{cache.comando_sugerido(cache.configuracion().patrones_de(tablas))}"  # type: ignore[union-attr]
+        )
+    except AmautaError as e:
+        salida.aviso(f"Los datos quedaron escritos, pero la caché no se avisó: {e.mensaje}")
+
+
+def tras_cambio_masivo(*tablas: str) -> None:
+    """Llamar después del commit de un comando masivo (restore, seed, importar, cargar...):
+    borra de Redis las claves de los patrones de ``tablas`` (todas si no se nombra ninguna)
+    y dice cuántas. Sin Redis configurado no hace nada; un Redis caído o que rechaza la
+    orden nunca hace fallar el comando: avisa qué correr."""
+    from amauta_cli import cache, salida, textos
+
+    try:
+        cfg = cache.configuracion()
+    except AmautaError as e:
+        salida.aviso(f"Los datos quedaron escritos, pero la caché no se invalidó: {e.mensaje}")
+        return
+    if cfg is None:
+        return
+    tablas = tablas or cache.TODAS
+    patrones = cfg.patrones_de(tablas)
+    if not patrones:
+        return
+    try:
+        r = cache.limpiar(patrones, cfg)
+    except cache.FallaCache as e:
+        salida.aviso(
+            f"Los datos quedaron escritos, pero no se pudo invalidar la caché: {e.mensaje} "
+            "La aplicación web puede mostrar datos viejos hasta que esas claves se borren; "
+            f"cuando Redis responda, corra: {cache.comando_sugerido(patrones)}"
+        )
+        return
+    salida.info(
+        f"Caché de Redis ({r.url}): {textos.plural(r.borradas, 'clave borrada', 'claves borradas')} "
+        f"({', '.join(patrones)})."
+    )

@@ -20,7 +20,8 @@ from amauta_cli.cli.comun import (
 app = typer.Typer(
     help=(
         "Esquema, migraciones y respaldos de la base: migrate, rollback, estado, historial, "
-        "verificar, entorno, prisma, backup, backups, verificar-backup, restore."
+        "verificar, entorno, prisma, backup, backups, verificar-backup, restore, archivar, "
+        "desarchivar, copiar."
     ),
     no_args_is_help=True,
 )
@@ -127,8 +128,11 @@ def rollback(
         from amauta_cli import salida
         from amauta_cli.services.respaldo import respaldo_de_seguridad
 
-        respaldo_de_seguridad(ctx.url, "rollback", informar=salida.info, progreso=salida.progreso)
+        respaldo_de_seguridad(ctx.url_herramientas, "rollback", informar=salida.info, progreso=salida.progreso)
     esquema.revertir(ctx.objetivo, plan)
+    from amauta_cli.cli.comun import tras_cambio_masivo
+
+    tras_cambio_masivo()
     salida.exito(f"Reversión completa: la base quedó en {plan.destino or 'base'}.")
 
 
@@ -336,11 +340,13 @@ def prisma(
 
 
 def _registrar_respaldos() -> None:
-    """``backup``, ``backups``, ``verificar-backup`` y ``restore`` viven en ``cli/respaldo.py``
-    (que no importa este módulo) y se suman a este grupo."""
-    from amauta_cli.cli import respaldo
+    """``backup``, ``backups``, ``verificar-backup`` y ``restore`` (``cli/respaldo.py``),
+    ``archivar`` y ``desarchivar`` (``cli/archivo.py``) y ``copiar`` (``cli/copia.py``) viven
+    en sus módulos (que no importan este) y se suman a este grupo."""
+    from amauta_cli.cli import archivo, copia, respaldo
 
-    app.registered_commands.extend(respaldo.app.registered_commands)
+    for modulo in (respaldo, archivo, copia):
+        app.registered_commands.extend(modulo.app.registered_commands)
 
 
 _registrar_respaldos()

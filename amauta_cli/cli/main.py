@@ -210,6 +210,7 @@ GRUPOS: dict[str, str] = {
     "comunicados": "amauta_cli.cli.comunicados",
     "accesos": "amauta_cli.cli.accesos",
     "calendario": "amauta_cli.cli.calendario",
+    "cache": "amauta_cli.cli.cache",
 }
 _convertidos: dict[str, Any] = {}
 

@@ -169,7 +169,7 @@ def backup(
     ctx.objetivo.exigir_existente()  # antes de crear la carpeta de respaldos
     salida.info(f"Base: {ctx.url_enmascarada}")
     r = respaldo.respaldar(
-        ctx.url,
+        ctx.url_herramientas,
         salida_,
         formato.value if formato else None,
         conservar=conservar,
@@ -291,7 +291,7 @@ def verificar_backup(
     ctx = contexto()
     rv = respaldo.verificar_archivo(
         archivo,
-        ctx.url,
+        ctx.url_herramientas,
         exigir_manifiesto=not sin_manifiesto,
         informar=salida.info,
         avisar=salida.aviso,
@@ -378,7 +378,7 @@ def restore(
         confirmar_destructivo(accion, plan.nombre_base, ctx.url_enmascarada, plan.produccion, si)
 
     r = respaldo.restaurar_archivo(
-        ctx.url,
+        ctx.url_herramientas,
         archivo,
         limpiar=limpiar,
         forzar=forzar,
@@ -389,6 +389,9 @@ def restore(
         avisar=salida.aviso,
         progreso=salida.progreso,
     )
+    from amauta_cli.cli.comun import tras_cambio_masivo
+
+    tras_cambio_masivo()
     plan = r.plan
     assert plan is not None
     m = plan.inspeccion.manifiesto

@@ -63,6 +63,9 @@ def seed(
     resultado = servicio.sembrar(
         ctx.objetivo, datos, reset=reset, avisar=salida.info, confirmar=pregunta
     )
+    from amauta_cli.cli.comun import tras_cambio_masivo
+
+    tras_cambio_masivo()
     segundos = time.perf_counter() - inicio
     _emitir(resultado, segundos, formato, ctx.url_enmascarada)
 

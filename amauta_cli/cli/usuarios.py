@@ -459,6 +459,9 @@ def importar(
     with salida.progreso("Escribiendo usuarios", total=plan.a_crear + plan.a_actualizar) as avanzar:
         with ctx.sesion() as s:
             r = usuarios.aplicar_importacion(s, plan, avanzar)
+    from amauta_cli.cli.comun import tras_cambio_masivo
+
+    tras_cambio_masivo("Usuario", "Perfil")
     salida.exito(
         f"Importación completa: {plural(r.creados, 'creado')}, {plural(r.actualizados, 'actualizado')}, "
         f"{r.sin_cambios} sin cambios."

@@ -227,19 +227,22 @@ def validar_dia_de_clase(g: Any, fecha: date, forzar: bool) -> Any:
     return calendario.exigir_dia_de_clase(cal, fecha, forzar)
 
 
-def _rango(desde: date, hasta: date):
-    """Condición ``fecha`` dentro de [desde, hasta] (días completos)."""
+def _rango(desde: date, hasta: date, A: Any = None):
+    """Condición ``fecha`` dentro de [desde, hasta] (días completos); ``A``: otra entidad con las
+    columnas de ``Asistencia`` (con el archivo: ``archivo.fuente``)."""
     from amauta_cli.models import Asistencia
     from sqlalchemy import and_
 
+    A = Asistencia if A is None else A
     return and_(
-        Asistencia.fecha >= medianoche(desde),
-        Asistencia.fecha < medianoche(hasta + timedelta(days=1)),
+        A.fecha >= medianoche(desde),
+        A.fecha < medianoche(hasta + timedelta(days=1)),
     )
 
 
 def filtro_dias_de_clase(
-    s: Session, institucion_ids: Iterable[str], desde: date, hasta: date, calendarios: Any = None
+    s: Session, institucion_ids: Iterable[str], desde: date, hasta: date, calendarios: Any = None,
+    A: Any = None,
 ) -> Any:
     """Condición SQL: el registro es de un día de clase del calendario de la institución de su
     grupo (los porcentajes e inasistencias cuentan solo días de clase).
@@ -252,19 +255,20 @@ def filtro_dias_de_clase(
     from amauta_cli.models import Asistencia, Grupo
     from amauta_cli.services.calendario import Calendarios
 
+    A = Asistencia if A is None else A  # con el archivo: archivo.fuente
     calendarios = calendarios or Calendarios(s)
     por_cal: dict[int, tuple[Any, list[str]]] = {}
     for inst in sorted(set(institucion_ids)):
         cal = calendarios.de(inst)
         por_cal.setdefault(id(cal), (cal, []))[1].append(inst)
-    dia = dialecto(s).dia(Asistencia.fecha)
+    dia = dialecto(s).dia(A.fecha)
     condiciones = []
     for cal, insts in por_cal.values():
         dias = cal.dias_de_clase(desde, hasta)
         if len(por_cal) == 1:
             return dia.in_(dias)
         grupos = select(Grupo.id).where(Grupo.institucionId.in_(insts))
-        condiciones.append(and_(Asistencia.grupoId.in_(grupos), dia.in_(dias)))
+        condiciones.append(and_(A.grupoId.in_(grupos), dia.in_(dias)))
     return or_(*condiciones) if condiciones else false()
 
 
@@ -732,17 +736,19 @@ def pendientes(
 COLUMNAS_CONTEO = ("registrados", "presentes", "tardanzas", "ausentes", "justificados")
 
 
-def _conteos_sql():
+def _conteos_sql(A: Any = None):
     """Expresiones de conteo por estado (SUM(CASE ...), igual en ambos motores)."""
 
     from amauta_cli.models import Asistencia
     from sqlalchemy import case, func
 
+    A = Asistencia if A is None else A
+
     def contar(estado: EstadoAsistencia):
-        return func.coalesce(func.sum(case((Asistencia.estado == estado, 1), else_=0)), 0)
+        return func.coalesce(func.sum(case((A.estado == estado, 1), else_=0)), 0)
 
     return [
-        func.count(Asistencia.id).label("registrados"),
+        func.count(A.id).label("registrados"),
         contar(EstadoAsistencia.PRESENTE).label("presentes"),
         contar(EstadoAsistencia.TARDANZA).label("tardanzas"),
         contar(EstadoAsistencia.AUSENTE).label("ausentes"),
@@ -779,6 +785,8 @@ class Reporte:
     totales: dict[str, Any] = field(default_factory=dict)
     #: Registros del período en días sin clase (feriados, receso...): no se cuentan.
     registros_sin_clase: int = 0
+    #: Filas archivadas (db archivar) del período que el reporte no cuenta (sin --incluir-archivo).
+    archivadas: int = 0
 
     def como_dict(self) -> dict[str, Any]:
         return {
@@ -801,6 +809,7 @@ def reporte(
     hasta: date,
     regla: Regla,
     institucion: str | None = None,
+    incluir_archivo: bool = False,
 ) -> Reporte:
     """Por estudiante: días de cada estado, inasistencias computadas y porcentaje; y totales.
 
@@ -812,12 +821,15 @@ def reporte(
 
     if hasta < desde:
         raise DatosInvalidos(f"--hasta ({textos.fecha(hasta)}) es anterior a --desde ({textos.fecha(desde)}).")
+    from amauta_cli.services import archivo
+
     g = buscar_grupo(s, grupo, institucion)
-    de_clase = filtro_dias_de_clase(s, [g.institucionId], desde, hasta)
+    A = archivo.fuente(s, Asistencia, incluir_archivo)
+    de_clase = filtro_dias_de_clase(s, [g.institucionId], desde, hasta, A=A)
     conteos = (
-        select(Asistencia.estudianteId.label("eid"), *_conteos_sql())
-        .where(Asistencia.grupoId == g.id, _rango(desde, hasta), de_clase)
-        .group_by(Asistencia.estudianteId)
+        select(A.estudianteId.label("eid"), *_conteos_sql(A))
+        .where(A.grupoId == g.id, _rango(desde, hasta, A), de_clase)
+        .group_by(A.estudianteId)
         .subquery()
     )
     ids = (
@@ -846,10 +858,12 @@ def reporte(
     from sqlalchemy import func
 
     sin_clase = s.scalar(
-        select(func.count(Asistencia.id)).where(Asistencia.grupoId == g.id, _rango(desde, hasta), ~de_clase)
+        select(func.count(A.id)).where(A.grupoId == g.id, _rango(desde, hasta, A), ~de_clase)
     )
+    archivadas = 0 if incluir_archivo else archivo.asistencias_archivadas(s, desde, hasta, g.id)
     return Reporte(
-        g.nombre, g.id, g.institucion.nombre, desde, hasta, regla, resultado, totales, int(sin_clase or 0)
+        g.nombre, g.id, g.institucion.nombre, desde, hasta, regla, resultado, totales, int(sin_clase or 0),
+        archivadas,
     )
 
 
@@ -861,6 +875,8 @@ def alertas(
     hasta: date | None = None,
     institucion: str | None = None,
     grupo: str | None = None,
+    incluir_archivo: bool = False,
+    archivadas: list[int] | None = None,
 ) -> tuple[date, list[dict[str, Any]]]:
     """Estudiantes en el umbral de alerta o por encima, el peor primero (una consulta).
 
@@ -868,35 +884,40 @@ def alertas(
     activos; solo estudiantes activos.
     """
     from amauta_cli.models import Asistencia, Grupo, Institucion, Usuario
+    from amauta_cli.services import archivo
     from sqlalchemy import case, func, literal, select
 
     desde = desde or regla.inicio_del_ciclo()
+    A = archivo.fuente(s, Asistencia, incluir_archivo)
     peso = case(
-        (Asistencia.estado == EstadoAsistencia.AUSENTE, literal(regla.peso_ausente)),
-        (Asistencia.estado == EstadoAsistencia.TARDANZA, literal(regla.peso_tardanza)),
-        (Asistencia.estado == EstadoAsistencia.JUSTIFICADO, literal(regla.peso_justificado)),
+        (A.estado == EstadoAsistencia.AUSENTE, literal(regla.peso_ausente)),
+        (A.estado == EstadoAsistencia.TARDANZA, literal(regla.peso_tardanza)),
+        (A.estado == EstadoAsistencia.JUSTIFICADO, literal(regla.peso_justificado)),
         else_=literal(0.0),
     )
     computadas = func.sum(peso)
-    filtro = [Asistencia.fecha >= medianoche(desde)]
+    filtro = [A.fecha >= medianoche(desde)]
     if hasta is not None:
-        filtro.append(Asistencia.fecha < medianoche(hasta + timedelta(days=1)))
+        filtro.append(A.fecha < medianoche(hasta + timedelta(days=1)))
     grupos = select(Grupo.id).where(Grupo.activo.is_(True))
     if grupo:
         grupos = grupos.where(Grupo.id == buscar_grupo(s, grupo, institucion).id)
     elif institucion:
         grupos = grupos.where(Grupo.institucionId == buscar_institucion(s, institucion).id)
+    if archivadas is not None and not incluir_archivo:
+        # Quien pregunta quiere saber si el período tiene asistencia archivada que no se cuenta.
+        archivadas.append(archivo.asistencias_archivadas(s, desde, hasta, grupos))
     instituciones = s.scalars(select(Grupo.institucionId).where(Grupo.id.in_(grupos)).distinct()).all()
-    filtro.append(filtro_dias_de_clase(s, instituciones, desde, hasta or date.today()))
+    filtro.append(filtro_dias_de_clase(s, instituciones, desde, hasta or date.today(), A=A))
     agregado = (
         select(
-            Asistencia.grupoId.label("gid"),
-            Asistencia.estudianteId.label("eid"),
-            *_conteos_sql(),
+            A.grupoId.label("gid"),
+            A.estudianteId.label("eid"),
+            *_conteos_sql(A),
             computadas.label("computadas"),
         )
-        .where(*filtro, Asistencia.grupoId.in_(grupos))
-        .group_by(Asistencia.grupoId, Asistencia.estudianteId)
+        .where(*filtro, A.grupoId.in_(grupos))
+        .group_by(A.grupoId, A.estudianteId)
         # Margen para pesos no representables en binario (0,1 + 0,2 ...).
         .having(computadas >= regla.umbral - 1e-9)
         .subquery()

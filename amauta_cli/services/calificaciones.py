@@ -202,20 +202,24 @@ def formatear_nota(valor: float | None, decimales: int | None = None) -> str:
     return textos.nota(valor)
 
 
-def _n10() -> Any:
-    """La nota en la escala de 10 (NULL si ``notaMaxima`` no es positiva, dato ajeno a amauta)."""
-    from amauta_cli.models import Calificacion as C
+def _n10(C: Any = None) -> Any:
+    """La nota en la escala de 10 (NULL si ``notaMaxima`` no es positiva, dato ajeno a amauta).
+    ``C``: otra entidad con las columnas de ``Calificacion`` (con el archivo: ``archivo.fuente``)."""
+    from amauta_cli.models import Calificacion
     from sqlalchemy import case, null
+
+    C = Calificacion if C is None else C
 
     return case((C.notaMaxima > 0, C.nota * ESCALA / C.notaMaxima), else_=null())
 
 
-def _final(r: Reglas) -> Any:
+def _final(r: Reglas, C: Any = None) -> Any:
     """Expresión de agregación de la nota final de una materia según la regla."""
-    from amauta_cli.models import Calificacion as C
+    from amauta_cli.models import Calificacion
     from sqlalchemy import case, func, null
 
-    n10 = _n10()
+    C = Calificacion if C is None else C
+    n10 = _n10(C)
     if r.nota_final == "ponderado" and r.pesos:
         peso = case(
             *[(sin_acentos_sql(C.periodo) == clave, valor) for clave, valor in r.pesos],
@@ -877,14 +881,18 @@ def _agregados(
     r: Reglas,
     materia: str | None = None,
     estudiante_id: str | None = None,
+    fuente: Any = None,
 ) -> _Agregados:
     """UNA consulta (tres ``GROUP BY`` unidos con ``UNION ALL``): la nota de cada estudiante
     por materia y período, su nota final por materia y el promedio del grupo por período.
+
+    ``fuente``: otra entidad en lugar de ``Calificacion`` (con el archivo: ``archivo.fuente``).
     """
-    from amauta_cli.models import Calificacion as C
+    from amauta_cli.models import Calificacion
     from sqlalchemy import Float, func, literal_column, null, select, Text, union_all
 
-    n10 = _n10()
+    C = fuente if fuente is not None else Calificacion
+    n10 = _n10(C)
     del_grupo = [C.grupoId == grupo_id] + ([C.materia == materia] if materia else [])
     del_estudiante = del_grupo + ([C.estudianteId == estudiante_id] if estudiante_id else [])
     texto_nulo = null().cast(Text)
@@ -905,7 +913,7 @@ def _agregados(
             C.estudianteId,
             C.materia,
             texto_nulo,
-            _final(r).cast(Float),
+            _final(r, C).cast(Float),
         )
         .where(*del_estudiante)
         .group_by(C.estudianteId, C.materia)
@@ -991,6 +999,8 @@ class Reporte:
     institucion: str
     reglas: dict[str, Any]
     materias: list[MateriaReporte]
+    #: Notas archivadas del grupo que el reporte no cuenta (sin --incluir-archivo).
+    archivadas: int = 0
 
 
 def reporte(
@@ -999,16 +1009,18 @@ def reporte(
     materia: str | None = None,
     institucion: str | None = None,
     r: Reglas | None = None,
+    incluir_archivo: bool = False,
 ) -> Reporte:
     """Por materia: cada estudiante por períodos con su nota final, y el promedio del grupo."""
     from amauta_cli.models import Calificacion as C
+    from amauta_cli.services import archivo
     from sqlalchemy import select
 
     r = r or reglas()
     g = buscar_grupo(s, grupo, institucion=institucion)
     if materia is not None:
         materia = _canonico(s, g.id, C.materia, _texto_obligatorio(materia, "--materia"))
-    a = _agregados(s, g.id, r, materia=materia)
+    a = _agregados(s, g.id, r, materia=materia, fuente=archivo.fuente(s, C, incluir_archivo))
     if materia is not None and not a.materias:
         disponibles = ", ".join(
             sorted(s.scalars(select(C.materia).where(C.grupoId == g.id).distinct()), key=orden_natural)
@@ -1050,7 +1062,8 @@ def reporte(
                 sum(1 for f in filas if f.condicion == DESAPROBADO),
             )
         )
-    return Reporte(g.nombre, g.institucion.nombre, r.como_dict(), materias)
+    archivadas = 0 if incluir_archivo else archivo.calificaciones_archivadas(s, g.id)
+    return Reporte(g.nombre, g.institucion.nombre, r.como_dict(), materias, archivadas)
 
 
 # --- boletín ---------------------------------------------------------------------------------
@@ -1087,6 +1100,11 @@ class Boletin:
     asistencia: list[Any] = field(default_factory=list)
     asistencia_anual: Any = None
     regla_asistencia: dict[str, Any] = field(default_factory=dict)
+    #: Notas archivadas (del estudiante, o del grupo) que el boletín no cuenta.
+    archivadas: int = 0
+    #: Registros de asistencia archivados del ciclo (de los estudiantes del boletín) que la
+    #: asistencia por períodos no cuenta (sin --incluir-archivo).
+    asistencia_archivada: int = 0
 
 
 def boletines(
@@ -1096,6 +1114,7 @@ def boletines(
     institucion: str | None = None,
     r: Reglas | None = None,
     anio: int | None = None,
+    incluir_archivo: bool = False,
 ) -> list[Boletin]:
     """El boletín de un estudiante (``estudiante``) o el de cada estudiante de ``grupo``.
 
@@ -1123,7 +1142,15 @@ def boletines(
     else:
         assert u is not None
         g = _grupo_del_estudiante(s, u)
-    a = _agregados(s, g.id, r, estudiante_id=u.id if u is not None else None)
+    from amauta_cli.services import archivo
+
+    a = _agregados(
+        s, g.id, r, estudiante_id=u.id if u is not None else None,
+        fuente=archivo.fuente(s, C, incluir_archivo),
+    )
+    archivadas = 0 if incluir_archivo else archivo.calificaciones_archivadas(
+        s, g.id, u.id if u is not None else None
+    )
     if u is not None:
         perfil = s.scalar(select(Perfil.matricula).where(Perfil.usuarioId == u.id))
         alumnos = [
@@ -1163,9 +1190,10 @@ def boletines(
                 sum(1 for m in materias if m.condicion == DESAPROBADO),
                 sum(1 for m in materias if m.condicion == SIN_NOTA),
                 r.como_dict(),
+                archivadas=archivadas,
             )
         )
-    _completar_boletines(s, g, resultado, [al["id"] for al in alumnos], cal, anio)
+    _completar_boletines(s, g, resultado, [al["id"] for al in alumnos], cal, anio, incluir_archivo)
     return resultado
 
 
@@ -1178,20 +1206,27 @@ def _periodos_del_boletin(cal: Any, anio: int, con_notas: set[str]) -> list[str]
 
 
 def _completar_boletines(
-    s: Session, g: Any, lista: list[Boletin], ids: list[str], cal: Any, anio: int
+    s: Session, g: Any, lista: list[Boletin], ids: list[str], cal: Any, anio: int,
+    incluir_archivo: bool = False,
 ) -> None:
-    """La asistencia por período y del año, y las observaciones de cada nota (dos consultas)."""
+    """La asistencia por período y del año, y las observaciones de cada nota (dos consultas;
+    con ``incluir_archivo``, también de lo archivado; sin él, una más que cuenta lo archivado)."""
     from sqlalchemy import select
 
-    from amauta_cli.models import Calificacion as C
+    from amauta_cli.models import Calificacion
+    from amauta_cli.services import archivo
     from amauta_cli.services.asistencia import regla_vigente
-    from amauta_cli.services.planilla_asistencia import por_periodos
+    from amauta_cli.services.planilla_asistencia import archivadas_por_periodos, por_periodos
 
     if not lista:
         return
     regla = regla_vigente()
     periodos = cal.periodos(anio)
-    asistencia, anual = por_periodos(s, g.id, g.institucionId, ids, periodos, cal.ciclo(anio), regla)
+    asistencia, anual = por_periodos(
+        s, g.id, g.institucionId, ids, periodos, cal.ciclo(anio), regla, incluir_archivo=incluir_archivo
+    )
+    sin_contar = 0 if incluir_archivo else archivadas_por_periodos(s, g.id, ids, periodos, cal.ciclo(anio))
+    C = archivo.fuente(s, Calificacion, incluir_archivo)
     observaciones: dict[tuple[str, str], dict[str, str]] = {}
     for eid, materia, periodo, obs in s.execute(
         select(C.estudianteId, C.materia, C.periodo, C.observaciones).where(
@@ -1204,6 +1239,7 @@ def _completar_boletines(
         b.asistencia = asistencia.get(eid, [])
         b.asistencia_anual = anual.get(eid)
         b.regla_asistencia = regla.como_dict()
+        b.asistencia_archivada = sin_contar
         for m in b.materias:
             propias = observaciones.get((eid, m.materia), {})
             m.observaciones = {p: propias[p] for p in b.periodos if p in propias}

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: La última revisión de las migraciones que trae este paquete. Los comandos de todos los días
 #: comparan la de la base con ella en una sola consulta, sin cargar Alembic;
 #: ``tests/test_esquema_cabeza.py`` comprueba que coincida con la de ``migrations/``.
-CABEZA = "0005"
+CABEZA = "0006"
 
 #: Clave del bloqueo consultivo de PostgreSQL que serializa ``amauta db migrate``.
 CLAVE_BLOQUEO_MIGRACION = 0x616D61757461  # "amauta"
@@ -611,6 +611,10 @@ def incluir_objeto(obj: Any, nombre: str | None, tipo: str, reflejado: bool, com
     if tipo in ("index", "unique_constraint") and es_tabla_propia_de_busqueda(
         getattr(getattr(obj, "table", None), "name", None)
     ):
+        return False
+    # Las tablas de archivo (migración 0006; en SQLite, con prefijo) no son modelos.
+    tabla = nombre if tipo == "table" else getattr(getattr(obj, "table", None), "name", "")
+    if reflejado and (tabla or "").startswith("_amauta_archivo_"):
         return False
     return True
 

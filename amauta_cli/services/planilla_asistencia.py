@@ -232,33 +232,38 @@ def por_periodos(
     periodos: Sequence[cal_svc.Periodo],
     ciclo: tuple[date, date],
     regla: Regla,
+    incluir_archivo: bool = False,
 ) -> tuple[dict[str, list[AsistenciaPeriodo]], dict[str, AsistenciaPeriodo]]:
     """Por estudiante: su asistencia en cada período y en todo el ciclo lectivo.
 
     Una consulta: los conteos por estudiante y día de clase del ciclo se agrupan por período en
-    SQL (``CASE`` sobre las fechas de cada período). Solo días de clase.
+    SQL (``CASE`` sobre las fechas de cada período). Solo días de clase. Con
+    ``incluir_archivo``, también lo archivado (``db archivar``); sin él,
+    ``archivadas_por_periodos`` dice cuánto no se contó.
     """
     from sqlalchemy import case, literal
 
+    from amauta_cli.services import archivo
+
+    A = archivo.fuente(s, Asistencia, incluir_archivo)
+    desde, hasta = _extremos(periodos, ciclo)
     inicio, fin = ciclo
-    desde = min([inicio, *(p.desde for p in periodos)])
-    hasta = max([fin, *(p.hasta for p in periodos)])
     tramo = case(
         *[
-            (_rango(p.desde, p.hasta), literal(i))
+            (_rango(p.desde, p.hasta, A), literal(i))
             for i, p in enumerate(periodos)
         ],
         else_=literal(-1),
     ).label("tramo")
     filas = s.execute(
-        select(Asistencia.estudianteId.label("eid"), tramo, *_conteos_sql())
+        select(A.estudianteId.label("eid"), tramo, *_conteos_sql(A))
         .where(
-            Asistencia.grupoId == grupo_id,
-            Asistencia.estudianteId.in_(list(estudiante_ids)),
-            _rango(desde, hasta),
-            filtro_dias_de_clase(s, [institucion_id], desde, hasta),
+            A.grupoId == grupo_id,
+            A.estudianteId.in_(list(estudiante_ids)),
+            _rango(desde, hasta, A),
+            filtro_dias_de_clase(s, [institucion_id], desde, hasta, A=A),
         )
-        .group_by(Asistencia.estudianteId, tramo)
+        .group_by(A.estudianteId, tramo)
     ).all()
     conteos: dict[tuple[str, int], dict[str, Any]] = {(f.eid, int(f.tramo)): dict(f._mapping) for f in filas}
     por_est: dict[str, list[AsistenciaPeriodo]] = {}
@@ -278,6 +283,25 @@ def por_periodos(
     return por_est, anual
 
 
+def _extremos(periodos: Sequence[cal_svc.Periodo], ciclo: tuple[date, date]) -> tuple[date, date]:
+    inicio, fin = ciclo
+    return min([inicio, *(p.desde for p in periodos)]), max([fin, *(p.hasta for p in periodos)])
+
+
+def archivadas_por_periodos(
+    s: Session,
+    grupo_id: str,
+    estudiante_ids: Sequence[str],
+    periodos: Sequence[cal_svc.Periodo],
+    ciclo: tuple[date, date],
+) -> int:
+    """Registros de asistencia archivados que ``por_periodos`` (sin el archivo) no cuenta."""
+    from amauta_cli.services import archivo
+
+    desde, hasta = _extremos(periodos, ciclo)
+    return archivo.asistencias_archivadas(s, desde, hasta, grupo_id, estudiante_ids)
+
+
 def _asistencia(nombre: str, desde: date, hasta: date, c: dict[str, Any]) -> AsistenciaPeriodo:
     return AsistenciaPeriodo(
         nombre, desde, hasta, c["registrados"], c["presentes"], c["tardanzas"], c["ausentes"],
@@ -287,5 +311,5 @@ def _asistencia(nombre: str, desde: date, hasta: date, c: dict[str, Any]) -> Asi
 
 __all__ = [
     "AsistenciaPeriodo", "DiaPlanilla", "FilaPlanilla", "PlanillaMensual", "planilla",
-    "planillas_de_institucion", "por_periodos",
+    "planillas_de_institucion", "por_periodos", "archivadas_por_periodos",
 ]

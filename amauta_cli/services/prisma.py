@@ -592,6 +592,7 @@ class _Generador:
         for o in self.cat.otros:
             if o.clase == "politica":
                 out += [f"-- amauta: política {o.nombre} de {o.tabla}", o.sql, ""]
+        out += self._archivo()
         if "alembic_version" in self.cat.tablas:
             out += [
                 "-- amauta: la revisión de Alembic que corresponde a este esquema",
@@ -600,6 +601,34 @@ class _Generador:
             ]
         out += ["RESET check_function_bodies;"]
         return "\n".join(out).rstrip() + "\n"
+
+    def _archivo(self) -> list[str]:
+        """El archivo de años pasados (migración 0006, ``db archivar``): su propio esquema, que
+        el cliente de Prisma no mira, con las mismas políticas por escuela que las tablas vivas.
+        No está en el catálogo de referencia (que es de un solo esquema): se escribe aquí."""
+        from amauta_cli.dialecto import por_nombre
+        from amauta_cli.services.archivo import AUDITADAS, TABLAS
+
+        if not set(TABLAS) <= set(self.cat.tablas):
+            return []
+        d = por_nombre("postgresql")
+        out = ["-- amauta: el archivo de años pasados (db archivar), en un esquema que Prisma no mira"]
+        for i, tabla in enumerate(TABLAS):
+            sqls = d.sql_crear_archivo(tabla)
+            out += [q + ";" for q in (sqls if i == 0 else sqls[1:])]
+        out.append("")
+        for tabla in AUDITADAS:
+            destino = d.nombre_archivo(tabla)
+            politicas = [o for o in self.cat.otros if o.clase == "politica" and o.tabla == tabla]
+            if not politicas:
+                continue
+            out.append(f"ALTER TABLE {destino} ENABLE ROW LEVEL SECURITY;")
+            for o in politicas:
+                out.append(o.sql.replace(f" ON {_q(tabla)} ", f" ON {destino} ", 1))
+            out.append("")
+        if any(o.clase == "funcion" and o.nombre == "amauta_conceder_permisos()" for o in self.cat.otros):
+            out += ["SELECT amauta_conceder_permisos();", ""]
+        return out
 
     def _enums_en_orden(self) -> list[str]:
         """Los enums en el orden en que los usan las tablas (como los escribe Prisma)."""

@@ -283,7 +283,10 @@ def _borrar_todo(con: "Connection") -> list[str]:
     from amauta_cli.dialecto import dialecto
     from amauta_cli.services.esquema import TABLAS_DE_PRISMA
 
-    return dialecto(con).borrar_todo(con, conservar=TABLAS_DE_PRISMA)
+    d = dialecto(con)
+    # El archivo (db archivar) también: sus columnas usan los tipos enum que borra borrar_todo.
+    d.borrar_archivo(con)
+    return d.borrar_todo(con, conservar=TABLAS_DE_PRISMA)
 
 
 def _migrar_en(con: "Connection") -> list[str]:

@@ -624,8 +624,11 @@ def _sql_limpiar_esquema(esquema: str) -> str:
     (tablas, vistas, secuencias, tipos y funciones; no lo que pertenece a extensiones).
     El esquema en sí se conserva, con su dueño y sus permisos."""
     lit = _literal(esquema)
+    # El esquema de archivo de amauta (db archivar) viaja en el respaldo y sus columnas usan
+    # los tipos enum del esquema: se borra entero antes (el respaldo lo vuelve a crear).
     return f"""
 SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS archivo CASCADE;
 DO $amauta$
 DECLARE r record;
 BEGIN
@@ -842,8 +845,6 @@ def _restaurar_por_psql(
     _exigir_restrict(psql, "restaurar este respaldo por psql")
     pg_restore = herramienta("pg_restore", mayor) if insp.formato == "custom" else None
     env = entorno_pg(url, aplicacion)
-    opciones = env.get("PGOPTIONS", "")
-    env["PGOPTIONS"] = (opciones + " -c client_min_messages=warning").strip()
     proc_psql = proc_pr = None
     filtro = FiltroSQL(insp.archivo.name)
     try:
@@ -869,7 +870,10 @@ def _restaurar_por_psql(
 
         completo = False
         try:
-            escribir(f"\\restrict {clave_restrict()}\nBEGIN;\n{previo}\n".encode())
+            # Los SET van dentro de la transacción (no en PGOPTIONS, que PgBouncer rechaza).
+            escribir(
+                f"\\restrict {clave_restrict()}\nBEGIN;\nSET client_min_messages = warning;\n{previo}\n".encode()
+            )
             if insp.formato == "custom":
                 assert pg_restore is not None
                 with progreso("Restaurando (pg_restore)", insp.n_tablas) as avanzar:
@@ -909,7 +913,9 @@ def _restaurar_por_psql(
                         avanzar(pos - leido)
                         leido = pos
                     escribir(filtro.terminar())
-            escribir(f"\n{final}\nCOMMIT;\n".encode())
+            # RESET ALL: los set_config(..., false) del volcado no sobreviven a la transacción
+            # (detrás de PgBouncer en modo transacción quedarían en una conexión del pool).
+            escribir(f"\n{final}\nRESET ALL;\nCOMMIT;\n".encode())
             completo = True
         except (BrokenPipeError, ConnectionResetError):
             pass  # psql terminó antes (un error con ON_ERROR_STOP): se informa abajo
