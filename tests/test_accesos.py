@@ -319,3 +319,23 @@ def test_crear_pide_la_contrasena_oculta_dos_veces(escuelas, nombres):
                 input="Una-clave-larga-1\nOtra-clave-larga-2\n" * 3)
     assert r.codigo == 1 and "no coinciden" in r.stderr
     assert escuelas.valor("SELECT count(*) FROM pg_roles WHERE rolname = :r", r=otro) == 0
+
+
+def test_crear_sin_terminal_ni_password_stdin_lo_dice_en_espanol(escuelas, nombres):
+    """Un script (cron) sin terminal y sin --password-stdin: ni el aviso en inglés de getpass
+    ni una contraseña leída con eco; un error que dice qué usar, y ningún rol creado."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    rol = nombres("sintty")
+    amauta = Path(sys.executable).parent / "amauta"
+    p = subprocess.run(
+        [str(amauta), "--db-url", escuelas.url, "accesos", "crear", "--institucion", INST_A, "--rol", rol],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, start_new_session=True, timeout=60,
+    )
+    assert p.returncode == 1, p.stderr
+    assert "No hay una terminal donde pedir la contraseña oculta" in p.stderr and "--password-stdin" in p.stderr
+    assert "--generar-password" not in p.stderr  # accesos crear no la tiene
+    assert "Warning" not in p.stderr and "Traceback" not in p.stderr
+    assert escuelas.valor("SELECT count(*) FROM pg_roles WHERE rolname = :r", r=rol) == 0
