@@ -240,6 +240,12 @@ def test_los_comandos_de_toda_la_base_se_rechazan_antes_de_hacer_nada(escuelas, 
         ["accesos", "probar", a.rol],
         ["accesos", "revocar", a.rol, "--si"],
         ["accesos", "crear", "--institucion", INST_A, "--rol", "otro_rol_x"],
+        # Los que leen o comparan toda la base: con credenciales de escuela no podrían (y un
+        # respaldo a medias, o un "permission denied for table Curso", no dicen por qué).
+        ["db", "backup", "--salida", str(tmp_path / "respaldos") + "/"],
+        ["db", "verificar-backup", str(respaldo)],
+        ["db", "verificar"],
+        ["db", "prisma", "--salida", str(tmp_path / "prisma")],
     ):
         r = invocar(a.url, *args, input=PASSWORD_ROL + "\n")
         assert r.codigo == 1, (args, r.texto)
@@ -247,6 +253,7 @@ def test_los_comandos_de_toda_la_base_se_rechazan_antes_de_hacer_nada(escuelas, 
         assert f"rol '{a.rol}'" in r.stderr and "No se hizo nada" in r.stderr
     assert escuelas.instantanea() == antes
     assert escuelas.valor("SELECT count(*) FROM pg_roles WHERE rolname = 'otro_rol_x'") == 0
+    assert not (tmp_path / "respaldos").exists() and not (tmp_path / "prisma").exists()
 
 
 def test_auditoria_con_credenciales_de_escuela(escuelas, roles_escuela):
@@ -339,3 +346,15 @@ def test_crear_sin_terminal_ni_password_stdin_lo_dice_en_espanol(escuelas, nombr
     assert "--generar-password" not in p.stderr  # accesos crear no la tiene
     assert "Warning" not in p.stderr and "Traceback" not in p.stderr
     assert escuelas.valor("SELECT count(*) FROM pg_roles WHERE rolname = :r", r=rol) == 0
+
+
+def test_lo_que_no_es_de_una_escuela_se_rechaza_en_espanol(escuelas, roles_escuela):
+    """Cursos, categorías...: la escuela no tiene permiso; el mensaje nombra la tabla y quién lo
+    hace, sin el texto del servidor en inglés."""
+    a, _ = roles_escuela
+    for args, tabla in ((["cursos", "listar"], "Curso"), (["categorias", "listar"], "Categoria")):
+        r = invocar(a.url, *args)
+        assert r.codigo == 1, r.texto
+        assert f"no tienen permiso sobre la tabla '{tabla}'" in r.stderr, r.stderr
+        assert "quien administra la base del distrito" in r.stderr
+        assert "permission denied" not in r.stderr and "Traceback" not in r.texto

@@ -243,6 +243,8 @@ def verificar() -> None:
     from amauta_cli.services import esquema
     from amauta_cli.textos import plural
 
+    # Compara todo el esquema (tablas que una escuela no puede leer, permisos, políticas).
+    exigir_administracion("`amauta db verificar`")
     ctx = contexto()
     problemas = esquema.verificar(ctx.objetivo)
     if not problemas:
@@ -313,6 +315,7 @@ def prisma(
     from amauta_cli import salida, textos
     from amauta_cli.services import prisma as svc
 
+    exigir_administracion("`amauta db prisma`")  # crea (y deshace) un esquema temporal
     ctx = contexto()
     exp = svc.exportar(ctx.objetivo, version)
     escritos = svc.escribir(exp, salida_dir, sobrescribir=sobrescribir)

@@ -595,8 +595,11 @@ def traducir_error(exc: BaseException) -> AmautaError | None:
             "pertenecer) a otra institución, o nombra a alguien que no es de la suya. "
             "No se cambió nada."
         )
+    if m is None:
+        return None  # otro permiso (crear una base, un esquema...): lo explica fallas.py
     return OperacionRechazada(
-        f"Estas credenciales no tienen permiso sobre '{tabla}' ({texto}). Si la conexión es de "
-        "una escuela, esa operación la hace quien administra la base del distrito. "
-        "No se cambió nada."
+        f"Estas credenciales no tienen permiso sobre la tabla '{tabla}'. Con las credenciales "
+        "de una escuela, amauta trabaja con sus grupos, su asistencia, sus calificaciones y sus "
+        "comunicados; lo demás (cursos, categorías, otras instituciones...) lo hace quien "
+        "administra la base del distrito. No se cambió nada."
     )
