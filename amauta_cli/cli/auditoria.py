@@ -40,7 +40,8 @@ def _cambios(r: Any) -> str:
             f"{c}: {texto_humano(antes.get(c)) or '—'} → {texto_humano(despues.get(c)) or '—'}" for c in campos
         )
     valores = r.valores_despues if r.operacion == "INSERT" else r.valores_antes
-    return ", ".join(f"{c}: {texto_humano(v)}" for c, v in (valores or {}).items() if v is not None)
+    # "; " como en los cambios: la coma decimal de las notas ("nota: 7,5") no se confunde.
+    return "; ".join(f"{c}: {texto_humano(v)}" for c, v in (valores or {}).items() if v is not None)
 
 
 def auditoria(
@@ -99,27 +100,36 @@ def auditoria(
             f"Se muestran los {len(filas)} registros más recientes de {a.total}: acote con --desde, "
             "--hasta, --grupo, --estudiante, --rol o --tabla, o suba --limite."
         )
-    salida.emitir(
-        Vista(
+    columnas = [
+        Columna("momento", "Momento", "fecha_hora", prioridad=0),
+        Columna("accion", "Acción", prioridad=0),
+        Columna("tabla", "Tabla", prioridad=1),
+        Columna("grupo", "Grupo", "nombre", prioridad=1),
+        Columna("estudiante", "Estudiante", "email", prioridad=0),
+        Columna("cambios", "Qué", "nombre", prioridad=0),
+        Columna("rol", "Rol de la base", "codigo", prioridad=1),
+        Columna("usuario_so", "Usuario del sistema", "codigo", prioridad=2),
+        Columna("cliente", "Cliente", "codigo", prioridad=3),
+        Columna("institucion", "Institución", "nombre", prioridad=3),
+        Columna("antes", "Antes", prioridad=5),
+        Columna("despues", "Después", prioridad=5),
+        Columna("registro", "Registro", "codigo", prioridad=6),
+    ]
+
+    def vista(cols: list[Columna], solo_en: tuple[str, ...]) -> Vista:
+        return Vista(
             titulo="Auditoría de asistencia y calificaciones",
-            columnas=[
-                Columna("momento", "Momento", "fecha_hora", prioridad=0),
-                Columna("accion", "Acción", prioridad=0),
-                Columna("tabla", "Tabla", prioridad=1),
-                Columna("grupo", "Grupo", "nombre", prioridad=1),
-                Columna("estudiante", "Estudiante", "email", prioridad=0),
-                Columna("cambios", "Qué", "nombre", prioridad=0),
-                Columna("rol", "Rol de la base", "codigo", prioridad=1),
-                Columna("usuario_so", "Usuario del sistema", "codigo", prioridad=2),
-                Columna("cliente", "Cliente", "codigo", prioridad=3),
-                Columna("institucion", "Institución", "nombre", prioridad=3),
-                Columna("antes", "Antes", prioridad=5),
-                Columna("despues", "Después", prioridad=5),
-                Columna("registro", "Registro", "codigo", prioridad=6),
-            ],
+            columnas=cols,
             filas=filas,
             notas=notas,
             vacio="No hay registros de auditoría con esos filtros.",
-        ),
+            solo_en=solo_en,
+        )
+
+    # En la tabla, "Qué" ya dice lo que cambió: los valores completos de antes y después
+    # (que repiten lo mismo) quedan para json, csv y excel.
+    sin_valores = [c for c in columnas if c.clave not in ("antes", "despues")]
+    salida.emitir(
+        [vista(sin_valores, salida.PARA_LEER), vista(columnas, ("json", *salida.PLANILLAS))],
         formato,
     )
