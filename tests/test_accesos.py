@@ -282,10 +282,21 @@ def test_accesos_en_sqlite_dice_que_es_solo_postgresql(tmp_path):
         r = invocar(url, *args)
         assert r.codigo == 1
         assert "seguridad por filas de PostgreSQL, que SQLite no tiene" in r.stderr, r.stderr
+        assert "La auditoría sí funciona en SQLite: `amauta auditoria`" in r.stderr, r.stderr
     r = invocar(url, "accesos", "crear", "--institucion", "X", "--rol", "abc", "--password-stdin", input="x\n")
     assert r.codigo == 1 and "SQLite no tiene" in r.stderr
     e = _json(invocar(url, "db", "estado", "--formato", "json"))
     assert e["limitada_a"] is None
+    r = invocar(url, "db", "estado")
+    assert "sin límite: SQLite no tiene seguridad por filas" in r.stdout, r.stdout
+    # La auditoría sí: registra lo que escribe amauta, con una nota que explica el motor.
+    assert invocar(url, "seed").codigo == 0
+    r = invocar(url, "auditoria", "--tabla", "calificaciones", "-n", "1")
+    assert r.codigo == 0, r.texto
+    assert "alta" in r.stdout and "SQLite no tiene roles ni seguridad por filas" in r.stdout
+    assert "Se muestra el registro más reciente de" in r.stdout
+    filas = _json(invocar(url, "auditoria", "-n", "1", "--formato", "json"))
+    assert filas[0]["rol"] is None and filas[0]["cliente"] == "amauta" and filas[0]["usuario_so"]
 
 
 def test_importar_y_exportar_con_credenciales_de_escuela(escuelas, roles_escuela, tmp_path):

@@ -72,6 +72,7 @@ def auditoria(
     from amauta_cli import salida
     from amauta_cli.salida import Columna, Vista
     from amauta_cli.services import auditoria as servicio
+    from amauta_cli.textos import entero
 
     d, h = _fecha(desde, "--desde"), _fecha(hasta, "--hasta")
     with contexto().sesion(solo_lectura=True) as s:
@@ -95,10 +96,20 @@ def auditoria(
         for r in a.registros
     ]
     notas = []
+    if not contexto().objetivo.es_postgresql:
+        notas.append(
+            "SQLite no tiene roles ni seguridad por filas: la auditoría registra toda escritura "
+            "en este archivo y amauta anota el usuario del sistema en las suyas."
+        )
     if a.total > len(filas):
         notas.append(
-            f"Se muestran los {len(filas)} registros más recientes de {a.total}: acote con --desde, "
-            "--hasta, --grupo, --estudiante, --rol o --tabla, o suba --limite."
+            (
+                "Se muestra el registro más reciente"
+                if len(filas) == 1
+                else f"Se muestran los {entero(len(filas))} registros más recientes"
+            )
+            + f" de {entero(a.total)}: acote con --desde, --hasta, --grupo, --estudiante, --rol o "
+            "--tabla, o suba --limite."
         )
     columnas = [
         Columna("momento", "Momento", "fecha_hora", prioridad=0),

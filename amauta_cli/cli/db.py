@@ -155,7 +155,11 @@ def estado(formato: OpcionFormato = Formato.tabla) -> None:
                 f"(rol de escuela {e['limitada_a']['rol']})"
             )
             if e["limitada_a"]
-            else "sin límite (toda la base)",
+            else (
+                "sin límite (toda la base)"
+                if e["motor"] != "sqlite"
+                else "sin límite: SQLite no tiene seguridad por filas (quien abre el archivo ve todo)"
+            ),
         ),
         *(
             [Campo("prisma", "Migraciones de Prisma", _texto_prisma(e["prisma"]))]

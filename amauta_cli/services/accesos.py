@@ -102,7 +102,9 @@ def _exigir_postgresql(con: Any) -> None:
             "Los accesos por escuela usan la seguridad por filas de PostgreSQL, que SQLite no "
             "tiene: en una base SQLite (un archivo local) quien puede abrir el archivo ve todos "
             "los datos. Use una base PostgreSQL (--db-url postgresql://...) para dar accesos "
-            "limitados a cada escuela."
+            "limitados a cada escuela. La auditoría sí funciona en SQLite: `amauta auditoria` "
+            "lista cada alta, cambio y baja de asistencia y calificaciones (con el usuario del "
+            "sistema en las que hizo amauta)."
         )
 
 
