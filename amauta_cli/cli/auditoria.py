@@ -114,7 +114,7 @@ def auditoria(
     columnas = [
         Columna("momento", "Momento", "fecha_hora", prioridad=0),
         Columna("accion", "Acción", prioridad=0),
-        Columna("tabla", "Tabla", prioridad=1),
+        Columna("tabla", "Tabla", prioridad=2),
         Columna("grupo", "Grupo", "nombre", prioridad=1),
         Columna("estudiante", "Estudiante", "email", prioridad=0),
         Columna("cambios", "Qué", "nombre", prioridad=0),
