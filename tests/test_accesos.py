@@ -369,3 +369,7 @@ def test_lo_que_no_es_de_una_escuela_se_rechaza_en_espanol(escuelas, roles_escue
         assert f"no tienen permiso sobre la tabla '{tabla}'" in r.stderr, r.stderr
         assert "quien administra la base del distrito" in r.stderr
         assert "permission denied" not in r.stderr and "Traceback" not in r.texto
+    r = invocar(a.url, "usuarios", "crear", "--email", "nueva@mail.com", "--nombre", "Nueva", "--apellido",
+                "Alumna", "--rol", "ESTUDIANTE", "--generar-password")
+    assert r.codigo == 1 and "no tienen permiso sobre la tabla 'Usuario'" in r.stderr, r.texto
+    assert "amauta_alta_estudiante" in r.stderr

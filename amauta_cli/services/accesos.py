@@ -599,9 +599,15 @@ def traducir_error(exc: BaseException) -> AmautaError | None:
         )
     if m is None:
         return None  # otro permiso (crear una base, un esquema...): lo explica fallas.py
+    alta = (
+        " Para dar de alta un estudiante nuevo en uno de sus grupos, la escuela usa la función "
+        "amauta_alta_estudiante(...) de la base (ver el README, accesos)."
+        if tabla in ("Usuario", "Perfil")
+        else ""
+    )
     return OperacionRechazada(
         f"Estas credenciales no tienen permiso sobre la tabla '{tabla}'. Con las credenciales "
         "de una escuela, amauta trabaja con sus grupos, su asistencia, sus calificaciones y sus "
         "comunicados; lo demás (cursos, categorías, otras instituciones...) lo hace quien "
-        "administra la base del distrito. No se cambió nada."
+        f"administra la base del distrito.{alta} No se cambió nada."
     )
