@@ -178,6 +178,14 @@ def test_amauta_con_credenciales_de_escuela_ve_y_cambia_solo_lo_suyo(escuelas, r
         assert INST_B not in r.stdout and CIRO not in r.stdout
     des = invocar(a.url, "calificaciones", "desaprobados", "--formato", "json")
     assert ANA in des.stdout
+    # Los reportes del distrito, con credenciales de escuela, son los de su institución: lo
+    # mismo que el dueño con --institucion (y la misma consulta, con el filtro explícito).
+    for args in (["asistencia", "alertas", "--desde", "2024-03-01"], ["calificaciones", "desaprobados"]):
+        como_escuela = invocar(a.url, *args, "--formato", "json").stdout
+        como_duenio = invocar(escuelas.url, *args, "--institucion", INST_A, "--formato", "json").stdout
+        assert como_escuela == como_duenio, args
+    r = invocar(a.url, "calificaciones", "desaprobados")
+    assert f"Desaprobados: grupos activos de '{INST_A}'" in r.stdout, r.stdout
     # db estado dice a qué institución se limita.
     e = _json(invocar(a.url, "db", "estado", "--formato", "json"))
     assert e["limitada_a"] == {"rol": a.rol, "institucion": INST_A, "institucion_id": e["limitada_a"]["institucion_id"]}

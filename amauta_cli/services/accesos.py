@@ -83,6 +83,16 @@ def alcance(con: Any) -> Alcance | None:
     return Alcance(rol, fila[0] if fila else None, fila[1] if fila else None)
 
 
+def institucion_de_la_escuela(con: Any) -> str | None:
+    """Con credenciales de escuela, el id de su institución (None si no están limitadas).
+
+    Los reportes de todo el distrito la usan como filtro explícito: las políticas ya limitan
+    las filas, pero con el filtro el planificador recorre los índices de esa institución en
+    lugar de todo el distrito (el mismo plan que el dueño con ``--institucion``)."""
+    a = alcance(con)
+    return a.institucion_id if a is not None else None
+
+
 def exigir_administracion(con: Any, accion: str) -> None:
     """Rechaza ``accion`` (un comando de toda la base) con credenciales de escuela."""
     a = alcance(con)
