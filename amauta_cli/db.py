@@ -512,7 +512,10 @@ def traducir_errores(destino: "Objetivo | str | Engine") -> Iterator[None]:
     except AmautaError:
         raise
     except Exception as exc:  # noqa: BLE001 - se re-lanza si no es del entorno
-        traducido = error_de_conexion(exc, destino)
+        from amauta_cli.services.accesos import traducir_error
+
+        # Primero los permisos y la seguridad por filas (credenciales de escuela).
+        traducido = traducir_error(exc) or error_de_conexion(exc, destino)
         if traducido is None:
             raise
         raise traducido from exc

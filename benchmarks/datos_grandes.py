@@ -120,7 +120,7 @@ def generar(url: str, filas: int = 1_000_000, semilla: int = 7) -> dict[str, int
             "Calificacion",
             ["id", "grupoId", "estudianteId", "materia", "periodo", "nota", "notaMaxima", "createdAt", "updatedAt"],
             (
-                (cuid(), grupo_de[k], u, materia, "2024-T1", round(rnd.uniform(1, 10), 1), 10.0, ts, ts)
+                (cuid(), grupo_de[k], u, materia, "1er Trimestre", round(rnd.uniform(1, 10), 1), 10.0, ts, ts)
                 for k, u in enumerate(est_ids)
                 for materia in MATERIAS[:3]
             ),

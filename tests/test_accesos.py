@@ -178,6 +178,14 @@ def test_amauta_con_credenciales_de_escuela_ve_y_cambia_solo_lo_suyo(escuelas, r
         assert INST_B not in r.stdout and CIRO not in r.stdout
     des = invocar(a.url, "calificaciones", "desaprobados", "--formato", "json")
     assert ANA in des.stdout
+    # Los reportes del distrito, con credenciales de escuela, son los de su institución: lo
+    # mismo que el dueño con --institucion (y la misma consulta, con el filtro explícito).
+    for args in (["asistencia", "alertas", "--desde", "2024-03-01"], ["calificaciones", "desaprobados"]):
+        como_escuela = invocar(a.url, *args, "--formato", "json").stdout
+        como_duenio = invocar(escuelas.url, *args, "--institucion", INST_A, "--formato", "json").stdout
+        assert como_escuela == como_duenio, args
+    r = invocar(a.url, "calificaciones", "desaprobados")
+    assert f"Desaprobados: grupos activos de '{INST_A}'" in r.stdout, r.stdout
     # db estado dice a qué institución se limita.
     e = _json(invocar(a.url, "db", "estado", "--formato", "json"))
     assert e["limitada_a"] == {"rol": a.rol, "institucion": INST_A, "institucion_id": e["limitada_a"]["institucion_id"]}
@@ -240,6 +248,12 @@ def test_los_comandos_de_toda_la_base_se_rechazan_antes_de_hacer_nada(escuelas, 
         ["accesos", "probar", a.rol],
         ["accesos", "revocar", a.rol, "--si"],
         ["accesos", "crear", "--institucion", INST_A, "--rol", "otro_rol_x"],
+        # Los que leen o comparan toda la base: con credenciales de escuela no podrían (y un
+        # respaldo a medias, o un "permission denied for table Curso", no dicen por qué).
+        ["db", "backup", "--salida", str(tmp_path / "respaldos") + "/"],
+        ["db", "verificar-backup", str(respaldo)],
+        ["db", "verificar"],
+        ["db", "prisma", "--salida", str(tmp_path / "prisma")],
     ):
         r = invocar(a.url, *args, input=PASSWORD_ROL + "\n")
         assert r.codigo == 1, (args, r.texto)
@@ -247,6 +261,7 @@ def test_los_comandos_de_toda_la_base_se_rechazan_antes_de_hacer_nada(escuelas, 
         assert f"rol '{a.rol}'" in r.stderr and "No se hizo nada" in r.stderr
     assert escuelas.instantanea() == antes
     assert escuelas.valor("SELECT count(*) FROM pg_roles WHERE rolname = 'otro_rol_x'") == 0
+    assert not (tmp_path / "respaldos").exists() and not (tmp_path / "prisma").exists()
 
 
 def test_auditoria_con_credenciales_de_escuela(escuelas, roles_escuela):
@@ -275,10 +290,21 @@ def test_accesos_en_sqlite_dice_que_es_solo_postgresql(tmp_path):
         r = invocar(url, *args)
         assert r.codigo == 1
         assert "seguridad por filas de PostgreSQL, que SQLite no tiene" in r.stderr, r.stderr
+        assert "La auditoría sí funciona en SQLite: `amauta auditoria`" in r.stderr, r.stderr
     r = invocar(url, "accesos", "crear", "--institucion", "X", "--rol", "abc", "--password-stdin", input="x\n")
     assert r.codigo == 1 and "SQLite no tiene" in r.stderr
     e = _json(invocar(url, "db", "estado", "--formato", "json"))
     assert e["limitada_a"] is None
+    r = invocar(url, "db", "estado")
+    assert "sin límite: SQLite no tiene seguridad por filas" in r.stdout, r.stdout
+    # La auditoría sí: registra lo que escribe amauta, con una nota que explica el motor.
+    assert invocar(url, "seed").codigo == 0
+    r = invocar(url, "auditoria", "--tabla", "calificaciones", "-n", "1")
+    assert r.codigo == 0, r.texto
+    assert "alta" in r.stdout and "SQLite no tiene roles ni seguridad por filas" in r.stdout
+    assert "Se muestra el registro más reciente de" in r.stdout
+    filas = _json(invocar(url, "auditoria", "-n", "1", "--formato", "json"))
+    assert filas[0]["rol"] is None and filas[0]["cliente"] == "amauta" and filas[0]["usuario_so"]
 
 
 def test_importar_y_exportar_con_credenciales_de_escuela(escuelas, roles_escuela, tmp_path):
@@ -319,3 +345,39 @@ def test_crear_pide_la_contrasena_oculta_dos_veces(escuelas, nombres):
                 input="Una-clave-larga-1\nOtra-clave-larga-2\n" * 3)
     assert r.codigo == 1 and "no coinciden" in r.stderr
     assert escuelas.valor("SELECT count(*) FROM pg_roles WHERE rolname = :r", r=otro) == 0
+
+
+def test_crear_sin_terminal_ni_password_stdin_lo_dice_en_espanol(escuelas, nombres):
+    """Un script (cron) sin terminal y sin --password-stdin: ni el aviso en inglés de getpass
+    ni una contraseña leída con eco; un error que dice qué usar, y ningún rol creado."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    rol = nombres("sintty")
+    amauta = Path(sys.executable).parent / "amauta"
+    p = subprocess.run(
+        [str(amauta), "--db-url", escuelas.url, "accesos", "crear", "--institucion", INST_A, "--rol", rol],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, start_new_session=True, timeout=60,
+    )
+    assert p.returncode == 1, p.stderr
+    assert "No hay una terminal donde pedir la contraseña oculta" in p.stderr and "--password-stdin" in p.stderr
+    assert "--generar-password" not in p.stderr  # accesos crear no la tiene
+    assert "Warning" not in p.stderr and "Traceback" not in p.stderr
+    assert escuelas.valor("SELECT count(*) FROM pg_roles WHERE rolname = :r", r=rol) == 0
+
+
+def test_lo_que_no_es_de_una_escuela_se_rechaza_en_espanol(escuelas, roles_escuela):
+    """Cursos, categorías...: la escuela no tiene permiso; el mensaje nombra la tabla y quién lo
+    hace, sin el texto del servidor en inglés."""
+    a, _ = roles_escuela
+    for args, tabla in ((["cursos", "listar"], "Curso"), (["categorias", "listar"], "Categoria")):
+        r = invocar(a.url, *args)
+        assert r.codigo == 1, r.texto
+        assert f"no tienen permiso sobre la tabla '{tabla}'" in r.stderr, r.stderr
+        assert "quien administra la base del distrito" in r.stderr
+        assert "permission denied" not in r.stderr and "Traceback" not in r.texto
+    r = invocar(a.url, "usuarios", "crear", "--email", "nueva@mail.com", "--nombre", "Nueva", "--apellido",
+                "Alumna", "--rol", "ESTUDIANTE", "--generar-password")
+    assert r.codigo == 1 and "no tienen permiso sobre la tabla 'Usuario'" in r.stderr, r.texto
+    assert "amauta_alta_estudiante" in r.stderr

@@ -97,3 +97,39 @@ def test_restaurar_donde_faltan_los_roles_dice_cuales_y_como_recrearlos(escuelas
         assert filas_como(url, 'SELECT count(*) FROM "Grupo"') == [(VISIBLES_A["Grupo"],)]
     finally:
         borrar_roles([rol.rol])
+
+
+def test_restaurar_sql_por_psql_sobre_una_base_con_datos_conserva_todo_y_la_secuencia(escuelas, bd_vacia, tmp_path):
+    """El camino general (volcado SQL, psql, la base destino con datos que se borran): las
+    políticas, los permisos del rol de grupo, el mapa y la auditoría llegan iguales; la
+    secuencia de la auditoría sigue desde donde estaba (sin chocar con los ids restaurados);
+    y los roles de escuela que falten se nombran con el comando para recrearlos."""
+    import json
+
+    from escuelas_datos import crear_rol
+
+    rol = crear_rol(escuelas.url, INST_A, "s")
+    try:
+        escuelas.ejecutar('UPDATE "Calificacion" SET nota = nota')  # más filas de auditoría
+        politicas, permisos = _politicas(escuelas), _permisos(escuelas)
+        ultimo = escuelas.valor('SELECT max(id) FROM "_amauta_auditoria"')
+        antes = escuelas.instantanea()
+        r = invocar(escuelas.url, "db", "backup", "--salida", str(tmp_path) + "/", "--formato", "sql")
+        assert r.codigo == 0, r.texto
+        archivo = str(next(p for p in tmp_path.iterdir() if not p.name.endswith(".json")))
+    finally:
+        borrar_roles([rol.rol])
+    assert invocar(bd_vacia.url, "db", "migrate").codigo == 0
+    assert invocar(bd_vacia.url, "seed").codigo == 0  # datos que la restauración reemplaza
+    r = invocar(bd_vacia.url, "db", "restore", archivo, "--si", "--limpiar", "--sin-respaldo")
+    assert r.codigo == 0, r.texto
+    assert f"{rol.rol} ({INST_A})" in r.stderr
+    assert f'amauta accesos crear --institucion "{INST_A}" --rol {rol.rol}' in r.stderr
+    assert bd_vacia.instantanea() == antes
+    assert _politicas(bd_vacia) == politicas and _permisos(bd_vacia) == permisos
+    assert invocar(bd_vacia.url, "db", "verificar").codigo == 0
+    bd_vacia.ejecutar('UPDATE "Calificacion" SET nota = nota')
+    nuevos = bd_vacia.filas('SELECT id FROM "_amauta_auditoria" WHERE id > :u', u=ultimo)
+    assert len(nuevos) == bd_vacia.contar("Calificacion")
+    listado = json.loads(invocar(bd_vacia.url, "accesos", "listar", "--formato", "json").stdout)
+    assert [(f["rol"], f["existe"]) for f in listado] == [(rol.rol, False)]

@@ -361,6 +361,40 @@ def test_db_verificar_vigila_la_seguridad_por_escuelas(escuelas):
         assert texto in r.stderr, r.stderr
 
 
+def test_db_verificar_vigila_permisos_politicas_y_secuencia_de_la_auditoria(escuelas):
+    """Un permiso de menos (la escuela no podría trabajar), uno de más (vería o borraría lo que
+    no debe), una política que deja pasar todo o la secuencia de la auditoría: cada uno es deriva,
+    y amauta_conceder_permisos() devuelve los permisos como estaban."""
+    from conftest import invocar
+
+    escuelas.ejecutar('REVOKE UPDATE ON "Calificacion" FROM amauta_escuela')
+    escuelas.ejecutar('GRANT TRUNCATE ON "_amauta_auditoria" TO amauta_escuela')
+    escuelas.ejecutar('GRANT SELECT ON "_amauta_acceso" TO amauta_escuela')
+    escuelas.ejecutar("GRANT EXECUTE ON FUNCTION amauta_auditar() TO PUBLIC")
+    escuelas.ejecutar('DROP POLICY amauta_escuela ON "Asistencia"')
+    escuelas.ejecutar('CREATE POLICY amauta_escuela ON "Asistencia" AS PERMISSIVE FOR ALL TO amauta_escuela USING (true)')
+    r = invocar(escuelas.url, "db", "verificar")
+    assert r.codigo == 1
+    for texto in (
+        "falta el permiso UPDATE del rol 'amauta_escuela' sobre \"Calificacion\"",
+        "SELECT amauta_conceder_permisos();",
+        "sobra el permiso TRUNCATE del rol 'amauta_escuela' sobre \"_amauta_auditoria\"",
+        "sobra el permiso SELECT del rol 'amauta_escuela' sobre \"_amauta_acceso\"",
+        "la función amauta_auditar() la puede ejecutar cualquier rol (PUBLIC)",
+        "la política \"amauta_escuela\" en \"Asistencia\" debe ser RESTRICTIVE para 'amauta_escuela'",
+    ):
+        assert texto in r.stderr, r.stderr
+    assert "5 diferencias" in r.stderr, r.stderr
+    escuelas.ejecutar('DROP POLICY amauta_escuela ON "Asistencia"')
+    escuelas.ejecutar('REVOKE ALL ON "_amauta_auditoria", "_amauta_acceso" FROM amauta_escuela')
+    escuelas.ejecutar("SELECT amauta_conceder_permisos()")
+    r = invocar(escuelas.url, "db", "verificar")
+    assert r.codigo == 1 and "1 diferencia)" in r.stderr and 'falta la política "amauta_escuela" en "Asistencia"' in r.stderr, r.stderr
+    escuelas.ejecutar('ALTER SEQUENCE "_amauta_auditoria_id_seq" OWNED BY NONE')
+    r = invocar(escuelas.url, "db", "verificar")
+    assert 'la secuencia "_amauta_auditoria_id_seq" debe pertenecer a "_amauta_auditoria"."id"' in r.stderr, r.stderr
+
+
 def test_la_migracion_0005_se_revierte_y_se_vuelve_a_aplicar(escuelas, roles_escuela):
     from conftest import invocar
 

@@ -171,3 +171,25 @@ def test_el_comando_amauta_anota_su_usuario_del_sistema(escuelas):
     assert r.codigo == 0, r.texto
     lineas = r.stdout.strip().splitlines()
     assert len(lineas) == 3 and "estado: PRESENTE → AUSENTE" in lineas[1] and "fiebre" in lineas[1] and "nota: 7 → 4" in lineas[2]
+
+
+def test_la_tabla_dice_que_cambio_sin_repetir_los_valores_y_las_altas_separan_con_punto_y_coma(escuelas):
+    """En la tabla, "Qué" resume (los valores completos van en json/csv/excel); un alta o una
+    baja separa sus campos con "; ", así la coma decimal de una nota no se confunde."""
+    from conftest import invocar
+
+    escuelas.ejecutar('DELETE FROM "Calificacion" WHERE "estudianteId" = (SELECT id FROM "Usuario" WHERE email = :e)', e=BETO)
+    r = invocar(escuelas.url, "calificaciones", "registrar", "--grupo", GRUPO, "--institucion", INST_A,
+                "--estudiante", BETO, "--materia", "Lengua", "--periodo", "1er Trimestre", "--nota", "7,5")
+    assert r.codigo == 0, r.texto
+    r = invocar(escuelas.url, "auditoria", "--estudiante", BETO, "--tabla", "calificaciones", "-n", "2",
+                env={"COLUMNS": "200"})
+    assert r.codigo == 0, r.texto
+    assert "materia: Lengua; periodo: 1er Trimestre; nota: 7,5; notaMaxima: 10" in r.stdout, r.stdout
+    assert "Antes" not in r.stdout and "Después" not in r.stdout
+    assert "baja" in r.stdout and "alta" in r.stdout
+    filas = _json(invocar(escuelas.url, "auditoria", "--estudiante", BETO, "-n", "1", "--formato", "json").stdout)
+    assert filas[0]["accion"] == "alta" and filas[0]["antes"] is None
+    assert filas[0]["despues"]["nota"] == 7.5 and filas[0]["despues"]["materia"] == "Lengua"
+    csv = invocar(escuelas.url, "auditoria", "--estudiante", BETO, "-n", "1", "--formato", "csv").stdout
+    assert csv.splitlines()[0].endswith("antes,despues,registro")

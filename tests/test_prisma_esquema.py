@@ -210,7 +210,18 @@ def test_la_migracion_base_crea_exactamente_lo_de_db_migrate(bd, exportado):
 
         assert diferencias(real, esperado) == []
         assert sorted(real.otros, key=repr) == sorted(esperado.otros, key=repr)
+        # El rol de grupo de escuela y sus permisos (0005): una escuela funciona igual en esa base.
+        assert "CREATE ROLE \"amauta_escuela\" NOLOGIN" in sql
+        assert real.permisos == esperado.permisos
+        assert any(p.rol == "amauta_escuela" and p.objeto == "Calificacion" for p in real.permisos)
         assert invocar(url, "db", "verificar").codigo == 0
+        # Sin los permisos del rol de escuela, db verificar lo dice (y también la comparación).
+        ejecutar_sql(url, 'REVOKE UPDATE ON "Calificacion" FROM amauta_escuela')
+        falta = "falta el permiso UPDATE del rol 'amauta_escuela' sobre la tabla \"Calificacion\""
+        assert falta in diferencias(_catalogo_de(url), esperado)
+        r = invocar(url, "db", "verificar")
+        assert r.codigo == 1 and "UPDATE" in r.stderr and "Calificacion" in r.stderr, r.texto
+        ejecutar_sql(url, 'GRANT UPDATE ON "Calificacion" TO amauta_escuela')
         r = invocar(url, "db", "migrate")
         assert r.codigo == 0 and "ya está al día" in r.stderr, r.texto
         r = invocar(url, "seed")

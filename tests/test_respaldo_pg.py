@@ -241,7 +241,8 @@ def test_servidor_o_base_inexistente_se_explica_en_espanol(pg, tmp_path):
     r = invocar("postgresql://postgres@127.0.0.1:1/x", "db", "backup", "--salida", f"{tmp_path}/r/")
     assert r.codigo == 1
     assert "No se pudo conectar" in r.stderr
-    assert not list((tmp_path / "r").iterdir())
+    # Sin conexión no se escribe nada (ni la carpeta: se comprueba la base antes de crearla).
+    assert not (tmp_path / "r").exists() or not list((tmp_path / "r").iterdir())
 
 
 def _restaurar_servicio(bd: BaseDePrueba, archivo: Path, directo: bool | None = None):

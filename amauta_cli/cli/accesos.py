@@ -53,7 +53,7 @@ def crear(
     ctx = contexto()
     with ctx.cruda(solo_lectura=True) as c:
         nombre = accesos.comprobar_crear(c, rol)  # antes de pedir la contraseña
-    password, _ = obtener_password(password_stdin, False)
+    password, _ = obtener_password(password_stdin, False, generar_disponible=False)
     with ctx.cruda() as c:
         a = accesos.crear(c, institucion, nombre, password)
     d = datos_conexion(ctx.url)

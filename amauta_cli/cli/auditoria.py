@@ -44,7 +44,8 @@ def _cambios(r: Any) -> str:
             f"{c}: {texto_humano(antes.get(c)) or '—'} → {texto_humano(despues.get(c)) or '—'}" for c in campos
         )
     valores = r.valores_despues if r.antes is None else r.valores_antes  # alta o resumen / baja
-    return ", ".join(f"{c}: {texto_humano(v)}" for c, v in (valores or {}).items() if v is not None)
+    # "; " como en los cambios: la coma decimal de las notas ("nota: 7,5") no se confunde.
+    return "; ".join(f"{c}: {texto_humano(v)}" for c, v in (valores or {}).items() if v is not None)
 
 
 def auditoria(
@@ -75,6 +76,7 @@ def auditoria(
     from amauta_cli import salida
     from amauta_cli.salida import Columna, Vista
     from amauta_cli.services import auditoria as servicio
+    from amauta_cli.textos import entero
 
     d, h = _fecha(desde, "--desde"), _fecha(hasta, "--hasta")
     with contexto().sesion(solo_lectura=True) as s:
@@ -98,32 +100,51 @@ def auditoria(
         for r in a.registros
     ]
     notas = []
+    if not contexto().objetivo.es_postgresql:
+        notas.append(
+            "SQLite no tiene roles ni seguridad por filas: la auditoría registra toda escritura "
+            "en este archivo y amauta anota el usuario del sistema en las suyas."
+        )
     if a.total > len(filas):
         notas.append(
-            f"Se muestran los {len(filas)} registros más recientes de {a.total}: acote con --desde, "
-            "--hasta, --grupo, --estudiante, --rol o --tabla, o suba --limite."
+            (
+                "Se muestra el registro más reciente"
+                if len(filas) == 1
+                else f"Se muestran los {entero(len(filas))} registros más recientes"
+            )
+            + f" de {entero(a.total)}: acote con --desde, --hasta, --grupo, --estudiante, --rol o "
+            "--tabla, o suba --limite."
         )
-    salida.emitir(
-        Vista(
+    columnas = [
+        Columna("momento", "Momento", "fecha_hora", prioridad=0),
+        Columna("accion", "Acción", prioridad=0),
+        Columna("tabla", "Tabla", prioridad=2),
+        Columna("grupo", "Grupo", "nombre", prioridad=1),
+        Columna("estudiante", "Estudiante", "email", prioridad=0),
+        Columna("cambios", "Qué", "nombre", prioridad=0),
+        Columna("rol", "Rol de la base", "codigo", prioridad=1),
+        Columna("usuario_so", "Usuario del sistema", "codigo", prioridad=2),
+        Columna("cliente", "Cliente", "codigo", prioridad=3),
+        Columna("institucion", "Institución", "nombre", prioridad=3),
+        Columna("antes", "Antes", prioridad=5),
+        Columna("despues", "Después", prioridad=5),
+        Columna("registro", "Registro", "codigo", prioridad=6),
+    ]
+
+    def vista(cols: list[Columna], solo_en: tuple[str, ...]) -> Vista:
+        return Vista(
             titulo="Auditoría de asistencia y calificaciones",
-            columnas=[
-                Columna("momento", "Momento", "fecha_hora", prioridad=0),
-                Columna("accion", "Acción", prioridad=0),
-                Columna("tabla", "Tabla", prioridad=1),
-                Columna("grupo", "Grupo", "nombre", prioridad=1),
-                Columna("estudiante", "Estudiante", "email", prioridad=0),
-                Columna("cambios", "Qué", "nombre", prioridad=0),
-                Columna("rol", "Rol de la base", "codigo", prioridad=1),
-                Columna("usuario_so", "Usuario del sistema", "codigo", prioridad=2),
-                Columna("cliente", "Cliente", "codigo", prioridad=3),
-                Columna("institucion", "Institución", "nombre", prioridad=3),
-                Columna("antes", "Antes", prioridad=5),
-                Columna("despues", "Después", prioridad=5),
-                Columna("registro", "Registro", "codigo", prioridad=6),
-            ],
+            columnas=cols,
             filas=filas,
             notas=notas,
             vacio="No hay registros de auditoría con esos filtros.",
-        ),
+            solo_en=solo_en,
+        )
+
+    # En la tabla, "Qué" ya dice lo que cambió: los valores completos de antes y después
+    # (que repiten lo mismo) quedan para json, csv y excel.
+    sin_valores = [c for c in columnas if c.clave not in ("antes", "despues")]
+    salida.emitir(
+        [vista(sin_valores, salida.PARA_LEER), vista(columnas, ("json", *salida.PLANILLAS))],
         formato,
     )

@@ -159,7 +159,11 @@ def estado(formato: OpcionFormato = Formato.tabla) -> None:
                 f"(rol de escuela {e['limitada_a']['rol']})"
             )
             if e["limitada_a"]
-            else "sin límite (toda la base)",
+            else (
+                "sin límite (toda la base)"
+                if e["motor"] != "sqlite"
+                else "sin límite: SQLite no tiene seguridad por filas (quien abre el archivo ve todo)"
+            ),
         ),
         *(
             [Campo("prisma", "Migraciones de Prisma", _texto_prisma(e["prisma"]))]
@@ -247,6 +251,8 @@ def verificar() -> None:
     from amauta_cli.services import esquema
     from amauta_cli.textos import plural
 
+    # Compara todo el esquema (tablas que una escuela no puede leer, permisos, políticas).
+    exigir_administracion("`amauta db verificar`")
     ctx = contexto()
     problemas = esquema.verificar(ctx.objetivo)
     if not problemas:
@@ -317,6 +323,7 @@ def prisma(
     from amauta_cli import salida, textos
     from amauta_cli.services import prisma as svc
 
+    exigir_administracion("`amauta db prisma`")  # crea (y deshace) un esquema temporal
     ctx = contexto()
     exp = svc.exportar(ctx.objetivo, version)
     escritos = svc.escribir(exp, salida_dir, sobrescribir=sobrescribir)

@@ -165,8 +165,12 @@ def backup(
     from amauta_cli import salida, textos
     from amauta_cli.services import respaldo
 
+    from amauta_cli.cli.comun import exigir_administracion
+
     ctx = contexto()
     ctx.objetivo.exigir_existente()  # antes de crear la carpeta de respaldos
+    # Un respaldo es de toda la base: con credenciales de escuela, pg_dump no la puede leer.
+    exigir_administracion("`amauta db backup`")
     salida.info(f"Base: {ctx.url_enmascarada}")
     r = respaldo.respaldar(
         ctx.url_herramientas,
@@ -288,6 +292,9 @@ def verificar_backup(
     from amauta_cli import salida, textos
     from amauta_cli.services import respaldo
 
+    from amauta_cli.cli.comun import exigir_administracion
+
+    exigir_administracion("`amauta db verificar-backup`")  # crea y borra una base desechable
     ctx = contexto()
     rv = respaldo.verificar_archivo(
         archivo,

@@ -69,14 +69,34 @@ def _perfil(**valores: Optional[str]) -> dict[str, Optional[str]]:
     return {k: v for k, v in valores.items() if v is not None}
 
 
-def obtener_password(password_stdin: bool, generar: bool) -> tuple[str, bool]:
+def _sin_terminal() -> bool:
+    """Sin una terminal donde pedir la contraseña oculta (cron, un script sin tty): getpass
+    avisaría en inglés que la contraseña se vería y la leería de la entrada con eco."""
+    import os
+
+    if sys.stdin is not sys.__stdin__ or sys.stdin is None:
+        return False  # la entrada la da quien llama (p. ej. las pruebas con CliRunner)
+    try:
+        if sys.stdin.isatty():
+            return False
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return True
+    os.close(fd)
+    return False
+
+
+def obtener_password(password_stdin: bool, generar: bool, generar_disponible: bool = True) -> tuple[str, bool]:
     """La contraseña nueva y si fue generada. Nunca viene de argv.
 
     Sin opciones, la pide dos veces con eco oculto (se puede reintentar 3 veces).
+    ``generar_disponible``: el comando ofrece ``--generar-password`` (los mensajes lo nombran).
     """
     from amauta_cli import salida
     from amauta_cli.errores import DatosInvalidos
     from amauta_cli.seguridad import generar_password, validar_password
+
+    para_scripts = "--password-stdin o --generar-password" if generar_disponible else "--password-stdin"
 
     if password_stdin and generar:
         error_uso("Use --password-stdin o --generar-password, no ambos.")
@@ -91,6 +111,11 @@ def obtener_password(password_stdin: bool, generar: bool) -> tuple[str, bool]:
             )
         validar_password(pw)
         return pw, False
+    if _sin_terminal():
+        raise DatosInvalidos(
+            "No hay una terminal donde pedir la contraseña oculta (la entrada estándar no es una "
+            f"terminal). Use {para_scripts}. No se cambió nada."
+        )
     for _ in range(3):
         try:
             pw = typer.prompt("Contraseña nueva", hide_input=True, err=True)
@@ -103,7 +128,7 @@ def obtener_password(password_stdin: bool, generar: bool) -> tuple[str, bool]:
         except (typer.Abort, EOFError):
             raise DatosInvalidos(
                 "No se recibió la contraseña. Escríbala cuando se le pida, o use "
-                "--password-stdin o --generar-password en scripts."
+                f"{para_scripts} en scripts."
             ) from None
         if pw == repetida:
             return pw, False

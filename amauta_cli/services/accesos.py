@@ -83,6 +83,16 @@ def alcance(con: Any) -> Alcance | None:
     return Alcance(rol, fila[0] if fila else None, fila[1] if fila else None)
 
 
+def institucion_de_la_escuela(con: Any) -> str | None:
+    """Con credenciales de escuela, el id de su institución (None si no están limitadas).
+
+    Los reportes de todo el distrito la usan como filtro explícito: las políticas ya limitan
+    las filas, pero con el filtro el planificador recorre los índices de esa institución en
+    lugar de todo el distrito (el mismo plan que el dueño con ``--institucion``)."""
+    a = alcance(con)
+    return a.institucion_id if a is not None else None
+
+
 def exigir_administracion(con: Any, accion: str) -> None:
     """Rechaza ``accion`` (un comando de toda la base) con credenciales de escuela."""
     a = alcance(con)
@@ -102,7 +112,9 @@ def _exigir_postgresql(con: Any) -> None:
             "Los accesos por escuela usan la seguridad por filas de PostgreSQL, que SQLite no "
             "tiene: en una base SQLite (un archivo local) quien puede abrir el archivo ve todos "
             "los datos. Use una base PostgreSQL (--db-url postgresql://...) para dar accesos "
-            "limitados a cada escuela."
+            "limitados a cada escuela. La auditoría sí funciona en SQLite: `amauta auditoria` "
+            "lista cada alta, cambio y baja de asistencia y calificaciones (con el usuario del "
+            "sistema en las que hizo amauta)."
         )
 
 
@@ -377,6 +389,26 @@ FUNCIONES = (
     "amauta_vincular()",
     "amauta_alta_estudiante(text,text,text,text,text,text,text)",
 )
+#: Lo que el rol de grupo puede hacer en cada tabla del esquema (lo que da
+#: ``amauta_conceder_permisos()``); en las demás, nada.
+PERMISOS_ESCUELA: dict[str, frozenset[str]] = {
+    "alembic_version": frozenset({"SELECT"}),
+    "_amauta_meta": frozenset({"SELECT"}),
+    "Institucion": frozenset({"SELECT", "UPDATE"}),
+    "Grupo": frozenset({"SELECT", "INSERT", "UPDATE"}),
+    "GrupoEstudiante": frozenset({"SELECT", "INSERT", "DELETE"}),
+    "Usuario": frozenset({"SELECT"}),
+    "Perfil": frozenset({"SELECT"}),
+    "Asistencia": frozenset({"SELECT", "INSERT", "UPDATE", "DELETE"}),
+    "Calificacion": frozenset({"SELECT", "INSERT", "UPDATE", "DELETE"}),
+    "Comunicado": frozenset({"SELECT", "INSERT", "UPDATE", "DELETE"}),
+    "_amauta_vinculo": frozenset({"SELECT"}),
+    "_amauta_auditoria": frozenset({"SELECT"}),
+}
+#: Las funciones que el rol de grupo ejecuta; ninguna de la 0005 la ejecuta PUBLIC.
+EJECUTA_ESCUELA = ("amauta_institucion_de(name)", "amauta_alta_estudiante(text,text,text,text,text,text,text)")
+FUNCIONES_PRIVADAS = (*FUNCIONES, "amauta_conceder_permisos()")
+SECUENCIA_AUDITORIA = "_amauta_auditoria_id_seq"
 
 
 def verificar(con: Any) -> list[str]:
@@ -389,19 +421,28 @@ def verificar(con: Any) -> list[str]:
         return []
     problemas: list[str] = []
     filas = c.filas(
-        "SELECT c.relname, c.relrowsecurity, "
-        "  array(SELECT p.polname::text FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid ORDER BY 1) "
+        "SELECT c.relname::text, c.relrowsecurity, "
+        "  array(SELECT p.polname::text || ':' || CASE WHEN p.polpermissive THEN 'P' ELSE 'R' END || ':' || "
+        "    CASE WHEN p.polroles = '{0}' THEN 'public' ELSE "
+        "      (SELECT string_agg(r.rolname::text, ',' ORDER BY r.rolname) FROM pg_catalog.pg_roles r "
+        "       WHERE r.oid = ANY (p.polroles)) END "
+        "    FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid ORDER BY 1) "
         "FROM pg_catalog.pg_class c WHERE c.relnamespace = current_schema()::regnamespace "
         "AND c.relname = ANY(:tablas)",
         tablas=list(TABLAS_RLS),
     )
-    por_tabla = {f[0]: (f[1], set(f[2])) for f in filas}
+    por_tabla = {f[0]: (f[1], {x.split(":", 1)[0]: x.split(":", 1)[1] for x in f[2]}) for f in filas}
+    esperadas = {"amauta_todos": "P:public", ROL_GRUPO: f"R:{ROL_GRUPO}"}
     for t in TABLAS_RLS:
-        activa, politicas = por_tabla.get(t, (False, set()))
+        activa, politicas = por_tabla.get(t, (False, {}))
         if not activa:
             problemas.append(f'la seguridad por filas está apagada en "{t}" (migración 0005)')
-        for p in sorted({"amauta_todos", ROL_GRUPO} - politicas):
-            problemas.append(f'falta la política "{p}" en "{t}"')
+        for p, forma in esperadas.items():
+            if p not in politicas:
+                problemas.append(f'falta la política "{p}" en "{t}"')
+            elif politicas[p] != forma:
+                tipo = "PERMISSIVE para todos (PUBLIC)" if forma.startswith("P") else f"RESTRICTIVE para '{ROL_GRUPO}'"
+                problemas.append(f'la política "{p}" en "{t}" debe ser {tipo}')
     for f in FUNCIONES:
         fila = c.uno(
             "SELECT p.prosecdef, coalesce(array_to_string(p.proconfig, ','), '') "
@@ -424,8 +465,75 @@ def verificar(con: Any) -> list[str]:
         for op in ("insert", "update", "delete"):
             if (t, f"amauta_auditar_{op}") not in disparadores:
                 problemas.append(f'falta (o está apagado) el disparador de auditoría "amauta_auditar_{op}" en "{t}"')
+    dueno_seq = c.uno(
+        "SELECT t.relname::text, a.attname::text FROM pg_catalog.pg_class s "
+        "LEFT JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::regclass "
+        "  AND d.objid = s.oid AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'a' "
+        "LEFT JOIN pg_catalog.pg_class t ON t.oid = d.refobjid "
+        "LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
+        "WHERE s.relkind = 'S' AND s.relnamespace = current_schema()::regnamespace AND s.relname = :s",
+        s=SECUENCIA_AUDITORIA,
+    )
+    if dueno_seq is None:
+        problemas.append(
+            f'falta la secuencia "{SECUENCIA_AUDITORIA}" de la auditoría: sin ella falla toda '
+            "escritura de asistencia y calificaciones"
+        )
+    elif tuple(dueno_seq) != ("_amauta_auditoria", "id"):
+        problemas.append(f'la secuencia "{SECUENCIA_AUDITORIA}" debe pertenecer a "_amauta_auditoria"."id"')
     if not _rol_existe(c, ROL_GRUPO):
         problemas.append(f"falta el rol de grupo '{ROL_GRUPO}' en el servidor")
+        return problemas
+    problemas.extend(_verificar_permisos(c))
+    return problemas
+
+
+def _verificar_permisos(c: "Cruda") -> list[str]:
+    """Los permisos del rol de grupo (ni uno de menos: una escuela no podría trabajar; ni uno
+    de más: vería o cambiaría lo que no debe) y las funciones que PUBLIC no ejecuta."""
+    problemas: list[str] = []
+    tiene: dict[str, set[str]] = {}
+    for tabla, privilegio in c.filas(
+        "SELECT c.relname::text, a.privilege_type::text FROM pg_catalog.pg_class c, "
+        "LATERAL pg_catalog.aclexplode(c.relacl) a "
+        "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S') "
+        "AND a.grantee = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = :g)",
+        g=ROL_GRUPO,
+    ):
+        tiene.setdefault(tabla, set()).add(privilegio)
+    for tabla in sorted(set(PERMISOS_ESCUELA) | set(tiene)):
+        debe, hay = PERMISOS_ESCUELA.get(tabla, frozenset()), tiene.get(tabla, set())
+        for p in sorted(debe - hay):
+            problemas.append(f"falta el permiso {p} del rol '{ROL_GRUPO}' sobre \"{tabla}\"")
+        for p in sorted(hay - debe):
+            problemas.append(f"sobra el permiso {p} del rol '{ROL_GRUPO}' sobre \"{tabla}\" (no es de una escuela)")
+    if not c.valor(
+        "SELECT pg_catalog.has_schema_privilege(:g, current_schema(), 'USAGE')", g=ROL_GRUPO
+    ):
+        problemas.append(f"falta el permiso USAGE del rol '{ROL_GRUPO}' sobre el esquema")
+    for f in FUNCIONES_PRIVADAS:
+        fila = c.uno(
+            "SELECT pg_catalog.has_function_privilege(:g, p.oid, 'EXECUTE'), "
+            "  EXISTS (SELECT 1 FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) a "
+            "          WHERE a.grantee = 0) "
+            "FROM pg_catalog.pg_proc p WHERE p.oid = pg_catalog.to_regprocedure(:f)",
+            g=ROL_GRUPO,
+            f=f,
+        )
+        if fila is None:
+            if f not in FUNCIONES:  # las de FUNCIONES ya se informaron
+                problemas.append(f"falta la función {f}")
+            continue
+        ejecuta, publica = fila
+        if publica:
+            problemas.append(f"la función {f} la puede ejecutar cualquier rol (PUBLIC): debería estar revocada")
+        elif f in EJECUTA_ESCUELA and not ejecuta:
+            problemas.append(f"falta el permiso EXECUTE del rol '{ROL_GRUPO}' sobre la función {f}")
+    if problemas:
+        problemas[0] += (
+            " (los permisos del rol de grupo se vuelven a dar con "
+            "`SELECT amauta_conceder_permisos();` como dueño de la base)"
+        )
     return problemas
 
 
@@ -499,8 +607,17 @@ def traducir_error(exc: BaseException) -> AmautaError | None:
             "pertenecer) a otra institución, o nombra a alguien que no es de la suya. "
             "No se cambió nada."
         )
+    if m is None:
+        return None  # otro permiso (crear una base, un esquema...): lo explica fallas.py
+    alta = (
+        " Para dar de alta un estudiante nuevo en uno de sus grupos, la escuela usa la función "
+        "amauta_alta_estudiante(...) de la base (ver el README, accesos)."
+        if tabla in ("Usuario", "Perfil")
+        else ""
+    )
     return OperacionRechazada(
-        f"Estas credenciales no tienen permiso sobre '{tabla}' ({texto}). Si la conexión es de "
-        "una escuela, esa operación la hace quien administra la base del distrito. "
-        "No se cambió nada."
+        f"Estas credenciales no tienen permiso sobre la tabla '{tabla}'. Con las credenciales "
+        "de una escuela, amauta trabaja con sus grupos, su asistencia, sus calificaciones y sus "
+        "comunicados; lo demás (cursos, categorías, otras instituciones...) lo hace quien "
+        f"administra la base del distrito.{alta} No se cambió nada."
     )

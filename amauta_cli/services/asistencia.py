@@ -900,6 +900,10 @@ def alertas(
     if hasta is not None:
         filtro.append(A.fecha < medianoche(hasta + timedelta(days=1)))
     grupos = select(Grupo.id).where(Grupo.activo.is_(True))
+    if not grupo and not institucion:
+        from amauta_cli.services.accesos import institucion_de_la_escuela
+
+        institucion = institucion_de_la_escuela(s)  # credenciales de escuela: la suya
     if grupo:
         grupos = grupos.where(Grupo.id == buscar_grupo(s, grupo, institucion).id)
     elif institucion:

@@ -33,6 +33,14 @@ SIN_INTERES = {"updatedAt", "createdAt", "id", "grupoId", "estudianteId"}
 FECHAS = {"fecha"}
 NUMEROS = {"nota", "notaMaxima"}
 LIMITE = 500
+#: El orden en que se muestran los campos, el mismo en ambos motores (JSONB ordena las claves
+#: por largo; el JSON de SQLite, como se escribieron): el de las columnas de cada tabla.
+ORDEN_CAMPOS = ("fecha", "estado", "materia", "periodo", "nota", "notaMaxima", "observaciones")
+
+
+def _en_orden(claves: Any) -> list[str]:
+    posicion = {c: i for i, c in enumerate(ORDEN_CAMPOS)}
+    return sorted(claves, key=lambda c: (posicion.get(c, len(ORDEN_CAMPOS)), c))
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,7 @@ class Registro:
         if not (self.antes and self.despues):
             return []
         return [
-            k for k in self.despues
+            k for k in _en_orden(set(self.antes) | set(self.despues))
             if k not in SIN_INTERES and self.antes.get(k) != self.despues.get(k)
         ]
 
@@ -76,7 +84,8 @@ def _valores(fila: dict[str, Any] | None) -> dict[str, Any] | None:
     if fila is None:
         return None
     d: dict[str, Any] = {}
-    for k, v in fila.items():
+    for k in _en_orden(fila):
+        v = fila[k]
         if k in SIN_INTERES or v is None:
             continue
         if k in FECHAS and isinstance(v, str):

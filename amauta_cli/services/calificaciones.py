@@ -1316,6 +1316,10 @@ def desaprobados(
     # Solo estudiantes activos: un dado de baja no es alguien a quien seguir (el JOIN con
     # "Usuario" ya está en la consulta; el filtro no agrega trabajo).
     despues.append(Usuario.activo.is_(True))
+    if grupo is None and institucion is None:
+        from amauta_cli.services.accesos import institucion_de_la_escuela
+
+        institucion = institucion_de_la_escuela(s)  # credenciales de escuela: la suya
     if grupo is not None:
         g = buscar_grupo(s, grupo, institucion=institucion)
         filtros.append(C.grupoId == g.id)

@@ -102,6 +102,23 @@ class Objeto:
     nombre: str
     tabla: str | None
     sql: str
+    #: Las políticas: los roles a los que se aplican (sin ``public``).
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Permiso:
+    """Un privilegio dado a un rol que no es el dueño (``GRANT``), sobre el esquema, una
+    tabla, una secuencia o una función del esquema.
+
+    ``rol`` es ``PUBLIC`` para todos los roles. Las funciones se crean con ``EXECUTE`` para
+    ``PUBLIC``: que falte ese permiso es lo que dice un ``REVOKE ... FROM PUBLIC``.
+    """
+
+    clase: str  # esquema, tabla, secuencia, funcion
+    objeto: str  # la tabla, o la función con su firma; "" para el esquema
+    rol: str
+    privilegios: tuple[str, ...]  # ordenados: ("INSERT", "SELECT")
 
 
 @dataclass
@@ -110,6 +127,14 @@ class Catalogo:
     tablas: dict[str, Tabla] = field(default_factory=dict)
     enums: dict[str, list[str]] = field(default_factory=dict)
     otros: list[Objeto] = field(default_factory=list)
+    permisos: list[Permiso] = field(default_factory=list)
+
+    def roles(self) -> list[str]:
+        """Los roles (no PUBLIC) que nombran los permisos y las políticas: los que tienen
+        que existir en el servidor para crear este esquema (p. ej. ``amauta_escuela``)."""
+        nombres = {p.rol for p in self.permisos if p.rol != "PUBLIC"}
+        nombres |= {r for o in self.otros if o.clase == "politica" for r in o.roles}
+        return sorted(nombres)
 
 
 def _q(nombre: str) -> str:
@@ -276,7 +301,43 @@ def leer(con: "Connection", esquema: str | None = None) -> Catalogo:
             cat.enums[nombre] = list(valores)
 
         cat.otros.extend(_otros(con, esquema))
+        cat.permisos.extend(_permisos(con, esquema))
     return cat
+
+
+def _permisos(con: "Connection", esquema: str) -> list[Permiso]:
+    """Los privilegios dados a otros roles sobre el esquema y sus tablas, secuencias y
+    funciones (de ``aclexplode``; el dueño no cuenta: tiene todo)."""
+    from sqlalchemy import text
+
+    rol = "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END"
+    no_de_extension = (
+        "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '{cat}'::regclass "
+        "AND d.objid = {oid} AND d.deptype = 'e')"
+    )
+    consulta = f"""
+SELECT 'esquema', '', {rol}, a.privilege_type
+  FROM pg_namespace n, LATERAL aclexplode(n.nspacl) a
+ WHERE n.nspname = :e AND a.grantee NOT IN (0, n.nspowner)
+UNION ALL
+SELECT CASE WHEN c.relkind = 'S' THEN 'secuencia' ELSE 'tabla' END, c.relname::text, {rol}, a.privilege_type
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, LATERAL aclexplode(c.relacl) a
+ WHERE n.nspname = :e AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND a.grantee <> c.relowner
+   AND {no_de_extension.format(cat="pg_class", oid="c.oid")}
+UNION ALL
+SELECT 'funcion', p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', {rol}, a.privilege_type
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace,
+       LATERAL aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+ WHERE n.nspname = :e AND p.prokind IN ('f', 'p') AND a.grantee <> p.proowner
+   AND {no_de_extension.format(cat="pg_proc", oid="p.oid")}
+"""
+    juntos: dict[tuple[str, str, str], set[str]] = {}
+    for clase, objeto, quien, privilegio in con.execute(text(consulta), {"e": esquema}):
+        juntos.setdefault((clase, objeto, quien), set()).add(privilegio)
+    return [
+        Permiso(clase, objeto, quien, tuple(sorted(privs)))
+        for (clase, objeto, quien), privs in sorted(juntos.items())
+    ]
 
 
 def _otros(con: "Connection", esquema: str) -> list[Objeto]:
@@ -365,7 +426,8 @@ def _otros(con: "Connection", esquema: str) -> list[Objeto]:
             sql += f"\n  USING ({_sin_esquema(usando, esquema)})"
         if chequeo:
             sql += f"\n  WITH CHECK ({_sin_esquema(chequeo, esquema)})"
-        otros.append(Objeto("politica", nombre, tabla, sql + ";"))
+        propios = tuple(r.strip('"') for r in (roles or []) if r != "public")
+        otros.append(Objeto("politica", nombre, tabla, sql + ";", propios))
     return otros
 
 
@@ -454,6 +516,7 @@ def diferencias(real: Catalogo, esperado: Catalogo, excluir: set[str] | None = N
     for k in claves("rls"):
         if k in a["rls"] and k in b["rls"] and a["rls"][k] != b["rls"][k]:
             problemas.append(f'la seguridad por filas (RLS) de "{k[0]}" es distinta')
+    problemas += diferencias_de_permisos(real, esperado, excluir)
     for k in sorted(set(a["enum"]) | set(b["enum"])):
         if k not in a["enum"]:
             problemas.append(f'falta el tipo enum "{k[0]}"')
@@ -463,6 +526,54 @@ def diferencias(real: Catalogo, esperado: Catalogo, excluir: set[str] | None = N
             problemas.append(
                 f'el enum "{k[0]}" tiene los valores {list(a["enum"][k])}, deberían ser {list(b["enum"][k])}'  # type: ignore[arg-type]
             )
+    return problemas
+
+
+_SOBRE = {"esquema": "el esquema", "tabla": "la tabla", "secuencia": "la secuencia", "funcion": "la función"}
+
+
+def _objeto_de(p: Permiso) -> str:
+    if p.clase == "esquema":
+        return "el esquema"
+    if p.clase == "funcion":
+        return f"la función {p.objeto}"
+    return f'{_SOBRE[p.clase]} "{p.objeto}"'
+
+
+def diferencias_de_permisos(real: Catalogo, esperado: Catalogo, excluir: set[str] | None = None) -> list[str]:
+    """Los permisos de los roles que nombra ``esperado`` (p. ej. ``amauta_escuela``) y los de
+    PUBLIC sobre las funciones, comparados con ``real``. Los permisos que otros roles tengan
+    en la base (los de la aplicación web, por ejemplo) no son de amauta y no se comparan."""
+    excluir = excluir or set()
+    roles = set(esperado.roles())
+    funciones = {o.nombre for o in esperado.otros if o.clase == "funcion"}
+
+    def mapa(cat: Catalogo) -> dict[tuple[str, str, str], set[str]]:
+        m: dict[tuple[str, str, str], set[str]] = {}
+        for p in cat.permisos:
+            if p.objeto in excluir:
+                continue
+            if p.rol in roles or (p.rol == "PUBLIC" and p.clase == "funcion" and p.objeto in funciones):
+                m[(p.clase, p.objeto, p.rol)] = set(p.privilegios)
+        return m
+
+    a, b = mapa(real), mapa(esperado)
+    problemas: list[str] = []
+    for clave in sorted(set(a) | set(b)):
+        clase, objeto, rol = clave
+        if clase == "funcion" and objeto not in funciones:
+            continue
+        if clase in ("tabla", "secuencia") and objeto not in esperado.tablas and not any(
+            p.objeto == objeto for p in esperado.permisos
+        ):
+            continue
+        tiene, debe = a.get(clave, set()), b.get(clave, set())
+        sujeto = _objeto_de(Permiso(clase, objeto, rol, ()))
+        quien = "de PUBLIC (todos los roles)" if rol == "PUBLIC" else f"del rol '{rol}'"
+        for priv in sorted(debe - tiene):
+            problemas.append(f"falta el permiso {priv} {quien} sobre {sujeto}")
+        for priv in sorted(tiene - debe):
+            problemas.append(f"sobra el permiso {priv} {quien} sobre {sujeto}")
     return problemas
 
 

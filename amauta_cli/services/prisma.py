@@ -531,7 +531,12 @@ class _Generador:
         }
         for o in self.cat.otros:
             cuenta[_CLASE[o.clase]] = cuenta.get(_CLASE[o.clase], 0) + 1
-        return [plural(n, clase) for clase, n in cuenta.items() if n]
+        cuenta["rol de grupo"] = len(self.cat.roles())
+        cuenta["permiso"] = sum(
+            len(p.privilegios) for p in self.cat.permisos if p.rol != "PUBLIC"
+        )
+        plurales = {"tabla con seguridad por filas": "tablas con seguridad por filas", "rol de grupo": "roles de grupo"}
+        return [plural(n, clase, plurales.get(clase)) for clase, n in cuenta.items() if n]
 
     # --- migration.sql -----------------------------------------------------------------------------
     def migracion(self, revision: str) -> str:
@@ -547,6 +552,13 @@ class _Generador:
         for o in self.cat.otros:
             if o.clase == "extension":
                 out += ["-- CreateExtension", o.sql, ""]
+        for rol in self.cat.roles():
+            out += [
+                f"-- amauta: el rol de grupo {rol} (del servidor entero: se crea solo si no existe;",
+                "-- crearlo necesita CREATEROLE, como `amauta db migrate`)",
+                _sql_crear_rol(rol),
+                "",
+            ]
         for nombre in self._enums_en_orden():
             valores = self.cat.enums[nombre]
             lista = ", ".join("'" + v.replace("'", "''") + "'" for v in valores)
@@ -592,6 +604,7 @@ class _Generador:
         for o in self.cat.otros:
             if o.clase == "politica":
                 out += [f"-- amauta: política {o.nombre} de {o.tabla}", o.sql, ""]
+        out += self._permisos_sql()
         out += self._archivo()
         if "alembic_version" in self.cat.tablas:
             out += [
@@ -629,6 +642,38 @@ class _Generador:
         if any(o.clase == "funcion" and o.nombre == "amauta_conceder_permisos()" for o in self.cat.otros):
             out += ["SELECT amauta_conceder_permisos();", ""]
         return out
+
+    def _permisos_sql(self) -> list[str]:
+        """Los permisos de los roles de amauta (los del rol de grupo de escuela) y las funciones
+        que PUBLIC no puede ejecutar, como GRANT/REVOKE."""
+        out: list[str] = []
+        for p in self.cat.permisos:
+            if p.rol == "PUBLIC" or p.clase == "esquema":
+                continue
+            privs = ", ".join(p.privilegios)
+            sobre = {"tabla": "TABLE ", "secuencia": "SEQUENCE ", "funcion": "FUNCTION "}[p.clase]
+            objeto = p.objeto if p.clase == "funcion" else _q(p.objeto)
+            out += [f"GRANT {privs} ON {sobre}{objeto} TO {_q(p.rol)};"]
+        esquema = [p for p in self.cat.permisos if p.clase == "esquema" and p.rol != "PUBLIC"]
+        if esquema:
+            # El esquema de la aplicación (public, o el de ?schema= en la URL de Prisma).
+            out = [
+                "DO $amauta$ BEGIN",
+                *(
+                    f"  EXECUTE pg_catalog.format('GRANT {', '.join(p.privilegios)} ON SCHEMA %I TO %I', "
+                    f"pg_catalog.current_schema(), '{p.rol}');"
+                    for p in esquema
+                ),
+                "END $amauta$;",
+                *out,
+            ]
+        publicas = {p.objeto for p in self.cat.permisos if p.clase == "funcion" and p.rol == "PUBLIC"}
+        for o in self.cat.otros:
+            if o.clase == "funcion" and o.nombre not in publicas:
+                out.append(f"REVOKE ALL ON FUNCTION {o.nombre} FROM PUBLIC;")
+        if not out:
+            return []
+        return ["-- amauta: permisos del rol de grupo de escuela (seguridad por filas)", *out, ""]
 
     def _enums_en_orden(self) -> list[str]:
         """Los enums en el orden en que los usan las tablas (como los escribe Prisma)."""
@@ -696,6 +741,17 @@ class _Generador:
                 f"({', '.join(_q(c) for c in i.columnas)});"
             )
         return i.definicion + ";"
+
+
+def _sql_crear_rol(rol: str) -> str:
+    lit = "'" + rol.replace("'", "''") + "'"
+    return (
+        "DO $amauta$ BEGIN\n"
+        f"  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = {lit}) THEN\n"
+        f"    CREATE ROLE {_q(rol)} NOLOGIN;\n"
+        "  END IF;\n"
+        "END $amauta$;"
+    )
 
 
 _CLASE = {
