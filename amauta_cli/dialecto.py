@@ -111,10 +111,11 @@ class Dialecto:
         raise NotImplementedError
 
     # --- Búsqueda de cursos (migración 0004) ---------------------------------------------------
-    def busqueda_cursos(self, texto: str) -> Any:
+    def busqueda_cursos(self, texto: str, solo_publicados: bool = False) -> Any:
         """Subconsulta ``(curso_id, rango)`` de los cursos cuyo texto (título, descripción,
         lecciones) tiene todas las palabras de ``texto``, sin acentos y por su raíz; a mayor
-        ``rango``, mejor. Usa el índice de búsqueda de cada motor."""
+        ``rango``, mejor. Usa el índice de búsqueda de cada motor; ``solo_publicados`` filtra
+        con la columna ``publicado`` del índice (migración 0007), sin leer ``Curso``."""
         raise NotImplementedError
 
     def reindexar_busqueda(self, con: Any) -> None:
@@ -466,16 +467,18 @@ class PostgreSQL(Dialecto):
         return nfc.collate(COLACION_PG)  # SQLAlchemy ya lo cita
 
     _BUSQUEDA = (
-        'SELECT b."cursoId" AS curso_id, ts_rank(b."documento", q) AS rango '
+        # En float8: el corte de página de ``cursos.buscar`` compara rangos por igualdad, y un
+        # real (float4) vuelve a Python redondeado por su texto ("0.66871977").
+        'SELECT b."cursoId" AS curso_id, ts_rank(b."documento", q)::float8 AS rango '
         'FROM "_amauta_busqueda_curso" b, plainto_tsquery(\'spanish\', amauta_sin_acentos(:texto)) q '
         'WHERE b."documento" @@ q'
     )
 
-    def busqueda_cursos(self, texto: str) -> Any:
+    def busqueda_cursos(self, texto: str, solo_publicados: bool = False) -> Any:
         from sqlalchemy import Float, Text, text
 
         return (
-            text(self._BUSQUEDA)
+            text(self._BUSQUEDA + (' AND b."publicado"' if solo_publicados else ""))
             .bindparams(texto=texto)
             .columns(curso_id=Text(), rango=Float())
             .subquery("busqueda")
@@ -496,7 +499,7 @@ class PostgreSQL(Dialecto):
         from sqlalchemy import text
 
         filas = con.execute(
-            text(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {self._BUSQUEDA}"), {"texto": texto}
+            text(f'EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {self._BUSQUEDA} AND b."publicado"'), {"texto": texto}
         ).all()
         return [f[0] for f in filas]
 
@@ -1010,21 +1013,22 @@ class SQLite(Dialecto):
         'SELECT m."cursoId" AS curso_id, -bm25("_amauta_busqueda_fts", 10.0, 4.0, 2.0) AS rango '
         'FROM "_amauta_busqueda_fts" JOIN "_amauta_busqueda_curso" m '
         'ON m."n" = "_amauta_busqueda_fts".rowid WHERE "_amauta_busqueda_fts" MATCH :consulta '
-        # LIMIT -1 (sin límite) impide que SQLite aplane la subconsulta en el JOIN con "Curso":
-        # aplanada, recorría los cursos por estado y consultaba FTS5 una vez por curso (50×
-        # más lento); así recorre solo las coincidencias del índice, una vez.
-        "LIMIT -1"
     )
+    # LIMIT -1 (sin límite) impide que SQLite aplane la subconsulta en el JOIN con "Curso":
+    # aplanada, recorría los cursos por estado y consultaba FTS5 una vez por curso (50× más
+    # lento); así recorre solo las coincidencias del índice, una vez.
+    _SIN_APLANAR = " LIMIT -1"
 
-    def busqueda_cursos(self, texto: str) -> Any:
+    def busqueda_cursos(self, texto: str, solo_publicados: bool = False) -> Any:
         from sqlalchemy import Float, Text, text
 
         from amauta_cli.busqueda import consulta_fts5
 
         # Sin palabras con contenido, una consulta que no encuentra nada (como plainto_tsquery).
         consulta = consulta_fts5(texto) or '"\u0000"'
+        filtro = ' AND m."publicado" = 1' if solo_publicados else ""
         return (
-            text(self._BUSQUEDA)
+            text(self._BUSQUEDA + filtro + self._SIN_APLANAR)
             .bindparams(consulta=consulta)
             .columns(curso_id=Text(), rango=Float())
             .subquery("busqueda")
@@ -1034,8 +1038,8 @@ class SQLite(Dialecto):
     _RECARGA = (
         'DELETE FROM "_amauta_busqueda_fts"',
         'DELETE FROM "_amauta_busqueda_curso"',
-        'INSERT INTO "_amauta_busqueda_curso" ("cursoId") '
-        'SELECT "id" FROM "Curso" ORDER BY "createdAt", "id"',
+        'INSERT INTO "_amauta_busqueda_curso" ("cursoId", "publicado") '
+        'SELECT "id", "estado" = \'PUBLICADO\' FROM "Curso" ORDER BY "createdAt", "id"',
         'INSERT INTO "_amauta_busqueda_fts" (rowid, titulo, descripcion, lecciones) '
         'SELECT b."n", amauta_lexemas(c."titulo"), amauta_lexemas(c."descripcion"), '
         "(SELECT amauta_lexemas(group_concat(l.\"titulo\" || ' ' || coalesce(l.\"descripcion\", ''), ' ')) "
@@ -1053,7 +1057,7 @@ class SQLite(Dialecto):
         from amauta_cli.busqueda import consulta_fts5
 
         filas = con.execute(
-            text(f"EXPLAIN QUERY PLAN {self._BUSQUEDA}"), {"consulta": consulta_fts5(texto) or ""}
+            text(f"EXPLAIN QUERY PLAN {self._BUSQUEDA}{self._SIN_APLANAR}"), {"consulta": consulta_fts5(texto) or ""}
         ).all()
         return [str(f[-1]) for f in filas]
 

@@ -128,9 +128,13 @@ def cargar(url: str, cursos: list[dict], lecciones: list[dict]) -> float:
             print(f"  cargados {min(i + 5000, len(filas))}/{len(filas)} cursos", file=sys.stderr, end="\r")
     print(file=sys.stderr)
     if url.startswith("postgresql"):
-        with conexion(url) as con:
-            con.exec_driver_sql('ANALYZE "Curso"')
-            con.exec_driver_sql('ANALYZE "_amauta_busqueda_curso"')
+        # Lo que haría autovacuum tras una carga masiva (los disparadores reescriben cada
+        # documento al llegar su lección): sin esto se mide una tabla con la mitad de filas muertas.
+        import psycopg
+
+        with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as c:
+            c.execute('VACUUM ANALYZE "Curso"')
+            c.execute('VACUUM ANALYZE "_amauta_busqueda_curso"')
     return time.perf_counter() - t0
 
 
@@ -221,7 +225,9 @@ def correr(motor: str, n: int, repeticiones: int, pares: int) -> None:
         print(f"\nconsulta en un proceso ya conectado (mediana de {repeticiones}, intercaladas):")
         print(f"{'texto':<26} {'buscar':>10} {'recorrido':>10} {'razón':>8} {'coinciden buscar / recorrido':>30}")
         for q, a, b, ta, tb in medir_en_proceso(url, motor, repeticiones):
-            ok = " ✔" if (b / a >= 10 and (motor != "postgresql" or a < 50)) else " ✘"
+            # Los objetivos del issue son de PostgreSQL (< 50 ms y ≥ 10× el ILIKE); en SQLite la
+            # razón se informa sin objetivo (su LIKE recorre filas ya en memoria).
+            ok = (" ✔" if (b / a >= 10 and a < 50) else " ✘") if motor == "postgresql" else ""
             print(f"{q:<26} {a:8.1f}ms {b:8.1f}ms {b / a:7.1f}× {ta:>14} / {tb:<14}{ok}")
         print("(el recorrido no pliega acentos: no encuentra 'Fotosíntesis' al buscar 'fotosintesis')")
         if motor == "postgresql":

@@ -150,6 +150,34 @@ def test_buscar_sigue_los_cambios_de_cursos_y_lecciones(cli_seed, bd_seed):
     assert cli_seed("db", "verificar").codigo == 0
 
 
+def test_buscar_sigue_el_estado_escriba_quien_escriba(cli_seed, bd_seed):
+    """El índice sabe qué cursos están publicados (0007): un cambio de estado por SQL directo
+    (como la web) o por amauta se ve en la búsqueda por defecto al instante."""
+    assert _json(cli_seed("cursos", "buscar", "metodo cientifico", "--formato", "json")) == []
+    bd_seed.ejecutar("""UPDATE "Curso" SET estado = 'PUBLICADO' WHERE slug = 'intro-fisica'""")
+    r = _json(cli_seed("cursos", "buscar", "metodo cientifico", "--formato", "json"))
+    assert [(x["slug"], x["estado"]) for x in r] == [("intro-fisica", "PUBLICADO")]
+    assert cli_seed("cursos", "archivar", "intro-fisica").codigo == 0
+    assert _json(cli_seed("cursos", "buscar", "metodo cientifico", "--formato", "json")) == []
+    assert cli_seed("db", "verificar").codigo == 0
+
+
+def test_buscar_pagina_por_rango_y_titulo_sin_repetir_ni_saltear(cli_seed, bd_seed):
+    """Con muchos empates de rango, las páginas siguen el orden (rango, título) completo."""
+    for i in range(7):
+        assert cli_seed(
+            "cursos", "crear", "--titulo", f"Geometría {'ZYXWVUT'[i]} {i}", "--descripcion", "Geometría",
+            "--educador", "maria.gonzalez@edu.ar", "--categoria", "matematicas", "--nivel", "PRINCIPIANTE",
+        ).codigo == 0
+    todos = [x["slug"] for x in _json(cli_seed("cursos", "buscar", "geometria", "--todos", "--limite", "50", "--formato", "json"))]
+    assert len(todos) == 8
+    paginas = []
+    for p in (1, 2, 3):
+        paginas += [x["slug"] for x in _json(cli_seed(
+            "cursos", "buscar", "geometria", "--todos", "--limite", "3", "--pagina", str(p), "--formato", "json"))]
+    assert paginas == todos
+
+
 def test_buscar_rechaza_texto_sin_contenido(cli_seed):
     r = cli_seed("cursos", "buscar", "de la")
     assert r.codigo == 1 and "demasiado comunes" in r.stderr

@@ -501,12 +501,23 @@ def buscar(
         )
     if limite < 1 or pagina < 1:
         raise DatosInvalidos("--limite y --pagina deben ser enteros de 1 en adelante.")
-    b = dialecto(s).busqueda_cursos(texto)
-    condiciones = [] if todos else [Curso.estado == EstadoCurso.PUBLICADO]
-    # La subconsulta de búsqueda va primero (recorre solo las coincidencias del índice) y cada
-    # coincidencia busca su curso por la clave primaria.
-    base = select(Curso.id).select_from(b).join(Curso, b.c.curso_id == Curso.id).where(*condiciones)
-    total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
+    d = dialecto(s)
+    # Una búsqueda es una consulta corta: los trabajadores paralelos tardan más en arrancar.
+    d.sin_paralelismo(s.connection())
+    b = d.busqueda_cursos(texto, solo_publicados=not todos)
+    # El índice sabe qué cursos están publicados (migración 0007): el conteo y el corte no leen
+    # "Curso". De "Curso" se leen solo los cursos con rango de la página o mejor: el rango del
+    # último de la página es el corte (los empates en ese rango se ordenan por título).
+    fila = s.execute(
+        select(b.c.rango, func.count().over())
+        .order_by(b.c.rango.desc())
+        .offset(pagina * limite - 1)
+        .limit(1)
+    ).first()
+    if fila is None:  # menos coincidencias que las de hasta esta página: se cuentan aparte
+        corte, total = None, s.scalar(select(func.count()).select_from(b)) or 0
+    else:
+        corte, total = fila
     filas = s.execute(
         select(
             Curso.id,
@@ -521,7 +532,7 @@ def buscar(
         .select_from(b)
         .join(Curso, b.c.curso_id == Curso.id)
         .join(Categoria, Categoria.id == Curso.categoriaId)
-        .where(*condiciones)
+        .where(*([] if corte is None else [b.c.rango >= corte]))
         .order_by(b.c.rango.desc(), Curso.titulo, Curso.id)
         .limit(limite)
         .offset((pagina - 1) * limite)

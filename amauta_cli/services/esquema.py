@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: La última revisión de las migraciones que trae este paquete. Los comandos de todos los días
 #: comparan la de la base con ella en una sola consulta, sin cargar Alembic;
 #: ``tests/test_esquema_cabeza.py`` comprueba que coincida con la de ``migrations/``.
-CABEZA = "0006"
+CABEZA = "0007"
 
 #: Clave del bloqueo consultivo de PostgreSQL que serializa ``amauta db migrate``.
 CLAVE_BLOQUEO_MIGRACION = 0x616D61757461  # "amauta"
@@ -72,6 +72,7 @@ BUSQUEDA_SQLITE = {
             "_amauta_busqueda_curso_insert",
             "_amauta_busqueda_curso_update",
             "_amauta_busqueda_curso_delete",
+            "_amauta_busqueda_curso_estado",
         ],
         "Leccion": [
             "_amauta_busqueda_leccion_insert",
