@@ -264,8 +264,9 @@ def motivos_para_publicar(s: Session, c: Curso) -> list[str]:
         motivos.append("no tiene lecciones (agréguelas con `amauta lecciones agregar`)")
     elif not any(l.publicada for l in lecciones):
         motivos.append(
-            f"ninguna de sus {len(lecciones)} lecciones está publicada "
-            "(publique al menos una con `amauta lecciones publicar`)"
+            ("su única lección no está publicada" if len(lecciones) == 1
+             else f"ninguna de sus {len(lecciones)} lecciones está publicada")
+            + " (publique al menos una con `amauta lecciones publicar`)"
         )
     for l in lecciones:
         if l.publicada and l.tipo == TipoLeccion.DESCARGABLE and not l[4]:

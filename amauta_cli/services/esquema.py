@@ -705,6 +705,7 @@ def _verificar_busqueda(con: "Connection", existentes: set[str]) -> list[str]:
     """Los objetos propios de la búsqueda de cursos (migración 0004) y que estén al día."""
     from sqlalchemy import text
 
+    from amauta_cli import textos
     from amauta_cli.dialecto import dialecto
 
     problemas: list[str] = []
@@ -741,7 +742,7 @@ def _verificar_busqueda(con: "Connection", existentes: set[str]) -> list[str]:
         ).scalar()
         if sin_indice:
             problemas.append(
-                f"{sin_indice} cursos no están en el índice de búsqueda "
+                f"{textos.plural(sin_indice, 'curso no está', 'cursos no están')} en el índice de búsqueda "
                 "(ejecute `amauta cursos reindexar`)"
             )
     return problemas

@@ -189,7 +189,7 @@ def agregar(
         posicion = n + 1
     if not 1 <= posicion <= n + 1:
         raise DatosInvalidos(
-            f"posicion: {posicion} está fuera del curso '{c.slug}', que tiene {n} lecciones "
+            f"posicion: {posicion} está fuera del curso '{c.slug}', que tiene {plural(n, 'lección')} "
             f"(se puede insertar de 1 a {n + 1})."
         )
     if publicada and t_tipo == TipoLeccion.DESCARGABLE and not recursos:
@@ -284,7 +284,7 @@ def mover(s: Session, curso: str, leccion: str, a: int) -> Movimiento:
     n = len(actual)
     if not 1 <= a <= n:
         raise DatosInvalidos(
-            f"--a: {a} está fuera del curso '{c.slug}', que tiene {n} lecciones (de 1 a {n})."
+            f"--a: {a} está fuera del curso '{c.slug}', que tiene {plural(n, 'lección')} (de 1 a {n})."
         )
     ids = [i for i, _ in actual]
     desde = ids.index(l.id) + 1
