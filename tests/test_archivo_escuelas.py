@@ -180,6 +180,16 @@ def test_bajar_la_0006_quita_permisos_y_politicas_del_archivo(escuelas, roles_es
     assert invocar(escuelas.url, "db", "verificar").codigo == 0
 
 
+def test_db_verificar_vigila_la_seguridad_del_archivo(escuelas):
+    assert invocar(escuelas.url, "db", "verificar").codigo == 0
+    escuelas.ejecutar('ALTER TABLE archivo."Asistencia" DISABLE ROW LEVEL SECURITY')
+    escuelas.ejecutar('DROP POLICY amauta_escuela ON archivo."Calificacion"')
+    r = invocar(escuelas.url, "db", "verificar")
+    assert r.codigo == 1
+    assert 'la seguridad por filas está apagada en archivo."Asistencia"' in r.stderr, r.stderr
+    assert 'falta la política "amauta_escuela" en archivo."Calificacion"' in r.stderr, r.stderr
+
+
 def test_copiar_de_sqlite_a_postgresql_rearma_las_escuelas_y_sigue_auditando(escuelas, tmp_path):
     """PostgreSQL → SQLite → PostgreSQL nueva: la auditoría llega tal cual (sin altas de más),
     el mapa de personas de cada escuela (exalumnos incluidos) se rearma y la siguiente escritura

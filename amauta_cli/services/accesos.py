@@ -443,6 +443,24 @@ def verificar(con: Any) -> list[str]:
             elif politicas[p] != forma:
                 tipo = "PERMISSIVE para todos (PUBLIC)" if forma.startswith("P") else f"RESTRICTIVE para '{ROL_GRUPO}'"
                 problemas.append(f'la política "{p}" en "{t}" debe ser {tipo}')
+    # El archivo (0006): las tablas que una escuela lee, con la misma seguridad que las vivas.
+    if c.valor("SELECT pg_catalog.to_regnamespace('archivo') IS NOT NULL"):
+        archivo = {
+            f[0]: (f[1], set(f[2]))
+            for f in c.filas(
+                "SELECT c.relname, c.relrowsecurity, "
+                "  array(SELECT p.polname::text FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid ORDER BY 1) "
+                "FROM pg_catalog.pg_class c WHERE c.relnamespace = 'archivo'::regnamespace "
+                "AND c.relname = ANY(:tablas)",
+                tablas=["Asistencia", "Calificacion"],
+            )
+        }
+        for t in ("Asistencia", "Calificacion"):
+            activa, politicas = archivo.get(t, (False, set()))
+            if not activa:
+                problemas.append(f'la seguridad por filas está apagada en archivo."{t}" (migración 0006)')
+            for p in sorted({"amauta_todos", ROL_GRUPO} - politicas):
+                problemas.append(f'falta la política "{p}" en archivo."{t}"')
     for f in FUNCIONES:
         fila = c.uno(
             "SELECT p.prosecdef, coalesce(array_to_string(p.proconfig, ','), '') "
