@@ -206,9 +206,10 @@ def test_la_migracion_base_crea_exactamente_lo_de_db_migrate(bd, exportado):
         ejecutar_sql(url, sql)
         ejecutar_sql(url, PRISMA_MIGRATIONS + fila_prisma_migrations("0_init", sql))
         esperado, real = _catalogo_de(bd.url), _catalogo_de(url)
-        from amauta_cli.services.catalogo import diferencias
+        from amauta_cli.services.catalogo import diferencias, diferencias_de_permisos
 
         assert diferencias(real, esperado) == []
+        assert diferencias_de_permisos(real, esperado) == []
         assert sorted(real.otros, key=repr) == sorted(esperado.otros, key=repr)
         # El rol de grupo de escuela y sus permisos (0005): una escuela funciona igual en esa base.
         assert "CREATE ROLE \"amauta_escuela\" NOLOGIN" in sql
@@ -218,7 +219,7 @@ def test_la_migracion_base_crea_exactamente_lo_de_db_migrate(bd, exportado):
         # Sin los permisos del rol de escuela, db verificar lo dice (y también la comparación).
         ejecutar_sql(url, 'REVOKE UPDATE ON "Calificacion" FROM amauta_escuela')
         falta = "falta el permiso UPDATE del rol 'amauta_escuela' sobre la tabla \"Calificacion\""
-        assert falta in diferencias(_catalogo_de(url), esperado)
+        assert diferencias_de_permisos(_catalogo_de(url), esperado) == [falta]
         r = invocar(url, "db", "verificar")
         assert r.codigo == 1 and "UPDATE" in r.stderr and "Calificacion" in r.stderr, r.texto
         ejecutar_sql(url, 'GRANT UPDATE ON "Calificacion" TO amauta_escuela')

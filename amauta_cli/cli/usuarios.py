@@ -74,8 +74,8 @@ def _sin_terminal() -> bool:
     avisaría en inglés que la contraseña se vería y la leería de la entrada con eco."""
     import os
 
-    if sys.stdin is not sys.__stdin__ or sys.stdin is None:
-        return False  # la entrada la da quien llama (p. ej. las pruebas con CliRunner)
+    if os.name != "posix" or sys.stdin is None or sys.stdin is not sys.__stdin__:
+        return False  # Windows lee de la consola; o la entrada la da quien llama (CliRunner)
     try:
         if sys.stdin.isatty():
             return False

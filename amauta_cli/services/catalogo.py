@@ -516,7 +516,6 @@ def diferencias(real: Catalogo, esperado: Catalogo, excluir: set[str] | None = N
     for k in claves("rls"):
         if k in a["rls"] and k in b["rls"] and a["rls"][k] != b["rls"][k]:
             problemas.append(f'la seguridad por filas (RLS) de "{k[0]}" es distinta')
-    problemas += diferencias_de_permisos(real, esperado, excluir)
     for k in sorted(set(a["enum"]) | set(b["enum"])):
         if k not in a["enum"]:
             problemas.append(f'falta el tipo enum "{k[0]}"')
@@ -543,7 +542,10 @@ def _objeto_de(p: Permiso) -> str:
 def diferencias_de_permisos(real: Catalogo, esperado: Catalogo, excluir: set[str] | None = None) -> list[str]:
     """Los permisos de los roles que nombra ``esperado`` (p. ej. ``amauta_escuela``) y los de
     PUBLIC sobre las funciones, comparados con ``real``. Los permisos que otros roles tengan
-    en la base (los de la aplicación web, por ejemplo) no son de amauta y no se comparan."""
+    en la base (los de la aplicación web, por ejemplo) no son de amauta y no se comparan.
+
+    Aparte de ``diferencias``: adoptar una base de Prisma compara el esquema, no los permisos
+    (que se corrigen sin tocar el esquema y ``db verificar`` informa)."""
     excluir = excluir or set()
     roles = set(esperado.roles())
     funciones = {o.nombre for o in esperado.otros if o.clase == "funcion"}
