@@ -211,6 +211,11 @@ class Dialecto:
         """``expr IN (valores)`` con UN solo parámetro: el fragmento y el valor del parámetro."""
         raise NotImplementedError
 
+    def dias_sql(self, expr: str, parametro: str, dias: Sequence[Any]) -> tuple[str, Any]:
+        """``dia(expr) IN (dias)`` en SQL a secas, con UN parámetro (como ``dia`` y
+        ``en_lista``): el fragmento y el valor del parámetro."""
+        raise NotImplementedError
+
     def bloqueo_sql(self, c: Any, *claves: Any) -> None:
         """``bloqueo`` sobre una ``db.Cruda``."""
 
@@ -546,6 +551,9 @@ class PostgreSQL(Dialecto):
     def en_lista_sql(self, expr: str, parametro: str, valores: Sequence[Any]) -> tuple[str, Any]:
         return f"{expr} = ANY(:{parametro})", list(valores)
 
+    def dias_sql(self, expr: str, parametro: str, dias: Sequence[Any]) -> tuple[str, Any]:
+        return f"CAST({expr} AS date) = ANY(:{parametro})", list(dias)
+
     def bloqueo_sql(self, c: Any, *claves: Any, _funcion: str = "pg_advisory_xact_lock") -> Any:
         if len(claves) == 1 and isinstance(claves[0], int):
             return c.valor(f"SELECT {_funcion}(:k)", k=claves[0])
@@ -796,6 +804,10 @@ class SQLite(Dialecto):
         import json
 
         return f"{expr} IN (SELECT value FROM json_each(:{parametro}))", json.dumps(list(valores))
+
+    def dias_sql(self, expr: str, parametro: str, dias: Sequence[Any]) -> tuple[str, Any]:
+        # Como ``dia``: el texto ISO guardado empieza por 'AAAA-MM-DD'.
+        return self.en_lista_sql(f"substr({expr}, 1, 10)", parametro, [d.isoformat() for d in dias])
 
     def fecha_hora_a_bd(self, valor: Any) -> Any:
         # El mismo texto que escribe SQLAlchemy en una columna DateTime de SQLite.
