@@ -191,6 +191,18 @@ class Dialecto:
         raise NotImplementedError
 
     # --- SQL a secas (db.Cruda) -------------------------------------------------------------
+    def insertar_masivo_sql(
+        self,
+        c: Any,
+        tabla: str,
+        filas: list[dict[str, Any]],
+        progreso: Callable[[int], None] | None = None,
+        lote: int = 1000,
+    ) -> None:
+        """``insertar_masivo`` sobre una ``db.Cruda`` (la tabla por su nombre): los valores se
+        guardan como los guardaría SQLAlchemy (fechas, listas y booleanos de SQLite)."""
+        raise NotImplementedError
+
     def existe_tabla(self, c: Any, nombre: str) -> bool:
         """¿Existe la tabla ``nombre`` en el esquema actual? (``c``: una ``db.Cruda``)."""
         raise NotImplementedError
@@ -496,6 +508,27 @@ class PostgreSQL(Dialecto):
             with cur.copy(f'COPY "{tabla.name}" ({nombres}) FROM STDIN') as copia:
                 for i, fila in enumerate(filas, start=1):
                     copia.write_row([fila[c] for c in columnas])
+                    if progreso and i % lote == 0:
+                        progreso(lote)
+        if progreso and len(filas) % lote:
+            progreso(len(filas) % lote)
+
+    def insertar_masivo_sql(
+        self,
+        c: Any,
+        tabla: str,
+        filas: list[dict[str, Any]],
+        progreso: Callable[[int], None] | None = None,
+        lote: int = 1000,
+    ) -> None:
+        if not filas:
+            return
+        columnas = list(filas[0])
+        nombres = ", ".join(f'"{col}"' for col in columnas)
+        with c.dbapi.cursor() as cur:
+            with cur.copy(f'COPY "{tabla}" ({nombres}) FROM STDIN') as copia:
+                for i, fila in enumerate(filas, start=1):
+                    copia.write_row([fila[col] for col in columnas])
                     if progreso and i % lote == 0:
                         progreso(lote)
         if progreso and len(filas) % lote:
@@ -913,6 +946,43 @@ class SQLite(Dialecto):
             con.execute(sentencia, trozo)
             if progreso:
                 progreso(len(trozo))
+
+    def insertar_masivo_sql(
+        self,
+        c: Any,
+        tabla: str,
+        filas: list[dict[str, Any]],
+        progreso: Callable[[int], None] | None = None,
+        lote: int = 1000,
+    ) -> None:
+        import json
+        from datetime import datetime
+
+        if not filas:
+            return
+        columnas = list(filas[0])
+
+        def valor(v: Any) -> Any:
+            if isinstance(v, datetime):
+                return self.fecha_hora_a_bd(v)
+            if isinstance(v, list):
+                return json.dumps(v)  # como el tipo JSON de SQLAlchemy
+            if isinstance(v, bool):
+                return int(v)
+            return v
+
+        nombres = ", ".join(f'"{col}"' for col in columnas)
+        marcas = ", ".join("?" for _ in columnas)
+        sentencia = f'INSERT INTO "{tabla}" ({nombres}) VALUES ({marcas})'
+        cur = c.dbapi.cursor()
+        try:
+            for i in range(0, len(filas), lote):
+                trozo = filas[i : i + lote]
+                cur.executemany(sentencia, [[valor(f[col]) for col in columnas] for f in trozo])
+                if progreso:
+                    progreso(len(trozo))
+        finally:
+            cur.close()
 
     def version_servidor(self, c: Any) -> str:
         return str(c.valor("SELECT sqlite_version()"))

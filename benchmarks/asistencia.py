@@ -263,8 +263,10 @@ def medir_consultas(bd: BasePG, datos: dict, pares: int) -> list[comun.Resultado
         ("asistencia alertas (distrito)", ale, ["asistencia", "alertas", "--desde", DESDE.isoformat()]),
     ):
         sql = comun.sql_de(bd.url, fn)
+        # El piso: un Python mínimo con psycopg que corre la misma consulta (cuánto del tiempo
+        # es arranque de Python y cuánto trabajo de amauta).
         r = comparar(nombre, cmd_amauta(bd, *args), comun.psql(bd, sql), pares=pares,
-                     base="su consulta principal sola en psql", objetivo=1.5)
+                     base="su consulta principal sola en psql", objetivo=1.5, piso=comun.piso_python(bd, sql))
         r.extras.append(f"en proceso (servicio, Python caliente): {en_proceso(bd.url, fn) * 1000:.0f} ms")
         resultados.append(r)
 

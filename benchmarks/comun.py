@@ -45,6 +45,21 @@ if str(RAIZ) not in sys.path:
 #: El servidor de los benchmarks (una base ``amauta_bench_*`` nueva en cada corrida).
 PG_ADMIN = os.environ.get("AMAUTA_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
+#: Un usuario corre ``amauta`` con el código ya compilado (``pip`` escribe los ``.pyc`` al
+#: instalar, y el primer arranque los deja en ``__pycache__``). Con PYTHONDONTWRITEBYTECODE en
+#: el entorno (lo ponen algunos entornos de desarrollo) cada corrida medida volvería a compilar
+#: todos los módulos del paquete: se quita para los procesos medidos y se compila una vez aquí.
+_SIN_ENTORNO = ("PYTHONDONTWRITEBYTECODE",)
+
+
+def _compilar_paquete() -> None:
+    import compileall
+
+    compileall.compile_dir(str(RAIZ / "amauta_cli"), quiet=1)
+
+
+_compilar_paquete()
+
 
 def amauta() -> list[str]:
     """El comando ``amauta`` del entorno virtual en uso (como lo corre un usuario)."""
@@ -103,7 +118,8 @@ class Comando:
     def medir(self) -> Medida:
         if self.antes:
             self.antes()
-        env = {**os.environ, **(self.env or {})}
+        env = {k: v for k, v in os.environ.items() if k not in _SIN_ENTORNO}
+        env.update(self.env or {})
         t0 = time.perf_counter()
         p = subprocess.Popen(
             list(self.argv), env=env, stdin=subprocess.PIPE if self.entrada is not None else subprocess.DEVNULL,
