@@ -150,6 +150,9 @@ class Dialecto:
     def sin_paralelismo(self, con: Any) -> None:
         """Consultas de esta transacción sin trabajadores paralelos."""
 
+    def sin_paralelismo_sql(self, c: Any) -> None:
+        """``sin_paralelismo`` sobre una ``db.Cruda``."""
+
     # --- Tablas temporales y carga masiva ------------------------------------------------------
     #: Tipos de columna de las tablas temporales: fecha y hora, y los enum por su nombre.
     tipo_fecha_hora: ClassVar[str] = "TEXT"
@@ -456,6 +459,9 @@ class PostgreSQL(Dialecto):
 
     def sin_paralelismo(self, con: Any) -> None:
         con.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+
+    def sin_paralelismo_sql(self, c: Any) -> None:
+        c.ejecutar("SET LOCAL max_parallel_workers_per_gather = 0")
 
     tipo_fecha_hora = "timestamp(3)"
     tipo_fecha = "date"
