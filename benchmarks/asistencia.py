@@ -289,6 +289,8 @@ def main() -> None:
     ap = comun.argumentos(__doc__)
     ap.add_argument("--memoria", action="store_true", help="mide además el pico de memoria de importar (10 % y 100 %)")
     ap.add_argument("--conservar", action="store_true", help="no borra la base al terminar")
+    ap.add_argument("--sin-importar", action="store_true",
+                    help="no mide importar: carga las filas una vez con \\copy y mide reporte, alertas y exportar")
     args = ap.parse_args()
     grupos = max(1, round(400 * args.escala))
     carpeta = Path(tempfile.mkdtemp(prefix="amauta-bench-asis-"))
@@ -300,8 +302,12 @@ def main() -> None:
                 CSV=f"{datos['csv'].stat().st_size / 2**20:.0f} MiB",
                 armado=f"{datos['generacion_s']:.0f} s",
             )
-            resultados = [medir_importar(bd, datos, args.pares)]
-            if args.memoria:
+            if args.sin_importar:
+                copiar_crudo(bd, datos["crudo"]).medir()
+                resultados = []
+            else:
+                resultados = [medir_importar(bd, datos, args.pares)]
+            if args.memoria and resultados:
                 vaciar_asistencia(bd)
                 rss10 = pico_rss(bd, "asistencia", "importar", "--forzar", str(datos["parcial"]))
                 vaciar_asistencia(bd)

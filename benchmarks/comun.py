@@ -378,12 +378,26 @@ def sql_de(url: str, fn: Callable[[Any], Any], solo_lectura: bool = True) -> str
     def despues(_con, _cur, _s, _p, _ctx, _many):
         capturas[-1][2] = time.perf_counter() - capturas[-1][2]
 
+    # Los servicios que van por el driver a secas (db.Cruda) no pasan por los eventos de
+    # SQLAlchemy: sus sentencias se capturan en Cruda._cursor (ya con %(nombre)s).
+    from amauta_cli.db import Cruda
+
+    original = Cruda._cursor
+
+    def cursor_medido(cruda, sentencia, parametros):
+        t0 = time.perf_counter()
+        cur = original(cruda, sentencia, parametros)
+        capturas.append([cruda._sql(sentencia), parametros, time.perf_counter() - t0])
+        return cur
+
     event.listen(motor, "before_cursor_execute", antes)
     event.listen(motor, "after_cursor_execute", despues)
+    Cruda._cursor = cursor_medido
     try:
         with transaccion(url, solo_lectura=solo_lectura) as s:
             fn(s)
     finally:
+        Cruda._cursor = original
         event.remove(motor, "before_cursor_execute", antes)
         event.remove(motor, "after_cursor_execute", despues)
     sentencia, parametros, _ = max(capturas, key=lambda c: c[2])
