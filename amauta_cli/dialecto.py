@@ -480,34 +480,15 @@ class PostgreSQL(Dialecto):
         return lambda d: d.isoformat()  # COPY en texto: PostgreSQL la lee como medianoche
 
     def cargar_temporal(self, con: Any, nombre: str, columnas: Sequence[str], filas: Iterable[tuple]) -> None:
-        # COPY en formato texto, armado en bloques: más barato que write_row fila por fila.
-        # Camino rápido: la fila unida con tabuladores tal cual; solo si trae algo que escapar
-        # (más tabuladores o barras invertidas que las esperadas, o un salto de línea) se
-        # escapa valor por valor (medido: de ~2 µs a ~0,7 µs por fila de asistencia).
+        # ``write_row`` de psycopg (en C con psycopg-binary): medido con 200.000 filas de
+        # asistencia, 0,20 s contra 0,72 s de armar el texto del COPY en Python (y 4,8 µs por
+        # fila la versión anterior, que escapaba valor por valor).
         crudo = _conexion_driver(con)
-        escapar = _texto_copy
-        tabs = len(columnas) - 1
         with crudo.cursor() as cur:
             with cur.copy(f"COPY {nombre} ({', '.join(columnas)}) FROM STDIN") as copia:
-                bloque: list[str] = []
-                agregar = bloque.append
+                escribir = copia.write_row
                 for fila in filas:
-                    linea = "\t".join(
-                        [v if v.__class__ is str else "\\N" if v is None else str(v) for v in fila]
-                    )
-                    if (
-                        linea.count("\t") != tabs
-                        or linea.count("\\") != fila.count(None)
-                        or "\n" in linea
-                        or "\r" in linea
-                    ):
-                        linea = "\t".join([escapar(v) for v in fila])
-                    agregar(linea + "\n")
-                    if len(bloque) >= 5000:
-                        copia.write("".join(bloque))
-                        bloque.clear()
-                if bloque:
-                    copia.write("".join(bloque))
+                    escribir(fila)
         con.exec_driver_sql(f"ANALYZE {nombre}")
 
     def insertar_masivo(
@@ -1091,18 +1072,6 @@ def _conexion_driver(con: Any) -> Any:
     if hasattr(con, "get_bind"):
         con = con.connection()
     return con.connection.driver_connection
-
-
-_ESCAPES_COPY = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _texto_copy(valor: Any) -> str:
-    """Un valor para ``COPY ... FROM STDIN`` en formato texto (None es ``\\N``)."""
-    if valor is None:
-        return "\\N"
-    if isinstance(valor, str):
-        return valor.translate(_ESCAPES_COPY)
-    return str(valor)
 
 
 _DIALECTOS: dict[str, Dialecto] = {"postgresql": PostgreSQL(), "sqlite": SQLite()}
