@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import functools
 import itertools
 import operator
 import os
@@ -276,7 +277,7 @@ class _Fuente:
                             raise DatosInvalidos(mensaje)
                         problemas.append(mensaje)
                         continue
-                    if texto.strip():
+                    if texto and not texto.isspace():
                         yield inicio, campos
                 return
             except csv.Error as e:
@@ -408,6 +409,7 @@ class LectorCSV:
             ancho, sep = enc.ancho, _NOMBRE_SEPARADOR[fuente.separador]
             sin_nombre = enc.sin_nombre
             con_nombre = ancho - len(sin_nombre)
+            nueva = functools.partial(tuple.__new__, FilaCSV)  # FilaCSV(linea, valores), sin su __new__ en Python
             for linea, campos in fuente.registros(self.problemas):
                 n = len(campos)
                 if n != ancho:
@@ -431,11 +433,13 @@ class LectorCSV:
                     self.problemas.append(problema_linea(linea, mensaje))
                     continue
                 valores = dict(zip(nombres, map(str.strip, tomar(campos))))
-                if any(v[:1] == "'" for v in valores.values()):
+                # Un apóstrofo al principio de un valor (excel) se quita; casi ninguna fila
+                # tiene un apóstrofo en ninguna parte, y mirarlo en la fila entera es barato.
+                if "'" in "".join(valores.values()) and any(v[:1] == "'" for v in valores.values()):
                     valores = {k: vocabulario.sin_apostrofo(v) for k, v in valores.items()}
                 if faltantes:
                     valores.update(faltantes)
-                yield FilaCSV(linea, valores)
+                yield nueva((linea, valores))
             self.codificacion = fuente.codificacion
 
 

@@ -225,6 +225,9 @@ class Dialecto:
     def sin_paralelismo(self, con: Any) -> None:
         """Consultas de esta transacción sin trabajadores paralelos."""
 
+    def sin_paralelismo_sql(self, c: Any) -> None:
+        """``sin_paralelismo`` sobre una ``db.Cruda``."""
+
     # --- Tablas temporales y carga masiva ------------------------------------------------------
     #: Tipos de columna de las tablas temporales: fecha y hora, y los enum por su nombre.
     tipo_fecha_hora: ClassVar[str] = "TEXT"
@@ -266,6 +269,18 @@ class Dialecto:
         raise NotImplementedError
 
     # --- SQL a secas (db.Cruda) -------------------------------------------------------------
+    def insertar_masivo_sql(
+        self,
+        c: Any,
+        tabla: str,
+        filas: list[dict[str, Any]],
+        progreso: Callable[[int], None] | None = None,
+        lote: int = 1000,
+    ) -> None:
+        """``insertar_masivo`` sobre una ``db.Cruda`` (la tabla por su nombre): los valores se
+        guardan como los guardaría SQLAlchemy (fechas, listas y booleanos de SQLite)."""
+        raise NotImplementedError
+
     def existe_tabla(self, c: Any, nombre: str) -> bool:
         """¿Existe la tabla ``nombre`` en el esquema actual? (``c``: una ``db.Cruda``)."""
         raise NotImplementedError
@@ -284,6 +299,11 @@ class Dialecto:
 
     def en_lista_sql(self, expr: str, parametro: str, valores: Sequence[Any]) -> tuple[str, Any]:
         """``expr IN (valores)`` con UN solo parámetro: el fragmento y el valor del parámetro."""
+        raise NotImplementedError
+
+    def dias_sql(self, expr: str, parametro: str, dias: Sequence[Any]) -> tuple[str, Any]:
+        """``dia(expr) IN (dias)`` en SQL a secas, con UN parámetro (como ``dia`` y
+        ``en_lista``): el fragmento y el valor del parámetro."""
         raise NotImplementedError
 
     def bloqueo_sql(self, c: Any, *claves: Any) -> None:
@@ -541,6 +561,9 @@ class PostgreSQL(Dialecto):
     def sin_paralelismo(self, con: Any) -> None:
         con.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
 
+    def sin_paralelismo_sql(self, c: Any) -> None:
+        c.ejecutar("SET LOCAL max_parallel_workers_per_gather = 0")
+
     tipo_fecha_hora = "timestamp(3)"
     tipo_fecha = "date"
 
@@ -558,20 +581,15 @@ class PostgreSQL(Dialecto):
         return lambda d: d.isoformat()  # COPY en texto: PostgreSQL la lee como medianoche
 
     def cargar_temporal(self, con: Any, nombre: str, columnas: Sequence[str], filas: Iterable[tuple]) -> None:
-        # COPY en formato texto, armado en bloques: más barato que write_row fila por fila.
+        # ``write_row`` de psycopg (en C con psycopg-binary): medido con 200.000 filas de
+        # asistencia, 0,20 s contra 0,72 s de armar el texto del COPY en Python (y 4,8 µs por
+        # fila la versión anterior, que escapaba valor por valor).
         crudo = _conexion_driver(con)
-        escapar = _texto_copy
         with crudo.cursor() as cur:
             with cur.copy(f"COPY {nombre} ({', '.join(columnas)}) FROM STDIN") as copia:
-                bloque: list[str] = []
-                agregar = bloque.append
+                escribir = copia.write_row
                 for fila in filas:
-                    agregar("\t".join(escapar(v) for v in fila) + "\n")
-                    if len(bloque) >= 5000:
-                        copia.write("".join(bloque))
-                        bloque.clear()
-                if bloque:
-                    copia.write("".join(bloque))
+                    escribir(fila)
         con.exec_driver_sql(f"ANALYZE {nombre}")
 
     def insertar_masivo(
@@ -592,6 +610,27 @@ class PostgreSQL(Dialecto):
             with cur.copy(f'COPY "{tabla.name}" ({nombres}) FROM STDIN') as copia:
                 for i, fila in enumerate(filas, start=1):
                     copia.write_row([fila[c] for c in columnas])
+                    if progreso and i % lote == 0:
+                        progreso(lote)
+        if progreso and len(filas) % lote:
+            progreso(len(filas) % lote)
+
+    def insertar_masivo_sql(
+        self,
+        c: Any,
+        tabla: str,
+        filas: list[dict[str, Any]],
+        progreso: Callable[[int], None] | None = None,
+        lote: int = 1000,
+    ) -> None:
+        if not filas:
+            return
+        columnas = list(filas[0])
+        nombres = ", ".join(f'"{col}"' for col in columnas)
+        with c.dbapi.cursor() as cur:
+            with cur.copy(f'COPY "{tabla}" ({nombres}) FROM STDIN') as copia:
+                for i, fila in enumerate(filas, start=1):
+                    copia.write_row([fila[col] for col in columnas])
                     if progreso and i % lote == 0:
                         progreso(lote)
         if progreso and len(filas) % lote:
@@ -646,6 +685,9 @@ class PostgreSQL(Dialecto):
 
     def en_lista_sql(self, expr: str, parametro: str, valores: Sequence[Any]) -> tuple[str, Any]:
         return f"{expr} = ANY(:{parametro})", list(valores)
+
+    def dias_sql(self, expr: str, parametro: str, dias: Sequence[Any]) -> tuple[str, Any]:
+        return f"CAST({expr} AS date) = ANY(:{parametro})", list(dias)
 
     def bloqueo_sql(self, c: Any, *claves: Any, _funcion: str = "pg_advisory_xact_lock") -> Any:
         if len(claves) == 1 and isinstance(claves[0], int):
@@ -1200,6 +1242,10 @@ class SQLite(Dialecto):
 
         return f"{expr} IN (SELECT value FROM json_each(:{parametro}))", json.dumps(list(valores))
 
+    def dias_sql(self, expr: str, parametro: str, dias: Sequence[Any]) -> tuple[str, Any]:
+        # Como ``dia``: el texto ISO guardado empieza por 'AAAA-MM-DD'.
+        return self.en_lista_sql(f"substr({expr}, 1, 10)", parametro, [d.isoformat() for d in dias])
+
     def fecha_hora_a_bd(self, valor: Any) -> Any:
         # El mismo texto que escribe SQLAlchemy en una columna DateTime de SQLite.
         return None if valor is None else valor.strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -1304,6 +1350,43 @@ class SQLite(Dialecto):
             con.execute(sentencia, trozo)
             if progreso:
                 progreso(len(trozo))
+
+    def insertar_masivo_sql(
+        self,
+        c: Any,
+        tabla: str,
+        filas: list[dict[str, Any]],
+        progreso: Callable[[int], None] | None = None,
+        lote: int = 1000,
+    ) -> None:
+        import json
+        from datetime import datetime
+
+        if not filas:
+            return
+        columnas = list(filas[0])
+
+        def valor(v: Any) -> Any:
+            if isinstance(v, datetime):
+                return self.fecha_hora_a_bd(v)
+            if isinstance(v, list):
+                return json.dumps(v)  # como el tipo JSON de SQLAlchemy
+            if isinstance(v, bool):
+                return int(v)
+            return v
+
+        nombres = ", ".join(f'"{col}"' for col in columnas)
+        marcas = ", ".join("?" for _ in columnas)
+        sentencia = f'INSERT INTO "{tabla}" ({nombres}) VALUES ({marcas})'
+        cur = c.dbapi.cursor()
+        try:
+            for i in range(0, len(filas), lote):
+                trozo = filas[i : i + lote]
+                cur.executemany(sentencia, [[valor(f[col]) for col in columnas] for f in trozo])
+                if progreso:
+                    progreso(len(trozo))
+        finally:
+            cur.close()
 
     def version_servidor(self, c: Any) -> str:
         return str(c.valor("SELECT sqlite_version()"))
@@ -1435,18 +1518,6 @@ def _conexion_driver(con: Any) -> Any:
     if hasattr(con, "get_bind"):
         con = con.connection()
     return con.connection.driver_connection
-
-
-_ESCAPES_COPY = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _texto_copy(valor: Any) -> str:
-    """Un valor para ``COPY ... FROM STDIN`` en formato texto (None es ``\\N``)."""
-    if valor is None:
-        return "\\N"
-    if isinstance(valor, str):
-        return valor.translate(_ESCAPES_COPY)
-    return str(valor)
 
 
 _cache_archivo: dict[tuple[str, str], Any] = {}

@@ -12,7 +12,8 @@ par: en una máquina compartida la carga cambia de un minuto a otro y el par la 
 - ``amauta db restore ARCHIVO --limpiar --si --sin-respaldo`` frente a ``pg_restore --clean
   --if-exists --single-transaction --no-owner --no-privileges -d BASE ARCHIVO`` (los dos
   reemplazan el contenido de la base poblada en una transacción; amauta además comprueba el
-  SHA-256 y compara las filas con el manifiesto). Objetivo: ≤ 1,10×.
+  SHA-256, en la misma lectura con la que le pasa el archivo a pg_restore, y compara las filas
+  con el manifiesto). Objetivo: ≤ 1,10×.
 - ``amauta db restore ARCHIVO --limpiar --si`` (con el respaldo de seguridad automático)
   frente a ``pg_dump`` + ``pg_restore`` seguidos: lo que haría a mano un operador prudente.
 

@@ -45,6 +45,21 @@ if str(RAIZ) not in sys.path:
 #: El servidor de los benchmarks (una base ``amauta_bench_*`` nueva en cada corrida).
 PG_ADMIN = os.environ.get("AMAUTA_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
+#: Un usuario corre ``amauta`` con el código ya compilado (``pip`` escribe los ``.pyc`` al
+#: instalar, y el primer arranque los deja en ``__pycache__``). Con PYTHONDONTWRITEBYTECODE en
+#: el entorno (lo ponen algunos entornos de desarrollo) cada corrida medida volvería a compilar
+#: todos los módulos del paquete: se quita para los procesos medidos y se compila una vez aquí.
+_SIN_ENTORNO = ("PYTHONDONTWRITEBYTECODE",)
+
+
+def _compilar_paquete() -> None:
+    import compileall
+
+    compileall.compile_dir(str(RAIZ / "amauta_cli"), quiet=1)
+
+
+_compilar_paquete()
+
 
 def amauta() -> list[str]:
     """El comando ``amauta`` del entorno virtual en uso (como lo corre un usuario)."""
@@ -103,7 +118,8 @@ class Comando:
     def medir(self) -> Medida:
         if self.antes:
             self.antes()
-        env = {**os.environ, **(self.env or {})}
+        env = {k: v for k, v in os.environ.items() if k not in _SIN_ENTORNO}
+        env.update(self.env or {})
         t0 = time.perf_counter()
         p = subprocess.Popen(
             list(self.argv), env=env, stdin=subprocess.PIPE if self.entrada is not None else subprocess.DEVNULL,
@@ -362,12 +378,26 @@ def sql_de(url: str, fn: Callable[[Any], Any], solo_lectura: bool = True) -> str
     def despues(_con, _cur, _s, _p, _ctx, _many):
         capturas[-1][2] = time.perf_counter() - capturas[-1][2]
 
+    # Los servicios que van por el driver a secas (db.Cruda) no pasan por los eventos de
+    # SQLAlchemy: sus sentencias se capturan en Cruda._cursor (ya con %(nombre)s).
+    from amauta_cli.db import Cruda
+
+    original = Cruda._cursor
+
+    def cursor_medido(cruda, sentencia, parametros):
+        t0 = time.perf_counter()
+        cur = original(cruda, sentencia, parametros)
+        capturas.append([cruda._sql(sentencia), parametros, time.perf_counter() - t0])
+        return cur
+
     event.listen(motor, "before_cursor_execute", antes)
     event.listen(motor, "after_cursor_execute", despues)
+    Cruda._cursor = cursor_medido
     try:
         with transaccion(url, solo_lectura=solo_lectura) as s:
             fn(s)
     finally:
+        Cruda._cursor = original
         event.remove(motor, "before_cursor_execute", antes)
         event.remove(motor, "after_cursor_execute", despues)
     sentencia, parametros, _ = max(capturas, key=lambda c: c[2])

@@ -121,12 +121,26 @@ def agregar_estudiantes(url: str, grupo: str, n: int) -> list[str]:
 class Contador:
     """Cuenta las sentencias SQL que se ejecutan dentro del ``with`` (sin BEGIN/COMMIT)."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, cruda: bool = False):
         self.motor = crear_motor(url)
         self.sentencias: list[str] = []
+        #: Contar también las sentencias por el driver a secas (db.Cruda), que no pasan por los
+        #: eventos de SQLAlchemy (servicios que ya no usan el ORM).
+        self.cruda = cruda
 
     def __enter__(self):
+        from amauta_cli.db import Cruda
+
         event.listen(self.motor, "before_cursor_execute", self._contar)
+        self._cursor_original = original = Cruda._cursor
+        if not self.cruda:
+            return self
+
+        def contar_cruda(cruda, sql, params):
+            self._contar(None, None, sql)
+            return original(cruda, sql, params)
+
+        Cruda._cursor = contar_cruda
         return self
 
     def _contar(self, _con, _cur, sentencia, *_a):
@@ -134,4 +148,7 @@ class Contador:
             self.sentencias.append(sentencia)
 
     def __exit__(self, *_):
+        from amauta_cli.db import Cruda
+
+        Cruda._cursor = self._cursor_original
         event.remove(self.motor, "before_cursor_execute", self._contar)

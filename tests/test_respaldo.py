@@ -175,6 +175,24 @@ def test_byte_cambiado_se_rechaza(bd_datos, respaldo_y_antes):
     assert r.codigo == 1 and "SHA-256 no coincide" in r.stderr
 
 
+@pytest.mark.parametrize("sin_respaldo", [True, False])
+def test_sha_que_no_coincide_se_rechaza_aunque_el_archivo_se_restauraria(bd_datos, respaldo_y_antes, sin_respaldo):
+    """El archivo está sano pero el manifiesto dice otro SHA-256: pg_restore lo restauraría
+    entero. En PostgreSQL el SHA-256 se calcula mientras se le pasa el archivo (una sola
+    lectura) y el final se le entrega solo si coincide: la transacción se deshace."""
+    archivo, antes = respaldo_y_antes
+    ruta_m = Path(str(archivo) + ".json")
+    m = manifiesto(archivo)
+    m["sha256"] = hashlib.sha256(b"otro archivo").hexdigest()
+    ruta_m.write_text(json.dumps(m), encoding="utf-8")
+    r = _rechazado(
+        bd_datos, archivo, *(["--sin-respaldo"] if sin_respaldo else []), texto="dañado: su SHA-256 no coincide"
+    )
+    assert bd_datos.instantanea() == antes
+    if bd_datos.motor == "postgresql":
+        assert "la base quedó como estaba" in r.stderr
+
+
 def test_archivo_truncado_se_rechaza(bd_datos, respaldo_y_antes):
     archivo, _ = respaldo_y_antes
     datos = archivo.read_bytes()

@@ -299,3 +299,38 @@ def test_revisiones_conocidas_sin_alembic_coinciden_con_alembic():
 
     assert list(revisiones_conocidas()) == [s.revision for s in revisiones()]
     assert revisiones_conocidas()[-1] == cabeza()
+
+
+@pytest.mark.parametrize("coincide", [True, False])
+def test_restaurar_pasa_el_final_del_archivo_solo_si_el_sha_coincide(tmp_path, coincide):
+    """El mecanismo de la sola pasada: amauta le pasa el volcado a pg_restore calculando el
+    SHA-256; el último bloque (sin el cual pg_restore no termina ni confirma) sale solo si el
+    SHA-256 coincide con el del manifiesto."""
+    import hashlib
+    import threading
+
+    from amauta_cli.services.respaldo.comun import BLOQUE
+    from amauta_cli.services.respaldo.inspeccion import Inspeccion
+    from amauta_cli.services.respaldo.postgresql import _alimentar
+
+    datos = os.urandom(2 * BLOQUE + 12345)
+    archivo = tmp_path / "r.dump"
+    archivo.write_bytes(datos)
+    sha = hashlib.sha256(datos if coincide else b"otro").hexdigest()
+    insp = Inspeccion(archivo, None, "custom", len(datos), sha)
+    lectura, escritura = os.pipe()
+    recibido = bytearray()
+
+    def leer() -> None:
+        while b := os.read(lectura, 1 << 16):
+            recibido.extend(b)
+
+    hilo = threading.Thread(target=leer)
+    hilo.start()
+    try:
+        assert _alimentar(escritura, insp, retener_final=True) is coincide
+    finally:
+        os.close(escritura)
+        hilo.join()
+        os.close(lectura)
+    assert bytes(recibido) == (datos if coincide else datos[: 2 * BLOQUE])

@@ -558,13 +558,12 @@ def reporte(
 ) -> None:
     """Por estudiante: días de cada estado, inasistencias computadas y % de asistencia; totales del grupo."""
     from amauta_cli import salida, textos
-    from amauta_cli.salida import html as paginas
     from amauta_cli.services import asistencia as svc
 
     d, h = _periodo(mes, desde, hasta)
     regla = svc.regla_vigente()
-    with contexto().sesion(solo_lectura=True) as s:
-        rep = svc.reporte(s, grupo, d, h, regla, institucion, incluir_archivo=incluir_archivo)
+    with contexto().cruda(solo_lectura=True) as c:
+        rep = svc.reporte(c, grupo, d, h, regla, institucion, incluir_archivo=incluir_archivo)
     avisar_archivado(rep.archivadas, "registro de asistencia", "registros de asistencia")
     if rep.registros_sin_clase:
         salida.aviso(
@@ -586,6 +585,8 @@ def reporte(
     )
     if html is not None:
         from dataclasses import replace
+
+        from amauta_cli.salida import html as paginas
 
         pagina = paginas.pagina_de_vista(
             replace(vista, titulo=f"Asistencia — {rep.grupo}", subtitulos=[rep.institucion, periodo.capitalize()]),

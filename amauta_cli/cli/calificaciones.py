@@ -703,9 +703,9 @@ def desaprobados(
     from amauta_cli.textos import plural
 
     reglas = _reglas()
-    with contexto().sesion(solo_lectura=True) as s:
+    with contexto().cruda(solo_lectura=True) as c:
         d = calificaciones.desaprobados(
-            s, grupo=grupo, institucion=institucion, periodo=periodo, r=reglas
+            c, grupo=grupo, institucion=institucion, periodo=periodo, r=reglas
         )
     que = f"la nota de {d.periodo}" if d.periodo else "la nota final"
     aprobacion = _n(reglas.nota_aprobacion)

@@ -454,7 +454,10 @@ def importar(
     from amauta_cli.textos import plural
 
     ctx = contexto()
-    with ctx.sesion(solo_lectura=True) as s:
+    # Sin --actualizar solo se crean usuarios: por el driver a secas, sin importar SQLAlchemy
+    # (que tarda más en cargarse que la escritura de 10.000 filas).
+    transaccion = ctx.sesion if actualizar else ctx.cruda
+    with transaccion(solo_lectura=True) as s:
         plan = usuarios.planificar_importacion(s, archivo, actualizar)
     if plan.columnas_ignoradas:
         salida.aviso(f"Columnas ignoradas (amauta no las conoce): {', '.join(plan.columnas_ignoradas)}.")
@@ -482,7 +485,7 @@ def importar(
         with salida.progreso("Calculando hashes bcrypt", total=plan.con_password) as avanzar:
             usuarios.hashear_passwords(plan, avanzar)
     with salida.progreso("Escribiendo usuarios", total=plan.a_crear + plan.a_actualizar) as avanzar:
-        with ctx.sesion() as s:
+        with transaccion() as s:
             r = usuarios.aplicar_importacion(s, plan, avanzar)
     from amauta_cli.cli.comun import tras_cambio_masivo
 

@@ -802,8 +802,21 @@ class Reporte:
         }
 
 
+def _conteos_sql_texto(alias: str = "a") -> str:
+    """Los conteos por estado de ``_conteos_sql`` en SQL a secas (los mismos nombres)."""
+    partes = [f"count({alias}.id) AS registrados"]
+    for estado, nombre in (
+        (EstadoAsistencia.PRESENTE, "presentes"),
+        (EstadoAsistencia.TARDANZA, "tardanzas"),
+        (EstadoAsistencia.AUSENTE, "ausentes"),
+        (EstadoAsistencia.JUSTIFICADO, "justificados"),
+    ):
+        partes.append(f"coalesce(sum(CASE WHEN {alias}.estado = '{estado.value}' THEN 1 ELSE 0 END), 0) AS {nombre}")
+    return ", ".join(partes)
+
+
 def reporte(
-    s: Session,
+    con: Any,
     grupo: str,
     desde: date,
     hasta: date,
@@ -814,56 +827,56 @@ def reporte(
     """Por estudiante: días de cada estado, inasistencias computadas y porcentaje; y totales.
 
     Una consulta agregada: los estudiantes del grupo (y quien tenga registros en el grupo
-    en el período aunque ya no figure en él) con sus conteos del período.
+    en el período aunque ya no figure en él) con sus conteos del período; otra cuenta los
+    registros de días sin clase. SQL a secas (``con``: una ``db.Cruda``, o una sesión de
+    SQLAlchemy): el comando no importa el ORM, que tarda más en cargarse que la consulta.
     """
-    from amauta_cli.models import Asistencia, GrupoEstudiante, Perfil, Usuario
-    from sqlalchemy import select
+    from amauta_cli.db import cruda
+    from amauta_cli.services.calendario import calendario
 
     if hasta < desde:
         raise DatosInvalidos(f"--hasta ({textos.fecha(hasta)}) es anterior a --desde ({textos.fecha(desde)}).")
-    from amauta_cli.services import archivo
-
-    g = buscar_grupo(s, grupo, institucion)
-    A = archivo.fuente(s, Asistencia, incluir_archivo)
-    de_clase = filtro_dias_de_clase(s, [g.institucionId], desde, hasta, A=A)
-    conteos = (
-        select(A.estudianteId.label("eid"), *_conteos_sql(A))
-        .where(A.grupoId == g.id, _rango(desde, hasta, A), de_clase)
-        .group_by(A.estudianteId)
-        .subquery()
+    c = cruda(con)
+    d = c.d
+    g = grupo_por_nombre(c, grupo, institucion)
+    dias = calendario(None, g.institucion, g.institucion_id).dias_de_clase(desde, hasta)
+    de_clase, valor_dias = d.dias_sql("a.fecha", "dias", dias)
+    rango = 'a."grupoId" = :g AND a.fecha >= :desde AND a.fecha < :hasta'
+    # Con --incluir-archivo, las filas vivas y las archivadas (0006) como un solo origen.
+    archivada = d.nombre_archivo("Asistencia")
+    cols = 'id, "grupoId", "estudianteId", fecha, estado'
+    origen = (
+        f'(SELECT {cols} FROM "Asistencia" UNION ALL SELECT {cols} FROM {archivada})'
+        if incluir_archivo else '"Asistencia"'
     )
-    ids = (
-        select(GrupoEstudiante.estudianteId.label("eid"))
-        .where(GrupoEstudiante.grupoId == g.id)
-        .union(select(conteos.c.eid))
-        .subquery()
+    params = {
+        "g": g.id,
+        "desde": d.fecha_hora_a_bd(medianoche(desde)),
+        "hasta": d.fecha_hora_a_bd(medianoche(hasta + timedelta(days=1))),
+        "dias": valor_dias,
+    }
+    o = d.orden_es_sql
+    filas = c.dicts(
+        f'WITH conteos AS (SELECT a."estudianteId" AS eid, {_conteos_sql_texto()} FROM {origen} a '
+        f'WHERE {rango} AND {de_clase} GROUP BY a."estudianteId"), '
+        'ids AS (SELECT ge."estudianteId" AS eid FROM "GrupoEstudiante" ge WHERE ge."grupoId" = :g '
+        "UNION SELECT eid FROM conteos) "
+        "SELECT u.email, u.apellido, u.nombre, p.matricula, "
+        + ", ".join(f"k.{col}" for col in COLUMNAS_CONTEO)
+        + ' FROM ids JOIN "Usuario" u ON u.id = ids.eid '
+        'LEFT JOIN "Perfil" p ON p."usuarioId" = u.id '
+        "LEFT JOIN conteos k ON k.eid = ids.eid "
+        f"ORDER BY {o('u.apellido')}, {o('u.nombre')}, u.email",
+        **params,
     )
-    filas = s.execute(
-        select(
-            Usuario.email,
-            Usuario.apellido,
-            Usuario.nombre,
-            Perfil.matricula,
-            *(conteos.c[c] for c in COLUMNAS_CONTEO),
-        )
-        .select_from(ids)
-        .join(Usuario, Usuario.id == ids.c.eid)
-        .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
-        .outerjoin(conteos, conteos.c.eid == ids.c.eid)
-        .order_by(*orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
-    ).all()
-    resultado = [_computar(dict(f._mapping), regla) for f in filas]
-    totales = _computar({c: sum(f[c] for f in resultado) for c in COLUMNAS_CONTEO}, regla)
+    resultado = [_computar(f, regla) for f in filas]
+    totales = _computar({col: sum(f[col] for f in resultado) for col in COLUMNAS_CONTEO}, regla)
     totales["estudiantes"] = len(resultado)
-    from sqlalchemy import func
-
-    sin_clase = s.scalar(
-        select(func.count(A.id)).where(A.grupoId == g.id, _rango(desde, hasta, A), ~de_clase)
-    )
-    archivadas = 0 if incluir_archivo else archivo.asistencias_archivadas(s, desde, hasta, g.id)
+    sin_clase = c.valor(f'SELECT count(a.id) FROM {origen} a WHERE {rango} AND NOT ({de_clase})', **params)
+    archivadas = 0 if incluir_archivo else c.valor(f"SELECT count(*) FROM {archivada} a WHERE {rango}", **params)
     return Reporte(
-        g.nombre, g.id, g.institucion.nombre, desde, hasta, regla, resultado, totales, int(sin_clase or 0),
-        archivadas,
+        g.nombre, g.id, g.institucion, desde, hasta, regla, resultado, totales, int(sin_clase or 0),
+        int(archivadas or 0),
     )
 
 

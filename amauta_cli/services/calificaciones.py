@@ -35,6 +35,7 @@ from amauta_cli.parsing import parsear_decimal, revisar_texto, sin_acentos, vali
 from amauta_cli.services import periodos as _periodos
 from amauta_cli.services.comun import (
     grupo_por_nombre,
+    institucion_por_nombre,
     buscar_grupo,
     buscar_institucion,
     buscar_usuario,
@@ -1293,7 +1294,7 @@ class Desaprobados:
 
 
 def desaprobados(
-    s: Session,
+    con: Any,
     grupo: str | None = None,
     institucion: str | None = None,
     periodo: str | None = None,
@@ -1305,71 +1306,71 @@ def desaprobados(
     (``institucion``) o todos los grupos activos. Sin ``periodo`` se compara la nota
     final de cada materia; con ``periodo``, la de ese período. Una sola consulta: la
     agregación y el filtro ``HAVING`` corren en la base; en Python solo se redondea.
+    SQL a secas (``con``: una ``db.Cruda`` o una sesión): el comando no importa el ORM.
     """
-    from amauta_cli.models import Calificacion as C, Grupo, Institucion, Usuario
-    from sqlalchemy import Float, func, select
+    from amauta_cli.db import cruda
 
+    c = cruda(con)
+    d = c.d
     r = r or reglas()
-    n10 = _n10()
-    filtros: list[Any] = []  # antes de agregar (menos filas que agregar)
-    despues: list[Any] = []  # sobre el resultado ya agregado
+    params: dict[str, Any] = {"umbral": r.umbral_sql}
+    n10 = f'(CASE WHEN k."notaMaxima" > 0 THEN (k.nota * {ESCALA!r}) / CAST(k."notaMaxima" AS DOUBLE PRECISION) ELSE NULL END)'
+    filtros: list[str] = []  # antes de agregar (menos filas que agregar)
+    unir = ""
     # Solo estudiantes activos: un dado de baja no es alguien a quien seguir (el JOIN con
     # "Usuario" ya está en la consulta; el filtro no agrega trabajo).
-    despues.append(Usuario.activo.is_(True))
+    despues = ["u.activo IS true"]
+    inst_id = None
     if grupo is None and institucion is None:
         from amauta_cli.services.accesos import institucion_de_la_escuela
 
-        institucion = institucion_de_la_escuela(s)  # credenciales de escuela: la suya
+        institucion = institucion_de_la_escuela(c)  # credenciales de escuela: la suya
     if grupo is not None:
-        g = buscar_grupo(s, grupo, institucion=institucion)
-        filtros.append(C.grupoId == g.id)
-        alcance = f"grupo '{g.nombre}' ({g.institucion.nombre})"
+        g = grupo_por_nombre(c, grupo, institucion)
+        filtros.append('k."grupoId" = :grupo')
+        params["grupo"] = g.id
+        inst_id = g.institucion_id
+        alcance = f"grupo '{g.nombre}' ({g.institucion})"
     elif institucion is not None:
-        inst = buscar_institucion(s, institucion)
-        filtros += [Grupo.institucionId == inst.id, Grupo.activo.is_(True)]
-        alcance = f"grupos activos de '{inst.nombre}'"
+        inst_id, inst_nombre = institucion_por_nombre(c, institucion)
+        unir = 'JOIN "Grupo" gf ON gf.id = k."grupoId" '
+        filtros += ['gf."institucionId" = :inst', "gf.activo IS true"]
+        params["inst"] = inst_id
+        alcance = f"grupos activos de '{inst_nombre}'"
     else:
         # Todo el distrito: casi todos los grupos están activos; se agrega sin unir con
         # "Grupo" (el JOIN de 600.000 filas cuesta más que descartar después lo inactivo).
-        despues.append(Grupo.activo.is_(True))
+        despues.append("g.activo IS true")
         alcance = "todos los grupos activos"
+    claves = 'k."grupoId", k."estudianteId", k.materia'
     if periodo is not None:
-        periodo = _periodos.para_filtrar(
-            s, periodo, g.institucionId if grupo is not None else (inst.id if institucion is not None else None)
+        periodo = _periodos.para_filtrar(c, periodo, inst_id)
+        filtros.append(f"{d.sin_acentos_sql_texto('k.periodo')} = :periodo")
+        params["periodo"] = sin_acentos(periodo)
+        valor = f"avg({n10})"  # una sola nota por grupo, estudiante, materia y período
+        claves += ", k.periodo"
+    elif r.nota_final == "ponderado" and r.pesos:
+        casos = []
+        for i, (clave, peso) in enumerate(r.pesos):
+            casos.append(f"WHEN {d.sin_acentos_sql_texto('k.periodo')} = :pp{i} THEN :pv{i}")
+            params[f"pp{i}"], params[f"pv{i}"] = clave, float(peso)
+        peso_sql = f"(CASE {' '.join(casos)} ELSE 1.0 END)"
+        valor = (
+            f"(sum({n10} * {peso_sql}) / "
+            f"CAST(sum(CASE WHEN {n10} IS NOT NULL THEN {peso_sql} ELSE NULL END) AS DOUBLE PRECISION))"
         )
-        filtros.append(sin_acentos_sql(C.periodo) == sin_acentos(periodo))
-        valor = func.avg(n10)  # una sola nota por grupo, estudiante, materia y período
-        claves = [C.grupoId, C.estudianteId, C.materia, C.periodo]
     else:
-        valor = _final(r)
-        claves = [C.grupoId, C.estudianteId, C.materia]
-    agregado = select(
-        C.grupoId.label("grupo_id"),
-        C.estudianteId.label("estudiante_id"),
-        C.materia.label("materia"),
-        valor.cast(Float).label("valor"),
-        func.count(n10).label("periodos"),
-    )
-    if institucion is not None and grupo is None:
-        agregado = agregado.join(Grupo, Grupo.id == C.grupoId)
-    agregado = (
-        agregado.where(*filtros).group_by(*claves).having(valor < r.umbral_sql).subquery("d")
-    )
+        valor = f"avg({n10})"
+    donde = f"WHERE {' AND '.join(filtros)} " if filtros else ""
     consulta = (
-        select(
-            agregado.c.materia,
-            agregado.c.valor,
-            agregado.c.periodos,
-            Usuario.apellido,
-            Usuario.nombre,
-            Usuario.email,
-            Grupo.nombre.label("grupo"),
-            Institucion.nombre.label("institucion"),
-        )
-        .join(Usuario, Usuario.id == agregado.c.estudiante_id)
-        .join(Grupo, Grupo.id == agregado.c.grupo_id)
-        .join(Institucion, Institucion.id == Grupo.institucionId)
-        .where(*despues)
+        "SELECT x.materia, x.valor, x.periodos, u.apellido, u.nombre, u.email, g.nombre AS grupo, "
+        "i.nombre AS institucion FROM ("
+        'SELECT k."grupoId" AS grupo_id, k."estudianteId" AS estudiante_id, k.materia AS materia, '
+        f"CAST({valor} AS FLOAT) AS valor, count({n10}) AS periodos "
+        f'FROM "Calificacion" k {unir}{donde}GROUP BY {claves} HAVING {valor} < :umbral) x '
+        'JOIN "Usuario" u ON u.id = x.estudiante_id JOIN "Grupo" g ON g.id = x.grupo_id '
+        'JOIN "Institucion" i ON i.id = g."institucionId" '
+        f"WHERE {' AND '.join(despues)}"
     )
     # La agregación reduce poco (un grupo por cada 3 o 4 notas): en paralelo, el
     # Gather Merge de las agregaciones parciales cuesta más que lo que ahorran los
@@ -1377,11 +1378,11 @@ def desaprobados(
     # GROUP BY y agrega sin ordenar (medido: 0,56 s contra 1,3 s con 600.000 notas).
     # (Más work_mem no ayuda: con 64 MB el planificador elige un HashAggregate de 300.000
     # grupos, más lento que recorrer el índice: 1,3-2,1 s contra 1,0-1,2 s con 900.000 notas.)
-    dialecto(s).sin_paralelismo(s.connection())
+    d.sin_paralelismo_sql(c)
     filas = []
     redondear, aprobacion = r.redondear, r.nota_aprobacion
     # fetchall de una vez: iterar el cursor fila por fila cuesta el doble con decenas de miles.
-    for materia, bruta, periodos, apellido, nombre, email, grupo_, inst in s.connection().execute(consulta).all():
+    for materia, bruta, periodos, apellido, nombre, email, grupo_, inst in c.filas(consulta, **params):
         nota = redondear(bruta)
         if nota is None or nota >= aprobacion:
             continue

@@ -731,31 +731,34 @@ def _validar_fila(fila: csvio.FilaCSV, problemas: list[str]) -> FilaImportacion 
     )
 
 
-def _existentes(s: Session, emails: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Usuarios (con su perfil) cuyos emails, en minúsculas, están en ``emails``: UNA consulta."""
-    from amauta_cli.models import Perfil, Usuario
-    from sqlalchemy import func, select
+def _existentes(con: Any, emails: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Usuarios (con su perfil) cuyos emails, en minúsculas, están en ``emails``: UNA consulta.
+
+    SQL a secas (``con``: una ``db.Cruda`` o una sesión): ``importar`` sin ``--actualizar`` no
+    importa SQLAlchemy ni los modelos."""
+    import json
+
+    from amauta_cli.db import cruda
 
     if not emails:
         return {}
-    clave = func.lower(Usuario.email)
-    consulta = (
-        select(
-            clave.label("clave"),
-            Usuario.id,
-            Usuario.email,
-            Usuario.nombre,
-            Usuario.apellido,
-            Usuario.rol,
-            Usuario.activo,
-            Usuario.avatar,
-            Perfil.id.label("perfil_id"),
-            *(getattr(Perfil, c).label(f"perfil_{c}") for c in CAMPOS_PERFIL),
-        )
-        .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
-        .where(en_lista(s, clave, emails))
+    c = cruda(con)
+    donde, valor = c.d.en_lista_sql("lower(u.email)", "emails", list(emails))
+    perfil = ", ".join(f'p."{col}" AS "perfil_{col}"' for col in CAMPOS_PERFIL)
+    filas = c.dicts(
+        "SELECT lower(u.email) AS clave, u.id, u.email, u.nombre, u.apellido, u.rol, u.activo, "
+        f'u.avatar, p.id AS perfil_id, {perfil} FROM "Usuario" u '
+        f'LEFT JOIN "Perfil" p ON p."usuarioId" = u.id WHERE {donde}',
+        emails=valor,
     )
-    return {f.clave: dict(f._mapping) for f in s.execute(consulta)}
+    resultado = {}
+    for f in filas:
+        f["rol"] = Rol(f["rol"])
+        f["activo"] = bool(f["activo"])
+        if isinstance(f["perfil_especialidad"], str):  # SQLite: la lista va como JSON
+            f["perfil_especialidad"] = json.loads(f["perfil_especialidad"])
+        resultado[f.pop("clave")] = f
+    return resultado
 
 
 def _clasificar(s: Session, filas: list[FilaImportacion], actualizar: bool) -> list[str]:
@@ -943,11 +946,10 @@ def aplicar_importacion(
 ) -> ResultadoImportacion:
     """Escribe el plan en la transacción de ``s``: inserciones y actualizaciones por lotes.
 
+    ``s``: una sesión, o una ``db.Cruda`` cuando el plan solo crea (sin ``--actualizar``).
     Vuelve a clasificar las filas contra la base dentro de la transacción; si otro
     proceso cambió algo que altera el plan, no escribe nada.
     """
-    from amauta_cli.models import Perfil, Usuario
-
     from amauta_cli.seguridad import passwords_inutilizables
 
     antes = [(f.accion, f.usuario_id) for f in plan.filas]
@@ -987,10 +989,18 @@ def aplicar_importacion(
         perfil = {c: f.perfil.get(c) for c in CAMPOS_PERFIL}
         perfil["especialidad"] = perfil["especialidad"] or []
         perfiles.append({"id": next(ids), "usuarioId": uid, **perfil, "createdAt": t, "updatedAt": t})
+    from amauta_cli.db import Cruda
+
     try:
-        insertar_filas(s, Usuario.__table__, usuarios, progreso, lote)
-        insertar_filas(s, Perfil.__table__, perfiles, None, lote)
-        _actualizar_existentes(s, [f for f in plan.filas if f.accion == "actualizar"], t, progreso, lote)
+        if isinstance(s, Cruda):  # sin --actualizar: el camino crudo, sin SQLAlchemy
+            s.d.insertar_masivo_sql(s, "Usuario", usuarios, progreso, lote)
+            s.d.insertar_masivo_sql(s, "Perfil", perfiles, None, lote)
+        else:
+            from amauta_cli.models import Perfil, Usuario
+
+            insertar_filas(s, Usuario.__table__, usuarios, progreso, lote)
+            insertar_filas(s, Perfil.__table__, perfiles, None, lote)
+            _actualizar_existentes(s, [f for f in plan.filas if f.accion == "actualizar"], t, progreso, lote)
     except Exception as e:  # noqa: BLE001 - solo se traduce la violación de unicidad
         if "unique" in str(e).lower() or "duplicate key" in str(e).lower():
             raise OperacionRechazada(

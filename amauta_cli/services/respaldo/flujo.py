@@ -294,7 +294,9 @@ def restaurar_archivo(
     """``amauta db restore`` entero: inspeccionar el archivo, planificar (sin tocar nada),
     ``confirmar(plan)`` (que cancela lanzando un error), el respaldo de seguridad y la
     restauración comparada con el manifiesto."""
-    insp = inspeccionar(archivo, exigir_manifiesto=exigir_manifiesto)
+    # El SHA-256 de un volcado custom se comprueba mientras se restaura (una sola lectura del
+    # archivo): si no coincide, la transacción se deshace y la base queda como estaba.
+    insp = inspeccionar(archivo, exigir_manifiesto=exigir_manifiesto, diferir_sha=True)
     plan = planificar_restauracion(url, insp, limpiar=limpiar, forzar=forzar)
     confirmar(plan)
     return restaurar(

@@ -29,6 +29,10 @@ class Inspeccion:
     #: custom | sql | sql.gz (PostgreSQL) · sqlite.gz | sqlite (SQLite)
     formato: str
     tamano: int
+    #: El SHA-256 del manifiesto que falta comprobar (``inspeccionar(diferir_sha=True)`` de un
+    #: volcado custom): la restauración lo calcula mientras alimenta a ``pg_restore``, en una
+    #: sola lectura del archivo, y no confirma la transacción si no coincide.
+    sha256_pendiente: str | None = None
 
     @property
     def motor(self) -> str:
@@ -214,14 +218,32 @@ def revisar_sql(archivo: Path, comprimido: bool) -> bool:
     return PIE_SQL in cola
 
 
-def inspeccionar(archivo: Path, exigir_manifiesto: bool = True) -> Inspeccion:
+def mensaje_sha_distinto(archivo: Path, despues: bool = False) -> str:
+    return (
+        f"El respaldo {archivo.name} está dañado: su SHA-256 no coincide con el del manifiesto. "
+        + ("La restauración se deshizo: la base quedó como estaba." if despues else "No se tocó ninguna base.")
+    )
+
+
+def _es_custom(archivo: Path) -> bool:
+    with open(archivo, "rb") as f:
+        return f.read(5) == b"PGDMP"
+
+
+def inspeccionar(archivo: Path, exigir_manifiesto: bool = True, diferir_sha: bool = False) -> Inspeccion:
     """Comprueba un respaldo sin tocar ninguna base: existe, está completo, su SHA-256
-    coincide con el manifiesto, se reconoce su formato y, si es SQL, no trae metacomandos."""
+    coincide con el manifiesto, se reconoce su formato y, si es SQL, no trae metacomandos.
+
+    Con ``diferir_sha``, el SHA-256 de un volcado custom de PostgreSQL queda pendiente
+    (``Inspeccion.sha256_pendiente``): quien restaura lo calcula en la misma lectura con la
+    que alimenta a ``pg_restore`` y deshace la transacción si no coincide (una sola pasada por
+    un archivo grande en lugar de dos)."""
     archivo = Path(archivo).expanduser()
     if not archivo.is_file():
         raise NoEncontrado(f"El respaldo {archivo} no existe.")
     manifiesto = leer_manifiesto(archivo)
     tamano = archivo.stat().st_size
+    pendiente = None
     if manifiesto is None and exigir_manifiesto and PATRON_NOMBRE.match(archivo.name):
         raise DatosInvalidos(
             f"Falta el manifiesto {ruta_manifiesto(archivo).name} del respaldo {archivo.name}: "
@@ -235,13 +257,12 @@ def inspeccionar(archivo: Path, exigir_manifiesto: bool = True) -> Inspeccion:
                 f"{entero(tamano)} bytes y su manifiesto dice {entero(manifiesto['tamano'])}. "
                 "No se tocó ninguna base."
             )
-        if sha256_de(archivo) != manifiesto["sha256"]:
-            raise DatosInvalidos(
-                f"El respaldo {archivo.name} está dañado: su SHA-256 no coincide con el del "
-                "manifiesto. No se tocó ninguna base."
-            )
+        if diferir_sha and _es_custom(archivo):
+            pendiente = manifiesto["sha256"]
+        elif sha256_de(archivo) != manifiesto["sha256"]:
+            raise DatosInvalidos(mensaje_sha_distinto(archivo))
     formato = detectar_formato(archivo)
-    insp = Inspeccion(archivo, manifiesto, formato, tamano)
+    insp = Inspeccion(archivo, manifiesto, formato, tamano, pendiente)
     if manifiesto is not None and manifiesto["motor"] != insp.motor:
         raise DatosInvalidos(
             f"El manifiesto de {archivo.name} dice {manifiesto['motor']} pero el archivo es de "

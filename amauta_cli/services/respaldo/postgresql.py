@@ -43,7 +43,7 @@ from amauta_cli.errores import AmautaError, DatosInvalidos, OperacionRechazada
 from . import archivos
 from .archivos import Escritor, Resto
 from .comun import BLOQUE, FORMATOS_PG, Progreso, ajustes, sin_progreso
-from .inspeccion import FiltroSQL, Inspeccion
+from .inspeccion import FiltroSQL, Inspeccion, mensaje_sha_distinto
 from .resultados import PlanRestauracion
 from .verificacion import mensaje_revision_nueva
 
@@ -296,6 +296,46 @@ def _morir_con_el_padre() -> None:  # pragma: no cover - corre en el hijo
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
     except Exception:  # noqa: BLE001 - otros sistemas: sin esta garantía extra
         pass
+
+
+def _escribir_todo(fd: int, datos: bytes) -> bool:
+    """Escribe ``datos`` enteros en ``fd``; False si el otro extremo ya se cerró."""
+    vista = memoryview(datos)
+    try:
+        while vista:
+            vista = vista[os.write(fd, vista):]
+    except (BrokenPipeError, ConnectionResetError):
+        return False
+    return True
+
+
+def _alimentar(fd: int, insp: Inspeccion, retener_final: bool) -> bool:
+    """Pasa el archivo de ``insp`` a ``fd`` (la entrada de ``pg_restore``) calculando su
+    SHA-256 en la misma lectura; devuelve si coincide con ``insp.sha256_pendiente``.
+
+    Con ``retener_final``, el último bloque se escribe solo si el SHA-256 coincide: un volcado
+    custom termina con la marca de fin de los datos de su última tabla, y ``pg_restore`` no
+    puede terminar (ni confirmar su transacción) sin leerla. Si el otro extremo se cierra
+    antes (``pg_restore`` falló), se sigue leyendo para saber si el archivo está dañado.
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    abierto = True
+    pendiente: bytes | None = None
+    with open(insp.archivo, "rb") as f:
+        while bloque := f.read(BLOQUE):
+            h.update(bloque)
+            if not retener_final:
+                abierto = abierto and _escribir_todo(fd, bloque)
+                continue
+            if pendiente is not None and abierto:
+                abierto = _escribir_todo(fd, pendiente)
+            pendiente = bloque
+    coincide = h.hexdigest() == insp.sha256_pendiente
+    if coincide and pendiente is not None and abierto:
+        _escribir_todo(fd, pendiente)
+    return coincide
 
 
 def _literal(texto: str) -> str:
@@ -738,6 +778,8 @@ def restaurar(
         try:
             _pg_restore_directo(plan.url, plan.inspeccion, plan.mayor_pg, progreso, clean=True)
             via = "pg_restore"
+        except DatosInvalidos:
+            raise  # el archivo está dañado: por psql tampoco
         except AmautaError:
             via = "psql"
     if via == "psql":
@@ -794,13 +836,19 @@ def _pg_restore_directo(
     pg_restore = herramienta("pg_restore", mayor)
     base = datos_conexion(url).base or ""
     dbname = "dbname='" + base.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    # Con el SHA-256 pendiente, amauta le pasa el archivo por su entrada y lo calcula en la
+    # misma lectura (una sola pasada): el último bloque se entrega solo si coincide; si no,
+    # pg_restore muere sin haber llegado al COMMIT y el servidor deshace todo.
+    por_entrada = insp.sha256_pendiente is not None
     proc = None
+    coincide = True
     try:
         with progreso("Restaurando (pg_restore)", insp.n_tablas) as avanzar:
             proc = subprocess.Popen(
                 [pg_restore.ruta, *(["--clean", "--if-exists"] if clean else []),
                  "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges", "-v",
-                 "-d", dbname, str(insp.archivo)],
+                 "-d", dbname, *([] if por_entrada else [str(insp.archivo)])],
+                stdin=subprocess.PIPE if por_entrada else subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 env=entorno_pg(url, aplicacion),
@@ -808,6 +856,24 @@ def _pg_restore_directo(
             )
             errores = _Lector(proc.stderr, _lector_pg_restore(avanzar))
             errores.start()
+            if por_entrada:
+                assert proc.stdin is not None
+                coincide = _alimentar(proc.stdin.fileno(), insp, retener_final=True)
+                if not coincide:
+                    terminado = proc.poll()
+                    _terminar(proc)
+                    errores.join()
+                    if terminado == 0:  # pragma: no cover - pg_restore no termina sin el final
+                        raise AmautaError(
+                            f"El respaldo {insp.archivo.name} no coincide con su manifiesto (SHA-256) "
+                            "y pg_restore terminó sin leerlo entero: revise la base con "
+                            "`amauta db verificar` y restaure un respaldo sano."
+                        )
+                    raise DatosInvalidos(mensaje_sha_distinto(insp.archivo, despues=True))
+                try:
+                    proc.stdin.close()
+                except OSError:
+                    pass
             codigo = proc.wait()
             errores.join()
     except BaseException:
@@ -877,9 +943,11 @@ def _restaurar_por_psql(
             if insp.formato == "custom":
                 assert pg_restore is not None
                 with progreso("Restaurando (pg_restore)", insp.n_tablas) as avanzar:
+                    por_entrada = insp.sha256_pendiente is not None
                     proc_pr = subprocess.Popen(
                         [pg_restore.ruta, "-f", "-", "--no-owner", "--no-privileges", "-v",
-                         str(insp.archivo)],
+                         *([] if por_entrada else [str(insp.archivo)])],
+                        stdin=subprocess.PIPE if por_entrada else subprocess.DEVNULL,
                         stdout=subprocess.PIPE,
                         stderr=subprocess.PIPE,
                         env=env,
@@ -887,6 +955,25 @@ def _restaurar_por_psql(
                     )
                     err_pr = _Lector(proc_pr.stderr, _lector_pg_restore(avanzar))
                     err_pr.start()
+                    # Con el SHA-256 pendiente, un hilo alimenta a pg_restore y lo calcula en
+                    # la misma lectura; el COMMIT se envía solo si coincide.
+                    sha: list[bool] = []
+                    hilo = None
+                    if por_entrada:
+                        assert proc_pr.stdin is not None
+                        entrada_pr = proc_pr.stdin
+
+                        def alimentar() -> None:
+                            try:
+                                sha.append(_alimentar(entrada_pr.fileno(), insp, retener_final=False))
+                            finally:
+                                try:
+                                    entrada_pr.close()
+                                except OSError:
+                                    pass
+
+                        hilo = threading.Thread(target=alimentar, daemon=True)
+                        hilo.start()
                     assert proc_pr.stdout is not None
                     fd = proc_pr.stdout.fileno()
                     while bloque := os.read(fd, BLOQUE):
@@ -894,6 +981,10 @@ def _restaurar_por_psql(
                     escribir(filtro.terminar())
                     codigo_pr = proc_pr.wait()
                     err_pr.join()
+                    if hilo is not None:
+                        hilo.join()
+                        if sha != [True]:
+                            raise DatosInvalidos(mensaje_sha_distinto(insp.archivo, despues=True))
                 if codigo_pr != 0:
                     raise AmautaError(
                         f"pg_restore no pudo leer {insp.archivo.name} (código {codigo_pr}): "
