@@ -7,9 +7,7 @@ import io
 import json
 
 import pytest
-from escuela_usuarios import amauta, escuela  # noqa: F401 - fixtures
-
-ESCUELA = "Escuela Nº 42 Bernardino Rivadavia"
+from fabrica import ESCUELA
 
 
 def _miembros(bd, grupo="4to Grado A") -> set[str]:
@@ -42,7 +40,7 @@ def test_crear(amauta, escuela):
         ({"--educador": "nadie@edu.ar"}, "No existe un usuario con el email 'nadie@edu.ar'"),
         ({"--institucion": "Colegio Cerrado"}, "La institución 'Colegio Cerrado' está inactiva"),
         ({"--institucion": "Escuela 99"}, "No existe la institución 'Escuela 99'"),
-        ({"--nombre": "4TO grado a"}, "Ya existe el grupo '4to Grado A' en 'Escuela Nº 42 Bernardino Rivadavia'"),
+        ({"--nombre": "4TO grado a"}, f"Ya existe el grupo '4to Grado A' en '{ESCUELA}'"),
         ({"--nombre": " "}, "el nombre del grupo no puede estar vacío"),
     ],
 )

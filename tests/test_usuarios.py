@@ -7,14 +7,7 @@ import io
 import json
 
 import pytest
-from escuela_usuarios import (  # noqa: F401 - fixtures
-    PASSWORD,
-    amauta,
-    escuela,
-    hash_de,
-    sin_secretos,
-    verifica_bcrypt,
-)
+from fabrica import ESCUELA, PASSWORD, hash_de, sin_secretos, verifica_bcrypt
 
 from amauta_cli.db import transaccion
 from amauta_cli.errores import OperacionRechazada
@@ -228,7 +221,7 @@ def test_ver_muestra_perfil_grupos_e_inscripciones_sin_hash(amauta):
         assert "2024-001" in r.stdout
     r = amauta("usuarios", "ver", "lucas.fernandez@mail.com", "--formato", "csv")
     pares = dict(csv.reader(io.StringIO(r.stdout)))
-    assert pares["grupos"] == "4to Grado A (Escuela Nº 42 Bernardino Rivadavia, estudiante)"
+    assert pares["grupos"] == f"4to Grado A ({ESCUELA}, estudiante)"
     assert pares["password_definida"] == "sí" and "password" not in pares
 
 

@@ -8,14 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from escuela_usuarios import (  # noqa: F401 - fixtures
-    PASSWORD,
-    amauta,
-    escuela,
-    hash_de,
-    sin_secretos,
-    verifica_bcrypt,
-)
+from fabrica import PASSWORD, hash_de, sin_secretos, verifica_bcrypt
 
 from amauta_cli.db import transaccion
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
