@@ -464,6 +464,23 @@ def agregar_estudiantes(url: str, grupo: str, n: int) -> list[str]:
     return emails
 
 
+def agregar_grupo(url: str, nombre: str, estudiantes: int, como: str = GRUPO) -> list[str]:
+    """Un grupo nuevo ``nombre`` (misma institución y educador que ``como``) con ``estudiantes``
+    estudiantes nuevos, todo en bloque; devuelve sus emails."""
+    from sqlalchemy import select
+
+    from amauta_cli.db import transaccion
+    from amauta_cli.models import Grupo
+
+    with transaccion(url, solo_lectura=True) as s:
+        inst, educador = s.execute(select(Grupo.institucionId, Grupo.educadorId).where(Grupo.nombre == como)).one()
+    e = Escuela()
+    e._fila("Grupo", nombre, nombre=nombre, institucionId=inst, educadorId=educador)
+    emails = e.extras(nombre, estudiantes)
+    e.escribir(url)
+    return emails
+
+
 def agregar_asistencias(bd, n: int, grupo: str = GRUPO, email: str = "alumno0@escuela.edu.ar") -> None:
     """``n`` filas más de asistencia, generadas en el servidor (para pruebas que necesitan volumen)."""
     gid = bd.valor('SELECT id FROM "Grupo" WHERE nombre = :g', g=grupo)
