@@ -15,14 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BaseDePrueba, invocar
-from respaldo_datos import preparar
 from amauta_cli.services import esquema
-
-
-@pytest.fixture
-def bd_datos(crear_plantilla) -> BaseDePrueba:
-    """Una base con datos variados en las 14 tablas (plantilla de sesión, clonada)."""
-    return crear_plantilla("respaldo", preparar)
 
 
 def respaldar(bd: BaseDePrueba, carpeta: Path, *extra: str) -> Path:

@@ -14,12 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BaseDePrueba, invocar
-from respaldo_datos import agregar_asistencias, preparar
-
-
-@pytest.fixture
-def bd_datos(crear_plantilla) -> BaseDePrueba:
-    return crear_plantilla("respaldo", preparar)
+from fabrica import agregar_asistencias
 
 
 def _amauta(url: str, *args: str, tmp_path: Path) -> subprocess.Popen:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PG_ADMIN_URL, REQUIERE_PG, BaseDePrueba, invocar, pg_disponible
-from respaldo_datos import agregar_asistencias, preparar
+from fabrica import agregar_asistencias
 
 
 @pytest.fixture(params=["postgresql"])
@@ -28,11 +28,6 @@ def motor(request) -> str:
 @pytest.fixture
 def pg(motor) -> None:
     assert motor == "postgresql"
-
-
-@pytest.fixture
-def bd_datos(pg, crear_plantilla) -> BaseDePrueba:
-    return crear_plantilla("respaldo", preparar)
 
 
 def _env(bd: BaseDePrueba) -> dict[str, str]:
