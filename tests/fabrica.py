@@ -208,6 +208,7 @@ class Escuela:
     password: str = HASH_FALSO
     filas: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {t: [] for t in _ORDEN})
     ids: dict[tuple[str, str], str] = field(default_factory=dict)
+    bajas: list[tuple[str, str]] = field(default_factory=list)  #: (grupoId, estudianteId) que dejaron el grupo
 
     def _fila(self, tabla: str, clave: str | None = None, **valores: Any) -> str:
         from amauta_cli.ids import cuid
@@ -254,6 +255,13 @@ class Escuela:
         for e in estudiantes:
             self._fila("GrupoEstudiante", grupoId=gid, estudianteId=self.id("Usuario", e))
 
+    def baja(self, grupo: str, email: str) -> None:
+        """``email`` estuvo en ``grupo`` y lo dejó: la inscripción se escribe y después se borra
+        (como en la vida real; en PostgreSQL queda el vínculo de exalumno con la institución)."""
+        gid, uid = self.id("Grupo", grupo), self.id("Usuario", email)
+        self._fila("GrupoEstudiante", grupoId=gid, estudianteId=uid)
+        self.bajas.append((gid, uid))
+
     def nota(self, grupo: str, email: str, materia: str, periodo: str, nota: float, maxima: float = 10.0,
              **extra: Any) -> None:
         self._fila("Calificacion", grupoId=self.id("Grupo", grupo), estudianteId=self.id("Usuario", email),
@@ -279,7 +287,7 @@ class Escuela:
     # --- escritura ---
     def escribir(self, url: str) -> None:
         """Cada tabla en un ``INSERT`` de varias filas, todas en UNA transacción."""
-        from sqlalchemy import insert
+        from sqlalchemy import and_, delete, insert, or_
 
         from amauta_cli import models
         from amauta_cli.db import transaccion
@@ -288,6 +296,9 @@ class Escuela:
             for tabla in _ORDEN:
                 if self.filas[tabla]:
                     s.execute(insert(getattr(models, tabla)), self.filas[tabla])
+            if self.bajas:
+                ge = models.GrupoEstudiante
+                s.execute(delete(ge).where(or_(*(and_(ge.grupoId == g, ge.estudianteId == u) for g, u in self.bajas))))
 
 
 # =================================================================================================
@@ -351,6 +362,7 @@ def _distrito(e: Escuela) -> None:
             if email != ELI:
                 for d in DIAS:
                     e.asistencia(g, email, d, "PRESENTE")
+    e.baja("a1", ELI)
     t = ahora()
     e._fila("Comunicado", institucionId=e.id("Institucion", INST_A), autorId=e.id("Usuario", ALICIA),
             titulo="Acto", contenido="Acto del 25", tipo="EVENTO", publicadoEn=t)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BaseDePrueba, invocar
+from conftest import invocar
 from fabrica import agregar_asistencias
 
 
