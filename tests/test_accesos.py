@@ -188,6 +188,7 @@ def test_amauta_con_credenciales_de_escuela_ve_y_cambia_solo_lo_suyo(escuelas, r
     assert "3ro A" not in invocar(b.url, "grupos", "listar").stdout
 
 
+@pytest.mark.rapida
 def test_lo_de_otra_escuela_no_existe(escuelas, roles_escuela):
     a, _ = roles_escuela
     antes = escuelas.instantanea()
@@ -300,6 +301,7 @@ def test_importar_y_exportar_con_credenciales_de_escuela(escuelas, roles_escuela
     assert len(lineas) == VISIBLES_A["Asistencia"] + 2 and CIRO not in r.stdout
 
 
+@pytest.mark.rapida
 def test_crear_pide_la_contrasena_oculta_dos_veces(escuelas, nombres):
     rol = nombres("prompt")
     r = invocar(escuelas.url, "accesos", "crear", "--institucion", INST_A, "--rol", rol,

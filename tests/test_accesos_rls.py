@@ -71,6 +71,7 @@ def _denegado(url: str, *sentencias: str) -> str:
 
 
 # --- Lecturas ----------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_cada_escuela_ve_exactamente_sus_filas(escuelas, roles_escuela):
     a, b = roles_escuela
     for rol, esperado in ((a, VISIBLES_A), (b, VISIBLES_B)):
@@ -176,6 +177,7 @@ def test_no_puede_escribir_filas_de_otra_escuela(escuelas, roles_escuela):
     assert despues == antes
 
 
+@pytest.mark.rapida
 def test_escribe_lo_propio(escuelas, roles_escuela):
     a, _ = roles_escuela
     g_a, ana = _grupo_de(escuelas, INST_A), _usuario(escuelas, ANA_PEREZ)

@@ -96,6 +96,7 @@ def test_estados_en_cualquier_caso_y_por_inicial(bd, cli):
     assert "4 sin cambios" in r.stderr
 
 
+@pytest.mark.rapida
 def test_estado_invalido_nombra_los_validos(bd, cli):
     antes = bd.instantanea()
     r = registrar(cli, "--todos", "presentes")
@@ -105,6 +106,7 @@ def test_estado_invalido_nombra_los_validos(bd, cli):
     assert bd.instantanea() == antes
 
 
+@pytest.mark.rapida
 def test_solo_excepciones_escribe_solo_a_los_nombrados(bd, cli):
     r = registrar(cli, "--tardanza", f"{LUCAS}=colectivo demorado")
     assert r.codigo == 0, r.texto

@@ -83,6 +83,7 @@ def test_carrera_no_saltea_la_regla_de_la_observacion(bd):
     assert bd.contar("Asistencia") == 4
 
 
+@pytest.mark.rapida
 def test_hilos_iguales_a_la_vez(bd):
     """Muchos hilos registran lo mismo a la vez: ninguno falla, una fila por estudiante."""
     from amauta_cli.db import transaccion

@@ -106,6 +106,7 @@ def test_pendientes_y_ver_cuentan_el_registro_de_las_03(bd, cli):
     assert {f["email"]: f["estado"] for f in json.loads(r.stdout)}[LUCAS] == "TARDANZA"
 
 
+@pytest.mark.rapida
 def test_importar_actualiza_la_fila_de_la_aplicacion_web(bd, cli, tmp_path):
     id_web = como_la_web(bd, LUCAS, "PRESENTE")
     sin_obs = escribir_csv(

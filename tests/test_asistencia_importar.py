@@ -56,6 +56,7 @@ ESPERADO = sorted([
 ])
 
 
+@pytest.mark.rapida
 def test_importar_y_reimportar(bd, cli, tmp_path):
     ruta = escribir_csv(tmp_path / "a.csv", CSV_BUENO)
     r = cli("asistencia", "importar", ruta, "--formato", "json")
@@ -108,6 +109,7 @@ def test_cambio_de_estado_sin_observacion_se_rechaza_con_su_linea(bd, cli, tmp_p
     assert "0 creadas, 1 actualizada, 1 sin cambios" in r.stderr
 
 
+@pytest.mark.rapida
 def test_cada_linea_mala_se_informa_con_su_numero_y_nada_se_escribe(bd, cli, tmp_path):
     cli("asistencia", "registrar", "-g", GRUPO, "--fecha", "2024-03-04", "--todos", "P")
     texto = (

@@ -107,6 +107,7 @@ def test_planilla_del_mes_calculada_a_mano(bd, cli):
     assert t_anio["inasistencias"] == 9.0  # 6,5 + Mateo el 2/6 + Valentina 1,5 en mayo
 
 
+@pytest.mark.rapida
 def test_planilla_en_la_terminal(bd, cli, monkeypatch):
     r = _planilla(cli)
     assert "Planilla de asistencia de julio de 2026" in r.stdout

@@ -116,6 +116,7 @@ def test_reporte_desde_hasta_incluye_febrero(marzo, cli):
     assert (por[LUCAS]["registrados"], por[LUCAS]["ausentes"], por[LUCAS]["porcentaje"]) == (11, 1, 90.9)
 
 
+@pytest.mark.rapida
 def test_reporte_en_csv_y_tabla(marzo, cli):
     r = cli("asistencia", "reporte", "-g", GRUPO, "--mes", "03/2024", "--formato", "csv")
     assert r.codigo == 0, r.texto

@@ -39,6 +39,7 @@ def test_los_datos_iniciales_quedaron_auditados(escuelas):
     assert all(f[5] is None and _json(f[6])["id"] for f in altas)
 
 
+@pytest.mark.rapida
 def test_amauta_registra_su_usuario_del_sistema_y_los_valores(escuelas):
     from amauta_cli.db import transaccion
     from amauta_cli.services import calificaciones
@@ -86,6 +87,7 @@ def test_sql_a_secas_tambien_queda_auditado(escuelas):
         assert {f[4] for f in filas} == {"psql"}
 
 
+@pytest.mark.rapida
 def test_una_escritura_rechazada_no_deja_auditoria(escuelas):
     from amauta_cli.db import transaccion
     from amauta_cli.errores import AmautaError

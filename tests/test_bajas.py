@@ -52,6 +52,7 @@ def test_ver_no_muestra_sin_registrar_a_un_dado_de_baja_y_marca_su_registro_pasa
 
 
 # --- Calificaciones ----------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_registrar_y_cargar_rechazan_a_un_dado_de_baja(cli_seed, bd_seed, tmp_path):
     assert cli_seed("usuarios", "desactivar", VALENTINA_SEED).codigo == 0
     antes = bd_seed.instantanea()

@@ -62,6 +62,7 @@ def registrar(cli, *args, grupo=GRUPO):
 
 
 # --- calendario ver ------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_calendario_de_julio_de_2026_en_cada_formato(cli):
     r = cli("calendario", "ver", "--mes", "2026-07")
     assert r.codigo == 0, r.texto
@@ -237,6 +238,7 @@ def test_dia_a_medio_tomar_avisa_y_queda_pendiente(bd, cli, tmp_path):
     assert "Todos los grupos activos tomaron asistencia completa el miércoles 08/07/2026." in r.stderr
 
 
+@pytest.mark.rapida
 def test_pendientes_de_un_rango_nunca_lista_dias_sin_clase(bd, cli):
     for dia in ("2026-07-06", "2026-07-07"):
         assert registrar(cli, "--fecha", dia, "--todos", "P").codigo == 0

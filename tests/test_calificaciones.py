@@ -175,6 +175,7 @@ def test_registrar_falta_una_opcion_es_error_de_uso(cli):
 
 
 # --- cargar ---------------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_cargar_crea_actualiza_y_dos_veces_no_cambia_nada(cli, bdc, tmp_path):
     ruta = escribir(tmp_path, f"email;nota;observaciones\n{LUCAS};8,5;\n{VALENTINA};6,5;recuperó\n")
     args = ["cargar", str(ruta), "-g", GRUPO, "-m", "Matemáticas", "-p", "1er Trimestre"]
@@ -226,6 +227,7 @@ def test_cargar_simular_no_escribe(cli, bdc, tmp_path):
     assert bdc.instantanea() == antes
 
 
+@pytest.mark.rapida
 def test_cargar_informa_cada_linea_mala_y_no_escribe_nada(cli, bdc, tmp_path):
     texto = (
         "email,matricula,nota\n"

@@ -124,6 +124,7 @@ def test_la_lista_de_repetidas_se_corta(bd_0002):
     assert "... y 10 combinaciones repetidas más" in r.stderr
 
 
+@pytest.mark.rapida
 def test_downgrade_quita_el_indice_y_conserva_los_datos(bdc):
 
     def datos():  # las tablas del diseño (las propias de 0004 y 0005 se van con sus migraciones)

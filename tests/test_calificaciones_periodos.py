@@ -81,6 +81,7 @@ def test_cargar_con_periodo_desconocido_no_escribe(web, cli, tmp_path):
     assert web.instantanea() == antes
 
 
+@pytest.mark.rapida
 def test_normalizar_simula_corrige_y_no_repite(web, cli):
     antes = web.instantanea()
     r = cli("calificaciones", "periodos", "normalizar", "--simular", "-f", "json")

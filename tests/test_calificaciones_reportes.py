@@ -47,6 +47,7 @@ def registrar(cli, grupo, email, materia, periodo, nota, maxima="10"):
 
 
 # --- reporte ------------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_reporte_del_seed_con_promedios(cli):
     r = cli("reporte", "--grupo", GRUPO, "--formato", "json")
     assert r.codigo == 0, r.texto
@@ -205,6 +206,7 @@ def test_boletin_html_un_archivo_y_una_carpeta(cli, bdc, tmp_path):
 
 
 # --- desaprobados ---------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_desaprobados_de_todos_los_grupos_activos(cli):
     r = cli("desaprobados", "-f", "json")
     assert r.codigo == 0, r.texto
@@ -334,6 +336,7 @@ def test_reglas_por_defecto_sin_archivo():
     assert cal.reglas() == Reglas(6.0, "promedio", (), 2)
 
 
+@pytest.mark.rapida
 @given(st.integers(min_value=0, max_value=10_000), st.integers(min_value=0, max_value=3))
 def test_redondeo_mitad_hacia_arriba(milesimos, decimales):
     """Redondear da lo mismo que hacerlo a mano con el número escrito en decimal."""

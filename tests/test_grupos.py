@@ -62,6 +62,7 @@ def test_educador_inactivo_no_puede_tener_grupo(amauta, escuela):
 
 
 # --- listar y ver ---------------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_listar_y_ver(amauta):
     r = amauta("grupos", "listar", "--formato", "json")
     assert r.codigo == 0, r.texto
@@ -121,6 +122,7 @@ def test_agregar_desde_csv(amauta, escuela, tmp_path):
     assert "mateo.garcia@mail.com" in _miembros(escuela) and "nuevo@mail.com" in _miembros(escuela)
 
 
+@pytest.mark.rapida
 def test_agregar_valida_todo_y_no_agrega_a_nadie(amauta, escuela, tmp_path):
     ruta = tmp_path / "lista.csv"
     ruta.write_text("email\nmateo.garcia@mail.com\nno-es-email\nmaria.gonzalez@edu.ar\n", encoding="utf-8")

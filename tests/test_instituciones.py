@@ -39,6 +39,7 @@ def test_crear_rechaza_sin_escribir(amauta, escuela, args, mensaje):
     assert escuela.instantanea() == antes
 
 
+@pytest.mark.rapida
 def test_listar_con_conteos_en_cada_formato(amauta, escuela):
     r = amauta("instituciones", "listar", "--formato", "json")
     assert r.codigo == 0, r.texto

@@ -44,6 +44,7 @@ def modificar(bd: BaseDePrueba) -> None:
 
 
 # --- Ida y vuelta ------------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_ida_y_vuelta_restaura_cada_fila_igual(bd_datos, tmp_path):
     antes = bd_datos.instantanea()
     assert all(antes[t] for t in antes if t not in ("_amauta_meta", "_amauta_acceso")), (
@@ -157,6 +158,7 @@ def _rechazado(bd, archivo, *extra, texto: str, input: str | None = None, env=No
     return r
 
 
+@pytest.mark.rapida
 def test_byte_cambiado_se_rechaza(bd_datos, respaldo_y_antes):
     archivo, _ = respaldo_y_antes
     datos = bytearray(archivo.read_bytes())

@@ -118,6 +118,7 @@ def test_restore_interrumpido_deja_el_contenido_anterior(bd_datos, tmp_path, cam
         assert not list(destino.parent.glob(f".{destino.name}.restaurando-*"))
 
 
+@pytest.mark.rapida
 @pytest.mark.parametrize("motor", ["sqlite"], indirect=True)
 def test_sqlite_no_reemplaza_una_base_abierta_por_otro_proceso(motor, tmp_path):
     """El reemplazo del archivo espera a que nadie use la base, y si no, no la toca."""

@@ -226,6 +226,7 @@ def test_entorno_pg_traduce_la_url(monkeypatch):
     assert os.environ.get("PGPASSWORD") is None
 
 
+@pytest.mark.rapida
 def test_servidor_o_base_inexistente_se_explica_en_espanol(pg, tmp_path):
     from conftest import url_pg
 

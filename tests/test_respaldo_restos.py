@@ -186,6 +186,7 @@ def stat_modo(ruta: Path) -> int:
     return stat.S_IMODE(ruta.lstat().st_mode)
 
 
+@pytest.mark.rapida
 def test_los_temporales_de_un_proceso_vivo_o_de_otra_maquina_no_se_tocan(bd, tmp_path):
     from amauta_cli.services.respaldo import archivos
 

@@ -187,6 +187,7 @@ def test_enlaces_plantados_en_los_nombres_temporales_no_se_siguen(bd_datos, tmp_
     assert not (carpeta / "X.dump.json").is_symlink()
 
 
+@pytest.mark.rapida
 def test_destino_que_es_un_enlace_simbolico_se_rechaza(bd_datos, tmp_path):
     carpeta = tmp_path / "r"
     carpeta.mkdir()
@@ -281,6 +282,7 @@ def test_carpetas_intermedias_700_y_archivos_600(bd_datos, tmp_path):
     assert _modo(tmp_path / "x") == 0o700 and _modo(tmp_path / "x" / "y") == 0o700
 
 
+@pytest.mark.rapida
 @solo_sqlite
 def test_restaurar_sqlite_en_una_ruta_nueva_crea_la_base_600(bd_datos, tmp_path):
     """La base nueva (y lo que quede junto a ella) es 600; la carpeta debe existir (amauta no

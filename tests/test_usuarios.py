@@ -114,6 +114,7 @@ def test_crear_rechaza_datos_invalidos_sin_escribir(amauta, escuela, args, mensa
     assert escuela.instantanea() == antes
 
 
+@pytest.mark.rapida
 def test_email_repetido_se_detecta_antes_de_pedir_la_password(amauta, escuela):
     r = amauta("usuarios", "crear", "--email", "Lucas.Fernandez@MAIL.com", "--nombre", "L", "--apellido", "F", "--rol", "ESTUDIANTE", input="")
     assert r.codigo == 1
@@ -203,6 +204,7 @@ def test_listar_csv_y_tabla(amauta):
 
 
 # --- ver -----------------------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_ver_muestra_perfil_grupos_e_inscripciones_sin_hash(amauta):
     r = amauta("usuarios", "ver", "MARIA.gonzalez@edu.ar", "--formato", "json")
     assert r.codigo == 0, r.texto
