@@ -176,7 +176,7 @@ def test_la_tabla_dice_que_cambio_sin_repetir_los_valores_y_las_altas_separan_co
     from conftest import invocar
 
     escuelas.ejecutar('DELETE FROM "Calificacion" WHERE "estudianteId" = (SELECT id FROM "Usuario" WHERE email = :e)', e=BETO)
-    r = invocar(escuelas.url, "calificaciones", "registrar", "--grupo", GRUPO, "--institucion", INST_A,
+    r = invocar(escuelas.url, "calificaciones", "registrar", "--grupo", GRUPO_1A, "--institucion", INST_A,
                 "--estudiante", BETO, "--materia", "Lengua", "--periodo", "1er Trimestre", "--nota", "7,5")
     assert r.codigo == 0, r.texto
     r = invocar(escuelas.url, "auditoria", "--estudiante", BETO, "--tabla", "calificaciones", "-n", "2",
