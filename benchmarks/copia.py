@@ -40,6 +40,14 @@ def linea_de_base(sqlite_db: Path, dsn: str, tablas: list[tuple[str, list[str]]]
         lista = ", ".join(f'"{c}"' for c in cols)
         lineas.append(f"{sqlite3} -csv {sqlite_db} 'SELECT {lista} FROM \"{t}\"' > \"$d/{i}.csv\"")
         copias.append(f"\\copy \"{t}\" ({lista}) FROM '$d/{i}.csv' WITH (FORMAT csv)")
+    # Como amauta: la auditoría se copia tal cual, sin que los disparadores de auditoría del
+    # destino agreguen un alta por fila copiada (apagados solo en esta transacción).
+    disparadores = [
+        f'ALTER TABLE "{t}" {que} TRIGGER amauta_auditar_insert;' for t in ("Asistencia", "Calificacion")
+        for que in ("DISABLE",)
+    ]
+    encender = [d.replace("DISABLE", "ENABLE") for d in disparadores]
+    copias = disparadores + copias + encender
     lineas.append(f"{psql} -X -q -v ON_ERROR_STOP=1 -1 -d '{dsn}' <<FIN\n" + "\n".join(copias) + "\nFIN")
     return "\n".join(lineas)
 

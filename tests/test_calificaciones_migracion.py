@@ -127,8 +127,8 @@ def test_la_lista_de_repetidas_se_corta(bd_0002):
 @pytest.mark.rapida
 def test_downgrade_quita_el_indice_y_conserva_los_datos(bdc):
 
-    def datos():  # las tablas del diseño (las propias de 0004 y 0005 se van con sus migraciones)
-        propias = ("_amauta_busqueda", "_amauta_auditoria", "_amauta_acceso", "_amauta_vinculo")
+    def datos():  # las tablas del diseño (las propias de 0004, 0005 y 0006 se van con sus migraciones)
+        propias = ("_amauta_busqueda", "_amauta_auditoria", "_amauta_acceso", "_amauta_vinculo", "_amauta_archivo")
         return {t: f for t, f in bdc.instantanea().items() if not t.startswith(propias)}
 
     antes = datos()
