@@ -261,8 +261,12 @@ def crear_plantilla(motor, _dir_plantillas, tmp_path):
 
 
 @pytest.fixture
-def bd(crear_plantilla) -> BaseDePrueba:
-    """Una base nueva, migrada a head, vacía de datos."""
+def bd(crear_plantilla, request) -> BaseDePrueba:
+    """Una base nueva, migrada a head, vacía de datos; con ``@pytest.mark.escenario("asistencia")``
+    (en la prueba o en ``pytestmark`` del módulo), la escuela de ese escenario de ``fabrica.py``."""
+    marca = request.node.get_closest_marker("escenario")
+    if marca is not None:
+        return escuela_de_prueba(crear_plantilla, *marca.args, **marca.kwargs)
     return crear_plantilla("migrada")
 
 
@@ -349,3 +353,76 @@ def cli_seed(bd_seed) -> Callable[..., Salida]:
         return invocar(bd_seed.url, *args, input=input, env=env)
 
     return correr
+
+
+# --- Escuelas de prueba (tests/fabrica.py) -----------------------------------------------------------
+def escuela_de_prueba(crear_plantilla, escenario: str, **opciones: Any) -> BaseDePrueba:
+    """Un clon de la escuela ``escenario`` de ``fabrica.py``, construida una vez por sesión y motor."""
+    import fabrica
+
+    nombre = "_".join(["fabrica", escenario, *(f"{k}{v}" for k, v in sorted(opciones.items()))])
+    return crear_plantilla(nombre, fabrica.preparar(escenario, **opciones))
+
+
+@pytest.fixture
+def escuela(crear_plantilla) -> BaseDePrueba:
+    """La escuela del escenario ``usuarios`` (contraseñas bcrypt reales de ``fabrica.PASSWORD``)."""
+    return escuela_de_prueba(crear_plantilla, "usuarios")
+
+
+@pytest.fixture
+def amauta(escuela) -> Callable[..., Salida]:
+    """``amauta("usuarios", "listar")`` corre ``amauta --db-url <escuela> usuarios listar``."""
+
+    def correr(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Salida:
+        return invocar(escuela.url, *args, input=input, env=env)
+
+    return correr
+
+
+@pytest.fixture
+def bdc(crear_plantilla) -> BaseDePrueba:
+    """La escuela del escenario ``calificaciones`` (notas del diseño y sus casos límite)."""
+    return escuela_de_prueba(crear_plantilla, "calificaciones")
+
+
+@pytest.fixture
+def bd_datos(crear_plantilla) -> BaseDePrueba:
+    """El escenario ``respaldo``: datos variados en las 14 tablas."""
+    return escuela_de_prueba(crear_plantilla, "respaldo")
+
+
+@pytest.fixture
+def escuelas(crear_plantilla) -> BaseDePrueba:
+    """El escenario ``distrito``: dos escuelas, para la seguridad por filas y la auditoría."""
+    return escuela_de_prueba(crear_plantilla, "distrito")
+
+
+@pytest.fixture
+def roles_escuela(escuelas) -> Iterator[tuple]:
+    """Un rol para la escuela A y otro para la B sobre ``escuelas``; se borran al terminar."""
+    import fabrica
+
+    hechos: list[str] = []
+    try:
+        a = fabrica.crear_rol(escuelas.url, fabrica.INST_A, "a")
+        hechos.append(a.rol)
+        b = fabrica.crear_rol(escuelas.url, fabrica.INST_B, "b")
+        hechos.append(b.rol)
+        yield a, b
+    finally:
+        fabrica.borrar_roles(hechos)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sin_roles_huerfanos() -> Iterator[None]:
+    """Los roles de escuela que alguna prueba haya dejado se borran al final de la sesión."""
+    yield
+    import sys
+
+    fabrica = sys.modules.get("fabrica")
+    if fabrica is not None and fabrica.roles_creados:
+        try:
+            fabrica.borrar_roles(list(fabrica.roles_creados))
+        except Exception:  # noqa: BLE001 - sin servidor, no hay nada que borrar
+            pass

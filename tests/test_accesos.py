@@ -8,21 +8,19 @@ import uuid
 
 import psycopg
 import pytest
-from conftest import PG_ADMIN_URL, REQUIERE_PG, BaseDePrueba, invocar, pg_disponible
-from escuelas_datos import (  # noqa: F401 - fixtures
-    ANA,
+from conftest import PG_ADMIN_URL, REQUIERE_PG, invocar, pg_disponible
+from fabrica import (
+    ANA_PEREZ,
+    BAUTISTA,
     CIRO,
-    GRUPO,
-    GRUPO_A2,
+    GRUPO_1A,
+    GRUPO_2A,
     INST_A,
     INST_B,
     PASSWORD_ROL,
     VISIBLES_A,
-    _sin_roles_huerfanos,
     borrar_roles,
     filas_como,
-    preparar,
-    roles_escuela,
     url_como,
 )
 
@@ -34,11 +32,6 @@ def motor(request) -> str:
             pytest.fail(f"PostgreSQL no responde en {PG_ADMIN_URL}")
         pytest.skip("PostgreSQL no disponible")
     return request.param
-
-
-@pytest.fixture
-def escuelas(crear_plantilla) -> BaseDePrueba:
-    return crear_plantilla("escuelas", preparar)
 
 
 @pytest.fixture
@@ -155,20 +148,20 @@ def test_sesion_del_rol_revocado_deja_de_ver(escuelas, roles_escuela):
 def test_amauta_con_credenciales_de_escuela_ve_y_cambia_solo_lo_suyo(escuelas, roles_escuela):
     a, b = roles_escuela
     grupos = _json(invocar(a.url, "grupos", "listar", "--formato", "json"))
-    assert sorted(g["nombre"] for g in grupos) == [GRUPO, GRUPO_A2]
+    assert sorted(g["nombre"] for g in grupos) == [GRUPO_1A, GRUPO_2A]
     assert {g["institucion"] for g in grupos} == {INST_A}
     # Sin --institucion, aunque "1ro A" exista también en la otra escuela.
-    r = invocar(a.url, "calificaciones", "registrar", "--grupo", GRUPO, "--estudiante", ANA,
+    r = invocar(a.url, "calificaciones", "registrar", "--grupo", GRUPO_1A, "--estudiante", ANA_PEREZ,
                 "--materia", "Matemática", "--periodo", "1er Trimestre", "--nota", "3")
     assert r.codigo == 0, r.texto
-    r = invocar(a.url, "asistencia", "registrar", "--grupo", GRUPO, "--fecha", "2024-03-06", "--todos", "presente")
+    r = invocar(a.url, "asistencia", "registrar", "--grupo", GRUPO_1A, "--fecha", "2024-03-06", "--todos", "presente")
     assert r.codigo == 0, r.texto
     assert escuelas.valor(
         'SELECT count(*) FROM "Asistencia" a JOIN "Grupo" g ON g.id = a."grupoId" '
         "JOIN \"Institucion\" i ON i.id = g.\"institucionId\" WHERE a.fecha = '2024-03-06'"
     ) == 2
-    ver = _json(invocar(a.url, "asistencia", "ver", "--grupo", GRUPO, "--fecha", "2024-03-04", "--formato", "json"))
-    assert ANA in json.dumps(ver) and CIRO not in json.dumps(ver)
+    ver = _json(invocar(a.url, "asistencia", "ver", "--grupo", GRUPO_1A, "--fecha", "2024-03-04", "--formato", "json"))
+    assert ANA_PEREZ in json.dumps(ver) and CIRO not in json.dumps(ver)
     pend = invocar(a.url, "asistencia", "pendientes", "--fecha", "2024-03-06", "--formato", "json")
     # Código 3: hay pendientes (de su escuela), y ninguno de la otra.
     assert pend.codigo == 3 and INST_B not in pend.stdout
@@ -177,7 +170,7 @@ def test_amauta_con_credenciales_de_escuela_ve_y_cambia_solo_lo_suyo(escuelas, r
         assert r.codigo == 0, r.texto
         assert INST_B not in r.stdout and CIRO not in r.stdout
     des = invocar(a.url, "calificaciones", "desaprobados", "--formato", "json")
-    assert ANA in des.stdout
+    assert ANA_PEREZ in des.stdout
     # Los reportes del distrito, con credenciales de escuela, son los de su institución: lo
     # mismo que el dueño con --institucion (y la misma consulta, con el filtro explícito).
     for args in (["asistencia", "alertas", "--desde", "2024-03-01"], ["calificaciones", "desaprobados"]):
@@ -203,6 +196,7 @@ def test_amauta_con_credenciales_de_escuela_ve_y_cambia_solo_lo_suyo(escuelas, r
     assert "3ro A" not in invocar(b.url, "grupos", "listar").stdout
 
 
+@pytest.mark.rapida
 def test_lo_de_otra_escuela_no_existe(escuelas, roles_escuela):
     a, _ = roles_escuela
     antes = escuelas.instantanea()
@@ -212,10 +206,10 @@ def test_lo_de_otra_escuela_no_existe(escuelas, roles_escuela):
     casos = [
         (["asistencia", "ver", "--grupo", g_b, "--fecha", "2024-03-04"], f"No existe el grupo '{g_b}'"),
         (["asistencia", "registrar", "--grupo", g_b, "--fecha", "2024-03-06", "--todos", "ausente"], "No existe el grupo"),
-        (["calificaciones", "registrar", "--grupo", GRUPO, "--estudiante", CIRO, "--materia", "M",
+        (["calificaciones", "registrar", "--grupo", GRUPO_1A, "--estudiante", CIRO, "--materia", "M",
           "--periodo", "T1", "--nota", "1"], f"No existe un usuario con el email '{CIRO}'"),
         (["grupos", "ver", g_b], "No existe el grupo"),
-        (["grupos", "crear", "--nombre", "Intruso", "--educador", "bruno@escuela2.edu.ar"], "No existe un usuario"),
+        (["grupos", "crear", "--nombre", "Intruso", "--educador", BAUTISTA], "No existe un usuario"),
         (["grupos", "crear", "--nombre", "Intruso", "--educador", "alicia@escuela1.edu.ar",
           "--institucion", INST_B], "No existe la institución"),
         (["instituciones", "ver", INST_B], "No existe la institución"),
@@ -266,10 +260,10 @@ def test_los_comandos_de_toda_la_base_se_rechazan_antes_de_hacer_nada(escuelas, 
 
 def test_auditoria_con_credenciales_de_escuela(escuelas, roles_escuela):
     a, b = roles_escuela
-    r = invocar(a.url, "calificaciones", "registrar", "--grupo", GRUPO, "--estudiante", ANA,
+    r = invocar(a.url, "calificaciones", "registrar", "--grupo", GRUPO_1A, "--estudiante", ANA_PEREZ,
                 "--materia", "Matemática", "--periodo", "1er Trimestre", "--nota", "9,5")
     assert r.codigo == 0, r.texto
-    filas = _json(invocar(a.url, "auditoria", "--estudiante", ANA, "--tabla", "calificaciones", "--formato", "json"))
+    filas = _json(invocar(a.url, "auditoria", "--estudiante", ANA_PEREZ, "--tabla", "calificaciones", "--formato", "json"))
     assert filas[0]["accion"] == "cambio" and filas[0]["rol"] == a.rol
     assert filas[0]["cambios"] == "nota: 7 → 9,5"
     assert filas[0]["antes"]["nota"] == 7 and filas[0]["despues"]["nota"] == 9.5
@@ -313,15 +307,15 @@ def test_importar_y_exportar_con_credenciales_de_escuela(escuelas, roles_escuela
         'SELECT g.id FROM "Grupo" g JOIN "Institucion" i ON i.id = g."institucionId" WHERE i.nombre = :n', n=INST_B
     )
     bueno = tmp_path / "bueno.csv"
-    bueno.write_text(f"grupo,email,fecha,estado\n{GRUPO},{ANA},2024-03-07,ausente\n{GRUPO},beto@mail.com,2024-03-07,presente\n")
+    bueno.write_text(f"grupo,email,fecha,estado\n{GRUPO_1A},{ANA_PEREZ},2024-03-07,ausente\n{GRUPO_1A},beto@mail.com,2024-03-07,presente\n")
     r = invocar(a.url, "asistencia", "importar", str(bueno))
     assert r.codigo == 0, r.texto
     assert escuelas.valor("SELECT count(*) FROM \"Asistencia\" WHERE fecha = '2024-03-07'") == 2
     antes = escuelas.instantanea()
     malo = tmp_path / "malo.csv"
     malo.write_text(
-        f"grupo,email,fecha,estado\n{GRUPO},{ANA},2024-03-08,ausente\n{g_b},{CIRO},2024-03-08,ausente\n"
-        f"{GRUPO},{CIRO},2024-03-08,ausente\n"
+        f"grupo,email,fecha,estado\n{GRUPO_1A},{ANA_PEREZ},2024-03-08,ausente\n{g_b},{CIRO},2024-03-08,ausente\n"
+        f"{GRUPO_1A},{CIRO},2024-03-08,ausente\n"
     )
     r = invocar(a.url, "asistencia", "importar", str(malo))
     assert r.codigo == 1
@@ -333,6 +327,7 @@ def test_importar_y_exportar_con_credenciales_de_escuela(escuelas, roles_escuela
     assert len(lineas) == VISIBLES_A["Asistencia"] + 2 and CIRO not in r.stdout
 
 
+@pytest.mark.rapida
 def test_crear_pide_la_contrasena_oculta_dos_veces(escuelas, nombres):
     rol = nombres("prompt")
     r = invocar(escuelas.url, "accesos", "crear", "--institucion", INST_A, "--rol", rol,

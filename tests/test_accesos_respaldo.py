@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import pytest
 from conftest import PG_ADMIN_URL, REQUIERE_PG, BaseDePrueba, invocar, pg_disponible
-from escuelas_datos import (  # noqa: F401 - fixtures
+from fabrica import (
     INST_A,
     PASSWORD_ROL,
     VISIBLES_A,
-    _sin_roles_huerfanos,
     borrar_roles,
     filas_como,
-    preparar,
-    roles_escuela,
     url_como,
 )
 
@@ -26,11 +23,6 @@ def motor(request) -> str:
             pytest.fail(f"PostgreSQL no responde en {PG_ADMIN_URL}")
         pytest.skip("PostgreSQL no disponible")
     return request.param
-
-
-@pytest.fixture
-def escuelas(crear_plantilla) -> BaseDePrueba:
-    return crear_plantilla("escuelas", preparar)
 
 
 def _politicas(bd: BaseDePrueba) -> set:
@@ -74,7 +66,7 @@ def test_restaurar_conserva_politicas_mapa_permisos_y_auditoria(escuelas, roles_
 
 
 def test_restaurar_donde_faltan_los_roles_dice_cuales_y_como_recrearlos(escuelas, bd_vacia, tmp_path):
-    from escuelas_datos import crear_rol
+    from fabrica import crear_rol
 
     rol = crear_rol(escuelas.url, INST_A, "r")
     try:
@@ -106,7 +98,7 @@ def test_restaurar_sql_por_psql_sobre_una_base_con_datos_conserva_todo_y_la_secu
     y los roles de escuela que falten se nombran con el comando para recrearlos."""
     import json
 
-    from escuelas_datos import crear_rol
+    from fabrica import crear_rol
 
     rol = crear_rol(escuelas.url, INST_A, "s")
     try:

@@ -13,24 +13,21 @@ import uuid
 import psycopg
 import pytest
 from conftest import PG_ADMIN_URL, REQUIERE_PG, BaseDePrueba, pg_disponible
-from escuelas_datos import (  # noqa: F401 - fixtures
+from fabrica import (
     ALICIA,
-    ANA,
-    BRUNO,
+    ANA_PEREZ,
+    BAUTISTA,
     CIRO,
     ELI,
-    GRUPO,
+    GRUPO_1A,
     INST_A,
     INST_B,
     LIBRE,
     VISIBLES_A,
     VISIBLES_B,
-    _sin_roles_huerfanos,
     borrar_roles,
     ejecutar_como,
     filas_como,
-    preparar,
-    roles_escuela,
 )
 
 TABLAS = list(VISIBLES_A)
@@ -46,11 +43,6 @@ def motor(request) -> str:
     return request.param
 
 
-@pytest.fixture
-def escuelas(crear_plantilla) -> BaseDePrueba:
-    return crear_plantilla("escuelas", preparar)
-
-
 def _ids(bd: BaseDePrueba, sql: str, **p) -> set:
     return {f[0] for f in bd.filas(sql, **p)}
 
@@ -59,7 +51,7 @@ def _grupo_de(bd: BaseDePrueba, inst: str) -> str:
     return bd.valor(
         'SELECT g.id FROM "Grupo" g JOIN "Institucion" i ON i.id = g."institucionId" '
         "WHERE g.nombre = :g AND i.nombre = :i",
-        g=GRUPO,
+        g=GRUPO_1A,
         i=inst,
     )
 
@@ -79,6 +71,7 @@ def _denegado(url: str, *sentencias: str) -> str:
 
 
 # --- Lecturas ----------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_cada_escuela_ve_exactamente_sus_filas(escuelas, roles_escuela):
     a, b = roles_escuela
     for rol, esperado in ((a, VISIBLES_A), (b, VISIBLES_B)):
@@ -90,7 +83,7 @@ def test_ninguna_fila_de_la_otra_escuela(escuelas, roles_escuela):
     a, b = roles_escuela
     inst_b = _inst(escuelas, INST_B)
     grupos_b = _ids(escuelas, 'SELECT id FROM "Grupo" WHERE "institucionId" = :i', i=inst_b)
-    personas_b = {_usuario(escuelas, e) for e in (BRUNO, CIRO, "dora@mail.com")}
+    personas_b = {_usuario(escuelas, e) for e in (BAUTISTA, CIRO, "dora@mail.com")}
     assert {f[0] for f in filas_como(a.url, 'SELECT id FROM "Institucion"')} == {_inst(escuelas, INST_A)}
     assert not {f[0] for f in filas_como(a.url, 'SELECT id FROM "Grupo"')} & grupos_b
     for tabla in ("Asistencia", "Calificacion", "GrupoEstudiante"):
@@ -116,7 +109,7 @@ def test_el_dueno_y_otros_roles_ven_todo_como_antes(escuelas, roles_escuela):
     try:
         escuelas.ejecutar(f'CREATE ROLE "{otro}" LOGIN')
         escuelas.ejecutar(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{otro}"')
-        from escuelas_datos import url_como
+        from fabrica import url_como
 
         url = url_como(escuelas.url, otro)
         assert {t: filas_como(url, f'SELECT count(*) FROM "{t}"')[0][0] for t in TABLAS} == totales
@@ -134,7 +127,7 @@ def test_no_puede_escribir_filas_de_otra_escuela(escuelas, roles_escuela):
     antes = escuelas.instantanea()
     g_b = _grupo_de(escuelas, INST_B)
     g_a = _grupo_de(escuelas, INST_A)
-    ciro, ana = _usuario(escuelas, CIRO), _usuario(escuelas, ANA)
+    ciro, ana = _usuario(escuelas, CIRO), _usuario(escuelas, ANA_PEREZ)
     inst_b = _inst(escuelas, INST_B)
     ahora = "'2024-03-06 00:00:00'"
     # Insertar en un grupo ajeno, o con un estudiante ajeno en un grupo propio.
@@ -184,9 +177,10 @@ def test_no_puede_escribir_filas_de_otra_escuela(escuelas, roles_escuela):
     assert despues == antes
 
 
+@pytest.mark.rapida
 def test_escribe_lo_propio(escuelas, roles_escuela):
     a, _ = roles_escuela
-    g_a, ana = _grupo_de(escuelas, INST_A), _usuario(escuelas, ANA)
+    g_a, ana = _grupo_de(escuelas, INST_A), _usuario(escuelas, ANA_PEREZ)
     ejecutar_como(
         a.url,
         f'UPDATE "Asistencia" SET estado = \'TARDANZA\', observaciones = \'colectivo\' '
@@ -287,7 +281,7 @@ def test_alta_de_estudiante_rechazada_sin_dejar_nada(escuelas, roles_escuela):
     h = "$2b$10$" + "y" * 53
     casos = [
         ((g_b, "n@mail.com", "N", "S", h), psycopg.errors.NoDataFound, "no existe el grupo"),
-        ((g_a, ANA, "N", "S", h), psycopg.errors.UniqueViolation, "ya existe"),
+        ((g_a, ANA_PEREZ, "N", "S", h), psycopg.errors.UniqueViolation, "ya existe"),
         ((g_a, "n@mail.com", "N", "S", "Secreto123!"), psycopg.errors.InvalidParameterValue, "bcrypt"),
         ((g_a, "no-es-email", "N", "S", h), psycopg.errors.InvalidParameterValue, "email"),
     ]
@@ -300,7 +294,7 @@ def test_alta_de_estudiante_rechazada_sin_dejar_nada(escuelas, roles_escuela):
         nombre = f"amauta_t_{uuid.uuid4().hex[:8]}_x"
         try:
             escuelas.ejecutar(f'CREATE ROLE "{nombre}" LOGIN')
-            from escuelas_datos import url_como
+            from fabrica import url_como
 
             ejecutar_como(url_como(escuelas.url, nombre), f"SELECT amauta_alta_estudiante('{g_a}', 'z@mail.com', 'Z', 'Z', '{h}')")
         finally:
@@ -310,7 +304,7 @@ def test_alta_de_estudiante_rechazada_sin_dejar_nada(escuelas, roles_escuela):
 # --- Auditoría ------------------------------------------------------------------------------------------
 def test_la_auditoria_registra_a_la_escuela_y_la_escuela_no_la_toca(escuelas, roles_escuela):
     a, b = roles_escuela
-    g_a, ana = _grupo_de(escuelas, INST_A), _usuario(escuelas, ANA)
+    g_a, ana = _grupo_de(escuelas, INST_A), _usuario(escuelas, ANA_PEREZ)
     desde = escuelas.valor('SELECT max(id) FROM "_amauta_auditoria"')
     ejecutar_como(a.url, f'UPDATE "Calificacion" SET nota = 10 WHERE "estudianteId" = \'{ana}\'')
     filas = escuelas.filas(

@@ -12,18 +12,7 @@ import json
 import psycopg
 import pytest
 from conftest import PG_ADMIN_URL, REQUIERE_PG, BaseDePrueba, invocar, pg_disponible
-from escuelas_datos import (  # noqa: F401 - fixtures
-    GRUPO,
-    INST_A,
-    INST_B,
-    VISIBLES_A,
-    VISIBLES_B,
-    _sin_roles_huerfanos,
-    ejecutar_como,
-    filas_como,
-    preparar,
-    roles_escuela,
-)
+from fabrica import GRUPO_1A as GRUPO, INST_A, INST_B, VISIBLES_A, VISIBLES_B, ejecutar_como, filas_como
 
 HASTA = "2025-01-01"  # la asistencia de los datos es de marzo de 2024
 
@@ -35,11 +24,6 @@ def motor(request) -> str:
             pytest.fail(f"PostgreSQL no responde en {PG_ADMIN_URL}")
         pytest.skip("PostgreSQL no disponible")
     return request.param
-
-
-@pytest.fixture
-def escuelas(crear_plantilla) -> BaseDePrueba:
-    return crear_plantilla("escuelas", preparar)
 
 
 def _archivar(bd: BaseDePrueba) -> None:
@@ -153,7 +137,7 @@ def test_tras_restaurar_la_escuela_sigue_leyendo_su_archivo(escuelas, roles_escu
     _archivar(escuelas)
     r = invocar(escuelas.url, "db", "backup", "--salida", f"{tmp_path}/r/")
     assert r.codigo == 0, r.texto
-    respaldo = next((tmp_path / "r").glob("*.dump"))
+    respaldo = next(p for p in (tmp_path / "r").iterdir() if not p.name.endswith(".json"))  # no el manifiesto
     r = invocar(escuelas.url, "db", "restore", str(respaldo), "--limpiar", "--si")
     assert r.codigo == 0, r.texto
     assert _vistas(a.url, "Asistencia") == (0, VISIBLES_A["Asistencia"])

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from datos_asistencia import (
+from fabrica import (
     ANA,
     ACTIVOS_4A,
     BRUNO,
@@ -26,17 +26,14 @@ from datos_asistencia import (
     SABADO,
     SOFIA,
     VALENTINA,
+    agregar_grupo,
     escribir_csv,
-    preparar,
 )
 
 F = LUNES.isoformat()
 
 
-@pytest.fixture
-def bd(crear_plantilla):
-    """La escuela de ``datos_asistencia`` (reemplaza la base vacía de conftest)."""
-    return crear_plantilla("asistencia", preparar)
+pytestmark = pytest.mark.escenario("asistencia")  # bd (y cli) son la escuela de asistencia de la fábrica
 
 
 def registros(bd, grupo: str = GRUPO) -> dict[str, tuple]:
@@ -99,6 +96,7 @@ def test_estados_en_cualquier_caso_y_por_inicial(bd, cli):
     assert "4 sin cambios" in r.stderr
 
 
+@pytest.mark.rapida
 def test_estado_invalido_nombra_los_validos(bd, cli):
     antes = bd.instantanea()
     r = registrar(cli, "--todos", "presentes")
@@ -108,6 +106,7 @@ def test_estado_invalido_nombra_los_validos(bd, cli):
     assert bd.instantanea() == antes
 
 
+@pytest.mark.rapida
 def test_solo_excepciones_escribe_solo_a_los_nombrados(bd, cli):
     r = registrar(cli, "--tardanza", f"{LUCAS}=colectivo demorado")
     assert r.codigo == 0, r.texto
@@ -274,7 +273,7 @@ def test_archivo_que_cambia_un_estado_pide_la_columna_observaciones(bd, cli, tmp
     antes = bd.instantanea()
     r = registrar(cli, "--archivo", escribir_csv(tmp_path / "c.csv", f"email,estado\n{LUCAS},P\n{MATEO},A\n"))
     assert r.codigo == 1
-    assert "línea 3: Garcia, Mateo (mateo.garcia@mail.com) ya figura PRESENTE el 04/03/2024" in r.stderr
+    assert "línea 3: García, Mateo (mateo.garcia@mail.com) ya figura PRESENTE el 04/03/2024" in r.stderr
     assert "(complete la columna observaciones)" in r.stderr
     assert bd.instantanea() == antes
     texto = f"email,estado,observaciones\n{LUCAS},P,\n{MATEO},A,se retiró enfermo\n"
@@ -291,11 +290,11 @@ def test_archivo_sin_columna_de_estudiante(bd, cli, tmp_path):
 
 # --- Interactivo -------------------------------------------------------------------------------------------
 def test_interactivo_una_tecla_por_estudiante(bd, cli):
-    # Orden por apellido: Fernandez (Lucas), Garcia (Mateo), Perez (Sofía), Ruiz (Valentina).
+    # Orden por apellido: Fernández (Lucas), García (Mateo), Pérez (Sofía), Ruiz (Valentina).
     teclas = "\r" + "t" + "jcertificado médico\n" + "A" + "s\n"
     r = registrar(cli, "--interactivo", input=teclas)
     assert r.codigo == 0, r.texto
-    assert "[1/4] Fernandez, Lucas" in r.stderr and "[4/4] Ruiz, Valentina" in r.stderr
+    assert "[1/4] Fernández, Lucas" in r.stderr and "[4/4] Ruiz, Valentina" in r.stderr
     assert "Resumen: 1 presente, 1 ausente, 1 tardanza, 1 justificado." in r.stderr
     assert "4 creados" in r.stderr
     assert {e: v[:2] for e, v in registros(bd).items()} == {
@@ -373,7 +372,7 @@ def test_ver_lista_el_dia_con_sin_registrar(bd, cli):
     assert PEDRO not in filas
     r = cli("asistencia", "ver", "--grupo", GRUPO, "--fecha", F)
     assert r.codigo == 0
-    assert "4to Grado A (Escuela Nº 42) — lunes 04/03/2024" in r.stdout
+    assert f"4to Grado A ({ESCUELA}) — lunes 04/03/2024" in r.stdout
     assert "Total: 1 ausente, 1 tardanza, 2 sin registrar." in r.stdout
     r = cli("asistencia", "ver", "--grupo", GRUPO, "--fecha", F, "--formato", "csv")
     lineas = r.stdout.splitlines()
@@ -427,19 +426,9 @@ def test_registrar_cuarenta_es_un_punado_de_consultas(bd):
     from sqlalchemy import event
 
     from amauta_cli.db import crear_motor, transaccion
-    from amauta_cli.models import Grupo, GrupoEstudiante, Usuario
     from amauta_cli.services.asistencia import Marca, registrar
 
-    with transaccion(bd.url) as s:
-        g4 = s.query(Grupo).filter_by(nombre=GRUPO).one()
-        grande = Grupo(nombre="Aula Grande", institucionId=g4.institucionId, educadorId=g4.educadorId)
-        s.add(grande)
-        s.flush()
-        for i in range(40):
-            u = Usuario(email=f"e{i:02d}@grande.edu.ar", nombre="E", apellido=f"A{i:02d}", password="x")
-            s.add(u)
-            s.flush()
-            s.add(GrupoEstudiante(grupoId=grande.id, estudianteId=u.id))
+    grande = agregar_grupo(bd.url, "Aula Grande", 40)
 
     sentencias: list[str] = []
     motor = crear_motor(bd.url)
@@ -456,7 +445,7 @@ def test_registrar_cuarenta_es_un_punado_de_consultas(bd):
             return r, len(sentencias)
 
         r4, n4 = medir(GRUPO, [Marca(VALENTINA, "AUSENTE")])
-        r40, n40 = medir("Aula Grande", [Marca("e03@grande.edu.ar", "AUSENTE"), Marca("e07@grande.edu.ar", "TARDANZA")])
+        r40, n40 = medir("Aula Grande", [Marca(grande[3], "AUSENTE"), Marca(grande[7], "TARDANZA")])
     finally:
         event.remove(motor, "before_cursor_execute", contar)
     assert (r4.creados, r40.creados) == (4, 40)

@@ -11,12 +11,10 @@ from datetime import date
 
 import pytest
 
-from datos_asistencia import ACTIVOS_4A, GRUPO, LUNES, VALENTINA, preparar
+from fabrica import ACTIVOS_4A, GRUPO, LUNES, VALENTINA
 
 
-@pytest.fixture
-def bd(crear_plantilla):
-    return crear_plantilla("asistencia", preparar)
+pytestmark = pytest.mark.escenario("asistencia")  # bd (y cli) son la escuela de asistencia de la fábrica
 
 
 def test_dos_procesos_a_la_vez(bd):
@@ -85,6 +83,7 @@ def test_carrera_no_saltea_la_regla_de_la_observacion(bd):
     assert bd.contar("Asistencia") == 4
 
 
+@pytest.mark.rapida
 def test_hilos_iguales_a_la_vez(bd):
     """Muchos hilos registran lo mismo a la vez: ninguno falla, una fila por estudiante."""
     from amauta_cli.db import transaccion
@@ -159,7 +158,7 @@ def test_importar_a_la_vez_que_registrar_respeta_la_regla_de_la_observacion(bd, 
     La importación espera al registro (el mismo bloqueo del grupo), ve los PRESENTE y rechaza
     sus líneas como lo haría corrida después; sin esa espera los pisaba sin observación.
     """
-    from datos_asistencia import escribir_csv
+    from fabrica import escribir_csv
 
     archivo = tmp_path / "import.csv"
     escribir_csv(
@@ -185,7 +184,7 @@ def test_importar_a_la_vez_que_registrar_respeta_la_regla_de_la_observacion(bd, 
 def test_dos_importaciones_de_los_mismos_grupos_no_se_traban(bd, tmp_path):
     """Dos archivos con los mismos grupos en orden opuesto: ninguna se traba (deadlock); la
     segunda ve lo que escribió la primera."""
-    from datos_asistencia import ANA, JUAN, OTRO_GRUPO, escribir_csv
+    from fabrica import ANA, JUAN, OTRO_GRUPO, escribir_csv
 
     filas = [f"{GRUPO},{e},{LUNES.isoformat()},PRESENTE\n" for e in ACTIVOS_4A] + [
         f"{OTRO_GRUPO},{e},{LUNES.isoformat()},PRESENTE\n" for e in (ANA, JUAN)

@@ -14,16 +14,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from datos_asistencia import GRUPO, LUCAS, LUNES, MATEO, VALENTINA, escribir_csv, preparar
+from fabrica import GRUPO, LUCAS, LUNES, MATEO, VALENTINA, escribir_csv
 
 F = LUNES.isoformat()
 TRES = datetime(LUNES.year, LUNES.month, LUNES.day, 3, 0)  # lo que escribe la aplicación web
 MEDIANOCHE = datetime(LUNES.year, LUNES.month, LUNES.day)
 
 
-@pytest.fixture
-def bd(crear_plantilla):
-    return crear_plantilla("asistencia", preparar)
+pytestmark = pytest.mark.escenario("asistencia")  # bd (y cli) son la escuela de asistencia de la fábrica
 
 
 def como_la_web(bd, email: str, estado: str, fecha: datetime = TRES, obs: str | None = None,
@@ -108,6 +106,7 @@ def test_pendientes_y_ver_cuentan_el_registro_de_las_03(bd, cli):
     assert {f["email"]: f["estado"] for f in json.loads(r.stdout)}[LUCAS] == "TARDANZA"
 
 
+@pytest.mark.rapida
 def test_importar_actualiza_la_fila_de_la_aplicacion_web(bd, cli, tmp_path):
     id_web = como_la_web(bd, LUCAS, "PRESENTE")
     sin_obs = escribir_csv(
@@ -161,7 +160,7 @@ def test_dos_registros_del_mismo_dia_se_informan_y_se_unifican(bd, cli, tmp_path
     r = registrar(cli, "--todos", "PRESENTE")
     assert r.codigo == 1, r.texto
     assert "más de un registro" in r.stderr and "asistencia unificar" in r.stderr
-    assert "Fernandez, Lucas" in r.stderr and "AUSENTE (00:00 UTC)" in r.stderr
+    assert "Fernández, Lucas" in r.stderr and "AUSENTE (00:00 UTC)" in r.stderr
     assert bd.instantanea() == antes
 
     archivo = escribir_csv(tmp_path / "a.csv", f"grupo,email,fecha,estado\n{GRUPO},{LUCAS},{F},P\n")

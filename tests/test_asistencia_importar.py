@@ -9,9 +9,10 @@ import re
 
 import pytest
 
-from datos_asistencia import (
+from fabrica import (
     ANA,
     COLEGIO,
+    ESCUELA,
     GRUPO,
     INACTIVO,
     LUCAS,
@@ -21,13 +22,10 @@ from datos_asistencia import (
     SOFIA,
     VALENTINA,
     escribir_csv,
-    preparar,
 )
 
 
-@pytest.fixture
-def bd(crear_plantilla):
-    return crear_plantilla("asistencia", preparar)
+pytestmark = pytest.mark.escenario("asistencia")  # bd (y cli) son la escuela de asistencia de la fábrica
 
 
 def asistencias(bd) -> list[tuple]:
@@ -58,6 +56,7 @@ ESPERADO = sorted([
 ])
 
 
+@pytest.mark.rapida
 def test_importar_y_reimportar(bd, cli, tmp_path):
     ruta = escribir_csv(tmp_path / "a.csv", CSV_BUENO)
     r = cli("asistencia", "importar", ruta, "--formato", "json")
@@ -110,6 +109,7 @@ def test_cambio_de_estado_sin_observacion_se_rechaza_con_su_linea(bd, cli, tmp_p
     assert "0 creadas, 1 actualizada, 1 sin cambios" in r.stderr
 
 
+@pytest.mark.rapida
 def test_cada_linea_mala_se_informa_con_su_numero_y_nada_se_escribe(bd, cli, tmp_path):
     cli("asistencia", "registrar", "-g", GRUPO, "--fecha", "2024-03-04", "--todos", "P")
     texto = (
@@ -246,11 +246,11 @@ def test_grupos_de_igual_nombre_se_desambiguan_con_institucion(bd, cli, tmp_path
     bd.ejecutar(
         'UPDATE "Grupo" SET "institucionId" = (SELECT id FROM "Institucion" WHERE nombre = :e) '
         "WHERE id = 'grupo-colegio-4a'",
-        e="Escuela Nº 42",
+        e=ESCUELA,
     )
     r = cli("asistencia", "importar", escribir_csv(tmp_path / "c.csv", f"grupo,email,fecha,estado\n{GRUPO},{LUCAS},2024-03-06,P\n"))
     assert r.codigo == 1
-    assert "línea 2: hay 2 grupos llamados '4to Grado A' en la institución 'Escuela Nº 42'; use el id del grupo" in r.stderr
+    assert f"línea 2: hay 2 grupos llamados '4to Grado A' en la institución '{ESCUELA}'; use el id del grupo" in r.stderr
 
 
 @pytest.mark.parametrize(
@@ -308,7 +308,7 @@ def test_observaciones_con_caracteres_especiales_llegan_intactas(bd, cli, tmp_pa
 
 def test_importar_acepta_estudiantes_hoy_inactivos(bd, cli, tmp_path):
     """La historia de quien ya no está: importar la acepta; registrar (el día de hoy), no."""
-    from datos_asistencia import PEDRO
+    from fabrica import PEDRO
 
     ruta = escribir_csv(tmp_path / "h.csv", f"grupo,email,fecha,estado\n{GRUPO},{PEDRO},2023-05-02,A\n")
     r = cli("asistencia", "importar", ruta)

@@ -24,7 +24,7 @@ from datetime import date
 
 import pytest
 
-from datos_asistencia import ESCUELA, GRUPO, LUCAS, MATEO, OTRO_GRUPO, PEDRO, SOFIA, VALENTINA, preparar
+from fabrica import ESCUELA, GRUPO, LUCAS, MATEO, OTRO_GRUPO, PEDRO, SOFIA, VALENTINA, preparar
 from test_calendario import AJUSTES
 
 DIAS_DE_CLASE = [1, 2, 3, 6, 7, 8, 13, 14, 15, 16, 17]
@@ -60,7 +60,7 @@ def _cargar(url: str) -> None:
 
 
 def _preparar(url: str) -> None:
-    preparar(url)
+    preparar("asistencia")(url)
     _cargar(url)
 
 
@@ -107,6 +107,7 @@ def test_planilla_del_mes_calculada_a_mano(bd, cli):
     assert t_anio["inasistencias"] == 9.0  # 6,5 + Mateo el 2/6 + Valentina 1,5 en mayo
 
 
+@pytest.mark.rapida
 def test_planilla_en_la_terminal(bd, cli, monkeypatch):
     r = _planilla(cli)
     assert "Planilla de asistencia de julio de 2026" in r.stdout
@@ -147,14 +148,14 @@ def test_planilla_html_imprimible(bd, cli, tmp_path):
     assert pagina.startswith("<!DOCTYPE html>") and '<html lang="es">' in pagina
     assert '<body class="apaisada">' in pagina and "size: A4 landscape" in pagina
     assert "<script" not in pagina and "http" not in pagina
-    assert '<div class="institucion">Escuela Nº 42</div>' in pagina
+    assert f'<div class="institucion">{ESCUELA}</div>' in pagina
     assert "<h1>Planilla de asistencia de julio de 2026</h1>" in pagina
     assert "Grupo: 4to Grado A (4to A)" in pagina and "Docente: María González" in pagina and "Mes: julio de 2026" in pagina
     assert '<table class="planilla">' in pagina
     assert pagina.count('<th class="izq dia gris">') == 12  # 9, 10 y el receso: grises
     assert '<th class="izq dia gris">ju 9</th>' in pagina and '<th class="izq dia">mi 8</th>' in pagina
     assert pagina.count('<td class="izq dia gris">') == 12 * 5  # 4 estudiantes y los totales
-    assert "Perez, Sofía &lt;b&gt;&amp;&lt;/b&gt;" in pagina
+    assert "Pérez, Sofía &lt;b&gt;&amp;&lt;/b&gt;" in pagina
     assert '<div class="firma">Firma del docente</div>' in pagina and "Firma de la dirección" in pagina
     assert "<tfoot>" in pagina and ">6,5<" in pagina
 

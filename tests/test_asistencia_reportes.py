@@ -9,9 +9,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from datos_asistencia import (
+from fabrica import (
     ANA,
     COLEGIO,
+    ESCUELA,
     GRUPO,
     LUCAS,
     MATEO,
@@ -19,13 +20,10 @@ from datos_asistencia import (
     PEDRO,
     SOFIA,
     VALENTINA,
-    preparar,
 )
 
 
-@pytest.fixture
-def bd(crear_plantilla):
-    return crear_plantilla("asistencia", preparar)
+pytestmark = pytest.mark.escenario("asistencia")  # bd (y cli) son la escuela de asistencia de la fábrica
 
 
 #: El ciclo lectivo 2024 de la escuela empezó el lunes 26 de febrero (como en la Ciudad).
@@ -118,6 +116,7 @@ def test_reporte_desde_hasta_incluye_febrero(marzo, cli):
     assert (por[LUCAS]["registrados"], por[LUCAS]["ausentes"], por[LUCAS]["porcentaje"]) == (11, 1, 90.9)
 
 
+@pytest.mark.rapida
 def test_reporte_en_csv_y_tabla(marzo, cli):
     r = cli("asistencia", "reporte", "-g", GRUPO, "--mes", "03/2024", "--formato", "csv")
     assert r.codigo == 0, r.texto
@@ -132,7 +131,7 @@ def test_reporte_en_csv_y_tabla(marzo, cli):
     assert (total["email"], total["registrados"], total["inasistencias"], total["porcentaje"]) == ("TOTAL", "40", "9.5", "82.5")
     r = cli("asistencia", "reporte", "-g", GRUPO, "--mes", "2024-03")
     assert r.codigo == 0
-    assert "Asistencia de 4to Grado A (Escuela Nº 42), del 01/03/2024 al 31/03/2024" in r.stdout
+    assert f"Asistencia de 4to Grado A ({ESCUELA}), del 01/03/2024 al 31/03/2024" in r.stdout
     assert "TOTAL" in r.stdout and "82,5" in r.stdout and "82.5" not in r.stdout
     assert "TARDANZA 0,5" in r.stdout
 
@@ -152,7 +151,7 @@ def test_reporte_html_imprimible_y_escapado(marzo, cli, tmp_path):
     assert "<script>" not in pagina and "http" not in pagina  # autocontenida, sin scripts
     assert "Sofía &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Cía" in pagina
     assert "<tfoot>" in pagina and ">82,5<" in pagina and ">9,5<" in pagina  # coma decimal
-    assert "Escuela Nº 42" in pagina and "Del 01/03/2024 al 31/03/2024" in pagina
+    assert ESCUELA in pagina and "Del 01/03/2024 al 31/03/2024" in pagina
 
 
 def test_reporte_periodo_obligatorio_y_coherente(bd, cli):

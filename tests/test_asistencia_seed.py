@@ -11,6 +11,8 @@ import io
 import json
 from datetime import date, timedelta
 
+import pytest
+
 LUCAS = "lucas.fernandez@mail.com"
 VALENTINA = "valentina.ruiz@mail.com"
 
@@ -46,6 +48,7 @@ def test_reporte_y_ver_sobre_el_seed(cli_seed):
     assert r.codigo == 0 and json.loads(r.stdout) == []
 
 
+@pytest.mark.rapida
 def test_registrar_sobre_el_seed(cli_seed, bd_seed):
     dias = ultimos_habiles()
     ultimo = dias[-1].isoformat()

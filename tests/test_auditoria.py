@@ -8,12 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import BaseDePrueba
-from escuelas_datos import ANA, BETO, CIRO, GRUPO, INST_A, INST_B, preparar
-
-
-@pytest.fixture
-def escuelas(crear_plantilla) -> BaseDePrueba:
-    return crear_plantilla("escuelas", preparar)
+from fabrica import ANA_PEREZ, BETO, CIRO, GRUPO_1A, INST_A, INST_B
 
 
 def _auditoria(bd: BaseDePrueba, desde_id: int = 0) -> list[tuple]:
@@ -44,13 +39,14 @@ def test_los_datos_iniciales_quedaron_auditados(escuelas):
     assert all(f[5] is None and _json(f[6])["id"] for f in altas)
 
 
+@pytest.mark.rapida
 def test_amauta_registra_su_usuario_del_sistema_y_los_valores(escuelas):
     from amauta_cli.db import transaccion
     from amauta_cli.services import calificaciones
 
     desde = _ultimo(escuelas)
     with transaccion(escuelas.url) as s:
-        calificaciones.registrar(s, GRUPO, ANA, "Matemática", "1er Trimestre", "9,5", institucion=INST_A)
+        calificaciones.registrar(s, GRUPO_1A, ANA_PEREZ, "Matemática", "1er Trimestre", "9,5", institucion=INST_A)
     filas = _auditoria(escuelas, desde)
     assert len(filas) == 1
     op, tabla, rol, usuario_so, cliente, antes, despues, *_ = filas[0]
@@ -65,7 +61,7 @@ def test_amauta_registra_su_usuario_del_sistema_y_los_valores(escuelas):
 
 def test_sql_a_secas_tambien_queda_auditado(escuelas):
     desde = _ultimo(escuelas)
-    ana = escuelas.valor('SELECT id FROM "Usuario" WHERE email = :e', e=ANA)
+    ana = escuelas.valor('SELECT id FROM "Usuario" WHERE email = :e', e=ANA_PEREZ)
     if escuelas.motor == "sqlite":
         import sqlite3
 
@@ -91,6 +87,7 @@ def test_sql_a_secas_tambien_queda_auditado(escuelas):
         assert {f[4] for f in filas} == {"psql"}
 
 
+@pytest.mark.rapida
 def test_una_escritura_rechazada_no_deja_auditoria(escuelas):
     from amauta_cli.db import transaccion
     from amauta_cli.errores import AmautaError
@@ -99,8 +96,8 @@ def test_una_escritura_rechazada_no_deja_auditoria(escuelas):
     antes = escuelas.instantanea()
     with pytest.raises(AmautaError):
         with transaccion(escuelas.url) as s:
-            calificaciones.registrar(s, GRUPO, ANA, "Matemática", "1er Trimestre", "9", institucion=INST_A)
-            calificaciones.registrar(s, GRUPO, CIRO, "Matemática", "1er Trimestre", "9", institucion=INST_A)
+            calificaciones.registrar(s, GRUPO_1A, ANA_PEREZ, "Matemática", "1er Trimestre", "9", institucion=INST_A)
+            calificaciones.registrar(s, GRUPO_1A, CIRO, "Matemática", "1er Trimestre", "9", institucion=INST_A)
     assert escuelas.instantanea() == antes
 
 
@@ -109,17 +106,17 @@ def test_listar_con_filtros(escuelas):
     from amauta_cli.services import auditoria, calificaciones
 
     with transaccion(escuelas.url) as s:
-        calificaciones.registrar(s, GRUPO, ANA, "Matemática", "1er Trimestre", "8", institucion=INST_A)
-        calificaciones.registrar(s, GRUPO, CIRO, "Matemática", "1er Trimestre", "4", institucion=INST_B)
+        calificaciones.registrar(s, GRUPO_1A, ANA_PEREZ, "Matemática", "1er Trimestre", "8", institucion=INST_A)
+        calificaciones.registrar(s, GRUPO_1A, CIRO, "Matemática", "1er Trimestre", "4", institucion=INST_B)
     with transaccion(escuelas.url, solo_lectura=True) as s:
         todo = auditoria.listar(s)
         assert todo.total == 18 and len(todo.registros) == 18
         assert todo.registros[0].operacion == "UPDATE"  # lo más reciente primero
-        r = auditoria.listar(s, grupo=GRUPO, institucion=INST_A, tabla="calificaciones")
+        r = auditoria.listar(s, grupo=GRUPO_1A, institucion=INST_A, tabla="calificaciones")
         assert r.total == 4  # 3 altas + 1 cambio (Ana, Beto, Eli; Carla es de 2do A)
         cambio = [x for x in r.registros if x.operacion == "UPDATE"]
-        assert len(cambio) == 1 and cambio[0].estudiante == ANA and cambio[0].campos_cambiados == ["nota"]
-        assert cambio[0].grupo == GRUPO and cambio[0].institucion == INST_A
+        assert len(cambio) == 1 and cambio[0].estudiante == ANA_PEREZ and cambio[0].campos_cambiados == ["nota"]
+        assert cambio[0].grupo == GRUPO_1A and cambio[0].institucion == INST_A
         assert auditoria.listar(s, estudiante=BETO).total == 3  # 2 asistencias y 1 nota
         assert auditoria.listar(s, tabla="Asistencia").total == 10
         hoy = date.today()
@@ -158,16 +155,16 @@ def test_el_comando_amauta_anota_su_usuario_del_sistema(escuelas):
     from conftest import invocar
 
     desde = _ultimo(escuelas)
-    r = invocar(escuelas.url, "calificaciones", "registrar", "--grupo", GRUPO, "--institucion", INST_A,
-                "--estudiante", ANA, "--materia", "Matemática", "--periodo", "1er Trimestre", "--nota", "4")
+    r = invocar(escuelas.url, "calificaciones", "registrar", "--grupo", GRUPO_1A, "--institucion", INST_A,
+                "--estudiante", ANA_PEREZ, "--materia", "Matemática", "--periodo", "1er Trimestre", "--nota", "4")
     assert r.codigo == 0, r.texto
-    r = invocar(escuelas.url, "asistencia", "registrar", "--grupo", GRUPO, "--institucion", INST_A,
-                "--fecha", "2024-03-04", "--ausente", f"{ANA}=fiebre")
+    r = invocar(escuelas.url, "asistencia", "registrar", "--grupo", GRUPO_1A, "--institucion", INST_A,
+                "--fecha", "2024-03-04", "--ausente", f"{ANA_PEREZ}=fiebre")
     assert r.codigo == 0, r.texto
     filas = _auditoria(escuelas, desde)
     assert [(f[0], f[1]) for f in filas] == [("UPDATE", "Calificacion"), ("UPDATE", "Asistencia")]
     assert {(f[3], f[4]) for f in filas} == {(getpass.getuser(), "amauta")}
-    r = invocar(escuelas.url, "auditoria", "--estudiante", ANA, "--limite", "2", "--formato", "csv")
+    r = invocar(escuelas.url, "auditoria", "--estudiante", ANA_PEREZ, "--limite", "2", "--formato", "csv")
     assert r.codigo == 0, r.texto
     lineas = r.stdout.strip().splitlines()
     assert len(lineas) == 3 and "estado: PRESENTE → AUSENTE" in lineas[1] and "fiebre" in lineas[1] and "nota: 7 → 4" in lineas[2]
@@ -179,7 +176,7 @@ def test_la_tabla_dice_que_cambio_sin_repetir_los_valores_y_las_altas_separan_co
     from conftest import invocar
 
     escuelas.ejecutar('DELETE FROM "Calificacion" WHERE "estudianteId" = (SELECT id FROM "Usuario" WHERE email = :e)', e=BETO)
-    r = invocar(escuelas.url, "calificaciones", "registrar", "--grupo", GRUPO, "--institucion", INST_A,
+    r = invocar(escuelas.url, "calificaciones", "registrar", "--grupo", GRUPO_1A, "--institucion", INST_A,
                 "--estudiante", BETO, "--materia", "Lengua", "--periodo", "1er Trimestre", "--nota", "7,5")
     assert r.codigo == 0, r.texto
     r = invocar(escuelas.url, "auditoria", "--estudiante", BETO, "--tabla", "calificaciones", "-n", "2",

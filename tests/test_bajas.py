@@ -13,16 +13,14 @@ import json
 
 import pytest
 
-from datos_asistencia import BRUNO, GRUPO, LUCAS, PEDRO, VALENTINA, escribir_csv, preparar
+from fabrica import BRUNO, GRUPO, LUCAS, PEDRO, VALENTINA, escribir_csv
 from conftest import invocar
 
 GRUPO_SEED = "4to Grado A"
 LUCAS_SEED, VALENTINA_SEED = "lucas.fernandez@mail.com", "valentina.ruiz@mail.com"
 
 
-@pytest.fixture
-def bd(crear_plantilla):
-    return crear_plantilla("asistencia", preparar)
+pytestmark = pytest.mark.escenario("asistencia")  # bd (y cli) son la escuela de asistencia de la fábrica
 
 
 def cli_de(bd):
@@ -54,6 +52,7 @@ def test_ver_no_muestra_sin_registrar_a_un_dado_de_baja_y_marca_su_registro_pasa
 
 
 # --- Calificaciones ----------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_registrar_y_cargar_rechazan_a_un_dado_de_baja(cli_seed, bd_seed, tmp_path):
     assert cli_seed("usuarios", "desactivar", VALENTINA_SEED).codigo == 0
     antes = bd_seed.instantanea()

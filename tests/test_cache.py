@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import invocar
-from datos_asistencia import GRUPO, LUCAS, VALENTINA, escribir_csv, preparar
+from conftest import escuela_de_prueba, invocar
+from fabrica import GRUPO, LUCAS, VALENTINA, escribir_csv
 
 REDIS_URL = os.environ.get("AMAUTA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 REQUIERE_REDIS = bool(os.environ.get("AMAUTA_TEST_REQUIRE_REDIS"))
@@ -96,7 +96,7 @@ def rc(tmp_path, monkeypatch):
 
 @pytest.fixture
 def bd(crear_plantilla):
-    return crear_plantilla("asistencia", preparar)
+    return escuela_de_prueba(crear_plantilla, "asistencia")
 
 
 def _puerto_libre() -> int:

@@ -17,7 +17,7 @@ from datetime import date
 
 import pytest
 
-from datos_asistencia import (
+from fabrica import (
     ANA,
     BRUNO,
     COLEGIO,
@@ -31,7 +31,6 @@ from datos_asistencia import (
     SOFIA,
     VALENTINA,
     escribir_csv,
-    preparar,
 )
 
 AJUSTES = """\
@@ -46,9 +45,7 @@ calendario:
 """
 
 
-@pytest.fixture
-def bd(crear_plantilla):
-    return crear_plantilla("asistencia", preparar)
+pytestmark = pytest.mark.escenario("asistencia")  # bd (y cli) son la escuela de asistencia de la fábrica
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +62,7 @@ def registrar(cli, *args, grupo=GRUPO):
 
 
 # --- calendario ver ------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_calendario_de_julio_de_2026_en_cada_formato(cli):
     r = cli("calendario", "ver", "--mes", "2026-07")
     assert r.codigo == 0, r.texto
@@ -221,7 +219,7 @@ def test_dia_a_medio_tomar_avisa_y_queda_pendiente(bd, cli, tmp_path):
     assert r.codigo == 0, r.texto
     aviso = r.stderr
     assert "el día quedó a medio tomar: 2 estudiantes de '4to Grado A' quedaron sin estado el 08/07/2026" in aviso
-    assert f"Garcia, Mateo ({MATEO}) y Perez, Sofia ({SOFIA})" in aviso
+    assert f"García, Mateo ({MATEO}) y Pérez, Sofía ({SOFIA})" in aviso
     assert PEDRO not in aviso  # inactivo: no se le toma asistencia
     assert "amauta asistencia registrar --grupo '4to Grado A' --fecha 2026-07-08 --presente" in aviso
 
@@ -240,6 +238,7 @@ def test_dia_a_medio_tomar_avisa_y_queda_pendiente(bd, cli, tmp_path):
     assert "Todos los grupos activos tomaron asistencia completa el miércoles 08/07/2026." in r.stderr
 
 
+@pytest.mark.rapida
 def test_pendientes_de_un_rango_nunca_lista_dias_sin_clase(bd, cli):
     for dia in ("2026-07-06", "2026-07-07"):
         assert registrar(cli, "--fecha", dia, "--todos", "P").codigo == 0

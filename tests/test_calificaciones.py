@@ -1,7 +1,7 @@
 """``amauta calificaciones registrar | cargar | ver``: escribir notas y ver la planilla del grupo.
 
 Cada prueba corre en SQLite y en PostgreSQL sobre un clon de la plantilla
-``calificaciones`` (ver ``calificaciones_datos.py``).
+``calificaciones`` de la fábrica (``fabrica.py``, fixture ``bdc`` de ``conftest.py``).
 """
 
 from __future__ import annotations
@@ -12,27 +12,20 @@ import json
 from pathlib import Path
 
 import pytest
-from calificaciones_datos import (
-    ANA,
+from fabrica import (
+    ANA_PEREZ,
     GRUPO,
+    LIBRE,
     LUCAS,
     MATEO,
-    SIN_GRUPO,
     VALENTINA,
     Contador,
     agregar_estudiantes,
-    preparar,
 )
 from conftest import invocar
 
 from amauta_cli.db import transaccion
 from amauta_cli.services import calificaciones as cal
-
-
-@pytest.fixture
-def bdc(crear_plantilla):
-    """Una base con los datos de calificaciones del diseño (y los casos límite)."""
-    return crear_plantilla("calificaciones", preparar)
 
 
 @pytest.fixture
@@ -139,10 +132,10 @@ def test_registrar_observaciones_se_conservan_si_no_se_indican(cli, bdc):
 
 
 def test_registrar_nota_maxima_20(cli, bdc):
-    r = cli("registrar", "-g", "1er Año A", "-e", ANA, "-m", "Física", "-p", "3er Trimestre", "-n", "17,5", "--nota-maxima", "20")
+    r = cli("registrar", "-g", "1er Año A", "-e", ANA_PEREZ, "-m", "Física", "-p", "3er Trimestre", "-n", "17,5", "--nota-maxima", "20")
     assert r.codigo == 0, r.texto
     assert "17,5/20" in r.stderr
-    assert nota_de(bdc, ANA, "Física", "3er Trimestre", grupo="1er Año A")[0][:2] == (17.5, 20.0)
+    assert nota_de(bdc, ANA_PEREZ, "Física", "3er Trimestre", grupo="1er Año A")[0][:2] == (17.5, 20.0)
     j = json.loads(cli("ver", "-g", "1er Año A", "-m", "Física", "-p", "3er Trimestre", "-f", "json").stdout)
     assert (j[0]["nota"], j[0]["nota_maxima"], j[0]["nota_10"]) == (17.5, 20.0, 8.75)
 
@@ -153,7 +146,7 @@ def test_registrar_nota_maxima_20(cli, bdc):
         (["-g", "5to Grado Z", "-e", LUCAS, "-n", "8"], "No existe el grupo '5to Grado Z'"),
         (["-g", GRUPO, "-e", "nadie@mail.com", "-n", "8"], "No existe un usuario con el email 'nadie@mail.com'"),
         (["-g", GRUPO, "-e", MATEO, "-n", "8"], "mateo.garcia@mail.com (Mateo García) no pertenece al grupo '4to Grado A'"),
-        (["-g", GRUPO, "-e", SIN_GRUPO, "-n", "8"], "no pertenece al grupo"),
+        (["-g", GRUPO, "-e", LIBRE, "-n", "8"], "no pertenece al grupo"),
         (["-g", GRUPO, "-e", LUCAS, "-n", "10,5"], "--nota: la nota 10,5 está fuera de rango (de 0 a 10)"),
         (["-g", GRUPO, "-e", LUCAS, "-n", "-1"], "--nota: la nota -1 está fuera de rango"),
         (["-g", GRUPO, "-e", LUCAS, "-n", "ocho"], "--nota: 'ocho' no es un número"),
@@ -182,6 +175,7 @@ def test_registrar_falta_una_opcion_es_error_de_uso(cli):
 
 
 # --- cargar ---------------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_cargar_crea_actualiza_y_dos_veces_no_cambia_nada(cli, bdc, tmp_path):
     ruta = escribir(tmp_path, f"email;nota;observaciones\n{LUCAS};8,5;\n{VALENTINA};6,5;recuperó\n")
     args = ["cargar", str(ruta), "-g", GRUPO, "-m", "Matemáticas", "-p", "1er Trimestre"]
@@ -233,6 +227,7 @@ def test_cargar_simular_no_escribe(cli, bdc, tmp_path):
     assert bdc.instantanea() == antes
 
 
+@pytest.mark.rapida
 def test_cargar_informa_cada_linea_mala_y_no_escribe_nada(cli, bdc, tmp_path):
     texto = (
         "email,matricula,nota\n"
@@ -306,7 +301,7 @@ def test_cargar_archivo_inexistente(cli, bdc, tmp_path):
 
 
 def test_cargar_sobre_20_se_compara_sobre_10(cli, bdc, tmp_path):
-    ruta = escribir(tmp_path, f"email,nota\n{ANA},\"11,9\"\n")
+    ruta = escribir(tmp_path, f"email,nota\n{ANA_PEREZ},\"11,9\"\n")
     r = cli("cargar", str(ruta), "-g", "1er Año A", "-m", "Física", "-p", "3er Trimestre", "--nota-maxima", "20")
     assert r.codigo == 0, r.texto
     j = json.loads(cli("ver", "-g", "1er Año A", "-m", "fisica", "-p", "3er trimestre", "-f", "json").stdout)

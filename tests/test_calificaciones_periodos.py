@@ -2,7 +2,7 @@
 ``amauta calificaciones periodos normalizar`` para las notas ya escritas de otra manera (por
 ejemplo, por la aplicación web). Ambos motores.
 
-La Escuela Nº 42 de ``datos_asistencia`` tiene dos grupos: 4to Grado A (Lucas, Valentina...) y
+La Escuela Nº 42 del escenario ``asistencia`` de ``fabrica.py`` tiene dos grupos: 4to Grado A (Lucas, Valentina...) y
 5to Grado B (Ana, Juan). Sin ajustes, los períodos son los trimestres.
 """
 
@@ -12,12 +12,10 @@ import json
 
 import pytest
 
-from datos_asistencia import ANA, ESCUELA, GRUPO, JUAN, LUCAS, OTRO_GRUPO, VALENTINA, preparar
+from fabrica import ANA, ESCUELA, GRUPO, JUAN, LUCAS, OTRO_GRUPO, VALENTINA
 
 
-@pytest.fixture
-def bd(crear_plantilla):
-    return crear_plantilla("asistencia", preparar)
+pytestmark = pytest.mark.escenario("asistencia")  # bd (y cli) son la escuela de asistencia de la fábrica
 
 
 def nota_web(bd, grupo: str, email: str, materia: str, periodo: str, nota: float, n: int = [0]) -> None:  # noqa: B006
@@ -68,7 +66,7 @@ def test_un_periodo_desconocido_se_rechaza_con_la_lista_de_los_validos(web, cli,
     comando, *resto = args
     r = cli("calificaciones", comando, "-g", OTRO_GRUPO, *resto, "-p", "Cuarto bimestre")
     assert r.codigo == 1, r.texto
-    assert "--periodo: 'Cuarto bimestre' no es un período en 'Escuela Nº 42'" in r.stderr
+    assert f"--periodo: 'Cuarto bimestre' no es un período en '{ESCUELA}'" in r.stderr
     assert "Los válidos son 1er Trimestre, 2do Trimestre y 3er Trimestre" in r.stderr
     assert "periodos_libres: true" in r.stderr
     assert web.instantanea() == antes
@@ -83,6 +81,7 @@ def test_cargar_con_periodo_desconocido_no_escribe(web, cli, tmp_path):
     assert web.instantanea() == antes
 
 
+@pytest.mark.rapida
 def test_normalizar_simula_corrige_y_no_repite(web, cli):
     antes = web.instantanea()
     r = cli("calificaciones", "periodos", "normalizar", "--simular", "-f", "json")
@@ -94,7 +93,7 @@ def test_normalizar_simula_corrige_y_no_repite(web, cli):
         (OTRO_GRUPO, "2° trimestre", "2do Trimestre", 1),
         (OTRO_GRUPO, "Primer Trimestre", "1er Trimestre", 1),
     ]
-    assert "'Recuperatorio' (1 nota, grupo '5to Grado B', Escuela Nº 42) no es ningún período" in r.stderr
+    assert f"'Recuperatorio' (1 nota, grupo '5to Grado B', {ESCUELA}) no es ningún período" in r.stderr
     assert web.instantanea() == antes  # --simular no escribe
     r = cli("calificaciones", "periodos", "normalizar", "--simular")
     assert "Períodos a normalizar (simulación: no se escribió nada)" in r.stdout
@@ -122,7 +121,7 @@ def test_normalizar_no_une_dos_notas_del_mismo_periodo(web, cli):
     r = cli("calificaciones", "periodos", "normalizar")
     assert r.codigo == 1, r.texto
     assert "No se cambió nada: 1 estudiante tiene la misma materia en dos escrituras" in r.stderr
-    assert f"{LUCAS}, Matemáticas, grupo '{GRUPO}' (Escuela Nº 42): '1T' y '1er Trimestre' serían '1er Trimestre'" in r.stderr
+    assert f"{LUCAS}, Matemáticas, grupo '{GRUPO}' ({ESCUELA}): '1T' y '1er Trimestre' serían '1er Trimestre'" in r.stderr
     assert web.instantanea() == antes
     r = cli("calificaciones", "periodos", "normalizar", "--simular")
     assert r.codigo == 1 and "'1T' y '1er Trimestre'" in r.stderr

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from calificaciones_datos import ANA, GRUPO, LUCAS, MATEO, VALENTINA, Contador, agregar_estudiantes, preparar
+from fabrica import ANA_PEREZ, ESCUELA, GRUPO, LUCAS, MATEO, VALENTINA, Contador, agregar_estudiantes
 from conftest import invocar
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,11 +17,6 @@ from amauta_cli.db import transaccion
 from amauta_cli.errores import DatosInvalidos
 from amauta_cli.services import calificaciones as cal
 from amauta_cli.services.calificaciones import Reglas, orden_natural, reglas_de
-
-
-@pytest.fixture
-def bdc(crear_plantilla):
-    return crear_plantilla("calificaciones", preparar)
 
 
 @pytest.fixture
@@ -52,6 +47,7 @@ def registrar(cli, grupo, email, materia, periodo, nota, maxima="10"):
 
 
 # --- reporte ------------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_reporte_del_seed_con_promedios(cli):
     r = cli("reporte", "--grupo", GRUPO, "--formato", "json")
     assert r.codigo == 0, r.texto
@@ -115,7 +111,7 @@ def test_reporte_nota_maxima_20_en_escala_de_10(cli):
     rep = json.loads(cli("reporte", "-g", "1er Año A", "-f", "json").stdout)
     [e] = rep["materias"][0]["estudiantes"]
     assert (e["email"], e["notas"], e["promedio"], e["condicion"]) == (
-        ANA, {"1er Trimestre": 5.0, "2do Trimestre": 6.5}, 5.75, "desaprobado"
+        ANA_PEREZ, {"1er Trimestre": 5.0, "2do Trimestre": 6.5}, 5.75, "desaprobado"
     )
 
 
@@ -210,13 +206,14 @@ def test_boletin_html_un_archivo_y_una_carpeta(cli, bdc, tmp_path):
 
 
 # --- desaprobados ---------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_desaprobados_de_todos_los_grupos_activos(cli):
     r = cli("desaprobados", "-f", "json")
     assert r.codigo == 0, r.texto
     filas = json.loads(r.stdout)
     # Lucas tiene 3 en el grupo inactivo "4to Grado A 2023": no cuenta.
     assert [(f["materia"], f["email"], f["nota"], f["grupo"], f["periodos"]) for f in filas] == [
-        ("Física", ANA, 5.75, "1er Año A", 2),
+        ("Física", ANA_PEREZ, 5.75, "1er Año A", 2),
         ("Lengua", MATEO, 5.0, "3ro Grado B", 1),
     ]
     t = cli("desaprobados")
@@ -227,7 +224,7 @@ def test_desaprobados_de_todos_los_grupos_activos(cli):
 def test_desaprobados_por_materia_los_peores_primero(cli):
     registrar(cli, GRUPO, LUCAS, "Lengua", "1er Trimestre", "2")
     registrar(cli, GRUPO, VALENTINA, "Lengua", "1er Trimestre", "5,5")
-    filas = json.loads(cli("desaprobados", "-i", "escuela primaria nº 42 \"bernardino rivadavia\"", "-f", "json").stdout)
+    filas = json.loads(cli("desaprobados", "-i", ESCUELA.lower(), "-f", "json").stdout)
     assert [(f["materia"], f["email"], f["nota"]) for f in filas] == [
         ("Lengua", LUCAS, 2.0),
         ("Lengua", MATEO, 5.0),
@@ -240,14 +237,14 @@ def test_desaprobados_por_materia_los_peores_primero(cli):
 
 
 def test_desaprobados_por_periodo(cli):
-    registrar(cli, "1er Año A", ANA, "Física", "3er Trimestre", "19", "20")
+    registrar(cli, "1er Año A", ANA_PEREZ, "Física", "3er Trimestre", "19", "20")
     # Nota final de Ana: (5 + 6,5 + 9,5) / 3 = 7: aprueba. Pero en el 1er trimestre tuvo 5.
     finales = json.loads(cli("desaprobados", "-i", "Colegio San Martín", "-f", "json").stdout)
     assert finales == []
     r = cli("desaprobados", "-i", "Colegio San Martín")
     assert r.codigo == 0 and "Nadie está por debajo de 6 en la nota final" in r.stderr
     p1 = json.loads(cli("desaprobados", "-p", "1ER TRIMESTRE", "-f", "json").stdout)
-    assert [(f["materia"], f["email"], f["nota"]) for f in p1] == [("Física", ANA, 5.0), ("Lengua", MATEO, 5.0)]
+    assert [(f["materia"], f["email"], f["nota"]) for f in p1] == [("Física", ANA_PEREZ, 5.0), ("Lengua", MATEO, 5.0)]
     assert json.loads(cli("desaprobados", "-p", "2do Trimestre", "-f", "json").stdout) == []
 
 
@@ -277,8 +274,8 @@ def test_nota_de_aprobacion_en_el_borde(cli, notas, final, condicion):
 
 
 def test_nota_de_aprobacion_en_el_borde_sobre_20(cli):
-    registrar(cli, "1er Año A", ANA, "Química", "1er Trimestre", "12", "20")   # = 6: aprueba
-    registrar(cli, "1er Año A", ANA, "Biología", "1er Trimestre", "11,9", "20")  # = 5,95: desaprueba
+    registrar(cli, "1er Año A", ANA_PEREZ, "Química", "1er Trimestre", "12", "20")   # = 6: aprueba
+    registrar(cli, "1er Año A", ANA_PEREZ, "Biología", "1er Trimestre", "11,9", "20")  # = 5,95: desaprueba
     d = json.loads(cli("desaprobados", "-g", "1er Año A", "-f", "json").stdout)
     assert [(f["materia"], f["nota"]) for f in d] == [("Biología", 5.95), ("Física", 5.75)]
 
@@ -311,7 +308,7 @@ def test_ajuste_ponderado_en_desaprobados(cli, ajustes):
     ajustes("nota_final: ponderado\npesos:\n  1er Trimestre: 3")
     # Ana: (3 × 5 + 6,5) / 4 = 5,375; Mateo solo tiene el 1er trimestre: 5.
     d = json.loads(cli("desaprobados", "-f", "json").stdout)
-    assert [(f["email"], f["nota"]) for f in d] == [(ANA, 5.38), (MATEO, 5.0)]
+    assert [(f["email"], f["nota"]) for f in d] == [(ANA_PEREZ, 5.38), (MATEO, 5.0)]
 
 
 @pytest.mark.parametrize(
@@ -339,6 +336,7 @@ def test_reglas_por_defecto_sin_archivo():
     assert cal.reglas() == Reglas(6.0, "promedio", (), 2)
 
 
+@pytest.mark.rapida
 @given(st.integers(min_value=0, max_value=10_000), st.integers(min_value=0, max_value=3))
 def test_redondeo_mitad_hacia_arriba(milesimos, decimales):
     """Redondear da lo mismo que hacerlo a mano con el número escrito en decimal."""

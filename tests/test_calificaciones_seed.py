@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def test_ver_muestra_las_notas_del_seed(cli_seed):
     r = cli_seed("calificaciones", "ver", "--grupo", "4to Grado A", "--materia", "Matemáticas",
@@ -27,6 +29,7 @@ def test_reporte_con_los_promedios_del_seed(cli_seed):
     assert mate["aprobados"] == 2 and mate["desaprobados"] == 0
 
 
+@pytest.mark.rapida
 def test_boletin_de_lucas_del_seed(cli_seed):
     r = cli_seed("calificaciones", "boletin", "--estudiante", "lucas.fernandez@mail.com", "--formato", "json")
     assert r.codigo == 0, r.texto

@@ -24,6 +24,7 @@ def _escuela(url):
         )
 
 
+@pytest.mark.rapida
 def test_busquedas_sin_acentos_ni_mayusculas(bd):
     _escuela(bd.url)
     with transaccion(bd.url) as s:

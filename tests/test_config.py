@@ -45,6 +45,7 @@ def test_enmascarar_url():
     assert enmascarar_url("sqlite:////tmp/a.db") == "sqlite:////tmp/a.db"
 
 
+@pytest.mark.rapida
 @pytest.mark.parametrize("motor", ["postgresql"], indirect=True)
 def test_la_contrasena_de_la_url_nunca_se_muestra(bd):
     """Con una URL con contraseña, ninguna salida de db estado la muestra."""
@@ -81,6 +82,7 @@ def test_ayuda_no_importa_sqlalchemy_alembic_ni_bcrypt(args):
     assert "PESADOS []" in r.stdout, r.stdout + r.stderr
 
 
+@pytest.mark.rapida
 def test_la_ayuda_esta_en_espanol():
     from conftest import invocar
 

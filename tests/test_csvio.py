@@ -173,6 +173,7 @@ def test_cp1252_despues_de_un_prefijo_ascii_largo(tmp_path: Path) -> None:
     assert lector.codificacion == "cp1252"
 
 
+@pytest.mark.rapida
 def test_codificaciones_mezcladas_nombra_la_linea(tmp_path: Path) -> None:
     ascii_ = "".join(f"u{i}@x.com,Juan\n" for i in range(10_000))
     ruta = tmp_path / "mezcla.csv"
@@ -253,6 +254,7 @@ _TEXTO_UNICODE = st.text(st.characters(exclude_categories=["Cs", "Cc"]) | st.sam
 _SALTO = re.compile(r"\r\n|\r|\n")
 
 
+@pytest.mark.rapida
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     datos=st.data(),

@@ -59,6 +59,7 @@ def test_categoria_slug_sin_acentos_y_unico(cli, bd):
 
 
 # --- Cursos: alta, edición y ciclo de vida ------------------------------------------------------------
+@pytest.mark.rapida
 def test_crear_curso_valida_y_no_escribe_con_errores(cli_seed, bd_seed):
     antes = bd_seed.instantanea()
     r = cli_seed("cursos", "crear", "--titulo", "X", "--descripcion", "Y", "--educador", "lucas.fernandez@mail.com",
@@ -132,6 +133,7 @@ def test_buscar_sin_acentos_con_raices_y_lecciones(cli_seed, texto, esperado):
     assert "«" in r[0]["fragmento"]
 
 
+@pytest.mark.rapida
 def test_buscar_solo_publicados_salvo_todos(cli_seed):
     assert _json(cli_seed("cursos", "buscar", "metodo cientifico", "--formato", "json")) == []
     r = _json(cli_seed("cursos", "buscar", "metodo cientifico", "--todos", "--formato", "json"))

@@ -131,6 +131,7 @@ def test_migrate_sql_de_una_base_al_dia_no_imprime_sql(bd):
 
 
 # --- estado / historial ---------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_estado_en_cada_formato(bd):
     bd.ejecutar(
         "INSERT INTO \"Categoria\" (id, nombre, slug, \"createdAt\", \"updatedAt\") "
@@ -287,6 +288,7 @@ def test_errores_sqlite(motor, tmp_path):
     assert "Traceback" not in r.texto
 
 
+@pytest.mark.rapida
 def test_comando_de_datos_sobre_base_sin_esquema(bd_vacia):
     r = invocar(bd_vacia.url, "db", "entorno", "pruebas")
     assert r.codigo == 1 and "amauta db migrate" in r.stderr

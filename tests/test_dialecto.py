@@ -52,6 +52,7 @@ def test_memoria_de_trabajo_vale_solo_en_su_transaccion_pg(bd_vacia):
         con.commit()
 
 
+@pytest.mark.rapida
 def test_tabla_temporal_devuelve_lo_cargado_tal_cual(bd_vacia):
     """Textos con tabulaciones, saltos, barras y comillas, None y números: lo que entra por
     COPY (PostgreSQL) o executemany (SQLite) es lo que sale."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from amauta_cli.services import esquema
 
 
@@ -44,6 +46,7 @@ def test_los_comandos_de_todos_los_dias_no_cargan_sqlalchemy(bd_seed):
         assert "PESADOS []" in r.stdout, (args, r.stdout[-2000:], r.stderr[-2000:])
 
 
+@pytest.mark.rapida
 def test_ninguna_rama_por_motor_fuera_de_dialecto():
     """Las diferencias entre motores viven en dialecto.py (y la fábrica de motores de db.py):
     ningún servicio ni comando pregunta por el motor (los respaldos, que se separan por motor

@@ -104,6 +104,7 @@ def test_la_primera_migracion_crea_exactamente_el_esquema_de_prisma(bd_vacia, or
     assert len(real["enums"]) == 9
 
 
+@pytest.mark.rapida
 @pytest.mark.parametrize("motor", ["postgresql"], indirect=True)
 def test_en_head_todo_lo_de_prisma_sigue_igual_y_lo_agregado_sigue_sus_nombres(bd, oraculo_prisma):
     real = _catalogo(bd.url)

@@ -259,6 +259,7 @@ def tmpfs(tmp_path):
         subprocess.run(["umount", "-l", str(punto)], capture_output=True)
 
 
+@pytest.mark.rapida
 @pytest.mark.parametrize("motor", ["sqlite"], indirect=True)
 def test_sqlite_disco_lleno(bd_seed, tmpfs, tmp_path):
     ruta = tmpfs / "amauta.db"

@@ -7,9 +7,7 @@ import io
 import json
 
 import pytest
-from escuela_usuarios import amauta, escuela  # noqa: F401 - fixtures
-
-ESCUELA = "Escuela Nº 42 Bernardino Rivadavia"
+from fabrica import ESCUELA
 
 
 def _miembros(bd, grupo="4to Grado A") -> set[str]:
@@ -42,7 +40,7 @@ def test_crear(amauta, escuela):
         ({"--educador": "nadie@edu.ar"}, "No existe un usuario con el email 'nadie@edu.ar'"),
         ({"--institucion": "Colegio Cerrado"}, "La institución 'Colegio Cerrado' está inactiva"),
         ({"--institucion": "Escuela 99"}, "No existe la institución 'Escuela 99'"),
-        ({"--nombre": "4TO grado a"}, "Ya existe el grupo '4to Grado A' en 'Escuela Nº 42 Bernardino Rivadavia'"),
+        ({"--nombre": "4TO grado a"}, f"Ya existe el grupo '4to Grado A' en '{ESCUELA}'"),
         ({"--nombre": " "}, "el nombre del grupo no puede estar vacío"),
     ],
 )
@@ -64,6 +62,7 @@ def test_educador_inactivo_no_puede_tener_grupo(amauta, escuela):
 
 
 # --- listar y ver ---------------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_listar_y_ver(amauta):
     r = amauta("grupos", "listar", "--formato", "json")
     assert r.codigo == 0, r.texto
@@ -123,6 +122,7 @@ def test_agregar_desde_csv(amauta, escuela, tmp_path):
     assert "mateo.garcia@mail.com" in _miembros(escuela) and "nuevo@mail.com" in _miembros(escuela)
 
 
+@pytest.mark.rapida
 def test_agregar_valida_todo_y_no_agrega_a_nadie(amauta, escuela, tmp_path):
     ruta = tmp_path / "lista.csv"
     ruta.write_text("email\nmateo.garcia@mail.com\nno-es-email\nmaria.gonzalez@edu.ar\n", encoding="utf-8")

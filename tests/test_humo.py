@@ -1,8 +1,10 @@
 """Prueba de humo: el CLI arranca y migra una base nueva en cada motor."""
 
+import pytest
 from conftest import invocar
 
 
+@pytest.mark.rapida
 def test_migrate_crea_el_esquema_y_no_repite(bd_vacia):
     r = invocar(bd_vacia.url, "db", "migrate")
     assert r.codigo == 0, r.texto

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from amauta_cli.ids import cuid, cuids
 
 FORMA = re.compile(r"c[0-9a-z]{24}")
 
 
+@pytest.mark.rapida
 def test_cuids_tienen_la_forma_de_cuid_y_no_se_repiten():
     ids = cuids(50_000)
     assert len(ids) == 50_000

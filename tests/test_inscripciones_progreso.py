@@ -67,6 +67,7 @@ def test_inscripcion_rechazada_no_escribe(cli_seed, bd_seed):
     assert bd_seed.instantanea() == antes
 
 
+@pytest.mark.rapida
 def test_registrar_progreso_y_quiz(cli_seed, bd_seed):
     v = "valentina.ruiz@mail.com"
     r = cli_seed("progreso", "registrar", "--estudiante", v, "--leccion", "algebra-basica/3", "--completado")

@@ -29,6 +29,7 @@ INTERACTIVO = "url: https://interactivos.amauta.org/x\ninstrucciones: Arrastrá 
 DESCARGABLE = "recursos:\n  - {nombre: Guía, tipo: pdf, url: 'https://a.org/g.pdf', tamano: 2048, disponibleOffline: true}\n"
 
 
+@pytest.mark.rapida
 def test_agregar_de_todos_los_tipos_insertar_mover_y_quitar_sin_huecos(cli_seed, bd_seed, tmp_path):
     c = "intro-fisica"
     for titulo, tipo, texto in (("Video", "video", VIDEO), ("Lectura", "TEXTO", TEXTO), ("Quiz", "quiz", QUIZ),

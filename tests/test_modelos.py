@@ -89,6 +89,7 @@ def test_relaciones_en_ambos_sentidos(bd):
         assert curso.idioma == "es" and curso.estado.value == "BORRADOR"
 
 
+@pytest.mark.rapida
 def test_ids_cuid_y_updated_at_los_pone_amauta(bd):
     ids = {cuid() for _ in range(5000)}
     assert len(ids) == 5000

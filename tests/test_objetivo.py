@@ -18,6 +18,7 @@ def _arbol(carpeta) -> list[str]:
 
 
 # --- Formas rechazadas (defectos de "Por qué": ninguna crea nada) ---------------------------------
+@pytest.mark.rapida
 @pytest.mark.parametrize(
     "url,esperado",
     [
@@ -86,6 +87,7 @@ def test_las_tres_formas_de_postgresql_funcionan(bd, esquema_url):
 
 
 # --- Archivos SQLite: solo migrate, seed y restore crean ----------------------------------------
+@pytest.mark.rapida
 @pytest.mark.parametrize(
     "args",
     [

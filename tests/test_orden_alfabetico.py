@@ -101,6 +101,7 @@ def correr(crear_plantilla):
     return f
 
 
+@pytest.mark.rapida
 def test_personas(correr):
     estudiantes = [nfc(u["apellido"]) for u in correr("usuarios", "listar", "--rol", "estudiante")]
     assert estudiantes == APELLIDOS

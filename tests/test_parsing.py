@@ -98,6 +98,7 @@ def test_parsear_fecha_rechaza_formatos_desconocidos(texto: str) -> None:
     assert "AAAA-MM-DD" in e.value.mensaje and "DD/MM/AAAA" in e.value.mensaje
 
 
+@pytest.mark.rapida
 @given(st.dates(min_value=date(1, 1, 1)))
 def test_parsear_fecha_ida_y_vuelta(d: date) -> None:
     assert parsear_fecha(d.isoformat()) == d
@@ -174,6 +175,7 @@ def test_parsear_decimal_coma_o_punto(entero: int, fraccion: str, separador: str
     assert parsear_decimal(f" {entero}{separador}{fraccion} ") == float(f"{entero}.{fraccion}")
 
 
+@pytest.mark.rapida
 @given(st.text())
 def test_parsear_decimal_siempre_finito_o_datos_invalidos(texto: str) -> None:
     try:

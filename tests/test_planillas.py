@@ -261,6 +261,7 @@ def test_usuarios_exportar_excel_neutraliza_y_se_reimporta_sin_cambios(amauta, b
     assert bd_seed.instantanea() == antes
 
 
+@pytest.mark.rapida
 def test_asistencia_exportar_excel_neutraliza_y_se_reimporta_sin_cambios(amauta, bd_seed, tmp_path):
     r = amauta("asistencia", "registrar", "-g", GRUPO, "--fecha", "2024-03-04", "--todos", "P",
                "--ausente", f"{LUCAS}={FORMULAS['ciudad']}", "--justificado", f"{VALENTINA}==1+1")

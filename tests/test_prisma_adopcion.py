@@ -29,6 +29,7 @@ def _contabilidad_prisma(bd) -> list[tuple]:
     return bd.filas("SELECT id, checksum, finished_at, migration_name FROM _prisma_migrations ORDER BY id")
 
 
+@pytest.mark.rapida
 @solo_pg
 def test_adopta_la_base_de_prisma_la_lleva_a_head_y_se_puede_sembrar(bd_vacia):
     como_prisma_migrate_deploy(bd_vacia.url)

@@ -238,6 +238,7 @@ def test_la_migracion_base_crea_exactamente_lo_de_db_migrate(bd, exportado):
         borrar_bd_pg(nombre)
 
 
+@pytest.mark.rapida
 @solo_pg
 def test_prisma_6_lleva_la_url_en_el_esquema(bd, tmp_path):
     r = invocar(bd.url, "db", "prisma", "--salida", str(tmp_path), "--prisma", "6")

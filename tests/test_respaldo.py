@@ -15,14 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BaseDePrueba, invocar
-from respaldo_datos import preparar
 from amauta_cli.services import esquema
-
-
-@pytest.fixture
-def bd_datos(crear_plantilla) -> BaseDePrueba:
-    """Una base con datos variados en las 14 tablas (plantilla de sesión, clonada)."""
-    return crear_plantilla("respaldo", preparar)
 
 
 def respaldar(bd: BaseDePrueba, carpeta: Path, *extra: str) -> Path:
@@ -51,6 +44,7 @@ def modificar(bd: BaseDePrueba) -> None:
 
 
 # --- Ida y vuelta ------------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_ida_y_vuelta_restaura_cada_fila_igual(bd_datos, tmp_path):
     antes = bd_datos.instantanea()
     assert all(
@@ -165,6 +159,7 @@ def _rechazado(bd, archivo, *extra, texto: str, input: str | None = None, env=No
     return r
 
 
+@pytest.mark.rapida
 def test_byte_cambiado_se_rechaza(bd_datos, respaldo_y_antes):
     archivo, _ = respaldo_y_antes
     datos = bytearray(archivo.read_bytes())

@@ -13,13 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BaseDePrueba, invocar
-from respaldo_datos import agregar_asistencias, preparar
-
-
-@pytest.fixture
-def bd_datos(crear_plantilla) -> BaseDePrueba:
-    return crear_plantilla("respaldo", preparar)
+from conftest import invocar
+from fabrica import agregar_asistencias
 
 
 def _amauta(url: str, *args: str, tmp_path: Path) -> subprocess.Popen:
@@ -123,6 +118,7 @@ def test_restore_interrumpido_deja_el_contenido_anterior(bd_datos, tmp_path, cam
         assert not list(destino.parent.glob(f".{destino.name}.restaurando-*"))
 
 
+@pytest.mark.rapida
 @pytest.mark.parametrize("motor", ["sqlite"], indirect=True)
 def test_sqlite_no_reemplaza_una_base_abierta_por_otro_proceso(motor, tmp_path):
     """El reemplazo del archivo espera a que nadie use la base, y si no, no la toca."""

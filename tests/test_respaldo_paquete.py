@@ -19,6 +19,7 @@ INTERFAZ = (
 )
 
 
+@pytest.mark.rapida
 def test_cli_respaldo_no_importa_cli_db():
     codigo = "import sys, amauta_cli.cli.respaldo; print('amauta_cli.cli.db' in sys.modules)"
     r = subprocess.run([sys.executable, "-c", codigo], capture_output=True, text=True, check=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PG_ADMIN_URL, REQUIERE_PG, BaseDePrueba, invocar, pg_disponible
-from respaldo_datos import agregar_asistencias, preparar
+from fabrica import agregar_asistencias
 
 
 @pytest.fixture(params=["postgresql"])
@@ -28,11 +28,6 @@ def motor(request) -> str:
 @pytest.fixture
 def pg(motor) -> None:
     assert motor == "postgresql"
-
-
-@pytest.fixture
-def bd_datos(pg, crear_plantilla) -> BaseDePrueba:
-    return crear_plantilla("respaldo", preparar)
 
 
 def _env(bd: BaseDePrueba) -> dict[str, str]:
@@ -232,6 +227,7 @@ def test_entorno_pg_traduce_la_url(monkeypatch):
     assert os.environ.get("PGPASSWORD") is None
 
 
+@pytest.mark.rapida
 def test_servidor_o_base_inexistente_se_explica_en_espanol(pg, tmp_path):
     from conftest import url_pg
 

@@ -17,15 +17,10 @@ from pathlib import Path
 
 import pytest
 from conftest import BaseDePrueba, invocar
-from respaldo_datos import agregar_asistencias, preparar
+from fabrica import agregar_asistencias
 
 solo_postgresql = pytest.mark.parametrize("motor", ["postgresql"], indirect=True)
 solo_sqlite = pytest.mark.parametrize("motor", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def bd_datos(crear_plantilla) -> BaseDePrueba:
-    return crear_plantilla("respaldo", preparar)
 
 
 def _amauta(url: str, *args: str, tmp_path: Path, **env_extra: str) -> subprocess.Popen:
@@ -191,6 +186,7 @@ def stat_modo(ruta: Path) -> int:
     return stat.S_IMODE(ruta.lstat().st_mode)
 
 
+@pytest.mark.rapida
 def test_los_temporales_de_un_proceso_vivo_o_de_otra_maquina_no_se_tocan(bd, tmp_path):
     from amauta_cli.services.respaldo import archivos
 

@@ -23,12 +23,6 @@ import pytest
 from conftest import BaseDePrueba, invocar
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from respaldo_datos import preparar
-
-
-@pytest.fixture
-def bd_datos(crear_plantilla) -> BaseDePrueba:
-    return crear_plantilla("respaldo", preparar)
 
 
 def _modo(ruta: Path) -> int:
@@ -113,31 +107,25 @@ solo_postgresql = pytest.mark.parametrize("motor", ["postgresql"], indirect=True
 solo_sqlite = pytest.mark.parametrize("motor", ["sqlite"], indirect=True)
 
 
-@pytest.fixture
-def pg_datos(crear_plantilla) -> BaseDePrueba:
-    """Solo con ``@solo_postgresql``: psql interviene solo en PostgreSQL."""
-    return crear_plantilla("respaldo", preparar)
-
-
 @solo_postgresql
-def test_metacomando_a_mitad_de_linea_lo_frena_el_modo_restringido(pg_datos, tmp_path):
+def test_metacomando_a_mitad_de_linea_lo_frena_el_modo_restringido(bd_datos, tmp_path):
     """Lo que el filtro por líneas no ve (``SELECT 1; \\! ...``) lo rechaza psql en modo
     restringido (``\\restrict`` con una clave al azar), y la restauración se deshace."""
     marca = tmp_path / "ejecutado"
     archivo = _volcado_con_manifiesto(
         tmp_path / "r", f"CREATE TABLE intrusa (x int);\nSELECT 1; \\! touch {marca}\n"
     )
-    antes = pg_datos.instantanea()
-    r = invocar(pg_datos.url, "db", "verificar-backup", str(archivo))
+    antes = bd_datos.instantanea()
+    r = invocar(bd_datos.url, "db", "verificar-backup", str(archivo))
     assert r.codigo == 1, r.texto
     assert "metacomando de psql a mitad de una línea" in r.stderr
-    r = invocar(pg_datos.url, "db", "restore", str(archivo), "--limpiar", "--si", "--sin-respaldo")
+    r = invocar(bd_datos.url, "db", "restore", str(archivo), "--limpiar", "--si", "--sin-respaldo")
     assert r.codigo == 1, r.texto
     assert "metacomando de psql a mitad de una línea" in r.stderr
     assert "la base quedó como estaba" in r.stderr
     assert not marca.exists()
-    assert pg_datos.instantanea() == antes
-    assert pg_datos.valor("SELECT to_regclass('public.intrusa')") is None
+    assert bd_datos.instantanea() == antes
+    assert bd_datos.valor("SELECT to_regclass('public.intrusa')") is None
 
 
 def _psql_viejo(carpeta: Path) -> None:
@@ -152,29 +140,29 @@ def _psql_viejo(carpeta: Path) -> None:
 
 
 @solo_postgresql
-def test_psql_sin_restrict_no_recibe_volcados(pg_datos, tmp_path, monkeypatch):
+def test_psql_sin_restrict_no_recibe_volcados(bd_datos, tmp_path, monkeypatch):
     """Un psql sin modo restringido no recibe nada de un respaldo: el SQL plano se rechaza
     (diciendo qué instalar) y el custom se restaura con pg_restore directo."""
-    r = invocar(pg_datos.url, "db", "backup", "--formato", "sql", "--salida", str(tmp_path / "r.sql"))
+    r = invocar(bd_datos.url, "db", "backup", "--formato", "sql", "--salida", str(tmp_path / "r.sql"))
     assert r.codigo == 0, r.texto
-    r = invocar(pg_datos.url, "db", "backup", "--salida", str(tmp_path / "r.dump"))
+    r = invocar(bd_datos.url, "db", "backup", "--salida", str(tmp_path / "r.dump"))
     assert r.codigo == 0, r.texto
     _psql_viejo(tmp_path / "viejo")
     monkeypatch.setenv("AMAUTA_PG_BIN", str(tmp_path / "viejo"))
-    antes = pg_datos.instantanea()
+    antes = bd_datos.instantanea()
     for args in (("verificar-backup", str(tmp_path / "r.sql")),
                  ("restore", str(tmp_path / "r.sql"), "--limpiar", "--si")):
-        r = invocar(pg_datos.url, "db", *args)
+        r = invocar(bd_datos.url, "db", *args)
         assert r.codigo == 1, r.texto
         assert "no tiene el modo restringido de psql" in r.stderr
         assert "15.14" in r.stderr and "No se tocó ninguna base" in r.stderr
-    assert pg_datos.instantanea() == antes
+    assert bd_datos.instantanea() == antes
     assert not (tmp_path / "xdg-data" / "amauta" / "respaldos").exists(), "ni el respaldo de seguridad"
-    pg_datos.ejecutar('DELETE FROM "Comunicado"')
-    r = invocar(pg_datos.url, "db", "restore", str(tmp_path / "r.dump"), "--limpiar", "--si", "--sin-respaldo")
+    bd_datos.ejecutar('DELETE FROM "Comunicado"')
+    r = invocar(bd_datos.url, "db", "restore", str(tmp_path / "r.dump"), "--limpiar", "--si", "--sin-respaldo")
     assert r.codigo == 0, r.texto
-    assert pg_datos.instantanea() == antes
-    r = invocar(pg_datos.url, "db", "verificar-backup", str(tmp_path / "r.dump"))
+    assert bd_datos.instantanea() == antes
+    r = invocar(bd_datos.url, "db", "verificar-backup", str(tmp_path / "r.dump"))
     assert r.codigo == 0, r.texto
 
 
@@ -199,6 +187,7 @@ def test_enlaces_plantados_en_los_nombres_temporales_no_se_siguen(bd_datos, tmp_
     assert not (carpeta / "X.dump.json").is_symlink()
 
 
+@pytest.mark.rapida
 def test_destino_que_es_un_enlace_simbolico_se_rechaza(bd_datos, tmp_path):
     carpeta = tmp_path / "r"
     carpeta.mkdir()
@@ -213,19 +202,13 @@ def test_destino_que_es_un_enlace_simbolico_se_rechaza(bd_datos, tmp_path):
 
 
 # --- 11.3: SQLite nunca deja una copia sin comprimir legible -----------------------------------------
-@pytest.fixture
-def sqlite_datos(crear_plantilla) -> BaseDePrueba:
-    """Solo con ``@solo_sqlite``: la copia sin comprimir es del respaldo de SQLite."""
-    return crear_plantilla("respaldo", preparar)
-
-
 @solo_sqlite
-def test_sin_espacio_para_la_copia_se_rechaza_antes_de_empezar(sqlite_datos, tmp_path, monkeypatch):
+def test_sin_espacio_para_la_copia_se_rechaza_antes_de_empezar(bd_datos, tmp_path, monkeypatch):
     """El respaldo necesita la copia temporal más el archivo comprimido: si no hay lugar,
     lo dice (cuánto hace falta y cuánto hay) y no escribe nada."""
     from amauta_cli.db import ruta_sqlite
 
-    tamano = ruta_sqlite(sqlite_datos.url).stat().st_size
+    tamano = ruta_sqlite(bd_datos.url).stat().st_size
     carpeta = tmp_path / "r"
     carpeta.mkdir()
     real = shutil.disk_usage
@@ -235,17 +218,17 @@ def test_sin_espacio_para_la_copia_se_rechaza_antes_de_empezar(sqlite_datos, tmp
         return u._replace(free=tamano) if Path(ruta).resolve() == carpeta.resolve() else u
 
     monkeypatch.setattr(shutil, "disk_usage", disco_casi_lleno)
-    r = invocar(sqlite_datos.url, "db", "backup", "--salida", f"{carpeta}/")
+    r = invocar(bd_datos.url, "db", "backup", "--salida", f"{carpeta}/")
     assert r.codigo == 1, r.texto
     assert "No hay espacio suficiente" in r.stderr and "hacen falta unos" in r.stderr
     assert list(carpeta.iterdir()) == []
     monkeypatch.setattr(shutil, "disk_usage", real)
-    r = invocar(sqlite_datos.url, "db", "backup", "--salida", f"{carpeta}/")
+    r = invocar(bd_datos.url, "db", "backup", "--salida", f"{carpeta}/")
     assert r.codigo == 0, r.texto
 
 
 @solo_sqlite
-def test_un_error_a_mitad_del_respaldo_no_deja_la_copia(sqlite_datos, tmp_path, monkeypatch):
+def test_un_error_a_mitad_del_respaldo_no_deja_la_copia(bd_datos, tmp_path, monkeypatch):
     """Un error al comprimir (p. ej. disco lleno) no deja la copia sin comprimir, ni su
     journal, ni el archivo a medias."""
     import gzip
@@ -255,7 +238,7 @@ def test_un_error_a_mitad_del_respaldo_no_deja_la_copia(sqlite_datos, tmp_path, 
 
     monkeypatch.setattr(gzip.GzipFile, "write", falla)
     carpeta = tmp_path / "r"
-    r = invocar(sqlite_datos.url, "db", "backup", "--salida", f"{carpeta}/")
+    r = invocar(bd_datos.url, "db", "backup", "--salida", f"{carpeta}/")
     assert r.codigo != 0
     assert list(carpeta.iterdir()) == []
 
@@ -299,11 +282,12 @@ def test_carpetas_intermedias_700_y_archivos_600(bd_datos, tmp_path):
     assert _modo(tmp_path / "x") == 0o700 and _modo(tmp_path / "x" / "y") == 0o700
 
 
+@pytest.mark.rapida
 @solo_sqlite
-def test_restaurar_sqlite_en_una_ruta_nueva_crea_la_base_600(sqlite_datos, tmp_path):
+def test_restaurar_sqlite_en_una_ruta_nueva_crea_la_base_600(bd_datos, tmp_path):
     """La base nueva (y lo que quede junto a ella) es 600; la carpeta debe existir (amauta no
     crea carpetas a partir de una URL, ver test_config)."""
-    r = invocar(sqlite_datos.url, "db", "backup", "--salida", str(tmp_path / "r.db.gz"))
+    r = invocar(bd_datos.url, "db", "backup", "--salida", str(tmp_path / "r.db.gz"))
     assert r.codigo == 0, r.texto
     nueva = tmp_path / "nueva" / "base.db"
     nueva.parent.mkdir(mode=0o755)
@@ -312,40 +296,40 @@ def test_restaurar_sqlite_en_una_ruta_nueva_crea_la_base_600(sqlite_datos, tmp_p
     assert _modo(nueva) == 0o600
     for p in nueva.parent.iterdir():  # y su -wal/-shm, si los hay
         assert p.name.startswith("base.db") and _modo(p) == 0o600, p.name
-    assert sqlite_datos.instantanea() == BaseDePrueba("sqlite", f"sqlite:///{nueva}").instantanea()
+    assert bd_datos.instantanea() == BaseDePrueba("sqlite", f"sqlite:///{nueva}").instantanea()
 
 
 @solo_sqlite
-def test_restaurar_sqlite_conserva_los_permisos_del_destino(sqlite_datos, tmp_path):
+def test_restaurar_sqlite_conserva_los_permisos_del_destino(bd_datos, tmp_path):
     """Reemplazar una base existente conserva su modo (p. ej. 640 elegido por el usuario)."""
     from amauta_cli.db import ruta_sqlite
 
-    r = invocar(sqlite_datos.url, "db", "backup", "--salida", str(tmp_path / "r.db.gz"))
+    r = invocar(bd_datos.url, "db", "backup", "--salida", str(tmp_path / "r.db.gz"))
     assert r.codigo == 0, r.texto
-    destino = ruta_sqlite(sqlite_datos.url)
+    destino = ruta_sqlite(bd_datos.url)
     os.chmod(destino, 0o640)
-    r = invocar(sqlite_datos.url, "db", "restore", str(tmp_path / "r.db.gz"), "--limpiar", "--si",
+    r = invocar(bd_datos.url, "db", "restore", str(tmp_path / "r.db.gz"), "--limpiar", "--si",
                 "--sin-respaldo")
     assert r.codigo == 0, r.texto
     assert _modo(destino) == 0o640
 
 
 @solo_sqlite
-def test_ninguna_copia_legible_por_otros_durante_el_respaldo(sqlite_datos, tmp_path):
+def test_ninguna_copia_legible_por_otros_durante_el_respaldo(bd_datos, tmp_path):
     """Mientras corre el respaldo (se lo mata con SIGKILL a mitad de camino), todo lo que
     hay en la carpeta es 600 dentro de carpetas 700."""
     import signal
     import sys
     import time
 
-    from respaldo_datos import agregar_asistencias
+    from fabrica import agregar_asistencias
 
-    agregar_asistencias(sqlite_datos, 300_000)
+    agregar_asistencias(bd_datos, 300_000)
     carpeta = tmp_path / "r"
     carpeta.mkdir(mode=0o755)
     env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "xdg-data"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "amauta_cli", "--db-url", sqlite_datos.url, "db", "backup",
+        [sys.executable, "-m", "amauta_cli", "--db-url", bd_datos.url, "db", "backup",
          "--salida", f"{carpeta}/"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
     )
@@ -368,9 +352,9 @@ def test_ninguna_copia_legible_por_otros_durante_el_respaldo(sqlite_datos, tmp_p
         for a in archivos:
             assert _modo(Path(raiz) / a) == 0o600, a
     # db backups lo lista y el próximo respaldo lo borra.
-    r = invocar(sqlite_datos.url, "db", "backups", str(carpeta))
+    r = invocar(bd_datos.url, "db", "backups", str(carpeta))
     assert "su proceso ya no existe" in r.stderr, r.stderr
-    r = invocar(sqlite_datos.url, "db", "backup", "--salida", f"{carpeta}/")
+    r = invocar(bd_datos.url, "db", "backup", "--salida", f"{carpeta}/")
     assert r.codigo == 0, r.texto
     assert "de respaldos, verificaciones o restauraciones interrumpidos" in r.stderr
     assert not [p for p in carpeta.iterdir() if p.name.startswith(".")]

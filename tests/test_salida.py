@@ -45,6 +45,7 @@ def _emitir(capsys, vista, formato):
     return capsys.readouterr()
 
 
+@pytest.mark.rapida
 def test_tabla_humana_a_80_columnas(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     r = _emitir(capsys, Vista(columnas=COLUMNAS, filas=FILAS, titulo="Alertas"), "tabla")
@@ -68,6 +69,7 @@ def test_json_y_csv_estables_para_scripts(capsys):
     assert filas[1][3:] == ["1234", "85.25", "2026-03-04"]
 
 
+@pytest.mark.rapida
 def test_excel_en_espanol_y_formulas_neutralizadas(capsys):
     salida.emitir(Vista(columnas=COLUMNAS, filas=FILAS), "excel")
     crudo = capsys.readouterr().out

@@ -27,6 +27,7 @@ def amauta(bd_seed):
     return correr
 
 
+@pytest.mark.rapida
 def test_alertas_a_80_columnas_sin_titulos_ni_emails_cortados(amauta):
     r = amauta("asistencia", "alertas", "--limite", "1", "--desde", "2000-01-01", columnas=80)
     assert r.codigo == 0, r.texto
@@ -100,6 +101,7 @@ def test_plurales_sin_parentesis(amauta, tmp_path):
 MARCADO = {"nombre": "[/]", "apellido": "[link=http://malo.example]Ruiz[/link] [bold]"}
 
 
+@pytest.mark.rapida
 def test_el_texto_del_usuario_nunca_es_marcado(amauta, bd_seed):
     bd_seed.ejecutar(
         'UPDATE "Usuario" SET nombre = :n, apellido = :a WHERE email = :e',

@@ -292,6 +292,7 @@ def test_progresos_lucas_seis_y_su_quiz_al_85(bd_seed):
     assert all(bool(f[3]) and f[4] == 100 and f[6] is not None for f in filas)
 
 
+@pytest.mark.rapida
 def test_grupo_con_sus_dos_estudiantes(bd_seed):
     assert bd_seed.filas(
         'SELECT g.nombre, g.grado, g.seccion, i.nombre, u.email, g.activo FROM "Grupo" g '
@@ -342,6 +343,7 @@ def test_asistencia_de_los_ultimos_5_dias_habiles(bd_seed):
     assert sorted(f.date() for f in fechas_v) == dias_de_clase(hoy, 5, calendario())
 
 
+@pytest.mark.rapida
 def test_calificaciones_y_comunicado(bd_seed):
     assert set(
         bd_seed.filas(

@@ -83,6 +83,7 @@ def test_fecha_que_no_se_entiende(tmp_path, valor, esperado):
     assert len(p) == 1 and "cursos[1].createdAt: " in p[0] and esperado in p[0], p
 
 
+@pytest.mark.rapida
 def test_se_listan_todos_los_problemas_a_la_vez(tmp_path):
     def romper(d):
         d["usuarios"][0]["rol"] = "REY"

@@ -188,6 +188,7 @@ def test_archivo_mal_formado_no_toca_la_base(cli_seed, bd_seed, tmp_path, caso):
         assert bd_seed.instantanea() == antes
 
 
+@pytest.mark.rapida
 def test_archivo_inexistente(cli_seed):
     r = cli_seed("seed", "--archivo", "/no/existe.yaml")
     assert r.codigo == 1 and "No existe el archivo de datos /no/existe.yaml" in r.stderr

@@ -43,6 +43,7 @@ def test_validar_password_corta() -> None:
         validar_password("1234567")
 
 
+@pytest.mark.rapida
 @pytest.mark.parametrize(("pw", "nbytes"), [("a" * 73, 73), ("ñ" * 37, 74), ("é" * 30 + "x" * 13, 73)])
 def test_validar_password_supera_72_bytes(pw: str, nbytes: int) -> None:
     with pytest.raises(DatosInvalidos) as e:

@@ -10,6 +10,7 @@ import pytest
 from amauta_cli import textos
 
 
+@pytest.mark.rapida
 def test_numeros_con_coma_decimal_y_punto_de_miles():
     assert textos.numero(1.5) == "1,5"
     assert textos.numero(2.0) == "2"
@@ -64,6 +65,7 @@ def test_plegado_de_acentos_uno_solo_para_nfc_y_nfd():
     assert textos.sin_acentos(unicodedata.normalize("NFD", "Pérez Núñez")) == "perez nunez"
 
 
+@pytest.mark.rapida
 def test_orden_alfabetico_espanol():
     nombres = ["Pérez", "Núñez", "Muñoz", "González", "Gómez", "Fernández", "Benítez", "Álvarez"]
     nfd = [unicodedata.normalize("NFD", n) for n in nombres]

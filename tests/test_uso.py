@@ -40,6 +40,7 @@ def _sin_ingles(texto: str) -> None:
         assert resto not in texto, f"{resto!r} en:\n{texto}"
 
 
+@pytest.mark.rapida
 @pytest.mark.parametrize(
     "args,esperado",
     [

@@ -7,14 +7,7 @@ import io
 import json
 
 import pytest
-from escuela_usuarios import (  # noqa: F401 - fixtures
-    PASSWORD,
-    amauta,
-    escuela,
-    hash_de,
-    sin_secretos,
-    verifica_bcrypt,
-)
+from fabrica import ESCUELA, PASSWORD, hash_de, sin_secretos, verifica_bcrypt
 
 from amauta_cli.db import transaccion
 from amauta_cli.errores import OperacionRechazada
@@ -121,6 +114,7 @@ def test_crear_rechaza_datos_invalidos_sin_escribir(amauta, escuela, args, mensa
     assert escuela.instantanea() == antes
 
 
+@pytest.mark.rapida
 def test_email_repetido_se_detecta_antes_de_pedir_la_password(amauta, escuela):
     r = amauta("usuarios", "crear", "--email", "Lucas.Fernandez@MAIL.com", "--nombre", "L", "--apellido", "F", "--rol", "ESTUDIANTE", input="")
     assert r.codigo == 1
@@ -210,6 +204,7 @@ def test_listar_csv_y_tabla(amauta):
 
 
 # --- ver -----------------------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_ver_muestra_perfil_grupos_e_inscripciones_sin_hash(amauta):
     r = amauta("usuarios", "ver", "MARIA.gonzalez@edu.ar", "--formato", "json")
     assert r.codigo == 0, r.texto
@@ -228,7 +223,7 @@ def test_ver_muestra_perfil_grupos_e_inscripciones_sin_hash(amauta):
         assert "2024-001" in r.stdout
     r = amauta("usuarios", "ver", "lucas.fernandez@mail.com", "--formato", "csv")
     pares = dict(csv.reader(io.StringIO(r.stdout)))
-    assert pares["grupos"] == "4to Grado A (Escuela Nº 42 Bernardino Rivadavia, estudiante)"
+    assert pares["grupos"] == f"4to Grado A ({ESCUELA}, estudiante)"
     assert pares["password_definida"] == "sí" and "password" not in pares
 
 

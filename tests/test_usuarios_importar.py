@@ -8,14 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from escuela_usuarios import (  # noqa: F401 - fixtures
-    PASSWORD,
-    amauta,
-    escuela,
-    hash_de,
-    sin_secretos,
-    verifica_bcrypt,
-)
+from fabrica import PASSWORD, hash_de, sin_secretos, verifica_bcrypt
 
 from amauta_cli.db import transaccion
 from amauta_cli.errores import DatosInvalidos, OperacionRechazada
@@ -81,6 +74,7 @@ def test_encabezados_con_alias_y_columnas_desconocidas(amauta, escuela, tmp_path
     sin_secretos(r.texto, "Clave-Segura-1")
 
 
+@pytest.mark.rapida
 def test_todas_las_lineas_malas_se_informan_y_nada_se_escribe(amauta, escuela, tmp_path):
     ruta = _csv(tmp_path, [
         ["email", "nombre", "apellido", "rol", "experiencia", "password"],
@@ -267,6 +261,7 @@ def test_servicio_reporta_problemas_como_lista(escuela):
 
 
 # --- exportar -----------------------------------------------------------------------------------------
+@pytest.mark.rapida
 def test_exportar_csv_sin_hashes_y_se_reimporta_sin_cambios(amauta, escuela, tmp_path):
     r = amauta("usuarios", "exportar")
     assert r.codigo == 0, r.texto
