@@ -210,6 +210,21 @@ class Dialecto:
         cuántas filas escribió."""
         raise NotImplementedError
 
+    def leer_filas_crudas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
+        """Como ``leer_filas``, pero sin convertir: lo que da el driver (en SQLite, fechas en
+        texto, booleanos 0/1 y JSON en texto). ``db copiar`` las pasa a su forma canónica."""
+        return self.leer_filas(con, tabla, lote)
+
+    def cargar_lineas(self, con: Any, tabla: Any, lineas: Any, avanzar: Any = None) -> int | None:
+        """Escribe líneas ya armadas para ``COPY ... FROM STDIN`` en formato texto; None si el
+        motor no tiene COPY (entonces se usa ``cargar_filas``)."""
+        return None
+
+    def suma_de_control(self, con: Any, tabla: Any, sql: str) -> tuple[int, int] | None:
+        """(filas, suma) de ``tabla`` calculadas en el servidor con ``sql`` (la consulta de
+        ``services.copia.suma_sql``), o None si el motor no puede (se suma en Python)."""
+        return None
+
     def intentar_bloqueo(self, con: Any, *claves: Any) -> bool:
         """Como ``bloqueo`` sin esperar: False si otra transacción lo tiene."""
         raise NotImplementedError
@@ -930,6 +945,41 @@ class PostgreSQL(Dialecto):
             avanzar(n % 10000)
         return n
 
+    def cargar_lineas(self, con: Any, tabla: Any, lineas: Any, avanzar: Any = None) -> int | None:
+        # COPY en formato texto, en bloques de líneas ya armadas: sin adaptar valor por valor.
+        # Un hilo escribe en el socket (QueuedLibpqWriter): mientras el servidor carga un bloque,
+        # Python ya arma el siguiente (esperar al socket suelta el GIL).
+        from psycopg.copy import QueuedLibpqWriter
+
+        nombre = ".".join(f'"{p}"' for p in ((tabla.schema,) if tabla.schema else ()) + (tabla.name,))
+        columnas = ", ".join(f'"{c.name}"' for c in tabla.columns)
+        crudo = con.connection.driver_connection
+        n = 0
+        with crudo.cursor() as cur, cur.copy(
+            f"COPY {nombre} ({columnas}) FROM STDIN", writer=QueuedLibpqWriter(cur)
+        ) as copia:
+            bloque: list[str] = []
+            agregar = bloque.append
+            for linea in lineas:
+                agregar(linea)
+                if len(bloque) >= 10000:
+                    copia.write("".join(bloque))
+                    n += len(bloque)
+                    if avanzar is not None:
+                        avanzar(len(bloque))
+                    bloque.clear()
+            if bloque:
+                copia.write("".join(bloque))
+                n += len(bloque)
+                if avanzar is not None:
+                    avanzar(len(bloque))
+        return n
+
+    def suma_de_control(self, con: Any, tabla: Any, sql: str) -> tuple[int, int] | None:
+        nombre = ".".join(f'"{p}"' for p in ((tabla.schema,) if tabla.schema else ()) + (tabla.name,))
+        filas, suma = con.exec_driver_sql(sql.replace("{tabla}", nombre)).one()
+        return int(filas), int(suma)
+
     def leer_filas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
         # Un cursor del servidor (con nombre) en la transacción: memoria constante. psycopg ya
         # da datetime, bool, float, dict (jsonb), list (text[]) y str (enums).
@@ -1133,6 +1183,18 @@ class SQLite(Dialecto):
             if avanzar is not None:
                 avanzar(len(lote))
         return n
+
+    def leer_filas_crudas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
+        columnas = ", ".join(f'"{c.name}"' for c in tabla.columns)
+        cur = con.connection.driver_connection.execute(f'SELECT {columnas} FROM "{tabla.name}"')
+        try:
+            while filas := cur.fetchmany(lote):
+                yield from filas
+        finally:
+            try:
+                cur.close()
+            except Exception:  # noqa: BLE001 - la conexión ya se cerró (la copia falló antes)
+                pass
 
     def leer_filas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
         # El cursor de sqlite3 crudo; solo se convierten las columnas que SQLite guarda como texto
