@@ -215,10 +215,11 @@ class Dialecto:
         texto, booleanos 0/1 y JSON en texto). ``db copiar`` las pasa a su forma canónica."""
         return self.leer_filas(con, tabla, lote)
 
-    def cargar_lineas(self, con: Any, tabla: Any, lineas: Any, avanzar: Any = None) -> int | None:
-        """Escribe líneas ya armadas para ``COPY ... FROM STDIN`` en formato texto; None si el
+    def cargar_tablas(self, con: Any, trabajos: Any, avanzar: Any = None) -> bool:
+        """Escribe, tabla tras tabla, ``trabajos``: pares ``(tabla, bloques)`` con bloques
+        ``(texto, filas)`` ya armados para ``COPY ... FROM STDIN`` en formato texto. False si el
         motor no tiene COPY (entonces se usa ``cargar_filas``)."""
-        return None
+        return False
 
     def suma_de_control(self, con: Any, tabla: Any, sql: str) -> tuple[int, int] | None:
         """(filas, suma) de ``tabla`` calculadas en el servidor con ``sql`` (la consulta de
@@ -945,35 +946,66 @@ class PostgreSQL(Dialecto):
             avanzar(n % 10000)
         return n
 
-    def cargar_lineas(self, con: Any, tabla: Any, lineas: Any, avanzar: Any = None) -> int | None:
-        # COPY en formato texto, en bloques de líneas ya armadas: sin adaptar valor por valor.
-        # Un hilo escribe en el socket (QueuedLibpqWriter): mientras el servidor carga un bloque,
-        # Python ya arma el siguiente (esperar al socket suelta el GIL).
-        from psycopg.copy import QueuedLibpqWriter
+    def cargar_tablas(self, con: Any, trabajos: Any, avanzar: Any = None, memoria: int = 256 << 20) -> bool:
+        # COPY en formato texto de bloques ya armados, tabla tras tabla, desde UN hilo escritor:
+        # mientras el servidor todavía carga una tabla (p. ej. Asistencia, donde manda el
+        # servidor), este hilo ya arma las líneas de la siguiente (la auditoría, donde manda
+        # Python). Esperar al socket suelta el GIL. Lo armado y no enviado, hasta ``memoria``.
+        import queue
+        import threading
 
-        nombre = ".".join(f'"{p}"' for p in ((tabla.schema,) if tabla.schema else ()) + (tabla.name,))
-        columnas = ", ".join(f'"{c.name}"' for c in tabla.columns)
         crudo = con.connection.driver_connection
-        n = 0
-        with crudo.cursor() as cur, cur.copy(
-            f"COPY {nombre} ({columnas}) FROM STDIN", writer=QueuedLibpqWriter(cur)
-        ) as copia:
-            bloque: list[str] = []
-            agregar = bloque.append
-            for linea in lineas:
-                agregar(linea)
-                if len(bloque) >= 10000:
-                    copia.write("".join(bloque))
-                    n += len(bloque)
+        cola: queue.Queue = queue.Queue()
+        fin_tabla, abortar = object(), object()
+        errores: list[BaseException] = []
+        en_cola = [0]
+        hay_lugar = threading.Condition()
+
+        def escritor() -> None:
+            try:
+                with crudo.cursor() as cur:
+                    while (sql := cola.get()) is not None:
+                        with cur.copy(sql) as copia:
+                            while (dato := cola.get()) is not fin_tabla:
+                                if dato is abortar:
+                                    raise RuntimeError("copia interrumpida")
+                                copia.write(dato)
+                                with hay_lugar:
+                                    en_cola[0] -= len(dato)
+                                    hay_lugar.notify()
+            except BaseException as e:  # noqa: BLE001 - se relanza en el hilo principal
+                errores.append(e)
+                with hay_lugar:
+                    hay_lugar.notify()
+
+        hilo = threading.Thread(target=escritor, name="amauta-copy", daemon=True)
+        hilo.start()
+        try:
+            for tabla, bloques in trabajos:
+                nombre = ".".join(f'"{p}"' for p in ((tabla.schema,) if tabla.schema else ()) + (tabla.name,))
+                columnas = ", ".join(f'"{c.name}"' for c in tabla.columns)
+                cola.put(f"COPY {nombre} ({columnas}) FROM STDIN")
+                for texto, n in bloques:
+                    with hay_lugar:
+                        while en_cola[0] > memoria and not errores:
+                            hay_lugar.wait(1)
+                        if errores:
+                            raise errores[0]
+                        en_cola[0] += len(texto)
+                    cola.put(texto)
                     if avanzar is not None:
-                        avanzar(len(bloque))
-                    bloque.clear()
-            if bloque:
-                copia.write("".join(bloque))
-                n += len(bloque)
-                if avanzar is not None:
-                    avanzar(len(bloque))
-        return n
+                        avanzar(n)
+                cola.put(fin_tabla)
+            cola.put(None)
+        except BaseException:
+            cola.put(abortar)
+            cola.put(None)
+            hilo.join()
+            raise
+        hilo.join()
+        if errores:
+            raise errores[0]
+        return True
 
     def suma_de_control(self, con: Any, tabla: Any, sql: str) -> tuple[int, int] | None:
         nombre = ".".join(f'"{p}"' for p in ((tabla.schema,) if tabla.schema else ()) + (tabla.name,))

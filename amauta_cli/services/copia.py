@@ -255,6 +255,20 @@ def suma_sql(tabla: Any) -> str:
     )
 
 
+# --- Bloques de COPY ---------------------------------------------------------------------------------
+LOTE = 5000
+
+
+def _bloques(tabla: str, filas: Iterator[tuple], suma: Suma) -> Iterator[tuple[str, int]]:
+    """Bloques ``(texto de COPY, filas)`` de ``filas`` (crudas de SQLite), sumándolas en ``suma``."""
+    from itertools import islice
+
+    linea = suma.linea_copy
+    it = iter(filas)
+    while lote := list(islice(it, LOTE)):
+        yield "".join(map(linea, lote)), len(lote)
+
+
 def _leer(con: Any, tabla: Any) -> Iterator[tuple]:
     from amauta_cli.dialecto import dialecto
 
@@ -264,13 +278,18 @@ def _leer(con: Any, tabla: Any) -> Iterator[tuple]:
 # --- Tablas ------------------------------------------------------------------------------------------
 def tablas_a_copiar(bind: Any) -> list[tuple[str, Any, Any]]:
     """(nombre, tabla en el origen, tabla en el destino) en orden de dependencias; las de
-    archivo (mismas columnas, otro lugar según el motor) al final."""
+    archivo (mismas columnas, otro lugar según el motor) y la auditoría (sin claves foráneas) al
+    final: sus líneas, caras de armar en Python (JSON), se arman mientras el servidor todavía
+    carga las tablas grandes anteriores (``dialecto.cargar_tablas``)."""
     from amauta_cli.models import metadata
     from amauta_cli.services.archivo import TABLAS as TABLAS_ARCHIVO
 
-    return [(t.name, t, t) for t in metadata.sorted_tables] + [
-        (f"archivo {n}", metadata.tables[n], metadata.tables[n]) for n in TABLAS_ARCHIVO
-    ]
+    AUDITORIA = "_amauta_auditoria"
+    return (
+        [(t.name, t, t) for t in metadata.sorted_tables if t.name != AUDITORIA]
+        + [(f"archivo {n}", metadata.tables[n], metadata.tables[n]) for n in TABLAS_ARCHIVO]
+        + [(AUDITORIA, metadata.tables[AUDITORIA], metadata.tables[AUDITORIA])]
+    )
 
 
 def _tabla_en(bind: Any, nombre: str, tabla: Any) -> Any:
@@ -408,25 +427,32 @@ def copiar(
             # SQLite → PostgreSQL (el caso para el que está pensado): las filas crudas de SQLite
             # se pasan a su forma canónica, que se suma y es también la línea de COPY (sin
             # convertir a tipos de Python y de vuelta). Otros pares: filas con tipos de Python.
-            crudas = src.dialect.name == "sqlite"
+            crudas = src.dialect.name == "sqlite" and dst.dialect.name == "postgresql"
             with barra as avanzar, dd.sin_auditoria_por_fila(dst, AUDITADAS):
-                for nombre, modelo, _ in tablas:
-                    t_src = _tabla_en(src, nombre, modelo)
-                    t_dst = _tabla_en(dst, nombre, modelo)
-                    if crudas and dst.dialect.name == "postgresql":
-                        suma_src = Suma(t_src, crudas=True)
-                        lineas = map(suma_src.linea_copy, ds.leer_filas_crudas(src, t_src))
-                        dd.cargar_lineas(dst, t_dst, lineas, avanzar)
-                    else:
+                sumas: list[Suma] = []
+                if crudas:
+                    def trabajos() -> Iterator[tuple[Any, Any]]:
+                        for nombre, modelo, _ in tablas:
+                            t_src = _tabla_en(src, nombre, modelo)
+                            suma = Suma(t_src, crudas=True)
+                            sumas.append(suma)
+                            yield _tabla_en(dst, nombre, modelo), _bloques(modelo.name, ds.leer_filas_crudas(src, t_src), suma)
+
+                    dd.cargar_tablas(dst, trabajos(), avanzar)
+                else:
+                    for nombre, modelo, _ in tablas:
+                        t_src = _tabla_en(src, nombre, modelo)
                         suma_src = Suma(t_src, crudas=False)
+                        sumas.append(suma_src)
 
                         def filas(t=t_src, suma=suma_src) -> Iterator[tuple]:
                             for f in _leer(src, t):
                                 suma.agregar(f)
                                 yield f
 
-                        dd.cargar_filas(dst, t_dst, filas(), avanzar)
-                    resultados.append(TablaCopiada(nombre, suma_src.filas, 0, suma_src.hexa, ""))
+                        dd.cargar_filas(dst, _tabla_en(dst, nombre, modelo), filas(), avanzar)
+                for (nombre, _m, _), suma in zip(tablas, sumas):
+                    resultados.append(TablaCopiada(nombre, suma.filas, 0, suma.hexa, ""))
             dd.tras_copiar(dst)
             avisar("Comparando filas y sumas de control en el destino...")
             comparadas = []
