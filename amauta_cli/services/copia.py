@@ -2,12 +2,15 @@
 
 - El destino debe estar vacío (sin tablas) o migrado y sin filas, y en la misma revisión que el
   origen; si está vacío se migra primero, en la misma transacción que la copia.
-- Las tablas se copian en orden de dependencias (las de archivo al final), con ``COPY`` en
-  PostgreSQL y ``executemany`` por lotes en SQLite (``dialecto.cargar_filas``), con ids y
-  fechas tal cual.
+- Las tablas se copian en orden de dependencias (las de archivo y la auditoría al final), con
+  ``COPY`` en PostgreSQL y ``executemany`` por lotes en SQLite (``dialecto.cargar_filas``), con
+  ids y fechas tal cual. De SQLite a PostgreSQL, las filas crudas de SQLite se pasan a su forma
+  canónica, que es a la vez la línea de COPY y lo que se suma (``Suma``), y un hilo escribe los
+  COPY mientras Python arma las líneas siguientes (``dialecto.cargar_tablas``).
 - Antes de confirmar se comparan, por tabla, las filas y una suma de control de ambos lados
-  (``Suma``: independiente del orden, sobre los valores leídos con los tipos de amauta). Si
-  algo difiere, la transacción se deshace y el destino queda como estaba.
+  (``Suma``: md5 de la forma canónica de cada fila, sumado sin importar el orden; la misma
+  función en ambos motores, en PostgreSQL calculada por el servidor en una consulta por tabla).
+  Si algo difiere, la transacción se deshace y el destino queda como estaba.
 - El origen se lee en una sola instantánea (REPEATABLE READ en PostgreSQL; una transacción
   de lectura en SQLite con WAL), aunque la aplicación siga escribiendo.
 """
