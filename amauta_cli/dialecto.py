@@ -210,6 +210,11 @@ class Dialecto:
         cuántas filas escribió."""
         raise NotImplementedError
 
+    #: ¿``leer_filas_crudas`` da las formas de SQLite (fechas en texto, 0/1, JSON en texto)?
+    filas_crudas: ClassVar[bool] = False
+    #: ¿``cargar_tablas`` escribe por COPY (bloques de texto ya armados)?
+    carga_por_copy: ClassVar[bool] = False
+
     def leer_filas_crudas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
         """Como ``leer_filas``, pero sin convertir: lo que da el driver (en SQLite, fechas en
         texto, booleanos 0/1 y JSON en texto). ``db copiar`` las pasa a su forma canónica."""
@@ -946,6 +951,8 @@ class PostgreSQL(Dialecto):
             avanzar(n % 10000)
         return n
 
+    carga_por_copy = True
+
     def cargar_tablas(self, con: Any, trabajos: Any, avanzar: Any = None, memoria: int = 256 << 20) -> bool:
         # COPY en formato texto de bloques ya armados, tabla tras tabla, desde UN hilo escritor:
         # mientras el servidor todavía carga una tabla (p. ej. Asistencia, donde manda el
@@ -1215,6 +1222,8 @@ class SQLite(Dialecto):
             if avanzar is not None:
                 avanzar(len(lote))
         return n
+
+    filas_crudas = True
 
     def leer_filas_crudas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
         columnas = ", ".join(f'"{c.name}"' for c in tabla.columns)

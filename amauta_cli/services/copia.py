@@ -430,7 +430,7 @@ def copiar(
             # SQLite → PostgreSQL (el caso para el que está pensado): las filas crudas de SQLite
             # se pasan a su forma canónica, que se suma y es también la línea de COPY (sin
             # convertir a tipos de Python y de vuelta). Otros pares: filas con tipos de Python.
-            crudas = src.dialect.name == "sqlite" and dst.dialect.name == "postgresql"
+            crudas = ds.filas_crudas and dd.carga_por_copy
             with barra as avanzar, dd.sin_auditoria_por_fila(dst, AUDITADAS):
                 sumas: list[Suma] = []
                 if crudas:
