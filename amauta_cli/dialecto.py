@@ -210,6 +210,27 @@ class Dialecto:
         cuántas filas escribió."""
         raise NotImplementedError
 
+    #: ¿``leer_filas_crudas`` da las formas de SQLite (fechas en texto, 0/1, JSON en texto)?
+    filas_crudas: ClassVar[bool] = False
+    #: ¿``cargar_tablas`` escribe por COPY (bloques de texto ya armados)?
+    carga_por_copy: ClassVar[bool] = False
+
+    def leer_filas_crudas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
+        """Como ``leer_filas``, pero sin convertir: lo que da el driver (en SQLite, fechas en
+        texto, booleanos 0/1 y JSON en texto). ``db copiar`` las pasa a su forma canónica."""
+        return self.leer_filas(con, tabla, lote)
+
+    def cargar_tablas(self, con: Any, trabajos: Any, avanzar: Any = None) -> bool:
+        """Escribe, tabla tras tabla, ``trabajos``: pares ``(tabla, bloques)`` con bloques
+        ``(texto, filas)`` ya armados para ``COPY ... FROM STDIN`` en formato texto. False si el
+        motor no tiene COPY (entonces se usa ``cargar_filas``)."""
+        return False
+
+    def suma_de_control(self, con: Any, tabla: Any, sql: str) -> tuple[int, int] | None:
+        """(filas, suma) de ``tabla`` calculadas en el servidor con ``sql`` (la consulta de
+        ``services.copia.suma_sql``), o None si el motor no puede (se suma en Python)."""
+        return None
+
     def intentar_bloqueo(self, con: Any, *claves: Any) -> bool:
         """Como ``bloqueo`` sin esperar: False si otra transacción lo tiene."""
         raise NotImplementedError
@@ -964,6 +985,74 @@ class PostgreSQL(Dialecto):
             avanzar(n % 10000)
         return n
 
+    carga_por_copy = True
+
+    def cargar_tablas(self, con: Any, trabajos: Any, avanzar: Any = None, memoria: int = 256 << 20) -> bool:
+        # COPY en formato texto de bloques ya armados, tabla tras tabla, desde UN hilo escritor:
+        # mientras el servidor todavía carga una tabla (p. ej. Asistencia, donde manda el
+        # servidor), este hilo ya arma las líneas de la siguiente (la auditoría, donde manda
+        # Python). Esperar al socket suelta el GIL. Lo armado y no enviado, hasta ``memoria``.
+        import queue
+        import threading
+
+        crudo = con.connection.driver_connection
+        cola: queue.Queue = queue.Queue()
+        fin_tabla, abortar = object(), object()
+        errores: list[BaseException] = []
+        en_cola = [0]
+        hay_lugar = threading.Condition()
+
+        def escritor() -> None:
+            try:
+                with crudo.cursor() as cur:
+                    while (sql := cola.get()) is not None:
+                        with cur.copy(sql) as copia:
+                            while (dato := cola.get()) is not fin_tabla:
+                                if dato is abortar:
+                                    raise RuntimeError("copia interrumpida")
+                                copia.write(dato)
+                                with hay_lugar:
+                                    en_cola[0] -= len(dato)
+                                    hay_lugar.notify()
+            except BaseException as e:  # noqa: BLE001 - se relanza en el hilo principal
+                errores.append(e)
+                with hay_lugar:
+                    hay_lugar.notify()
+
+        hilo = threading.Thread(target=escritor, name="amauta-copy", daemon=True)
+        hilo.start()
+        try:
+            for tabla, bloques in trabajos:
+                nombre = ".".join(f'"{p}"' for p in ((tabla.schema,) if tabla.schema else ()) + (tabla.name,))
+                columnas = ", ".join(f'"{c.name}"' for c in tabla.columns)
+                cola.put(f"COPY {nombre} ({columnas}) FROM STDIN")
+                for texto, n in bloques:
+                    with hay_lugar:
+                        while en_cola[0] > memoria and not errores:
+                            hay_lugar.wait(1)
+                        if errores:
+                            raise errores[0]
+                        en_cola[0] += len(texto)
+                    cola.put(texto)
+                    if avanzar is not None:
+                        avanzar(n)
+                cola.put(fin_tabla)
+            cola.put(None)
+        except BaseException:
+            cola.put(abortar)
+            cola.put(None)
+            hilo.join()
+            raise
+        hilo.join()
+        if errores:
+            raise errores[0]
+        return True
+
+    def suma_de_control(self, con: Any, tabla: Any, sql: str) -> tuple[int, int] | None:
+        nombre = ".".join(f'"{p}"' for p in ((tabla.schema,) if tabla.schema else ()) + (tabla.name,))
+        filas, suma = con.exec_driver_sql(sql.replace("{tabla}", nombre)).one()
+        return int(filas), int(suma)
+
     def leer_filas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
         # Un cursor del servidor (con nombre) en la transacción: memoria constante. psycopg ya
         # da datetime, bool, float, dict (jsonb), list (text[]) y str (enums).
@@ -1167,6 +1256,20 @@ class SQLite(Dialecto):
             if avanzar is not None:
                 avanzar(len(lote))
         return n
+
+    filas_crudas = True
+
+    def leer_filas_crudas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
+        columnas = ", ".join(f'"{c.name}"' for c in tabla.columns)
+        cur = con.connection.driver_connection.execute(f'SELECT {columnas} FROM "{tabla.name}"')
+        try:
+            while filas := cur.fetchmany(lote):
+                yield from filas
+        finally:
+            try:
+                cur.close()
+            except Exception:  # noqa: BLE001 - la conexión ya se cerró (la copia falló antes)
+                pass
 
     def leer_filas(self, con: Any, tabla: Any, lote: int = 10000) -> Any:
         # El cursor de sqlite3 crudo; solo se convierten las columnas que SQLite guarda como texto

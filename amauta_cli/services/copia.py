@@ -2,12 +2,15 @@
 
 - El destino debe estar vacío (sin tablas) o migrado y sin filas, y en la misma revisión que el
   origen; si está vacío se migra primero, en la misma transacción que la copia.
-- Las tablas se copian en orden de dependencias (las de archivo al final), con ``COPY`` en
-  PostgreSQL y ``executemany`` por lotes en SQLite (``dialecto.cargar_filas``), con ids y
-  fechas tal cual.
+- Las tablas se copian en orden de dependencias (las de archivo y la auditoría al final), con
+  ``COPY`` en PostgreSQL y ``executemany`` por lotes en SQLite (``dialecto.cargar_filas``), con
+  ids y fechas tal cual. De SQLite a PostgreSQL, las filas crudas de SQLite se pasan a su forma
+  canónica, que es a la vez la línea de COPY y lo que se suma (``Suma``), y un hilo escribe los
+  COPY mientras Python arma las líneas siguientes (``dialecto.cargar_tablas``).
 - Antes de confirmar se comparan, por tabla, las filas y una suma de control de ambos lados
-  (``Suma``: independiente del orden, sobre los valores leídos con los tipos de amauta). Si
-  algo difiere, la transacción se deshace y el destino queda como estaba.
+  (``Suma``: md5 de la forma canónica de cada fila, sumado sin importar el orden; la misma
+  función en ambos motores, en PostgreSQL calculada por el servidor en una consulta por tabla).
+  Si algo difiere, la transacción se deshace y el destino queda como estaba.
 - El origen se lee en una sola instantánea (REPEATABLE READ en PostgreSQL; una transacción
   de lectura en SQLite con WAL), aunque la aplicación siga escribiendo.
 """
@@ -15,7 +18,9 @@
 from __future__ import annotations
 
 import json
+import struct
 import time
+from hashlib import md5
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -65,39 +70,206 @@ class CopiaDistinta(AmautaError):
 
 
 # --- Suma de control ------------------------------------------------------------------------------
+#
+# La MISMA función de los datos en ambos motores: cada fila se escribe en una forma canónica de
+# texto (los valores como en ``COPY`` en formato texto: separados por tabulador, ``\\N`` para NULL,
+# ``\\``, tabulador y saltos escapados), se toma el md5 de ese texto, sus primeros 8 bytes como
+# entero con signo, y se suman módulo 2⁶⁴ (no depende del orden de las filas). En PostgreSQL la
+# calcula el servidor con una consulta por conjuntos por tabla (``dialecto.suma_de_control``); en
+# Python, mientras se leen las filas del origen (sin una segunda pasada).
+#
+# Forma canónica por tipo: enteros y texto (y enums) tal cual; booleanos ``t``/``f``; fechas y
+# horas ``AAAA-MM-DD HH:MM:SS.ffffff``; reales, los 8 bytes IEEE en hexadecimal; JSON, el texto
+# con que PostgreSQL muestra un ``jsonb`` (claves por longitud y después por bytes, ``", "`` y
+# ``": "``); listas, como lista JSON.
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def clase_columna(columna: Any) -> str:
+    """Cómo entra una columna en la forma canónica: texto, entero, bool, fecha, real, json, lista."""
+    from sqlalchemy import JSON, Boolean, DateTime, Float, Integer
+    from sqlalchemy.dialects import postgresql
+
+    t = columna.type.dialect_impl(postgresql.dialect())
+    if isinstance(t, postgresql.ARRAY):
+        return "lista"
+    if isinstance(t, (postgresql.JSONB, JSON)):
+        return "json"
+    if isinstance(t, Boolean):
+        return "bool"
+    if isinstance(t, Integer):
+        return "entero"
+    if isinstance(t, Float):
+        return "real"
+    if isinstance(t, DateTime):
+        return "fecha"
+    return "texto"
+
+
+def _orden_jsonb(pares: list[tuple[str, Any]]) -> dict[str, Any]:
+    # jsonb ordena las claves por longitud (en bytes) y después por bytes; con claves repetidas
+    # queda la última (el orden estable de sorted lo respeta al armar el dict).
+    return dict(sorted(pares, key=lambda kv: (len(kv[0].encode()), kv[0].encode())))
+
+
+def json_canonico(texto: str) -> str:
+    """El texto JSON como lo muestra PostgreSQL para un ``jsonb``."""
+    return json.dumps(json.loads(texto, object_pairs_hook=_orden_jsonb), ensure_ascii=False)
+
+
+def _fecha_cruda(v: str) -> str:
+    # SQLAlchemy guarda en SQLite ``AAAA-MM-DD HH:MM:SS.ffffff``; otra forma (disparadores, a
+    # mano) se normaliza.
+    if len(v) == 26 and v[10] == " ":
+        return v
+    from datetime import datetime
+
+    return datetime.fromisoformat(v).isoformat(" ", "microseconds")
+
+
+def _real(v: Any) -> str:
+    return struct.pack(">d", float(v)).hex()
+
+
+def _lista_copy(valores: list) -> str:
+    # Un arreglo de PostgreSQL en texto ('{"a","b"}'), para COPY.
+    partes = [
+        "NULL" if e is None else '"' + str(e).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        for e in valores
+    ]
+    return "{" + ",".join(partes) + "}"
+
+
 class Suma:
-    """Suma de control de un multiconjunto de filas (no depende del orden): la suma módulo 2⁶⁴
-    del ``hash`` de Python de cada fila, leída con los tipos de amauta en ambos motores (fechas
-    como ``datetime``, booleanos, números, enums; JSON y listas, como JSON con claves ordenadas).
+    """Filas y suma de control de una tabla (ver arriba). ``crudas``: las filas como las da
+    SQLite sin convertir (fechas en texto, booleanos 0/1, JSON en texto); si no, con los tipos
+    de Python de ``dialecto.leer_filas``."""
 
-    El ``hash`` de Python es de C (~0,1 µs por fila, 30 veces más rápido que un hash criptográfico
-    del texto de la fila) y cambia de un proceso a otro: la suma compara origen y destino en la
-    misma corrida, no entre corridas.
-    """
-
-    def __init__(self, tabla: Any, dialecto_sql: Any):
-        from sqlalchemy import JSON
-        from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-
-        self.json = [
-            i for i, c in enumerate(tabla.columns)
-            if isinstance(c.type.dialect_impl(dialecto_sql), (JSON, JSONB, ARRAY))
-        ]
+    def __init__(self, tabla: Any, crudas: bool):
+        self.clases = [clase_columna(c) for c in tabla.columns]
+        self.crudas = crudas
         self.total = 0
         self.filas = 0
+        # Una fila en COPY de PostgreSQL difiere de la canónica solo en reales y listas.
+        self.copy_distinta = any(k in ("real", "lista") for k in self.clases)
+        self._canon = [self._conversor(k) for k in self.clases]
+        # Solo las columnas que no son texto necesitan conversión; el escape de COPY se hace a
+        # toda la línea de una vez si ningún valor lo necesita (el caso de casi todas las filas).
+        self._convertir = [(i, c) for i, (k, c) in enumerate(zip(self.clases, self._canon)) if k != "texto"]
+        self._tabuladores = len(self.clases) - 1
 
-    def agregar(self, fila: Any) -> None:
-        if self.json:
-            fila = list(fila)
-            for i in self.json:
-                if fila[i] is not None:
-                    fila[i] = json.dumps(fila[i], sort_keys=True, ensure_ascii=False)
-        self.total = (self.total + hash(tuple(fila))) % MODULO_64
+    def _conversor(self, clase: str) -> Callable[[Any], str]:
+        crudas = self.crudas
+        if clase == "texto":
+            return str
+        if clase == "entero":
+            return str
+        if clase == "bool":
+            return lambda v: "t" if v else "f"
+        if clase == "real":
+            return _real
+        if clase == "fecha":
+            return _fecha_cruda if crudas else (lambda v: v.isoformat(" ", "microseconds"))
+        if clase == "json":
+            if crudas:  # el JSON 'null' de SQLite es NULL (como lo lee y escribe amauta)
+                return lambda v: None if v == "null" else json_canonico(v)
+            return lambda v: json_canonico(json.dumps(v, ensure_ascii=False))
+        # lista
+        if crudas:
+            return lambda v: None if v == "null" else json.dumps(json.loads(v), ensure_ascii=False)
+        return lambda v: json.dumps(list(v), ensure_ascii=False)
+
+    def sumar_linea(self, linea: str) -> None:
+        self.total = (self.total + int.from_bytes(md5(linea.encode()).digest()[:8], "big", signed=True)) % MODULO_64
         self.filas += 1
+
+    def agregar(self, fila: Any) -> str:
+        """Suma ``fila`` y devuelve su forma canónica (sin el salto de línea)."""
+        valores = list(fila)
+        for i, c in self._convertir:
+            if valores[i] is not None:
+                valores[i] = c(valores[i])
+        nulos = valores.count(None)
+        try:
+            linea = "\t".join(["\\N" if v is None else v for v in valores] if nulos else valores)
+            limpia = (
+                linea.count("\t") == self._tabuladores
+                and linea.count("\\") == nulos
+                and "\n" not in linea
+                and "\r" not in linea
+            )
+        except TypeError:  # un número en una columna de texto (SQLite lo permite)
+            limpia = False
+        if not limpia:
+            linea = "\t".join(["\\N" if v is None else str(v).translate(_ESCAPES) for v in valores])
+        self.sumar_linea(linea)
+        self._valores = valores
+        return linea
+
+    def linea_copy(self, fila: Any) -> str:
+        """Suma una fila cruda de SQLite y devuelve su línea para COPY de PostgreSQL (texto)."""
+        linea = self.agregar(fila)
+        if not self.copy_distinta:
+            return linea + "\n"
+        partes = []
+        for k, v, original in zip(self.clases, self._valores, fila):
+            if v is None:
+                partes.append("\\N")
+            elif k == "real":
+                partes.append(repr(float(original)))
+            elif k == "lista":
+                partes.append(_lista_copy(json.loads(v)).translate(_ESCAPES))
+            else:
+                partes.append(str(v).translate(_ESCAPES))
+        return "\t".join(partes) + "\n"
 
     @property
     def hexa(self) -> str:
         return f"{self.total:016x}"
+
+
+def suma_sql(tabla: Any) -> str:
+    """La consulta de PostgreSQL que cuenta las filas de ``tabla`` y calcula su suma (la misma
+    forma canónica que ``Suma``), en una sola pasada por conjuntos."""
+    partes = []
+    for c in tabla.columns:
+        col = f'"{c.name}"'
+        k = clase_columna(c)
+        if k == "entero":
+            e = f"{col}::text"
+        elif k == "bool":
+            e = f"CASE WHEN {col} THEN 't' ELSE 'f' END"
+        elif k == "fecha":
+            e = f"to_char({col}, 'YYYY-MM-DD HH24:MI:SS.US')"
+        elif k == "real":
+            e = f"encode(float8send({col}), 'hex')"
+        else:
+            t = {"json": f"{col}::text", "lista": f"to_jsonb({col})::text"}.get(k, f"{col}::text")
+            e = (
+                f"replace(replace(replace(replace({t}, E'\\\\', E'\\\\\\\\'), E'\\t', E'\\\\t'), "
+                f"E'\\n', E'\\\\n'), E'\\r', E'\\\\r')"
+            )
+        partes.append(f"coalesce({e}, E'\\\\N')")
+    linea = " || E'\\t' || ".join(partes)
+    return (
+        "SELECT count(*), coalesce(sum(('x' || substr(md5(" + linea + "), 1, 16))::bit(64)::bigint), 0) "
+        "FROM {tabla}"
+    )
+
+
+# --- Bloques de COPY ---------------------------------------------------------------------------------
+LOTE = 5000
+
+
+def _bloques(tabla: str, filas: Iterator[tuple], suma: Suma) -> Iterator[tuple[str, int]]:
+    """Bloques ``(texto de COPY, filas)`` de ``filas`` (crudas de SQLite), sumándolas en ``suma``."""
+    from itertools import islice
+
+    linea = suma.linea_copy
+    it = iter(filas)
+    while lote := list(islice(it, LOTE)):
+        yield "".join(map(linea, lote)), len(lote)
 
 
 def _leer(con: Any, tabla: Any) -> Iterator[tuple]:
@@ -109,13 +281,18 @@ def _leer(con: Any, tabla: Any) -> Iterator[tuple]:
 # --- Tablas ------------------------------------------------------------------------------------------
 def tablas_a_copiar(bind: Any) -> list[tuple[str, Any, Any]]:
     """(nombre, tabla en el origen, tabla en el destino) en orden de dependencias; las de
-    archivo (mismas columnas, otro lugar según el motor) al final."""
+    archivo (mismas columnas, otro lugar según el motor) y la auditoría (sin claves foráneas) al
+    final: sus líneas, caras de armar en Python (JSON), se arman mientras el servidor todavía
+    carga las tablas grandes anteriores (``dialecto.cargar_tablas``)."""
     from amauta_cli.models import metadata
     from amauta_cli.services.archivo import TABLAS as TABLAS_ARCHIVO
 
-    return [(t.name, t, t) for t in metadata.sorted_tables] + [
-        (f"archivo {n}", metadata.tables[n], metadata.tables[n]) for n in TABLAS_ARCHIVO
-    ]
+    AUDITORIA = "_amauta_auditoria"
+    return (
+        [(t.name, t, t) for t in metadata.sorted_tables if t.name != AUDITORIA]
+        + [(f"archivo {n}", metadata.tables[n], metadata.tables[n]) for n in TABLAS_ARCHIVO]
+        + [(AUDITORIA, metadata.tables[AUDITORIA], metadata.tables[AUDITORIA])]
+    )
 
 
 def _tabla_en(bind: Any, nombre: str, tabla: Any) -> Any:
@@ -250,30 +427,52 @@ def copiar(
             # del destino no deben agregar un alta por cada fila copiada.
             from amauta_cli.services.archivo import AUDITADAS
 
+            # SQLite → PostgreSQL (el caso para el que está pensado): las filas crudas de SQLite
+            # se pasan a su forma canónica, que se suma y es también la línea de COPY (sin
+            # convertir a tipos de Python y de vuelta). Otros pares: filas con tipos de Python.
+            crudas = ds.filas_crudas and dd.carga_por_copy
             with barra as avanzar, dd.sin_auditoria_por_fila(dst, AUDITADAS):
-                for nombre, modelo, _ in tablas:
-                    t_src = _tabla_en(src, nombre, modelo)
-                    t_dst = _tabla_en(dst, nombre, modelo)
-                    suma_src = Suma(t_src, src.dialect)
+                sumas: list[Suma] = []
+                if crudas:
+                    def trabajos() -> Iterator[tuple[Any, Any]]:
+                        for nombre, modelo, _ in tablas:
+                            t_src = _tabla_en(src, nombre, modelo)
+                            suma = Suma(t_src, crudas=True)
+                            sumas.append(suma)
+                            yield _tabla_en(dst, nombre, modelo), _bloques(modelo.name, ds.leer_filas_crudas(src, t_src), suma)
 
-                    def filas(t=t_src, suma=suma_src) -> Iterator[tuple]:
-                        for f in _leer(src, t):
-                            suma.agregar(f)
-                            yield f
+                    dd.cargar_tablas(dst, trabajos(), avanzar)
+                else:
+                    for nombre, modelo, _ in tablas:
+                        t_src = _tabla_en(src, nombre, modelo)
+                        suma_src = Suma(t_src, crudas=False)
+                        sumas.append(suma_src)
 
-                    dd.cargar_filas(dst, t_dst, filas(), avanzar)
-                    resultados.append(TablaCopiada(nombre, suma_src.filas, 0, suma_src.hexa, ""))
+                        def filas(t=t_src, suma=suma_src) -> Iterator[tuple]:
+                            for f in _leer(src, t):
+                                suma.agregar(f)
+                                yield f
+
+                        dd.cargar_filas(dst, _tabla_en(dst, nombre, modelo), filas(), avanzar)
+                for (nombre, _m, _), suma in zip(tablas, sumas):
+                    resultados.append(TablaCopiada(nombre, suma.filas, 0, suma.hexa, ""))
             dd.tras_copiar(dst)
             avisar("Comparando filas y sumas de control en el destino...")
             comparadas = []
             for (nombre, modelo, _), r in zip(tablas, resultados):
                 t_dst = _tabla_en(dst, nombre, modelo)
-                suma = Suma(t_dst, dst.dialect)
-                for f in _leer(dst, t_dst):
-                    suma.agregar(f)
-                comparadas.append(TablaCopiada(nombre, conteos[nombre], suma.filas, r.suma_origen, suma.hexa))
+                calculada = dd.suma_de_control(dst, t_dst, suma_sql(t_dst))
+                if calculada is not None:  # en el servidor, una consulta por tabla
+                    filas_dst, total = calculada
+                    hexa_dst = f"{total % MODULO_64:016x}"
+                else:  # SQLite: se leen las filas del destino y se suman igual que en el origen
+                    suma = Suma(t_dst, crudas=True)
+                    for f in dd.leer_filas_crudas(dst, t_dst):
+                        suma.agregar(f)
+                    filas_dst, hexa_dst = suma.filas, suma.hexa
+                comparadas.append(TablaCopiada(nombre, conteos[nombre], filas_dst, r.suma_origen, hexa_dst))
                 if r.filas_origen != conteos[nombre]:
-                    comparadas[-1] = TablaCopiada(nombre, conteos[nombre], suma.filas, r.suma_origen, "leídas distinto")
+                    comparadas[-1] = TablaCopiada(nombre, conteos[nombre], filas_dst, r.suma_origen, "leídas distinto")
             resultados = comparadas
             distintas = [r for r in resultados if not r.iguales]
             if distintas:
