@@ -418,6 +418,27 @@ def preparar_respaldo(url: str, carpeta: Path) -> None:
     conoce de antemano)."""
 
 
+def _sql_resumen(tablas: list[str]) -> str:
+    """Una consulta que da, en un objeto JSON, las filas de cada tabla (``tablas``), la revisión
+    de Alembic y el entorno de ``_amauta_meta`` (los que existan): lo que guarda el manifiesto de
+    un respaldo y lo que se compara después de restaurar."""
+    contadas = [t for t in tablas if t != "alembic_version"]
+    conteo = " UNION ALL ".join(
+        f"SELECT {_literal(t)} AS t, count(*) AS n FROM {_ident(t)}" for t in contadas
+    )
+    return (
+        "SELECT json_build_object("
+        + (f"'tablas', (SELECT json_object_agg(t, n) FROM ({conteo}) c), " if contadas else "")
+        + ("'revision', (SELECT version_num FROM alembic_version LIMIT 1), " if "alembic_version" in tablas else "")
+        + (
+            "'entorno', (SELECT valor FROM \"_amauta_meta\" WHERE clave = 'entorno'), "
+            if "_amauta_meta" in tablas
+            else ""
+        )
+        + "'fin', true)"
+    )
+
+
 def respaldar(url: str, destino: Path, formato: str, progreso: Progreso) -> dict[str, Any]:
     """pg_dump sobre una instantánea exportada; las filas se cuentan en esa misma instantánea."""
     sesion = _SesionPsql(url, "amauta-backup")
@@ -470,27 +491,7 @@ def respaldar(url: str, destino: Path, formato: str, progreso: Progreso) -> dict
             copia = threading.Thread(target=_copiar, args=(proc.stdout, escritor.write), daemon=True)
             copia.start()
             # Mientras pg_dump escribe, la misma instantánea da filas, revisión y entorno.
-            contadas = [t for t in tablas_sql if t != "alembic_version"]
-            conteo = " UNION ALL ".join(
-                f"SELECT {_literal(t)} AS t, count(*) AS n FROM {_ident(t)}" for t in contadas
-            )
-            resumen = json.loads(
-                sesion.valor(
-                    "SELECT json_build_object("
-                    + (f"'tablas', (SELECT json_object_agg(t, n) FROM ({conteo}) c), " if contadas else "")
-                    + (
-                        "'revision', (SELECT version_num FROM alembic_version LIMIT 1), "
-                        if "alembic_version" in tablas_sql
-                        else ""
-                    )
-                    + (
-                        "'entorno', (SELECT valor FROM \"_amauta_meta\" WHERE clave = 'entorno'), "
-                        if "_amauta_meta" in tablas_sql
-                        else ""
-                    )
-                    + "'fin', true)"
-                )
-            )
+            resumen = json.loads(sesion.valor(_sql_resumen(tablas_sql)))
             copia.join()
             codigo = proc.wait()
             errores.join()
@@ -512,7 +513,7 @@ def respaldar(url: str, destino: Path, formato: str, progreso: Progreso) -> dict
         "herramienta": pg_dump.texto,
         "revision": resumen.get("revision"),
         "entorno": resumen.get("entorno"),
-        "tablas": {t: int((resumen.get("tablas") or {})[t]) for t in contadas},
+        "tablas": {t: int((resumen.get("tablas") or {})[t]) for t in tablas_sql if t != "alembic_version"},
         "sha256": escritor.sha256,
         "tamano": escritor.tamano,
     }
@@ -1054,22 +1055,7 @@ def _describir_por_psql(url: str) -> tuple[str | None, dict[str, int]]:
                 "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
             )
         )
-        contadas = [t for t in tablas if t != "alembic_version"]
-        conteo = " UNION ALL ".join(
-            f"SELECT {_literal(t)} AS t, count(*) AS n FROM {_ident(t)}" for t in contadas
-        )
-        r = json.loads(
-            sesion.valor(
-                "SELECT json_build_object("
-                + (f"'tablas', (SELECT json_object_agg(t, n) FROM ({conteo}) c), " if contadas else "")
-                + (
-                    "'revision', (SELECT version_num FROM alembic_version LIMIT 1), "
-                    if "alembic_version" in tablas
-                    else ""
-                )
-                + "'fin', true)"
-            )
-        )
+        r = json.loads(sesion.valor(_sql_resumen(tablas)))
     finally:
         sesion.cerrar()
     return r.get("revision"), {t: int(n) for t, n in (r.get("tablas") or {}).items()}
