@@ -454,7 +454,7 @@ def pendientes(
     from amauta_cli.services import asistencia as svc
 
     if fecha is not None and (desde or hasta):
-        error_uso("use --fecha (un día) o --desde/--hasta (un rango), no ambos.")
+        error_uso("Use --fecha (un día) o --desde/--hasta (un rango), no ambos.")
     if hasta is not None and desde is None:
         error_uso("--hasta va con --desde.")
     if desde is not None:
@@ -530,11 +530,11 @@ def _periodo(mes: str | None, desde: str | None, hasta: str | None) -> tuple["da
     from amauta_cli.parsing import parsear_mes
 
     if mes and (desde or hasta):
-        error_uso("use --mes o --desde/--hasta, no ambos.")
+        error_uso("Use --mes o --desde/--hasta, no ambos.")
     if mes:
         return parsear_mes(mes, "--mes")
     if not desde:
-        error_uso("indique el período: --mes AAAA-MM, o --desde FECHA --hasta FECHA.")
+        error_uso("Indique el período: --mes AAAA-MM, o --desde FECHA --hasta FECHA.")
     d = _fecha(desde, "--desde")  # type: ignore[arg-type]
     h = _fecha(hasta, "--hasta") if hasta else date.today()
     return d, h
@@ -809,9 +809,9 @@ def planilla(
     from amauta_cli.services import planilla_asistencia as pla
 
     if grupo is None and institucion is None:
-        error_uso("indique --grupo G (o --institucion I con --html CARPETA para todos sus grupos).")
+        error_uso("Indique --grupo G (o --institucion I con --html CARPETA para todos sus grupos).")
     if grupo is None and html is None:
-        error_uso("con --institucion y sin --grupo se escribe una planilla por grupo: indique --html CARPETA.")
+        error_uso("Con --institucion y sin --grupo se escribe una planilla por grupo: indique --html CARPETA.")
     desde, _ = parsear_mes(mes, "--mes")
     regla = svc.regla_vigente()
     with contexto().sesion(solo_lectura=True) as s:

@@ -62,7 +62,7 @@ def _periodo(mes: str | None, anio: int | None) -> tuple["date", "date", bool]:
         a = anio or hoy.year
         return date(a, numero, 1), date(a, numero, cal.monthrange(a, numero)[1]), True
     if anio is not None:
-        error_uso("con --anio, --mes va como número o nombre (--mes 7 --anio 2026), o use solo --mes 2026-07.")
+        error_uso("Con --anio, --mes va como número o nombre (--mes 7 --anio 2026), o use solo --mes 2026-07.")
     try:
         desde, hasta = parsear_mes(texto, "--mes")
     except DatosInvalidos:
