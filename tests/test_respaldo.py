@@ -11,6 +11,7 @@ import hashlib
 import json
 import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -159,11 +160,31 @@ def _rechazado(bd, archivo, *extra, texto: str, input: str | None = None, env=No
     return r
 
 
+def _byte_que_rompe_el_indice(archivo: Path, datos: bytearray) -> int:
+    """Una posición del volcado custom cuyo byte cambiado impide a ``pg_restore -l`` leer el
+    índice (un largo del índice, por ejemplo): la busca probando con el propio pg_restore."""
+    prueba = archivo.with_name("prueba-indice.dump")
+    for posicion in range(8, len(datos), 7):
+        copia = bytearray(datos)
+        copia[posicion] ^= 0x01
+        prueba.write_bytes(bytes(copia))
+        if subprocess.run(["pg_restore", "-l", str(prueba)], capture_output=True).returncode:
+            prueba.unlink()
+            return posicion
+    pytest.fail("ningún byte cambiado rompe el índice del volcado")
+
+
 @pytest.mark.rapida
-def test_byte_cambiado_se_rechaza(bd_datos, respaldo_y_antes):
+@pytest.mark.parametrize("donde", ["indice", "mitad", "final"])
+def test_byte_cambiado_se_rechaza(bd_datos, respaldo_y_antes, donde):
+    """Un byte cambiado se rechaza por su SHA-256 caiga donde caiga: en el índice del volcado
+    custom (que pg_restore lee primero), en medio o en el último bloque de datos."""
     archivo, _ = respaldo_y_antes
     datos = bytearray(archivo.read_bytes())
-    datos[len(datos) // 2] ^= 0x01
+    posicion = {"indice": 200, "mitad": len(datos) // 2, "final": len(datos) - 3}[donde]
+    if donde == "indice" and bd_datos.motor == "postgresql":
+        posicion = _byte_que_rompe_el_indice(archivo, datos)
+    datos[posicion] ^= 0x01
     archivo.write_bytes(bytes(datos))
     _rechazado(bd_datos, archivo, texto="dañado: su SHA-256 no coincide")
     r = invocar(bd_datos.url, "db", "verificar-backup", str(archivo))

@@ -41,7 +41,7 @@ from amauta_cli.db import conexion, crear_motor, datos_conexion, enmascarar_text
 from amauta_cli.errores import AmautaError, DatosInvalidos, OperacionRechazada
 
 from . import archivos
-from .archivos import Escritor, Resto
+from .archivos import Escritor, Resto, sha256_de
 from .comun import BLOQUE, FORMATOS_PG, Progreso, ajustes, sin_progreso
 from .inspeccion import FiltroSQL, Inspeccion, mensaje_sha_distinto
 from .resultados import PlanRestauracion
@@ -651,6 +651,10 @@ def _comprobar_toc(url: str, insp: Inspeccion, pg_restore: Herramienta) -> str:
         env=entorno_pg(url),
     )
     if r.returncode != 0:
+        if insp.sha256_pendiente is not None and sha256_de(insp.archivo) != insp.sha256_pendiente:
+            # Con manifiesto, la causa precisa es la que dice el manifiesto (el byte cambiado
+            # puede caer en el índice, que pg_restore lee antes que el SHA-256 se calcule).
+            raise DatosInvalidos(mensaje_sha_distinto(insp.archivo))
         raise DatosInvalidos(
             f"{insp.archivo.name} está dañado: pg_restore no puede leer su índice. "
             "No se tocó la base.",
