@@ -290,6 +290,32 @@ class Dialecto:
         raise NotImplementedError
 
     # --- SQL a secas (db.Cruda) -------------------------------------------------------------
+    #: El tipo de una columna de lista de textos (``Perfil.especialidad``) en una tabla temporal.
+    tipo_lista_texto: ClassVar[str] = "TEXT"
+
+    def lista_para_carga(self, lista: list[str]) -> Any:
+        """Una lista de textos como la recibe ``cargar_temporal_sql`` en una columna
+        ``tipo_lista_texto`` (y luego la columna destino por ``INSERT ... SELECT``)."""
+        raise NotImplementedError
+
+    def sin_esperar(self, c: Any) -> Any:
+        """Contexto en que las sentencias de ``c`` se envían sin esperar su resultado (el
+        servidor trabaja mientras el programa sigue); al salir, se esperan todas y se lanza el
+        primer error. PostgreSQL: el modo pipeline de psycopg; SQLite: se ejecutan en el acto."""
+        from contextlib import nullcontext
+
+        return nullcontext()
+
+    def crear_temporal_sql(self, c: Any, nombre: str, columnas: str, cruce: Sequence[str] = ()) -> str:
+        """``crear_temporal`` sobre una ``db.Cruda``; con ``cruce``, lista para cruzarla por
+        igualdad de esas columnas (ver ``preparar_para_cruzar``). Devuelve su nombre para SQL."""
+        raise NotImplementedError
+
+    def cargar_temporal_sql(self, c: Any, nombre: str, columnas: Sequence[str], filas: Iterable[Sequence[Any]]) -> None:
+        """``cargar_temporal`` sobre una ``db.Cruda``: consume ``filas`` a medida que las envía
+        (quien las genera trabaja mientras el servidor guarda las anteriores)."""
+        raise NotImplementedError
+
     def insertar_masivo_sql(
         self,
         c: Any,
@@ -612,6 +638,26 @@ class PostgreSQL(Dialecto):
                 for fila in filas:
                     escribir(fila)
         con.exec_driver_sql(f"ANALYZE {nombre}")
+
+    tipo_lista_texto = "text[]"
+
+    def lista_para_carga(self, lista: list[str]) -> Any:
+        return lista or "{}"  # la lista vacía como texto: psycopg no la adapta sin tipo
+
+    def sin_esperar(self, c: Any) -> Any:
+        return c.dbapi.pipeline()
+
+    def crear_temporal_sql(self, c: Any, nombre: str, columnas: str, cruce: Sequence[str] = ()) -> str:
+        # Sin índice ni ANALYZE: PostgreSQL la cruza por hash, y estima sus filas por su tamaño.
+        c.ejecutar(f"CREATE TEMP TABLE {nombre} ({columnas}) ON COMMIT DROP")
+        return nombre
+
+    def cargar_temporal_sql(self, c: Any, nombre: str, columnas: Sequence[str], filas: Iterable[Sequence[Any]]) -> None:
+        with c.dbapi.cursor() as cur:
+            with cur.copy(f"COPY {nombre} ({', '.join(columnas)}) FROM STDIN") as copia:
+                escribir = copia.write_row
+                for fila in filas:
+                    escribir(fila)
 
     def insertar_masivo(
         self,
@@ -1426,6 +1472,31 @@ class SQLite(Dialecto):
         if lote:
             cur.executemany(sql, lote)
         cur.close()
+
+    def lista_para_carga(self, lista: list[str]) -> Any:
+        import json
+
+        return json.dumps(lista)  # como el tipo JSON de SQLAlchemy
+
+    def crear_temporal_sql(self, c: Any, nombre: str, columnas: str, cruce: Sequence[str] = ()) -> str:
+        # SQLite no tiene ON COMMIT DROP: la de una corrida anterior interrumpida se borra antes.
+        c.ejecutar(f"DROP TABLE IF EXISTS temp.{nombre}")
+        c.ejecutar(f"CREATE TEMP TABLE {nombre} ({columnas})")
+        if cruce:  # SQLite cruza con bucles anidados: sin índice, cada fila recorre la otra tabla
+            c.ejecutar(f"CREATE INDEX temp.{nombre}_cruce ON {nombre} ({', '.join(cruce)})")
+        return f"temp.{nombre}"
+
+    def cargar_temporal_sql(self, c: Any, nombre: str, columnas: Sequence[str], filas: Iterable[Sequence[Any]]) -> None:
+        from itertools import islice
+
+        sql = f"INSERT INTO {nombre} ({', '.join(columnas)}) VALUES ({', '.join('?' * len(columnas))})"
+        cur = c.dbapi.cursor()
+        try:
+            filas = iter(filas)
+            while lote := list(islice(filas, 5000)):
+                cur.executemany(sql, lote)
+        finally:
+            cur.close()
 
     def insertar_masivo(
         self,

@@ -304,3 +304,63 @@ def test_exportar_va_en_streaming(escuela):
             # A mitad de camino hay un cursor del servidor abierto: las filas no se traen todas juntas.
             assert s.connection().exec_driver_sql("SELECT count(*) FROM pg_cursors").scalar() == 1
         assert len(list(it)) == 7
+
+
+# --- Altas grandes: por tramos, sin esperar al servidor (importar_nuevos) ---------------------------
+def _alumnos(n: int, desde: int = 0) -> list[list[str]]:
+    return [
+        [f"tramo{i:05d}@mail.com", "Ana", f"Tramo {i}", "ESTUDIANTE", f"M-{i:05d}", f"{1 + i % 6}ro",
+         "Biología; Química" if i % 3 == 0 else "", str(i % 40) if i % 2 else ""]
+        for i in range(desde, desde + n)
+    ]
+
+
+ENCABEZADO_TRAMOS = ["email", "nombre", "apellido", "rol", "matricula", "grado", "especialidad", "experiencia"]
+
+
+def test_alta_grande_por_tramos_escribe_cada_fila_con_su_perfil(amauta, escuela, tmp_path):
+    """6.000 filas: varios tramos enviados sin esperar; cada usuario con su perfil completo."""
+    r = amauta("usuarios", "importar", _csv(tmp_path, [ENCABEZADO_TRAMOS, *_alumnos(6000)]))
+    assert r.codigo == 0, r.texto
+    assert "6.000 creados" in r.stderr
+    filas = escuela.filas(
+        'SELECT u.email, u.apellido, u.rol, u.activo, u.password, p.matricula, p.grado, p.especialidad, '
+        'p.experiencia, u."createdAt" = p."createdAt" FROM "Usuario" u JOIN "Perfil" p ON p."usuarioId" = u.id '
+        "WHERE u.email LIKE :p ORDER BY u.email", p="tramo%",
+    )
+    assert len(filas) == 6000
+    for i in (0, 1, 2999, 5999):
+        email, apellido, rol, activo, password, matricula, grado, especialidad, experiencia, misma = filas[i]
+        assert (email, apellido, rol, bool(activo), matricula, grado) == (
+            f"tramo{i:05d}@mail.com", f"Tramo {i}", "ESTUDIANTE", True, f"M-{i:05d}", f"{1 + i % 6}ro"
+        )
+        if isinstance(especialidad, str):  # SQLite: la lista va como JSON
+            especialidad = json.loads(especialidad)
+        assert especialidad == (["Biología", "Química"] if i % 3 == 0 else [])
+        assert experiencia == (i % 40 if i % 2 else None)
+        assert es_inutilizable(password) and misma
+    assert len({f[4] for f in filas}) == 6000, "cada usuario con su propia marca de 'sin contraseña'"
+
+
+@pytest.mark.parametrize("problema", ["fila_mala_al_final", "email_ya_registrado", "mayusculas_registradas"])
+def test_alta_grande_con_un_problema_tardio_no_deja_nada(amauta, escuela, tmp_path, problema):
+    """El problema aparece cuando varios tramos ya se pasaron a Usuario y Perfil: no queda
+    ninguno, y el informe nombra la línea como el de un archivo chico."""
+    filas = _alumnos(5000)
+    if problema == "fila_mala_al_final":
+        filas[4990][0] = "sin-arroba"
+        esperado = "línea 4992: email: 'sin-arroba' no es un email válido"
+    elif problema == "email_ya_registrado":
+        filas[4500][0] = "lucas.fernandez@mail.com"
+        esperado = "línea 4502: ya existe un usuario con el email 'lucas.fernandez@mail.com'"
+    else:
+        escuela.ejecutar('UPDATE "Usuario" SET email = :n WHERE email = :v', n="Mateo.Garcia@Mail.com", v="mateo.garcia@mail.com")
+        filas[4999][0] = "mateo.garcia@mail.com"
+        esperado = "línea 5001: ya existe un usuario con el email 'mateo.garcia@mail.com' (registrado como 'Mateo.Garcia@Mail.com')"
+    antes = escuela.instantanea()
+    r = amauta("usuarios", "importar", _csv(tmp_path, [ENCABEZADO_TRAMOS, *filas]))
+    assert r.codigo == 1, r.texto
+    assert "El archivo tiene 1 problema; no se importó nada" in r.stderr
+    assert esperado in r.stderr, r.stderr
+    assert "Traceback" not in r.texto
+    assert escuela.instantanea() == antes

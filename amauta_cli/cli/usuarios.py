@@ -454,8 +454,23 @@ def importar(
     from amauta_cli.textos import plural
 
     ctx = contexto()
-    # Sin --actualizar solo se crean usuarios: por el driver a secas, sin importar SQLAlchemy
-    # (que tarda más en cargarse que la escritura de 10.000 filas).
+    problemas: list[str] = []
+    lector = usuarios.lector_importacion(archivo, problemas)
+    if not (actualizar or simular or "password" in lector.columnas):
+        # Solo altas sin contraseña: una transacción y una pasada por el archivo, por el
+        # driver a secas (SQLAlchemy tarda más en cargarse que la escritura de 10.000 filas).
+        try:
+            with salida.progreso("Importando usuarios") as avanzar:
+                with ctx.cruda() as c:
+                    r = usuarios.importar_nuevos(c, lector, problemas, avanzar)
+        except usuarios.ImportacionConProblemas:
+            pass  # no se escribió nada: el camino de abajo informa todas las líneas
+        else:
+            if lector.columnas_ignoradas:
+                salida.aviso(f"Columnas ignoradas (amauta no las conoce): {', '.join(lector.columnas_ignoradas)}.")
+            _informar_importacion(r)
+            return
+    # Con --actualizar, --simular o contraseñas (los hashes se calculan fuera de la transacción).
     transaccion = ctx.sesion if actualizar else ctx.cruda
     with transaccion(solo_lectura=True) as s:
         plan = usuarios.planificar_importacion(s, archivo, actualizar)
@@ -487,7 +502,13 @@ def importar(
     with salida.progreso("Escribiendo usuarios", total=plan.a_crear + plan.a_actualizar) as avanzar:
         with transaccion() as s:
             r = usuarios.aplicar_importacion(s, plan, avanzar)
+    _informar_importacion(r)
+
+
+def _informar_importacion(r: "usuarios.ResultadoImportacion") -> None:
+    from amauta_cli import salida
     from amauta_cli.cli.comun import tras_cambio_masivo
+    from amauta_cli.textos import plural
 
     tras_cambio_masivo("Usuario", "Perfil")
     salida.exito(
