@@ -266,6 +266,23 @@ class Cruda:
         finally:
             cur.close()
 
+    def flujo(self, sql: str, tramo: int = 2000, **params: Any) -> Iterator[tuple]:
+        """Las filas a medida que el servidor las produce (PostgreSQL: ``stream`` por tramos de
+        ``tramo`` filas): quien las recorre trabaja mientras la consulta sigue. Para consultas
+        grandes cuyo plan entrega filas antes de terminar (una agregación sobre un índice)."""
+        _anotar_escritura(sql)
+        cur = self.dbapi.cursor()
+        try:
+            if self._pg:
+                for fila in cur.stream(self._sql(sql), params, size=tramo):
+                    yield fila
+            else:
+                cur.execute(sql, params)
+                while lote := cur.fetchmany(tramo):
+                    yield from lote
+        finally:
+            cur.close()
+
     def dicts(self, sql: str, **params: Any) -> list[dict[str, Any]]:
         cur = self._cursor(sql, params)
         try:

@@ -390,14 +390,23 @@ def sql_de(url: str, fn: Callable[[Any], Any], solo_lectura: bool = True) -> str
         capturas.append([cruda._sql(sentencia), parametros, time.perf_counter() - t0])
         return cur
 
+    flujo_original = Cruda.flujo
+
+    def flujo_medido(cruda, sentencia, tramo=2000, **parametros):  # las filas por tramos
+        t0 = time.perf_counter()
+        yield from flujo_original(cruda, sentencia, tramo, **parametros)
+        capturas.append([cruda._sql(sentencia), parametros, time.perf_counter() - t0])
+
     event.listen(motor, "before_cursor_execute", antes)
     event.listen(motor, "after_cursor_execute", despues)
     Cruda._cursor = cursor_medido
+    Cruda.flujo = flujo_medido
     try:
         with transaccion(url, solo_lectura=solo_lectura) as s:
             fn(s)
     finally:
         Cruda._cursor = original
+        Cruda.flujo = flujo_original
         event.remove(motor, "before_cursor_execute", antes)
         event.remove(motor, "after_cursor_execute", despues)
     sentencia, parametros, _ = max(capturas, key=lambda c: c[2])

@@ -577,7 +577,14 @@ class Contador:
             self._contar(None, None, sql)
             return original(cruda, sql, params)
 
+        self._flujo_original = flujo = Cruda.flujo
+
+        def contar_flujo(cruda, sql, *a, **k):  # las consultas que se leen por tramos
+            self._contar(None, None, sql)
+            return flujo(cruda, sql, *a, **k)
+
         Cruda._cursor = contar_cruda
+        Cruda.flujo = contar_flujo
         return self
 
     def _contar(self, _con, _cur, sentencia, *_a):
@@ -590,6 +597,8 @@ class Contador:
         from amauta_cli.db import Cruda
 
         Cruda._cursor = self._cursor_original
+        if self.cruda:
+            Cruda.flujo = self._flujo_original
         event.remove(self.motor, "before_cursor_execute", self._contar)
 
 

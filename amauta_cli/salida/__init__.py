@@ -258,24 +258,22 @@ def formateador(tipo: str = "texto", decimales: int | None = None) -> Callable[[
                 return str(v)
             return texto_humano(v, tipo, decimales)
         return f
-    if tipo == "nota" and decimales is None:
-        nota = textos.nota
-
-        def f(v: Any) -> str:
-            if v is None:
-                return ""
-            if type(v) in (float, int):
-                return nota(v)
-            return texto_humano(v, tipo, decimales)
-        return f
     if tipo in ("decimal", "nota"):
-        numero = textos.numero
+        # Una columna de notas o promedios repite pocos valores distintos (decenas de miles de
+        # filas, unos cientos de notas): cada uno se escribe una vez.
+        escribir = textos.nota if tipo == "nota" and decimales is None else (
+            lambda x: textos.numero(x, decimales)
+        )
+        hechos: dict[float, str] = {}
 
         def f(v: Any) -> str:
             if v is None:
                 return ""
             if type(v) in (float, int):
-                return numero(v, decimales)
+                t = hechos.get(v)
+                if t is None:
+                    t = hechos[v] = escribir(v)
+                return t
             return texto_humano(v, tipo, decimales)
         return f
     return lambda v: texto_humano(v, tipo, decimales)
@@ -324,6 +322,11 @@ def texto_script(valor: Any) -> str:
 
     if valor is None:
         return ""
+    t = type(valor)  # los casos de cada fila, sin isinstance contra clases abstractas
+    if t is int:
+        return str(valor)
+    if t is float:
+        return f"{valor:.2f}".rstrip("0").rstrip(".") if valor != int(valor) else str(int(valor))
     if isinstance(valor, bool):
         return "sí" if valor else "no"
     if isinstance(valor, Enum):

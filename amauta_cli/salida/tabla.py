@@ -156,18 +156,23 @@ def _vista(v: Vista, d: _Dibujo) -> int:
         claves.append(marcar)
     fmts = [_con_vacio(formateador(c.tipo, c.decimales), c.vacio) for c in cols]
     humano = texto_humano
-    filas: list[list[str]] = []
+    crudas = list(valores(v.filas, claves))
     resaltadas: list[bool] = []
-    i_marcar = claves.index(marcar) if marcar else 0
-    pares = list(zip(fmts, range(len(cols))))
-    for vals in valores(v.filas, claves):
-        celdas = [fmt(vals[i]) for fmt, i in pares]
-        for i, c in enumerate(celdas):
-            if not c.isprintable():
-                celdas[i] = _limpiar(c)
-        filas.append(celdas)
-        if marcar:
-            resaltadas.append(bool(vals[i_marcar]))
+    if marcar and crudas:
+        i_marcar = claves.index(marcar)
+        resaltadas = [bool(vals[i_marcar]) for vals in crudas]
+    # Columna por columna (decenas de miles de filas): una columna de textos se usa tal cual,
+    # y la revisión de caracteres de control es una sola pasada por columna.
+    columnas: list[list[str]] = []
+    for fmt, crudo in zip(fmts, zip(*crudas) if crudas else [() for _ in cols]):
+        if all(type(x) is str for x in crudo):
+            celdas = list(crudo)
+        else:
+            celdas = list(map(fmt, crudo))
+        if not "".join(celdas).isprintable():  # casi nunca
+            celdas = [c if c.isprintable() else _limpiar(c) for c in celdas]
+        columnas.append(celdas)
+    filas = [list(f) for f in zip(*columnas)] if crudas else []
     if not filas:
         if v.titulo:
             d.out.write(d.negrita(_limpiar(v.titulo)) + "\n")
@@ -178,7 +183,7 @@ def _vista(v: Vista, d: _Dibujo) -> int:
         totales = [_limpiar(humano(v.totales.get(c.clave), c.tipo, c.decimales)) for c in cols]
         if not any(totales):
             totales = None
-    _dibujar(v, cols, filas, totales, resaltadas, d, titulo=v.titulo)
+    _dibujar(v, cols, filas, totales, resaltadas, d, titulo=v.titulo, columnas=columnas)
     for nota in v.notas:
         d.out.write("\n".join(_partir(_limpiar(nota), d.ancho or 10**6, cortar=False)) + "\n")
     return len(filas)
@@ -211,6 +216,7 @@ def _dibujar(
     resaltadas: list[bool],
     d: _Dibujo,
     titulo: str | None,
+    columnas: list[list[str]] | None = None,
 ) -> None:
     n = len(cols)
     titulos = [_limpiar(c.titulo) for c in cols]
@@ -220,7 +226,7 @@ def _dibujar(
     anchos_celdas: list[list[int]] = []
     simples: list[bool] = []
     for j, c in enumerate(cols):
-        celdas = [f[j] for f in filas]
+        celdas = list(columnas[j]) if columnas is not None else [f[j] for f in filas]
         if totales:
             celdas.append(totales[j])
         columnas_celdas.append(celdas)
