@@ -1081,7 +1081,9 @@ class ImportacionConProblemas(Exception):
     ``planificar_importacion``."""
 
 
-def importar_nuevos(c: Any, lector: csvio.LectorCSV, problemas: list[str], progreso: Progreso | None = None, tramo: int = 2500) -> ResultadoImportacion:
+def importar_nuevos(
+    c: Any, lector: csvio.LectorCSV, problemas: list[str], progreso: Progreso | None = None, tramo: int = 2500
+) -> ResultadoImportacion:
     """``usuarios importar`` sin ``--actualizar`` de un CSV sin columna ``password``: todo en la
     transacción de ``c`` (una ``db.Cruda``) y en una sola pasada por el archivo.
 
@@ -1167,7 +1169,8 @@ def importar_nuevos(c: Any, lector: csvio.LectorCSV, problemas: list[str], progr
                 enviando.__exit__(None, None, None)
             except Exception:  # noqa: BLE001 - ya hay un error que informar
                 pass
-        if isinstance(e, ImportacionConProblemas) or "unique" in str(e).lower() or "duplicate key" in str(e).lower():
+        texto = str(e).lower()
+        if isinstance(e, ImportacionConProblemas) or "unique" in texto or "duplicate key" in texto:
             raise ImportacionConProblemas from None
         raise
     if not cargadas:
@@ -1180,7 +1183,9 @@ def importar_nuevos(c: Any, lector: csvio.LectorCSV, problemas: list[str], progr
         f"AND lower(u.email) IN (SELECT email FROM {tabla}) LIMIT 1"
     ):
         raise ImportacionConProblemas
-    return ResultadoImportacion(creados=cargadas, actualizados=0, sin_cambios=0, con_password=0, passwords_ignoradas=0)
+    return ResultadoImportacion(
+        creados=cargadas, actualizados=0, sin_cambios=0, con_password=0, passwords_ignoradas=0
+    )
 
 
 def insertar_filas(
