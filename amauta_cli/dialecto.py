@@ -686,12 +686,22 @@ class PostgreSQL(Dialecto):
             return
         columnas = list(filas[0])
         nombres = ", ".join(f'"{col}"' for col in columnas)
+        destino = f'"{tabla}"'
+        if c.valor("SELECT row_security_active(:t)", t=destino):
+            # PostgreSQL no admite COPY FROM en una tabla con RLS activa para este rol (uno que
+            # no es el dueño, p. ej. el de la aplicación web): las filas van por una tabla
+            # temporal y un INSERT ... SELECT, que pasa por las políticas como cualquier INSERT.
+            destino = f"_amauta_carga_{tabla.lower()}"
+            c.ejecutar(f'CREATE TEMP TABLE {destino} (LIKE "{tabla}") ON COMMIT DROP')
         with c.dbapi.cursor() as cur:
-            with cur.copy(f'COPY "{tabla}" ({nombres}) FROM STDIN') as copia:
+            with cur.copy(f"COPY {destino} ({nombres}) FROM STDIN") as copia:
                 for i, fila in enumerate(filas, start=1):
                     copia.write_row([fila[col] for col in columnas])
                     if progreso and i % lote == 0:
                         progreso(lote)
+        if destino != f'"{tabla}"':
+            c.ejecutar(f'INSERT INTO "{tabla}" ({nombres}) SELECT {nombres} FROM {destino}')
+            c.ejecutar(f"DROP TABLE {destino}")
         if progreso and len(filas) % lote:
             progreso(len(filas) % lote)
 

@@ -376,3 +376,35 @@ def test_lo_que_no_es_de_una_escuela_se_rechaza_en_espanol(escuelas, roles_escue
                 "Alumna", "--rol", "ESTUDIANTE", "--generar-password")
     assert r.codigo == 1 and "no tienen permiso sobre la tabla 'Usuario'" in r.stderr, r.texto
     assert "amauta_alta_estudiante" in r.stderr
+
+
+# --- Un rol que no es el dueño de las tablas (el de la aplicación web, p. ej.) --------------------
+@pytest.mark.parametrize("con_password", [False, True])
+def test_un_rol_que_no_es_el_dueno_importa_usuarios(escuelas, nombres, tmp_path, con_password):
+    """Con RLS activa para el rol (no es el dueño ni tiene BYPASSRLS), PostgreSQL rechaza
+    ``COPY FROM`` a la tabla: amauta importa igual, por una tabla temporal e ``INSERT ... SELECT``,
+    con contraseñas (``aplicar_importacion``) y sin ellas (``importar_nuevos``)."""
+    rol = nombres("web")
+    escuelas.ejecutar(f"CREATE ROLE \"{rol}\" LOGIN PASSWORD '{PASSWORD_ROL}'")
+    try:
+        escuelas.ejecutar(f'GRANT USAGE ON SCHEMA public TO "{rol}"')
+        escuelas.ejecutar(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{rol}"')
+        escuelas.ejecutar(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{rol}"')
+        _importar_como(escuelas, rol, tmp_path, con_password)
+    finally:  # sus permisos, antes de que ``nombres`` borre el rol
+        escuelas.ejecutar(f'DROP OWNED BY "{rol}"')
+
+
+def _importar_como(escuelas, rol: str, tmp_path, con_password: bool) -> None:
+    assert filas_como(url_como(escuelas.url_directa, rol), "SELECT row_security_active('\"Usuario\"')") == [(True,)]
+    filas = [["email", "nombre", "apellido", "rol"] + (["password"] if con_password else [])]
+    filas += [[f"web{i}@mail.com", "Web", f"Alta {i}", "ESTUDIANTE"] + (["Clave-Segura-9"] if con_password else [])
+              for i in range(3)]
+    ruta = tmp_path / "alta.csv"
+    ruta.write_text("\n".join(",".join(f) for f in filas) + "\n", encoding="utf-8")
+    r = invocar(url_como(escuelas.url_directa, rol), "usuarios", "importar", str(ruta))
+    assert r.codigo == 0, r.texto
+    assert "3 creados" in r.stderr
+    assert escuelas.filas(
+        'SELECT count(*) FROM "Usuario" u JOIN "Perfil" p ON p."usuarioId" = u.id WHERE u.email LIKE :p', p="web%"
+    ) == [(3,)]
