@@ -320,9 +320,10 @@ def reporte(
     from amauta_cli.textos import plural
 
     reglas = _reglas()
-    with contexto().sesion(solo_lectura=True) as s:
+    # Por el driver a secas: el ORM tarda más en cargarse que las consultas del reporte.
+    with contexto().cruda(solo_lectura=True) as c:
         rep = calificaciones.reporte(
-            s, grupo, materia=materia, institucion=institucion, r=reglas, incluir_archivo=incluir_archivo
+            c, grupo, materia=materia, institucion=institucion, r=reglas, incluir_archivo=incluir_archivo
         )
     avisar_archivado(rep.archivadas, "nota", "notas", f"El grupo '{rep.grupo}'")
     # Para planillas: una fila por estudiante y materia, y el promedio del grupo.

@@ -25,9 +25,9 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from amauta_cli.dialecto import dialecto, orden_es
+from amauta_cli.dialecto import dialecto
 from amauta_cli.errores import DatosInvalidos, NoEncontrado, OperacionRechazada
 from amauta_cli.ids import ahora, cuid, cuids
 from amauta_cli import textos
@@ -201,33 +201,6 @@ def formatear_nota(valor: float | None, decimales: int | None = None) -> str:
     if decimales is not None:
         return textos.numero(valor, decimales, recortar=False)
     return textos.nota(valor)
-
-
-def _n10(C: Any = None) -> Any:
-    """La nota en la escala de 10 (NULL si ``notaMaxima`` no es positiva, dato ajeno a amauta).
-    ``C``: otra entidad con las columnas de ``Calificacion`` (con el archivo: ``archivo.fuente``)."""
-    from amauta_cli.models import Calificacion
-    from sqlalchemy import case, null
-
-    C = Calificacion if C is None else C
-
-    return case((C.notaMaxima > 0, C.nota * ESCALA / C.notaMaxima), else_=null())
-
-
-def _final(r: Reglas, C: Any = None) -> Any:
-    """Expresión de agregación de la nota final de una materia según la regla."""
-    from amauta_cli.models import Calificacion
-    from sqlalchemy import case, func, null
-
-    C = Calificacion if C is None else C
-    n10 = _n10(C)
-    if r.nota_final == "ponderado" and r.pesos:
-        peso = case(
-            *[(sin_acentos_sql(C.periodo) == clave, valor) for clave, valor in r.pesos],
-            else_=1.0,
-        )
-        return func.sum(n10 * peso) / func.sum(case((n10.is_not(None), peso), else_=null()))
-    return func.avg(n10)
 
 
 def _nombre_completo(nombre: str, apellido: str) -> str:
@@ -876,62 +849,77 @@ class _Agregados:
     estudiantes: set[str]
 
 
+def _origen_sql(c: Any, incluir_archivo: bool) -> str:
+    """``"Calificacion"`` o, con ``incluir_archivo``, las filas vivas y las archivadas (0006)
+    como un solo origen (las columnas que usan los reportes)."""
+    if not incluir_archivo:
+        return '"Calificacion"'
+    cols = '"grupoId", "estudianteId", materia, periodo, nota, "notaMaxima"'
+    return f'(SELECT {cols} FROM "Calificacion" UNION ALL SELECT {cols} FROM {c.d.nombre_archivo("Calificacion")})'
+
+
+#: La nota de ``k`` en la escala de 10 (NULL si ``notaMaxima`` no es positiva, dato ajeno a amauta).
+_N10_SQL = (
+    f'(CASE WHEN k."notaMaxima" > 0 THEN (k.nota * {ESCALA!r}) / CAST(k."notaMaxima" AS DOUBLE PRECISION) '
+    "ELSE NULL END)"
+)
+
+
+def _final_sql(d: Any, r: Reglas, params: dict[str, Any]) -> str:
+    """La agregación de la nota final de una materia según la regla (sobre ``k``); agrega a
+    ``params`` los pesos de los períodos."""
+    if r.nota_final == "ponderado" and r.pesos:
+        casos = []
+        for i, (clave, peso) in enumerate(r.pesos):
+            casos.append(f"WHEN {d.sin_acentos_sql_texto('k.periodo')} = :pp{i} THEN :pv{i}")
+            params[f"pp{i}"], params[f"pv{i}"] = clave, float(peso)
+        peso_sql = f"(CASE {' '.join(casos)} ELSE 1.0 END)"
+        return (
+            f"(sum({_N10_SQL} * {peso_sql}) / "
+            f"CAST(sum(CASE WHEN {_N10_SQL} IS NOT NULL THEN {peso_sql} ELSE NULL END) AS DOUBLE PRECISION))"
+        )
+    return f"avg({_N10_SQL})"
+
+
 def _agregados(
-    s: Session,
+    con: Any,
     grupo_id: str,
     r: Reglas,
     materia: str | None = None,
     estudiante_id: str | None = None,
-    fuente: Any = None,
+    incluir_archivo: bool = False,
 ) -> _Agregados:
     """UNA consulta (tres ``GROUP BY`` unidos con ``UNION ALL``): la nota de cada estudiante
     por materia y período, su nota final por materia y el promedio del grupo por período.
 
-    ``fuente``: otra entidad en lugar de ``Calificacion`` (con el archivo: ``archivo.fuente``).
+    SQL a secas (``con``: una ``db.Cruda`` o una sesión); con ``incluir_archivo``, también las
+    notas archivadas.
     """
-    from amauta_cli.models import Calificacion
-    from sqlalchemy import Float, func, literal_column, null, select, Text, union_all
+    from amauta_cli.db import cruda
 
-    C = fuente if fuente is not None else Calificacion
-    n10 = _n10(C)
-    del_grupo = [C.grupoId == grupo_id] + ([C.materia == materia] if materia else [])
-    del_estudiante = del_grupo + ([C.estudianteId == estudiante_id] if estudiante_id else [])
-    texto_nulo = null().cast(Text)
-    q_periodo = (
-        select(
-            literal_column("1").label("nivel"),
-            C.estudianteId.label("estudiante"),
-            C.materia.label("materia"),
-            C.periodo.label("periodo"),
-            func.avg(n10).cast(Float).label("valor"),
-        )
-        .where(*del_estudiante)
-        .group_by(C.estudianteId, C.materia, C.periodo)
-    )
-    q_final = (
-        select(
-            literal_column("2"),
-            C.estudianteId,
-            C.materia,
-            texto_nulo,
-            _final(r, C).cast(Float),
-        )
-        .where(*del_estudiante)
-        .group_by(C.estudianteId, C.materia)
-    )
-    q_grupo = (
-        select(
-            literal_column("3"),
-            texto_nulo,
-            C.materia,
-            C.periodo,
-            func.avg(n10).cast(Float),
-        )
-        .where(*del_grupo)
-        .group_by(C.materia, C.periodo)
+    c = cruda(con)
+    params: dict[str, Any] = {"g": grupo_id}
+    del_grupo = 'k."grupoId" = :g'
+    if materia:
+        del_grupo += " AND k.materia = :m"
+        params["m"] = materia
+    del_estudiante = del_grupo
+    if estudiante_id:
+        del_estudiante += ' AND k."estudianteId" = :e'
+        params["e"] = estudiante_id
+    origen = _origen_sql(c, incluir_archivo)
+    final = _final_sql(c.d, r, params)
+    consulta = (
+        f'SELECT 1 AS nivel, k."estudianteId" AS estudiante, k.materia AS materia, k.periodo AS periodo, '
+        f"CAST(avg({_N10_SQL}) AS FLOAT) AS valor FROM {origen} k WHERE {del_estudiante} "
+        'GROUP BY k."estudianteId", k.materia, k.periodo '
+        f'UNION ALL SELECT 2, k."estudianteId", k.materia, CAST(NULL AS TEXT), CAST({final} AS FLOAT) '
+        f'FROM {origen} k WHERE {del_estudiante} GROUP BY k."estudianteId", k.materia '
+        f"UNION ALL SELECT 3, CAST(NULL AS TEXT), k.materia, k.periodo, CAST(avg({_N10_SQL}) AS FLOAT) "
+        f"FROM {origen} k WHERE {del_grupo} GROUP BY k.materia, k.periodo"
     )
     a = _Agregados({}, {}, {}, [], {}, set())
-    for nivel, est, mat, per, valor in s.connection().execute(union_all(q_periodo, q_final, q_grupo)).all():
+    for nivel, est, mat, per, valor in c.filas(consulta, **params):
         if nivel == 1:
             a.por_periodo[(est, mat, per)] = valor
             a.estudiantes.add(est)
@@ -949,22 +937,25 @@ def _agregados(
 def _alumnos_y_exalumnos(
     s: Session, grupo_id: str, con_nota: Iterable[str]
 ) -> list[dict[str, Any]]:
-    """El padrón del grupo más quienes tienen notas en él pero ya no están (al final)."""
-    from amauta_cli.models import Perfil, Usuario
-    from sqlalchemy import select
+    """El padrón del grupo más quienes tienen notas en él pero ya no están (al final).
+    SQL a secas (``s``: una ``db.Cruda`` o una sesión)."""
+    from amauta_cli.db import cruda
 
-    alumnos = estudiantes_del_grupo(s, grupo_id)
+    c = cruda(s)
+    alumnos = estudiantes_del_grupo(c, grupo_id)
     ids = {a["id"] for a in alumnos}
     faltan = sorted(set(con_nota) - ids)
     if faltan:
-        extra = s.execute(
-            select(Usuario.id, Usuario.email, Usuario.nombre, Usuario.apellido, Usuario.activo, Perfil.matricula)
-            .outerjoin(Perfil, Perfil.usuarioId == Usuario.id)
-            .where(Usuario.id.in_(faltan))
-            .order_by(*orden_es(s, Usuario.apellido, Usuario.nombre), Usuario.email)
-        ).all()
-        for f in extra:
-            d = dict(f._mapping)
+        o = c.d.orden_es_sql
+        donde, valor = c.d.en_lista_sql("u.id", "ids", faltan)
+        extra = c.dicts(
+            'SELECT u.id, u.email, u.nombre, u.apellido, u.activo, p.matricula FROM "Usuario" u '
+            f'LEFT JOIN "Perfil" p ON p."usuarioId" = u.id WHERE {donde} '
+            f"ORDER BY {o('u.apellido')}, {o('u.nombre')}, u.email",
+            ids=valor,
+        )
+        for d in extra:
+            d["activo"] = bool(d["activo"])
             d["en_grupo"] = False
             alumnos.append(d)
     return alumnos
@@ -1012,25 +1003,30 @@ def reporte(
     r: Reglas | None = None,
     incluir_archivo: bool = False,
 ) -> Reporte:
-    """Por materia: cada estudiante por períodos con su nota final, y el promedio del grupo."""
-    from amauta_cli.models import Calificacion as C
-    from amauta_cli.services import archivo
-    from sqlalchemy import select
+    """Por materia: cada estudiante por períodos con su nota final, y el promedio del grupo.
 
+    SQL a secas (``s``: una ``db.Cruda`` o una sesión): el comando no importa el ORM, que
+    tarda más en cargarse que las consultas."""
+    from amauta_cli.db import cruda
+
+    c = cruda(s)
     r = r or reglas()
-    g = buscar_grupo(s, grupo, institucion=institucion)
+    g = grupo_por_nombre(c, grupo, institucion)
     if materia is not None:
-        materia = _canonico(s, g.id, C.materia, _texto_obligatorio(materia, "--materia"))
-    a = _agregados(s, g.id, r, materia=materia, fuente=archivo.fuente(s, C, incluir_archivo))
+        materia = _canonico_sql(c, g.id, "materia", _texto_obligatorio(materia, "--materia"))
+    a = _agregados(c, g.id, r, materia=materia, incluir_archivo=incluir_archivo)
     if materia is not None and not a.materias:
         disponibles = ", ".join(
-            sorted(s.scalars(select(C.materia).where(C.grupoId == g.id).distinct()), key=orden_natural)
+            sorted(
+                (m for (m,) in c.filas('SELECT DISTINCT materia FROM "Calificacion" WHERE "grupoId" = :g', g=g.id)),
+                key=orden_natural,
+            )
         )
         raise NoEncontrado(
             f"El grupo '{g.nombre}' no tiene notas de '{materia}'. "
             + (f"Materias con notas: {disponibles}." if disponibles else "No tiene ninguna nota.")
         )
-    alumnos = _alumnos_y_exalumnos(s, g.id, a.estudiantes)
+    alumnos = _alumnos_y_exalumnos(c, g.id, a.estudiantes)
     materias = []
     for mat in a.materias:
         periodos = a.periodos[mat]
@@ -1063,8 +1059,10 @@ def reporte(
                 sum(1 for f in filas if f.condicion == DESAPROBADO),
             )
         )
-    archivadas = 0 if incluir_archivo else archivo.calificaciones_archivadas(s, g.id)
-    return Reporte(g.nombre, g.institucion.nombre, r.como_dict(), materias, archivadas)
+    archivadas = 0 if incluir_archivo else c.valor(
+        f'SELECT count(*) FROM {c.d.nombre_archivo("Calificacion")} WHERE "grupoId" = :g', g=g.id
+    )
+    return Reporte(g.nombre, g.institucion, r.como_dict(), materias, int(archivadas or 0))
 
 
 # --- boletín ---------------------------------------------------------------------------------
@@ -1146,8 +1144,7 @@ def boletines(
     from amauta_cli.services import archivo
 
     a = _agregados(
-        s, g.id, r, estudiante_id=u.id if u is not None else None,
-        fuente=archivo.fuente(s, C, incluir_archivo),
+        s, g.id, r, estudiante_id=u.id if u is not None else None, incluir_archivo=incluir_archivo,
     )
     archivadas = 0 if incluir_archivo else archivo.calificaciones_archivadas(
         s, g.id, u.id if u is not None else None
@@ -1325,7 +1322,7 @@ def desaprobados(
     d = c.d
     r = r or reglas()
     params: dict[str, Any] = {"umbral": r.umbral_sql}
-    n10 = f'(CASE WHEN k."notaMaxima" > 0 THEN (k.nota * {ESCALA!r}) / CAST(k."notaMaxima" AS DOUBLE PRECISION) ELSE NULL END)'
+    n10 = _N10_SQL
     filtros: list[str] = []  # antes de agregar (menos filas que agregar)
     unir = ""
     # Solo estudiantes activos: un dado de baja no es alguien a quien seguir (el JOIN con
@@ -1360,18 +1357,8 @@ def desaprobados(
         params["periodo"] = sin_acentos(periodo)
         valor = f"avg({n10})"  # una sola nota por grupo, estudiante, materia y período
         claves += ", k.periodo"
-    elif r.nota_final == "ponderado" and r.pesos:
-        casos = []
-        for i, (clave, peso) in enumerate(r.pesos):
-            casos.append(f"WHEN {d.sin_acentos_sql_texto('k.periodo')} = :pp{i} THEN :pv{i}")
-            params[f"pp{i}"], params[f"pv{i}"] = clave, float(peso)
-        peso_sql = f"(CASE {' '.join(casos)} ELSE 1.0 END)"
-        valor = (
-            f"(sum({n10} * {peso_sql}) / "
-            f"CAST(sum(CASE WHEN {n10} IS NOT NULL THEN {peso_sql} ELSE NULL END) AS DOUBLE PRECISION))"
-        )
     else:
-        valor = f"avg({n10})"
+        valor = _final_sql(d, r, params)
     donde = f"WHERE {' AND '.join(filtros)} " if filtros else ""
     consulta = (
         "SELECT x.materia, x.valor, x.periodos, u.apellido, u.nombre, u.email, g.nombre AS grupo, "
