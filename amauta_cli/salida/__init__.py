@@ -198,9 +198,10 @@ def valor_de(fila: Any, clave: str, indice: int) -> Any:
     return getattr(fila, clave, None)
 
 
-def valores(filas: Iterable[Any], claves: Sequence[str]) -> Iterator[list[Any]]:
-    """Los valores de ``claves`` de cada fila, en orden; el tipo de fila se mira una sola vez
-    (en tablas de cientos de miles de filas, ``isinstance`` por celda se nota)."""
+def valores(filas: Iterable[Any], claves: Sequence[str]) -> Iterator[Sequence[Any]]:
+    """Los valores de ``claves`` de cada fila, en orden (una lista o una tupla: solo para
+    leer); el tipo de fila se mira una sola vez (en tablas de cientos de miles de filas,
+    ``isinstance`` por celda se nota)."""
     from operator import attrgetter, itemgetter
 
     it = iter(filas)
@@ -226,10 +227,7 @@ def valores(filas: Iterable[Any], claves: Sequence[str]) -> Iterator[list[Any]]:
     else:
         presentes = [k for k in claves if hasattr(primera, k)]
         if len(presentes) == n and n > 1:
-            g = attrgetter(*claves)
-
-            def sacar(f: Any) -> list[Any]:
-                return list(g(f))
+            sacar = attrgetter(*claves)  # una tupla por fila, en C
         else:
             def sacar(f: Any) -> list[Any]:
                 return [getattr(f, k, None) for k in claves]

@@ -165,7 +165,7 @@ def _vista(v: Vista, d: _Dibujo) -> int:
     # y la revisión de caracteres de control es una sola pasada por columna.
     columnas: list[list[str]] = []
     for fmt, crudo in zip(fmts, zip(*crudas) if crudas else [() for _ in cols]):
-        if all(type(x) is str for x in crudo):
+        if set(map(type, crudo)) <= {str}:  # en C, sin un generador por celda
             celdas = list(crudo)
         else:
             celdas = list(map(fmt, crudo))
@@ -326,8 +326,16 @@ def _dibujar(
     escribir = out.write
     escribir("".join(partes))
     dibujante = _Filas(cols, mostradas, anchos, anchos_celdas, simples)
+    if not resaltadas and not dibujante.partibles and dibujante.formato is not None:
+        # Camino rápido (casi siempre): ninguna celda se parte; cada línea es un str.format en C.
+        formato, tomar = dibujante.formato, dibujante.tomar
+        for k in range(0, len(filas), 2000):
+            escribir("\n".join([formato(*tomar(f)).rstrip() for f in filas[k : k + 2000]]) + "\n")
+        filas_escritas = True
+    else:
+        filas_escritas = False
     bloque: list[str] = []
-    for i, f in enumerate(filas):
+    for i, f in enumerate(filas if not filas_escritas else ()):
         linea = dibujante.fila(f, i)
         if resaltadas and resaltadas[i]:
             linea = "\n".join(d.negrita(x) for x in linea.split("\n"))
