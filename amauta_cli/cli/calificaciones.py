@@ -178,9 +178,10 @@ def cargar(
     from amauta_cli.services import calificaciones
     from amauta_cli.textos import plural
 
-    with contexto().sesion(solo_lectura=simular) as s:
+    # Por el driver a secas: el ORM tarda más en cargarse que la carga de la planilla.
+    with contexto().cruda(solo_lectura=simular) as c:
         r = calificaciones.cargar(
-            s,
+            c,
             grupo,
             materia,
             periodo,

@@ -272,7 +272,7 @@ def _upsert(s: Session, filas: list[dict[str, Any]], con_observaciones: bool = T
 
 
 def _upsert_planilla(
-    s: Session,
+    c: Any,
     grupo_id: str,
     materia: str,
     periodo: str,
@@ -286,32 +286,24 @@ def _upsert_planilla(
 
     Como lo haría un DBA en ``psql``. Medido con 30.000 notas: un ``INSERT ... VALUES`` por
     cada 500 filas armado por SQLAlchemy costaba ~10 s de CPU compilándolo; ``executemany``,
-    una ida y vuelta por fila.
+    una ida y vuelta por fila. SQL a secas (``c``: una ``db.Cruda``).
     """
     if not filas:
         return
-    from sqlalchemy import bindparam, text
-
-    from amauta_cli.models import Calificacion
-
-    d = dialecto(s)
-    con = s.connection()
-    tmp = d.crear_temporal(con, "amauta_calif_carga", "id text, est text, nota double precision, obs text")
-    d.cargar_temporal(con, "amauta_calif_carga", ["id", "est", "nota", "obs"], filas)
+    d = c.d
+    tmp = d.crear_temporal_sql(c, "amauta_calif_carga", "id text, est text, nota double precision, obs text")
+    d.cargar_temporal_sql(c, tmp, ["id", "est", "nota", "obs"], filas)
     obs = ', observaciones = excluded.observaciones' if con_observaciones else ""
-    tipo_t = Calificacion.__table__.c.createdAt.type
-    con.execute(
-        text(
-            'INSERT INTO "Calificacion" (id, "grupoId", "estudianteId", materia, periodo, nota, '
-            '"notaMaxima", observaciones, "createdAt", "updatedAt") '
-            f"SELECT id, :g, est, :m, :p, nota, :max, obs, :t, :t FROM {tmp} WHERE true "
-            'ON CONFLICT ("grupoId", "estudianteId", materia, periodo) DO UPDATE SET '
-            f'nota = excluded.nota, "notaMaxima" = excluded."notaMaxima"{obs}, '
-            '"updatedAt" = excluded."updatedAt"'
-        ).bindparams(bindparam("t", ahora(), type_=tipo_t)),
-        {"g": grupo_id, "m": materia, "p": periodo, "max": maxima},
+    c.ejecutar(
+        'INSERT INTO "Calificacion" (id, "grupoId", "estudianteId", materia, periodo, nota, '
+        '"notaMaxima", observaciones, "createdAt", "updatedAt") '
+        f"SELECT id, :g, est, :m, :p, nota, :max, obs, :t, :t FROM {tmp} WHERE true "
+        'ON CONFLICT ("grupoId", "estudianteId", materia, periodo) DO UPDATE SET '
+        f'nota = excluded.nota, "notaMaxima" = excluded."notaMaxima"{obs}, '
+        '"updatedAt" = excluded."updatedAt"',
+        g=grupo_id, m=materia, p=periodo, max=maxima, t=d.fecha_hora_a_bd(ahora()),
     )
-    d.soltar_temporales(con, "amauta_calif_carga")
+    c.ejecutar(f"DROP TABLE IF EXISTS {tmp}")
 
 
 def _fila_nueva(
@@ -524,22 +516,20 @@ def cargar(
     escribe nada y se informan todas. Después, un único upsert (las notas nuevas o
     cambiadas pasan por una tabla temporal: ``_upsert_planilla``). ``simular`` hace todo menos escribir.
     """
-    from amauta_cli.models import Calificacion as C, Usuario
-    from sqlalchemy import func, select
-
     from amauta_cli.csvio import iterar_csv, problema_linea
 
     from amauta_cli.db import cruda
 
+    c = cruda(s)  # SQL a secas: el comando no importa el ORM (tarda más que la carga misma)
     materia = _texto_obligatorio(materia, "--materia")
     periodo = _texto_obligatorio(periodo, "--periodo")
     maxima = _validar_nota_maxima(nota_maxima)
-    g = buscar_grupo(s, grupo, institucion=institucion, exigir_activo=True)
+    g = grupo_por_nombre(c, grupo, institucion=institucion, exigir_activo=True)
     nombre_archivo = "(datos)" if isinstance(archivo, bytes) else str(archivo)
     # Antes de leer nada del grupo: otra carga del mismo grupo y período espera a que esta
     # termine, y después ve sus notas y la escritura de la materia que eligió.
-    bloquear_grupo_periodo(cruda(s), g.id, periodo)
-    periodo = _periodos.normalizar(s, g, periodo)
+    bloquear_grupo_periodo(c, g.id, periodo)
+    periodo = _periodos.normalizar(c, g, periodo)
 
     problemas: list[str] = []
     lector = iterar_csv(
@@ -555,7 +545,7 @@ def cargar(
         )
     con_observaciones = "observaciones" in lector.columnas
 
-    alumnos = estudiantes_del_grupo(s, g.id)
+    alumnos = estudiantes_del_grupo(c, g.id)
     por_id = {a["id"]: a for a in alumnos}
     por_email = {a["email"].lower(): a for a in alumnos}
     por_matricula: dict[str, dict[str, Any]] = {}
@@ -642,9 +632,8 @@ def cargar(
 
     if pendientes:
         emails = sorted({e for _, _, e in pendientes})
-        existentes = set(
-            s.scalars(select(func.lower(Usuario.email)).where(func.lower(Usuario.email).in_(emails)))
-        )
+        donde, valor_emails = c.d.en_lista_sql("lower(email)", "emails", emails)
+        existentes = {e for (e,) in c.filas(f'SELECT lower(email) FROM "Usuario" WHERE {donde}', emails=valor_emails)}
         for indice, linea, email in pendientes:
             if email in existentes:
                 texto = f"{email} no pertenece al grupo '{g.nombre}'"
@@ -661,13 +650,13 @@ def cargar(
     if filas == 0:
         raise DatosInvalidos(f"{nombre_archivo}: el archivo no tiene filas de notas.")
 
-    materia = _canonico(s, g.id, C.materia, materia)
+    materia = _canonico_sql(c, g.id, "materia", materia)
     existentes_notas = {
-        f.estudianteId: f
-        for f in s.execute(
-            select(C.estudianteId, C.nota, C.notaMaxima, C.observaciones).where(
-                C.grupoId == g.id, C.materia == materia, C.periodo == periodo
-            )
+        est: (nota, nota_maxima, observaciones)
+        for est, nota, nota_maxima, observaciones in c.filas(
+            'SELECT "estudianteId", nota, "notaMaxima", observaciones FROM "Calificacion" '
+            'WHERE "grupoId" = :g AND materia = :m AND periodo = :p',
+            g=g.id, m=materia, p=periodo,
         )
     }
     r = ResultadoCarga(
@@ -689,20 +678,21 @@ def cargar(
     for est_id, (_linea, valor, obs) in sorted(validas.items(), key=lambda kv: kv[1][0]):
         previa = existentes_notas.get(est_id)
         if previa is not None:
-            obs_final = obs if con_observaciones else previa.observaciones
-            if (previa.nota, previa.notaMaxima, previa.observaciones) == (valor, maxima, obs_final):
+            nota_previa, maxima_previa, obs_previa = previa
+            obs_final = obs if con_observaciones else obs_previa
+            if (nota_previa, maxima_previa, obs_previa) == (valor, maxima, obs_final):
                 r.sin_cambios += 1
                 continue
             r.actualizadas += 1
-            if (previa.nota, previa.notaMaxima) != (valor, maxima):
+            if (nota_previa, maxima_previa) != (valor, maxima):
                 a = por_id[est_id]
                 r.cambios.append(
                     Cambio(
                         a["email"],
                         _nombre_completo(a["nombre"], a["apellido"]),
-                        previa.nota,
+                        nota_previa,
                         valor,
-                        previa.notaMaxima,
+                        maxima_previa,
                         maxima,
                     )
                 )
@@ -713,7 +703,7 @@ def cargar(
     con_nota = set(validas) | set(existentes_notas)
     r.sin_nota = [a["email"] for a in alumnos if a["id"] not in con_nota and a["activo"]]
     if not simular:
-        _upsert_planilla(s, g.id, materia, periodo, maxima, escribir, con_observaciones)
+        _upsert_planilla(c, g.id, materia, periodo, maxima, escribir, con_observaciones)
     return r
 
 
