@@ -59,8 +59,7 @@ def archivar(
             if plan.filas == 0:
                 salida.info(f"No hay nada anterior al {d:%d/%m/%Y} que archivar.")
             return
-        if formato == Formato.tabla:
-            _emitir(plan, Formato.tabla, solo_plan=True)
+        _emitir(plan, formato, solo_plan=True)  # el plan, solo en tabla: antes de preguntar
         confirmar(
             f"Se moverán {plan.filas} filas anteriores al {d:%d/%m/%Y} al archivo de "
             f"{ctx.url_enmascarada}. ¿Continuar?",
@@ -98,8 +97,7 @@ def desarchivar(
             if plan.filas == 0:
                 salida.info("No hay nada archivado en ese rango.")
             return
-        if formato == Formato.tabla:
-            _emitir(plan, Formato.tabla, solo_plan=True)
+        _emitir(plan, formato, solo_plan=True)  # el plan, solo en tabla: antes de preguntar
         confirmar(
             f"Se traerán {plan.filas} filas del archivo a las tablas vivas de {ctx.url_enmascarada}. ¿Continuar?",
             si,
@@ -173,6 +171,9 @@ def _emitir(r: "ResultadoArchivo", formato: Formato, solo_plan: bool = False) ->
             filas=list(r.movimientos),
             totales={"tabla": "Total", "filas": r.filas},
             notas=["No se cambió nada (--simular)."] if r.simulado and not solo_plan else [],
+            # El plan antes de confirmar es para quien lee: en json o csv, stdout queda solo
+            # para el resultado.
+            solo_en=salida.PARA_LEER if solo_plan else None,
         ),
         formato,
     )

@@ -380,6 +380,8 @@ def emitir(partes: Parte | Sequence[Parte], formato: Formato | str = Formato.tab
         partes = [partes]
     formato = Formato(str(getattr(formato, "value", formato)).lower())
     partes = [_filtrar(p, formato.value) for p in partes if _aparece(p, formato.value)]
+    if not partes:  # nada para este formato (p. ej. un plan que solo se muestra a personas)
+        return 0
     if formato is Formato.json:
         return planos.json_(partes, sys.stdout)
     if formato is Formato.csv:
