@@ -273,13 +273,7 @@ class Cruda:
         _anotar_escritura(sql)
         cur = self.dbapi.cursor()
         try:
-            if self._pg:
-                for fila in cur.stream(self._sql(sql), params, size=tramo):
-                    yield fila
-            else:
-                cur.execute(sql, params)
-                while lote := cur.fetchmany(tramo):
-                    yield from lote
+            yield from self.d.filas_por_tramos(cur, self._sql(sql), params, tramo)
         finally:
             cur.close()
 
